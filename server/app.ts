@@ -1,0 +1,108 @@
+// createApp(deps): middleware, route mounting and the one error handler.
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders, NONCE } from 'hono/secure-headers';
+import { accepts } from 'hono/accepts';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Store, Session } from './store/store.js';
+import type { ConcurClient } from './concur/client.js';
+import type { HostAllowlist } from './concur/hosts.js';
+import type { Catalog } from './sources/catalog.js';
+import type { SandboxConcur } from './sandbox/concur-state.js';
+import { AppError } from './errors.js';
+import { errorPage } from './pages.js';
+import { launchRoutes } from './routes/launch.js';
+import { systemRoutes } from './routes/system.js';
+import { apiRoutes } from './routes/api.js';
+import { staticRoutes } from './routes/static.js';
+import { sandboxRoutes } from './routes/sandbox.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  concur: ConcurClient;
+  allowlist: HostAllowlist;
+  catalog: Catalog;
+  logger: Logger;
+  now: () => number;
+  /** Where the built popup app lives (vite's outDir). */
+  distDir: string;
+  /** The fake Concur, present when the sandbox is on. */
+  sandbox?: SandboxConcur;
+}
+
+export type AppEnv = {
+  Variables: { log: Logger; session: Session; secureHeadersNonce?: string };
+};
+
+/** JSON for programs, HTML for people: the answer follows what the client asks for. */
+export function wantsJson(c: Context): boolean {
+  if (c.req.path.startsWith('/api/')) return true;
+  return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) === 'application/json';
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", NONCE],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+      xContentTypeOptions: 'nosniff',
+      // Concur watches the popup through window.opener; same-origin COOP would sever that link.
+      crossOriginOpenerPolicy: false,
+      crossOriginResourcePolicy: 'same-origin',
+      xFrameOptions: 'DENY',
+    }),
+  );
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = deps.logger.child({ requestId: crypto.randomUUID() });
+    c.set('log', log);
+    await next();
+    // The path only: launch query strings carry an authorization code.
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  app.route('/', launchRoutes(deps));
+  app.route('/', systemRoutes(deps));
+  app.route('/api', apiRoutes(deps));
+  if (deps.sandbox) app.route('/', sandboxRoutes(deps, deps.sandbox));
+  app.route('/', staticRoutes(deps));
+
+  app.notFound((c) => respondError(c, 404, 'not_found', 'Not found', 'There is nothing at this address.'));
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId }, err.message);
+      return respondError(c, err.status, err.code, err.title, err.message, err.correlationId);
+    }
+    if (err instanceof HTTPException) return err.getResponse();
+    const reference = crypto.randomUUID();
+    (c.get('log') ?? deps.logger).error({ reference, err }, 'unexpected error');
+    return respondError(c, 500, 'internal_error', 'Something went wrong', 'The connector hit an unexpected problem. Please try again.', reference);
+  });
+
+  return app;
+}
+
+function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string) {
+  c.status(status as 400);
+  if (wantsJson(c)) {
+    return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}) } });
+  }
+  return c.html(errorPage({ title, message, reference, nonce: c.get('secureHeadersNonce') }));
+}

@@ -1,0 +1,79 @@
+// Named errors of the domain; the app's one error handler turns each into a status and a readable answer.
+
+export abstract class AppError extends Error {
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 502 | 503;
+  /** A stable machine-readable code for JSON clients. */
+  abstract readonly code: string;
+  /** A short title for the HTML page. */
+  readonly title: string = 'Something went wrong';
+  /** Concur's correlation id for the failed call, for support to find the transaction. */
+  correlationId?: string;
+}
+
+export class LaunchParamsInvalid extends AppError {
+  readonly status = 400;
+  readonly code = 'launch_params_invalid';
+  override readonly title = 'This link from Concur is incomplete';
+}
+
+export class LaunchSourceUnsupported extends AppError {
+  readonly status = 400;
+  readonly code = 'launch_source_unsupported';
+  override readonly title = 'This field is not supported here';
+}
+
+export class ItemUrlNotAllowed extends AppError {
+  readonly status = 400;
+  readonly code = 'item_url_not_allowed';
+  override readonly title = 'This link points somewhere unexpected';
+}
+
+export class LaunchSignatureInvalid extends AppError {
+  readonly status = 401;
+  readonly code = 'launch_signature_invalid';
+  override readonly title = 'This link from Concur could not be verified';
+}
+
+export class LaunchReplayed extends AppError {
+  readonly status = 401;
+  readonly code = 'launch_replayed';
+  override readonly title = 'This link has already been used';
+}
+
+export class SessionMissing extends AppError {
+  readonly status = 401;
+  readonly code = 'session_missing';
+  override readonly title = 'Your session has ended';
+}
+
+export class ValueNotInCatalog extends AppError {
+  readonly status = 422;
+  readonly code = 'value_not_in_catalog';
+  override readonly title = 'That value is not available';
+}
+
+/** Concur's OAuth server refused the authorization code exchange. */
+export class ConcurSignInFailed extends AppError {
+  readonly status = 401;
+  readonly code = 'concur_sign_in_failed';
+  override readonly title = 'Concur did not let us sign you in';
+}
+
+/** Concur (or the network to it) failed; the user can try again. */
+export class ConcurUnavailable extends AppError {
+  readonly status = 502;
+  readonly code = 'concur_unavailable';
+  override readonly title = 'Concur did not answer';
+}
+
+/** Concur answered, but refused the read or the write. */
+export class ConcurRequestRefused extends AppError {
+  readonly status = 502;
+  readonly code = 'concur_request_refused';
+  override readonly title = 'Concur refused the change';
+}
+
+export function withCorrelation<E extends AppError>(error: E, correlationId: string | undefined): E {
+  if (correlationId) error.correlationId = correlationId;
+  return error;
+}

@@ -1,0 +1,36 @@
+// The connector's entry point and the only reader of process.env.
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, startServer } from './serve.js';
+
+function fail(message: string): never {
+  process.stderr.write(`Configuration error: ${message}\n`);
+  process.exit(1);
+}
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const logger = createLogger(config.logLevel);
+try {
+  const running = await startServer(() => config, { port: config.port, host: config.host, logger });
+  logger.info(
+    { url: config.publicUrl, listening: running.url, sandbox: config.sandbox },
+    config.sandbox
+      ? `Concur sandbox ready: open ${config.publicUrl}/ for the simulated expense form`
+      : `Connector ready at ${config.publicUrl}`,
+  );
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') fail(`PORT: ${config.port} is already in use`);
+  if (e.code === 'ENOENT' && e.path) fail(`CATALOG_FILE: ${e.path} does not exist`);
+  if (error instanceof Error && /catalog/i.test(error.message)) fail(`CATALOG_FILE: ${error.message}`);
+  throw error;
+}

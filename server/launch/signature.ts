@@ -1,0 +1,38 @@
+// HMAC signatures of Concur's Launch External URL callouts (v4: HMAC-SHA256), as the protocol sheet §1 and §11 define.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface ConnectorCredentials {
+  username: string;
+  password: string;
+}
+
+/** The signed parameters of a v4 launch, in the order Concur concatenates them. */
+export interface SignedLaunchV4 {
+  company_domain: string;
+  logged_in_user_id: string;
+  report_owner_user_id: string;
+  report_owner_employee_id: string;
+  item_url: string;
+  nonce: string;
+}
+
+function macV4(p: SignedLaunchV4, { username, password }: ConnectorCredentials): Buffer {
+  const base =
+    p.company_domain + p.logged_in_user_id + p.report_owner_user_id + p.report_owner_employee_id +
+    p.item_url + username + password + p.nonce;
+  // The key lowercases the username; the base string keeps it as registered (protocol sheet §1, §12.5).
+  return createHmac('sha256', username.toLowerCase() + password).update(base, 'utf8').digest();
+}
+
+/** The Base64 signature Concur would send for these parameters. */
+export function signLaunchV4(p: SignedLaunchV4, credentials: ConnectorCredentials): string {
+  return macV4(p, credentials).toString('base64');
+}
+
+/** Constant-time check of a received Base64 signature. */
+export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {
+  const expected = macV4(p, credentials);
+  // A '+' that arrived unescaped was turned into a space by form decoding.
+  const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
+  return provided.length === expected.length && timingSafeEqual(provided, expected);
+}

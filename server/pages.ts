@@ -1,0 +1,48 @@
+// Small server-rendered HTML pages: errors a person can read, and the status page outside the sandbox.
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+const STYLE = `
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+  body { margin: 0; padding: 1.5rem; max-width: 40rem; }
+  h1 { font-size: 1.25rem; margin: 0 0 .5rem; }
+  p { margin: 0 0 1rem; }
+  .ref { font-size: .875rem; color: GrayText; }
+  code { font-size: .95em; }
+`;
+
+export function page(opts: { title: string; body: HtmlEscapedString | Promise<HtmlEscapedString>; nonce?: string }) {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${opts.title}</title>
+<style nonce="${opts.nonce ?? ''}">${STYLE}</style>
+</head>
+<body>
+<main>${opts.body}</main>
+</body>
+</html>`;
+}
+
+export function errorPage(opts: { title: string; message: string; reference?: string; nonce?: string }) {
+  return page({
+    title: opts.title,
+    nonce: opts.nonce,
+    body: html`<h1>${opts.title}</h1>
+<p role="alert">${opts.message}</p>
+${opts.reference ? html`<p class="ref">Reference for support: <code>${opts.reference}</code></p>` : ''}`,
+  });
+}
+
+export function statusPage(opts: { publicUrl: string; nonce?: string }) {
+  return page({
+    title: 'Concur Launch External URL connector',
+    nonce: opts.nonce,
+    body: html`<h1>Concur Launch External URL connector</h1>
+<p>This server is running. Concur opens it through the Launch External URL endpoint
+<code>${opts.publicUrl}/launchexternalurl/v4/form</code>; the Test Connection button calls
+<code>${opts.publicUrl}/system/v1.0/testconnection</code>.</p>`,
+  });
+}

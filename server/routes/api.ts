@@ -1,0 +1,83 @@
+// The popup's API: claim the session, read the context, search the catalog, commit the choice to Concur.
+import { Hono, type Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app.js';
+import { HANDOFF_COOKIE } from './launch.js';
+import { sessionKey } from '../launch/launch.js';
+import { SessionMissing, ValueNotInCatalog } from '../errors.js';
+import { CommitRequest, type CommitResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+
+const SESSION_ENDED = 'This window\'s session has ended. Close it and click the button in Concur again.';
+
+const SearchQuery = z.object({
+  q: z.string().max(200, 'q is longer than 200 characters').default(''),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
+const invalid = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
+  if (result.success) return;
+  const message = result.error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return c.json({ error: { code: 'invalid_request', message } }, 400);
+};
+
+export function apiRoutes(deps: AppDeps) {
+  const api = new Hono<AppEnv>();
+
+  api.post('/session', async (c) => {
+    const handoff = getCookie(c, HANDOFF_COOKIE);
+    deleteCookie(c, HANDOFF_COOKIE, { path: '/api/session' });
+    const token = handoff ? await deps.store.takeHandoff(handoff) : undefined;
+    if (!token) throw new SessionMissing(SESSION_ENDED);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ token } satisfies SessionClaim);
+  });
+
+  api.use(
+    '*',
+    bearerAuth({
+      verifyToken: async (token, c) => {
+        const session = await deps.store.getSession(sessionKey(token));
+        if (session) (c as Context<AppEnv>).set('session', session);
+        return session !== undefined;
+      },
+      noAuthenticationHeader: { message: { error: { code: 'session_missing', message: SESSION_ENDED } } },
+      invalidToken: { message: { error: { code: 'session_missing', message: SESSION_ENDED } } },
+      invalidAuthenticationHeader: { message: { error: { code: 'session_missing', message: SESSION_ENDED } } },
+    }),
+  );
+
+  api.get('/context', async (c) => {
+    const s = c.get('session');
+    const entry = await deps.concur.getExpenseEntry(s.item, s.token);
+    const currentValue = entry.customData.find((f) => f.id.toLowerCase() === s.fieldId.toLowerCase())?.value || null;
+    return c.json({
+      item: entry.summary,
+      field: { id: s.fieldId },
+      currentValue,
+      currentItem: currentValue ? (deps.catalog.byCode(currentValue) ?? null) : null,
+      languageCode: s.languageCode,
+      isMobile: s.isMobile,
+    } satisfies SessionContext);
+  });
+
+  api.get('/search', zValidator('query', SearchQuery, invalid), (c) => {
+    const { q, limit } = c.req.valid('query');
+    return c.json(deps.catalog.search(q, limit));
+  });
+
+  api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {
+    const s = c.get('session');
+    const { code } = c.req.valid('json');
+    // The browser picks a value, never a target, and only a value the catalog offers.
+    if (!deps.catalog.byCode(code)) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
+    const { correlationId } = await deps.concur.patchExpenseCustomData(s.item, s.token, [{ id: s.fieldId, value: code }]);
+    c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
+    return c.json({ field: s.fieldId, value: code, correlationId } satisfies CommitResponse);
+  });
+
+  return api;
+}

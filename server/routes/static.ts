@@ -1,0 +1,21 @@
+// The built popup app under /app/, and the start page (the simulator in the sandbox, a status page otherwise).
+import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { AppDeps, AppEnv } from '../app.js';
+import { statusPage } from '../pages.js';
+
+export function staticRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  r.use('/app/assets/*', async (c, next) => {
+    await next();
+    if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+  });
+  r.use('/app/*', async (c, next) => {
+    await next();
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) c.header('Cache-Control', 'no-store');
+  });
+  r.get('/app', (c) => c.redirect('/app/', 301));
+  r.use('/app/*', serveStatic({ root: deps.distDir, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
+  if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl, nonce: c.get('secureHeadersNonce') })));
+  return r;
+}

@@ -1,0 +1,2 @@
+// Boot of the sandbox's simulated Concur expense form.
+import './sim-expense-list.js';

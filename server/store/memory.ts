@@ -1,0 +1,38 @@
+// The embedded default Store: in-process maps with expiry (lost on restart; one instance only).
+import { LRUCache } from 'lru-cache';
+import type { Session, Store } from './store.js';
+
+export interface MemoryStoreOptions {
+  /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */
+  maxNonces?: number;
+  maxSessions?: number;
+  now?: () => number;
+}
+
+export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
+  const perf = opts.now ? { now: opts.now } : undefined;
+  const nonces = new LRUCache<string, true>({ max: opts.maxNonces ?? 1_000_000, ttlAutopurge: false, perf });
+  const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, perf });
+  const handoffs = new LRUCache<string, string>({ max: 100_000, perf });
+  return {
+    async claimNonce(nonce, ttlMs) {
+      if (nonces.has(nonce)) return false;
+      nonces.set(nonce, true, { ttl: ttlMs });
+      return true;
+    },
+    async putSession(key, session, ttlMs) {
+      sessions.set(key, session, { ttl: ttlMs });
+    },
+    async getSession(key) {
+      return sessions.get(key);
+    },
+    async putHandoff(code, sessionKey, ttlMs) {
+      handoffs.set(code, sessionKey, { ttl: ttlMs });
+    },
+    async takeHandoff(code) {
+      const key = handoffs.get(code);
+      handoffs.delete(code);
+      return key;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The one client for the companion server's /api (ky); every answer is parsed with the shared contract.
+import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
+import type * as z from 'zod/mini';
+import {
+  CommitResponse, ErrorBody, SearchResponse, SessionClaim, SessionContext,
+} from '../contract/api.js';
+
+/** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(message: string, readonly code: string, readonly correlationId?: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+export interface ApiClient {
+  context(signal?: AbortSignal): Promise<SessionContext>;
+  search(query: string, signal?: AbortSignal): Promise<SearchResponse>;
+  commit(code: string): Promise<CommitResponse>;
+}
+
+export interface ApiClientOptions {
+  /** Where the API lives; defaults to /api/ on this origin. */
+  baseUrl?: string;
+  /** Keeps the session token across reloads of the popup (sessionStorage in the app). */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  /** How many results a search returns. */
+  limit?: number;
+}
+
+const TOKEN_KEY = 'leu.session';
+
+export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
+  const storage = opts.storage ?? sessionStorage;
+  const http: KyInstance = ky.create({
+    prefixUrl: new URL(opts.baseUrl ?? '/api/', location.href).href,
+    timeout: 20_000,
+    retry: 0,
+    credentials: 'same-origin',
+  });
+
+  async function translate(error: unknown): Promise<never> {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    if (error instanceof HTTPError) {
+      const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
+      if (error.response.status === 401) storage.removeItem(TOKEN_KEY);
+      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status);
+      throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
+    }
+    if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('Could not reach the connector. Check your connection and try again.', 'network');
+  }
+
+  async function parse<T>(schema: z.ZodMiniType<T>, response: Promise<Response>): Promise<T> {
+    const json = await response.then((r) => r.json()).catch(translate);
+    const result = schema.safeParse(json);
+    if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
+    return result.data;
+  }
+
+  /** The session token: from storage after a reload, otherwise claimed once from the launch's hand-off. */
+  async function token(): Promise<string> {
+    const stored = storage.getItem(TOKEN_KEY);
+    if (stored) return stored;
+    const claim = await parse(SessionClaim, http.post('session'));
+    storage.setItem(TOKEN_KEY, claim.token);
+    return claim.token;
+  }
+
+  const authorized = async () => ({ authorization: `Bearer ${await token()}` });
+
+  return {
+    async context(signal) {
+      return parse(SessionContext, http.get('context', { headers: await authorized(), signal, retry: 1 }));
+    },
+    async search(query, signal) {
+      const searchParams = { q: query, limit: String(opts.limit ?? 50) };
+      return parse(SearchResponse, http.get('search', { headers: await authorized(), searchParams, signal }));
+    },
+    async commit(code) {
+      // The server retries Concur itself, within its own bounds; this only caps the wait.
+      return parse(CommitResponse, http.post('commit', { headers: await authorized(), json: { code }, timeout: 60_000 }));
+    },
+  };
+}

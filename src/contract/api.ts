@@ -1,0 +1,68 @@
+// Shapes that cross the boundary between the popup and the companion server's /api.
+import * as z from 'zod/mini';
+
+/** Concur accepts at most 48 characters in a customData value. */
+export const CONCUR_VALUE_MAX = 48;
+
+export const CatalogItem = z.object({
+  code: z.string().check(z.minLength(1), z.maxLength(CONCUR_VALUE_MAX)),
+  label: z.string(),
+  detail: z.optional(z.string()),
+});
+export type CatalogItem = z.infer<typeof CatalogItem>;
+
+export const SearchResponse = z.object({
+  query: z.string(),
+  items: z.array(CatalogItem),
+  total: z.number(),
+});
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+export const Money = z.object({ value: z.number(), currency: z.string() });
+export type Money = z.infer<typeof Money>;
+
+/** What the user is working on, read from Concur through the launch's item_url. */
+export const ExpenseEntrySummary = z.object({
+  kind: z.literal('ENTRY'),
+  expenseType: z.string(),
+  amount: Money,
+  date: z.string(),
+});
+export type ExpenseEntrySummary = z.infer<typeof ExpenseEntrySummary>;
+
+export const SessionContext = z.object({
+  item: ExpenseEntrySummary,
+  field: z.object({ id: z.string() }),
+  currentValue: z.nullable(z.string()),
+  /** The catalog item matching the current value, when there is one. */
+  currentItem: z.nullable(CatalogItem),
+  languageCode: z.string(),
+  isMobile: z.boolean(),
+});
+export type SessionContext = z.infer<typeof SessionContext>;
+
+export const CommitRequest = z.object({
+  code: z.string().check(z.minLength(1), z.maxLength(CONCUR_VALUE_MAX)),
+});
+export type CommitRequest = z.infer<typeof CommitRequest>;
+
+export const CommitResponse = z.object({
+  field: z.string(),
+  value: z.string(),
+  correlationId: z.string(),
+});
+export type CommitResponse = z.infer<typeof CommitResponse>;
+
+/** The session handed to the popup once, right after the launch. */
+export const SessionClaim = z.object({ token: z.string().check(z.minLength(20)) });
+export type SessionClaim = z.infer<typeof SessionClaim>;
+
+/** Every error the server answers with when the client asks for JSON. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    correlationId: z.optional(z.string()),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

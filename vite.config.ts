@@ -1,0 +1,14 @@
+// Builds the popup app (index.html) and the sandbox's simulated expense form, both served under /app/.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: '/app/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: { app: 'index.html', simulator: 'server/sandbox/simulator.html' },
+    },
+  },
+});

@@ -19,8 +19,8 @@ export const REDACT = [
   'client_auth_code', 'password', '*.password', 'token', '*.token', '*.accessToken', '*.refreshToken',
 ];
 
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
 export interface RunningServer {

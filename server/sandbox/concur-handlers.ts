@@ -49,7 +49,10 @@ export function concurHandlers(concur: SandboxConcur) {
 
   return [
     http.post(`${base}/oauth2/v0/token`, async ({ request }) => {
-      // Concur refuses a charset parameter on the form body (protocol sheet §4).
+      // Concur refuses chunked bodies and a charset parameter on the form body (protocol sheet §4).
+      if (request.headers.get('transfer-encoding')?.includes('chunked')) {
+        return oauthError(400, 0, 'invalid_request', 'Chunked transfer encoding is not supported');
+      }
       if (request.headers.get('content-type') !== 'application/x-www-form-urlencoded') {
         return oauthError(400, 0, 'invalid_request', 'Content-Type must be exactly application/x-www-form-urlencoded');
       }

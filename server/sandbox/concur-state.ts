@@ -90,8 +90,7 @@ export class SandboxConcur {
   }
 
   /** What Concur does when the user clicks the button: a one-time code for the logged-in user. */
-  issueAuthCode(userId: string): string {
-    const code = `sbx-code-${randomId()}`;
+  issueAuthCode(userId: string, code = `sbx-code-${randomId()}`): string {
     this.#codes.set(code, { userId, expiresAt: this.#now() + CODE_TTL_MS, used: false });
     return code;
   }

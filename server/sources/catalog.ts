@@ -28,7 +28,7 @@ export class Catalog {
   readonly problems: RowProblem[];
 
   constructor(items: CatalogItem[], problems: RowProblem[] = []) {
-    this.#items = [...items].sort((a, b) => a.code.localeCompare(b.code));
+    this.#items = [...items].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
     this.#byCode = new Map(this.#items.map((i) => [i.code, i]));
     this.problems = problems;
     this.#index = new MiniSearch({
@@ -51,8 +51,16 @@ export class Catalog {
   search(query: string, limit: number): SearchResponse {
     const q = query.trim();
     if (!q) return { query, items: this.#items.slice(0, limit), total: this.#items.length };
-    const hits = this.#index.search(q);
-    return { query, items: hits.slice(0, limit).map((h) => this.#items[h.id as number]!), total: hits.length };
+    // A code equal to, then starting with, what was typed is what the user means, whatever the fuzzy score
+    // says; those come first in code order (the items are sorted by code), the rest by relevance.
+    const folded = fold(q);
+    const hits = this.#index.search(q).map((h) => {
+      const id = h.id as number;
+      const code = fold(this.#items[id]!.code);
+      return { id, tier: code === folded ? 0 : code.startsWith(folded) ? 1 : 2, score: h.score };
+    });
+    hits.sort((a, b) => a.tier - b.tier || (a.tier < 2 ? a.id - b.id : b.score - a.score));
+    return { query, items: hits.slice(0, limit).map((h) => this.#items[h.id]!), total: hits.length };
   }
 }
 

@@ -1,0 +1,59 @@
+// The configuration schema: sandbox defaults, overrides, and one clear line for each bad value.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { loadConfig, SAMPLE_CATALOG } from '../../server/config.js';
+import { ENV } from './helpers.js';
+
+describe('loadConfig', () => {
+  test('with no CONCUR_CLIENT_ID the sandbox runs on 8080 with documented defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.sandbox, true);
+    assert.equal(c.port, 8080);
+    assert.equal(c.publicUrl, 'http://localhost:8080');
+    assert.equal(c.oauth.tokenBase, 'http://localhost:8080/sandbox/concur');
+    assert.equal(c.catalogFile, SAMPLE_CATALOG);
+    assert.deepEqual(c.extraAllowedHosts, ['localhost:8080']);
+  });
+
+  test('PORT overrides the port and the default public URL', () => {
+    const c = loadConfig({ PORT: '9090' });
+    assert.equal(c.port, 9090);
+    assert.equal(c.publicUrl, 'http://localhost:9090');
+  });
+
+  test('a real Concur configuration', () => {
+    const c = loadConfig({ ...ENV, CONCUR_ALLOWED_HOSTS: 'proxy.example.com:8443, 127.0.0.1:9000' });
+    assert.equal(c.sandbox, false);
+    assert.equal(c.oauth.tokenBase, 'https://us.api.concursolutions.com');
+    assert.deepEqual(c.extraAllowedHosts, ['proxy.example.com:8443', '127.0.0.1:9000']);
+    assert.equal(c.host, '0.0.0.0');
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a short password', { ...ENV, CONNECTOR_PASSWORD: 'short' }, /^CONNECTOR_PASSWORD: CONNECTOR_PASSWORD must be 10 to 50 characters/],
+    ['a long user name', { ...ENV, CONNECTOR_USERNAME: 'u'.repeat(51) }, /^CONNECTOR_USERNAME: .*10 to 50 characters/],
+    ['a missing password outside the sandbox', { ...ENV, CONNECTOR_PASSWORD: undefined as unknown as string }, /^CONNECTOR_PASSWORD: CONNECTOR_PASSWORD is required/],
+    ['a client id without a secret', { ...ENV, CONCUR_CLIENT_SECRET: '' }, /^CONCUR_CLIENT_SECRET: is required when CONCUR_CLIENT_ID is set/],
+    ['a client id without a redirect URI', { ...ENV, CONCUR_REDIRECT_URI: undefined as unknown as string }, /^CONCUR_REDIRECT_URI: is required/],
+    ['a port out of range', { PORT: '70000' }, /^PORT: /],
+    ['a public URL that is not a URL', { PUBLIC_URL: 'connector.example.com' }, /^PUBLIC_URL: PUBLIC_URL must be an http\(s\) URL/],
+    ['an allowed host with a scheme', { CONCUR_ALLOWED_HOSTS: 'https://proxy.example.com' }, /^CONCUR_ALLOWED_HOSTS: each entry must be host or host:port/],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+  ];
+  for (const [name, env, message] of bad) {
+    test(`${name} is named in the error`, () => {
+      assert.throws(() => loadConfig(env), (e: Error) => e.name === 'ConfigError' && message.test(e.message));
+    });
+  }
+});
+
+test('the server stops at start with one line naming the bad variable', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: { PATH: process.env.PATH, CONNECTOR_PASSWORD: 'short' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(run.status, 1);
+  assert.equal(run.stderr.trim(), 'Configuration error: CONNECTOR_PASSWORD: CONNECTOR_PASSWORD must be 10 to 50 characters, as Concur requires');
+});

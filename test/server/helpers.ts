@@ -1,0 +1,112 @@
+// Builds the app around the fake Concur for node tests: no port is opened, msw answers for Concur.
+import { setupServer, type SetupServerApi } from 'msw/node';
+import { after, before, beforeEach } from 'node:test';
+import { createApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
+import { ConcurClient, type ConcurClientOptions } from '../../server/concur/client.js';
+import { createHostAllowlist } from '../../server/concur/hosts.js';
+import { Catalog } from '../../server/sources/catalog.js';
+import { createMemoryStore } from '../../server/store/memory.js';
+import { createLogger, DIST_DIR } from '../../server/serve.js';
+import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.js';
+import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
+import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.js';
+import type { CatalogItem } from '../../src/contract/api.js';
+
+export const CONCUR = 'https://us.api.concursolutions.com';
+export const CREDENTIALS = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' } as const;
+export const CLIENT = { id: 'test-client-id', secret: 'test-client-secret-0123', redirect: 'https://connector.example.com/oauth/redirect' } as const;
+export const EXPENSE_ID = '84FCBB92BD4E5342B849DAC29FD163A1';
+
+export const ENV = {
+  CONNECTOR_USERNAME: CREDENTIALS.username,
+  CONNECTOR_PASSWORD: CREDENTIALS.password,
+  CONCUR_CLIENT_ID: CLIENT.id,
+  CONCUR_CLIENT_SECRET: CLIENT.secret,
+  CONCUR_REDIRECT_URI: CLIENT.redirect,
+  PUBLIC_URL: 'https://connector.example.com',
+};
+
+export const CATALOG_ITEMS = [
+  { code: 'PRJ-1042', label: 'Office move Frankfurt', detail: 'Facilities · Frankfurt' },
+  { code: 'PRJ-1011', label: 'Zürich data centre migration', detail: 'IT · Zürich' },
+  { code: 'PRJ-1024', label: 'Works council elections', detail: 'HR · Frankfurt' },
+  { code: 'CC-100', label: 'Cost centre General management' },
+] satisfies CatalogItem[];
+
+/** Every secret a test run uses; none may appear in a log line or a response a browser sees. */
+export const SECRETS = [CREDENTIALS.password, CLIENT.secret];
+
+/** One msw server per test file, reset to the fake Concur's success handlers before each test. */
+export function useFakeConcur(): { msw: SetupServerApi; concur: () => SandboxConcur } {
+  const msw = setupServer();
+  let concur!: SandboxConcur;
+  before(() => msw.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    concur = new SandboxConcur({ base: CONCUR, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+    msw.resetHandlers(...concurHandlers(concur));
+  });
+  after(() => msw.close());
+  return { msw, concur: () => concur };
+}
+
+export function makeApp(opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions> } = {}) {
+  const config = loadConfig({ ...ENV, ...opts.env });
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const allowlist = createHostAllowlist(config.extraAllowedHosts);
+  const client = new ConcurClient({ oauth: config.oauth, allowlist, logger, backoffMs: 1, timeoutMs: 300, ...opts.client });
+  const app = createApp({
+    config, store: createMemoryStore(), concur: client, allowlist, catalog: new Catalog(CATALOG_ITEMS), logger,
+    now: Date.now, distDir: DIST_DIR,
+  });
+  return { app, logs, config };
+}
+
+export interface LaunchOptions {
+  signed?: Partial<SignedLaunchV4>;
+  /** Applied after signing, to simulate tampering. */
+  tamper?: Record<string, string>;
+  unsigned?: Record<string, string>;
+  credentials?: { username: string; password: string };
+  omit?: string[];
+}
+
+/** A launch query string exactly as Concur would send it, with a fresh nonce and authorization code. */
+export function launchQuery(concur: SandboxConcur, opts: LaunchOptions = {}): URLSearchParams {
+  const signed: SignedLaunchV4 = {
+    company_domain: 'acmecorp.com',
+    logged_in_user_id: SANDBOX_USER.id,
+    report_owner_user_id: SANDBOX_USER.id,
+    report_owner_employee_id: 'EMP-00042',
+    item_url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`,
+    nonce: crypto.randomUUID(),
+    ...opts.signed,
+  };
+  const q = new URLSearchParams({
+    ...signed,
+    custom_field_launched_from: 'custom12',
+    source: 'ENTRY',
+    is_mobile: 'false',
+    signature: signLaunchV4(signed, opts.credentials ?? CREDENTIALS),
+    client_auth_code: concur.issueAuthCode(SANDBOX_USER.id),
+    language_code: 'en-GB',
+    ...opts.unsigned,
+    ...opts.tamper,
+  });
+  for (const k of opts.omit ?? []) q.delete(k);
+  return q;
+}
+
+type App = ReturnType<typeof makeApp>['app'];
+
+/** Runs a launch and claims its session, as the popup does; returns the bearer token. */
+export async function launchSession(app: App, concur: SandboxConcur, opts: LaunchOptions = {}): Promise<string> {
+  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur, opts)}`);
+  if (res.status !== 303) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const claim = await app.request('/api/session', { method: 'POST', headers: { cookie } });
+  return ((await claim.json()) as { token: string }).token;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,196 @@
+// GET /launchexternalurl/v4/form through the whole app: statuses, pages, the token exchange, the hand-off.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { http, HttpResponse } from 'msw';
+import { CLIENT, CONCUR, SECRETS, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
+import { SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
+
+const { msw, concur } = useFakeConcur();
+const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;
+const JSON_ACCEPT = { accept: 'application/json' };
+
+describe('a valid launch', () => {
+  test('answers 303 to the popup app, with a one-time hand-off cookie and nothing in the URL', async () => {
+    const { app } = makeApp();
+    const q = launchQuery(concur());
+    const res = await app.request(form(q));
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/app/');
+    const cookie = res.headers.get('set-cookie')!;
+    assert.match(cookie, /^leu_handoff=[\w-]{20,};/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.match(cookie, /Path=\/api\/session/);
+    assert.match(cookie, /Secure/, 'the public URL is https, so the cookie is Secure');
+    assert.ok(!cookie.includes(q.get('client_auth_code')!));
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+  });
+
+  test('exchanges the authorization code exactly as Concur expects', async () => {
+    const seen: { url: string; method: string; contentType: string | null; body: URLSearchParams }[] = [];
+    msw.events.on('request:start', async ({ request }) => {
+      if (request.url.endsWith('/oauth2/v0/token')) {
+        seen.push({ url: request.url, method: request.method, contentType: request.headers.get('content-type'), body: new URLSearchParams(await request.clone().text()) });
+      }
+    });
+    const { app } = makeApp();
+    const q = launchQuery(concur());
+    assert.equal((await app.request(form(q))).status, 303);
+    msw.events.removeAllListeners();
+    assert.equal(seen.length, 1);
+    const [call] = seen;
+    assert.equal(call!.url, `${CONCUR}/oauth2/v0/token`);
+    assert.equal(call!.method, 'POST');
+    assert.equal(call!.contentType, 'application/x-www-form-urlencoded');
+    assert.deepEqual(Object.fromEntries(call!.body), {
+      client_id: CLIENT.id,
+      client_secret: CLIENT.secret,
+      grant_type: 'authorization_code',
+      code: q.get('client_auth_code'),
+      redirect_uri: CLIENT.redirect,
+    });
+  });
+
+  test('the hand-off is traded once for a session; the token never reaches the browser', async () => {
+    const { app } = makeApp();
+    const res = await app.request(form(launchQuery(concur())));
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const first = await app.request('/api/session', { method: 'POST', headers: { cookie } });
+    assert.equal(first.status, 200);
+    const body = await first.text();
+    assert.match(body, /^\{"token":"[\w-]{40,}"\}$/);
+    assert.ok(!body.includes('sbx-at-'), 'the Concur access token stays on the server');
+    const second = await app.request('/api/session', { method: 'POST', headers: { cookie } });
+    assert.equal(second.status, 401);
+    assert.equal(((await second.json()) as { error: { code: string } }).error.code, 'session_missing');
+  });
+});
+
+describe('refused launches', () => {
+  test('a reused nonce is refused with 401 and a page that says so', async () => {
+    const { app } = makeApp();
+    const q = launchQuery(concur());
+    assert.equal((await app.request(form(q))).status, 303);
+    const again = await app.request(form(q));
+    assert.equal(again.status, 401);
+    assert.match(again.headers.get('content-type')!, /text\/html/);
+    assert.match(await again.text(), /already been used/);
+  });
+
+  test('a reused nonce with a fresh authorization code is still refused', async () => {
+    const { app } = makeApp();
+    const nonce = crypto.randomUUID();
+    assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 303);
+    assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 401);
+  });
+
+  for (const name of ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce']) {
+    test(`tampering with ${name} gives 401, and no token is requested`, async () => {
+      let tokenCalls = 0;
+      msw.events.on('request:start', ({ request }) => { if (request.url.endsWith('/token')) tokenCalls += 1; });
+      const { app } = makeApp();
+      const value = name === 'item_url'
+        ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
+        : 'tampered-value';
+      const res = await app.request(form(launchQuery(concur(), { tamper: { [name]: value } })), { headers: JSON_ACCEPT });
+      msw.events.removeAllListeners();
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'launch_signature_invalid');
+      assert.equal(tokenCalls, 0);
+    });
+  }
+
+  test('a wrong connector password gives 401 with a readable page that echoes no secret', async () => {
+    const { app } = makeApp();
+    const q = launchQuery(concur(), { credentials: { username: 'LeuConnectorUser', password: 'not-the-password' } });
+    const res = await app.request(form(q));
+    assert.equal(res.status, 401);
+    const page = await res.text();
+    assert.match(page, /could not be verified/);
+    for (const secret of [q.get('signature')!, q.get('client_auth_code')!, ...SECRETS]) assert.ok(!page.includes(secret));
+  });
+
+  test('a missing parameter gives 400 naming it, as HTML or as JSON', async () => {
+    const { app } = makeApp();
+    const html = await app.request(form(launchQuery(concur(), { omit: ['client_auth_code'] })));
+    assert.equal(html.status, 400);
+    assert.match(await html.text(), /client_auth_code is missing/);
+    const json = await app.request(form(launchQuery(concur(), { omit: ['nonce'] })), { headers: JSON_ACCEPT });
+    assert.equal(json.status, 400);
+    assert.deepEqual(await json.json(), {
+      error: { code: 'launch_params_invalid', message: "Concur's link is missing something we need: nonce is missing." },
+    });
+  });
+
+  test('a parameter given twice is refused as malformed', async () => {
+    const { app } = makeApp();
+    const q = launchQuery(concur());
+    q.append('item_url', 'https://evil.example.com/x');
+    assert.equal((await app.request(form(q))).status, 400);
+  });
+
+  test('an item_url on a host that is not allowed gets 400 and never sees a token', async () => {
+    let evilCalls = 0;
+    msw.use(http.all('https://evil.example.com/*', () => { evilCalls += 1; return HttpResponse.json({}); }));
+    const { app } = makeApp();
+    const item = `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
+    const res = await app.request(form(launchQuery(concur(), { signed: { item_url: item } })), { headers: JSON_ACCEPT });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'item_url_not_allowed');
+    assert.equal(evilCalls, 0);
+  });
+
+  test('plain http to a Concur host is not allowed', async () => {
+    const { app } = makeApp();
+    const item = `http://us.api.concursolutions.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
+    assert.equal((await app.request(form(launchQuery(concur(), { signed: { item_url: item } })))).status, 400);
+  });
+
+  test('an expired or used authorization code gives a message telling the user to click again', async () => {
+    const { app } = makeApp();
+    const q = launchQuery(concur());
+    // The same code, redeemed once already by someone else.
+    assert.ok(concur().redeemCode(q.get('client_auth_code')!));
+    const res = await app.request(form(q));
+    assert.equal(res.status, 401);
+    assert.match(await res.text(), /expired or was already used. Close this window and click the button in Concur again/);
+  });
+
+  test('a redirect URI that Concur does not recognise tells the administrator what to set', async () => {
+    const { app } = makeApp({ env: { CONCUR_REDIRECT_URI: 'https://connector.example.com/wrong' } });
+    const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
+    assert.equal(res.status, 401);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /CONCUR_REDIRECT_URI/);
+  });
+
+  test('Concur being down during the exchange gives 502 with the correlation id, after retrying', async () => {
+    let calls = 0;
+    msw.use(http.post(`${CONCUR}/oauth2/v0/token`, () => {
+      calls += 1;
+      return HttpResponse.json({ message: 'maintenance' }, { status: 503, headers: { 'concur-correlationid': `cid-${calls}` } });
+    }));
+    const { app } = makeApp();
+    const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
+    assert.equal(res.status, 502);
+    assert.equal(calls, 3);
+    assert.equal(((await res.json()) as { error: { correlationId: string } }).error.correlationId, 'cid-3');
+  });
+
+  test('source HEADER is refused with a readable reason (header launches come later)', async () => {
+    const { app } = makeApp();
+    const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'HEADER' } })));
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /expense entries/);
+  });
+});
+
+test('security headers: CSP, no-referrer, nosniff, and never a same-origin opener policy', async () => {
+  const { app } = makeApp();
+  for (const path of ['/', '/api/context', form(launchQuery(concur())), '/nowhere']) {
+    const res = await app.request(path);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*script-src 'self'/, path);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer', path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(res.headers.get('cross-origin-opener-policy'), null, path);
+  }
+});

@@ -1,5 +1,5 @@
 // Builds the app around the fake Concur for node tests: no port is opened, msw answers for Concur.
-import { setupServer, type SetupServerApi } from 'msw/node';
+import { setupServer, type SetupServer } from 'msw/node';
 import { after, before, beforeEach } from 'node:test';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
@@ -38,7 +38,7 @@ export const CATALOG_ITEMS = [
 export const SECRETS = [CREDENTIALS.password, CLIENT.secret];
 
 /** One msw server per test file, reset to the fake Concur's success handlers before each test. */
-export function useFakeConcur(): { msw: SetupServerApi; concur: () => SandboxConcur } {
+export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur } {
   const msw = setupServer();
   let concur!: SandboxConcur;
   before(() => msw.listen({ onUnhandledRequest: 'error' }));

@@ -75,7 +75,7 @@ describe('verification failures', () => {
   }
 
   test('an empty report_owner_employee_id still verifies (signed as "")', () => {
-    const q = { ...params(VECTOR_QUERY), report_owner_employee_id: '' };
+    const q: Record<string, string> = { ...params(VECTOR_QUERY), report_owner_employee_id: '' };
     q.signature = signLaunchV4(signedOf(q), creds);
     assert.doesNotThrow(() => verifyLaunchV4(q, creds, allowlist));
   });

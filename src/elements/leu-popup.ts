@@ -113,7 +113,7 @@ export class LeuPopupElement extends LitElement {
       error: (e) => html`<div class="alert" role="alert">
         <p>${message(e)}</p>
         ${reference(e) ? html`<p class="ref">Reference for support: <code>${reference(e)}</code></p>` : nothing}
-        <button @click=${() => this.commit.run()}>Retry</button>
+        <button @click=${this.onDone}>Retry</button>
       </div>`,
     });
   }

@@ -1,0 +1,129 @@
+// <leu-popup>: the context, choosing, Done only after the server confirms, failures with Retry, Cancel.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse, delay } from 'msw';
+import { createApiClient } from '../../../src/api/client.js';
+import '../../../src/elements/leu-popup.js';
+import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
+import { PopupCloseEvent } from '../../../src/elements/events.js';
+import { CONTEXT, ITEMS, TOKEN, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+
+before(startWorker);
+beforeEach(() => { received.length = 0; });
+afterEach(() => worker.resetHandlers(...apiHandlers));
+after(() => worker.stop());
+
+async function mount(storage = memoryStorage()) {
+  const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage })}></leu-popup>`);
+  await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=option]'), 'the popup is ready');
+  return el;
+}
+const root = (el: LeuPopupElement) => el.shadowRoot!;
+const search = (el: LeuPopupElement) => root(el).querySelector<LeuSearchElement>('leu-search');
+const button = (el: LeuPopupElement, name: string) =>
+  [...root(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === name)!;
+const pick = async (el: LeuPopupElement, index: number) => {
+  (search(el)!.shadowRoot!.querySelectorAll('[role=option]')[index] as HTMLElement).click();
+  await el.updateComplete;
+};
+
+describe('leu-popup', () => {
+  it('claims its session once, then shows what the user is working on', async () => {
+    const storage = memoryStorage();
+    const el = await mount(storage);
+    expect(received[0]).to.include({ method: 'POST', path: '/api/session' });
+    expect(received.filter((r) => r.path === '/api/session')).to.have.length(1);
+    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`)).to.equal(true);
+    expect(storage.data.get('leu.session')).to.equal(TOKEN);
+    const text = root(el).textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('Taxi · €42.50 · 12 Nov 2026');
+    expect(text).to.contain('Current value: none');
+    expect(button(el, 'Done').disabled).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
+  it('after a reload it reuses the stored session instead of claiming again', async () => {
+    const storage = memoryStorage();
+    storage.setItem('leu.session', 'stored-token-from-before-the-reload-000');
+    await mount(storage);
+    expect(received.some((r) => r.path === '/api/session')).to.equal(false);
+    expect(received[0]!.authorization).to.equal('Bearer stored-token-from-before-the-reload-000');
+  });
+
+  it('Done sends the chosen code and closes only after the server confirms', async () => {
+    let release!: () => void;
+    const confirmed = new Promise<void>((r) => { release = r; });
+    worker.use(http.post('/api/commit', async ({ request }) => {
+      await confirmed;
+      const { code } = (await request.json()) as { code: string };
+      return HttpResponse.json({ field: 'custom12', value: code, correlationId: 'cid-1' });
+    }));
+    const el = await mount();
+    let closed: PopupCloseEvent | undefined;
+    el.addEventListener(PopupCloseEvent.type, (e) => { closed = e; });
+    await pick(el, 4);
+    expect(root(el).textContent).to.contain(`Selected: ${ITEMS[4]!.code}`);
+    button(el, 'Done').click();
+    await waitUntil(() => root(el).textContent!.includes('Saving to Concur…'));
+    expect(button(el, 'Done').disabled).to.equal(true);
+    expect(closed, 'not closed while Concur has not answered').to.equal(undefined);
+    release();
+    await waitUntil(() => closed);
+    expect(closed!.reason).to.equal('committed');
+    expect(closed!.value).to.equal('PRJ-1005');
+    expect(received.find((r) => r.path === '/api/commit')!.body).to.deep.equal({ code: 'PRJ-1005' });
+    expect(root(el).textContent).to.contain('Saved. You can close this window.');
+  });
+
+  it('a failed write keeps the popup open with the message, the reference, and Retry', async () => {
+    worker.use(http.post('/api/commit', () => HttpResponse.json(errorBody('concur_unavailable', 'Concur did not answer in time. Please try again in a moment.', 'cid-failed-42'), { status: 502 }), { once: true }));
+    const el = await mount();
+    let closed = false;
+    el.addEventListener(PopupCloseEvent.type, () => { closed = true; });
+    await pick(el, 0);
+    button(el, 'Done').click();
+    await waitUntil(() => root(el).querySelector('[role=alert]'));
+    const alert = root(el).querySelector('[role=alert]')!;
+    expect(alert.textContent).to.contain('Concur did not answer in time.');
+    expect(alert.textContent).to.contain('cid-failed-42');
+    expect(closed).to.equal(false);
+    await expect(el).to.be.accessible();
+    const done = oneEvent(el, PopupCloseEvent.type);
+    button(el, 'Retry').click();
+    expect((await done).value).to.equal('PRJ-1001');
+    expect(received.filter((r) => r.path === '/api/commit')).to.have.length(2);
+  });
+
+  it('Cancel closes without writing', async () => {
+    const el = await mount();
+    await pick(el, 1);
+    const closing = oneEvent(el, PopupCloseEvent.type);
+    button(el, 'Cancel').click();
+    expect((await closing).reason).to.equal('cancelled');
+    expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
+  });
+
+  it('preselects the current value, and Done without a change closes without writing', async () => {
+    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, currentValue: 'PRJ-1010', currentItem: ITEMS[9]! })));
+    const el = await mount();
+    expect(root(el).textContent).to.contain('Selected: PRJ-1010');
+    const closing = oneEvent(el, PopupCloseEvent.type);
+    button(el, 'Done').click();
+    expect((await closing).reason).to.equal('committed');
+    expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
+  });
+
+  it('an ended session is shown as an alert, not a spinner', async () => {
+    worker.use(http.post('/api/session', () => HttpResponse.json(errorBody('session_missing', 'This window\'s session has ended. Close it and click the button in Concur again.'), { status: 401 })));
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    await waitUntil(() => root(el).querySelector('[role=alert]'));
+    expect(root(el).querySelector('[role=alert]')!.textContent).to.contain('session has ended');
+  });
+
+  it('a slow context load shows a loading state first', async () => {
+    worker.use(http.get('/api/context', async () => { await delay(300); return HttpResponse.json(CONTEXT); }));
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    await waitUntil(() => root(el).textContent!.includes('Loading'));
+    await waitUntil(() => search(el));
+  });
+});

@@ -1,0 +1,143 @@
+// <leu-search>: the combobox pattern's roles and states, keyboard and mouse, and every state of the search.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { http, HttpResponse } from 'msw';
+import { createApiClient } from '../../../src/api/client.js';
+import '../../../src/elements/leu-search.js';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
+import { ValueSelectEvent } from '../../../src/elements/events.js';
+import { apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+
+before(startWorker);
+beforeEach(() => { received.length = 0; });
+afterEach(() => worker.resetHandlers(...apiHandlers));
+after(() => worker.stop());
+
+const api = () => createApiClient({ storage: memoryStorage() });
+
+async function mount() {
+  const client = api();
+  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal) => client.search(q, s)}></leu-search>`);
+  await waitUntil(() => options(el).length > 0, 'the first results appear');
+  return el;
+}
+const root = (el: LeuSearchElement) => el.shadowRoot!;
+const input = (el: LeuSearchElement) => root(el).querySelector('input')!;
+const options = (el: LeuSearchElement) => [...root(el).querySelectorAll('[role=option]')];
+const status = (el: LeuSearchElement) => root(el).querySelector('[role=status]')!.textContent!.trim();
+const active = (el: LeuSearchElement) => root(el).getElementById(input(el).getAttribute('aria-activedescendant') ?? '');
+
+async function type(el: LeuSearchElement, text: string) {
+  input(el).focus();
+  input(el).select();
+  await sendKeys({ type: text });
+}
+
+describe('leu-search', () => {
+  it('follows the combobox pattern: roles, label, and the list it controls', async () => {
+    const el = await mount();
+    const box = input(el);
+    expect(box.getAttribute('role')).to.equal('combobox');
+    expect(box.getAttribute('aria-autocomplete')).to.equal('list');
+    expect(box.getAttribute('aria-expanded')).to.equal('true');
+    const list = root(el).getElementById(box.getAttribute('aria-controls')!)!;
+    expect(list.getAttribute('role')).to.equal('listbox');
+    expect(root(el).querySelector(`label[for=${box.id}]`)!.textContent).to.equal('Search values');
+    expect(options(el)).to.have.length(30);
+    expect(status(el)).to.equal('30 results');
+    expect(box.hasAttribute('aria-activedescendant')).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows matches as the user types, announces their number, and makes the best one active', async () => {
+    const el = await mount();
+    await type(el, 'zür');
+    await waitUntil(() => options(el).length === 1, 'one match');
+    expect(options(el)[0]!.textContent).to.contain('PRJ-1010').and.to.contain('Zürich data centre migration');
+    expect(status(el)).to.equal('1 result');
+    expect(active(el)).to.equal(options(el)[0]);
+    expect(received.at(-1)!.search).to.contain('q=z%C3%BCr');
+  });
+
+  it('moves through results with the arrow keys, wrapping at both ends', async () => {
+    const el = await mount();
+    await type(el, 'PRJ-100');
+    await waitUntil(() => options(el).length === 9, 'nine matches');
+    expect(active(el)!.textContent).to.contain('PRJ-1001');
+    await sendKeys({ press: 'ArrowDown' });
+    await el.updateComplete;
+    expect(active(el)!.textContent).to.contain('PRJ-1002');
+    expect(active(el)!.getAttribute('aria-selected')).to.equal('true');
+    expect(options(el).filter((o) => o.getAttribute('aria-selected') === 'true')).to.have.length(1);
+    await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ press: 'ArrowUp' });
+    await el.updateComplete;
+    expect(active(el)!.textContent).to.contain('PRJ-1009');
+    await sendKeys({ press: 'ArrowDown' });
+    await el.updateComplete;
+    expect(active(el)!.textContent).to.contain('PRJ-1001');
+    expect(root(el).activeElement).to.equal(input(el), 'focus stays in the box');
+  });
+
+  it('Enter picks the active result', async () => {
+    const el = await mount();
+    await type(el, 'PRJ-102');
+    await waitUntil(() => options(el).length === 10);
+    await sendKeys({ press: 'ArrowDown' });
+    const picked = oneEvent(el, ValueSelectEvent.type);
+    await sendKeys({ press: 'Enter' });
+    expect((await picked).item.code).to.equal('PRJ-1021');
+  });
+
+  it('a click picks a result, and the chosen value is marked', async () => {
+    const el = await mount();
+    const picked = oneEvent(el, ValueSelectEvent.type);
+    (options(el)[2] as HTMLElement).click();
+    const { item } = await picked;
+    expect(item.code).to.equal('PRJ-1003');
+    el.chosen = item;
+    await el.updateComplete;
+    expect(options(el)[2]!.querySelector('[aria-label=chosen]')).to.exist;
+  });
+
+  it('Escape clears the query and shows everything again', async () => {
+    const el = await mount();
+    await type(el, 'zür');
+    await waitUntil(() => options(el).length === 1);
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => options(el).length === 30);
+    expect(input(el).value).to.equal('');
+  });
+
+  it('a superseded search is aborted and never replaces newer results', async () => {
+    const el = await mount();
+    await type(el, 'slow');
+    await waitUntil(() => received.some((r) => r.search.includes('q=slow')));
+    await type(el, 'zür');
+    await waitUntil(() => options(el).length === 1);
+    await new Promise((r) => setTimeout(r, 600)); // past the slow answer's delay
+    expect(options(el)).to.have.length(1);
+    expect(options(el)[0]!.textContent).to.contain('Zürich');
+  });
+
+  it('says so when nothing matches', async () => {
+    const el = await mount();
+    await type(el, 'nothing like this');
+    await waitUntil(() => options(el).length === 0);
+    expect(root(el).textContent).to.contain('No values match “nothing like this”.');
+    expect(input(el).getAttribute('aria-expanded')).to.equal('false');
+    expect(status(el)).to.equal('0 results');
+  });
+
+  it('shows a failed search as an alert with a way to try again', async () => {
+    const el = await mount();
+    worker.use(http.get('/api/search', () => HttpResponse.json(errorBody('catalog_unavailable', 'The project list is unavailable.'), { status: 503 })));
+    await type(el, 'PRJ');
+    await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert appears');
+    const alert = root(el).querySelector('[role=alert]')!;
+    expect(alert.textContent).to.contain('The project list is unavailable.');
+    worker.resetHandlers(...apiHandlers);
+    alert.querySelector('button')!.click();
+    await waitUntil(() => !root(el).querySelector('[role=alert]') && options(el).length === 30 && input(el).value === 'PRJ');
+  });
+});

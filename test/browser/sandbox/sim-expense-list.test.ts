@@ -1,0 +1,75 @@
+// The sandbox's simulated expense form, against the fake Concur's own msw handlers running in the browser.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { setupWorker } from 'msw/browser';
+import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
+import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
+import '../../../server/sandbox/simulator/sim-expense-list.js';
+import type { SimExpenseListElement } from '../../../server/sandbox/simulator/sim-expense-list.js';
+
+const EXPENSE = '84FCBB92BD4E5342B849DAC29FD163A1';
+const concur = new SandboxConcur({
+  base: `${location.origin}/sandbox/concur`, clientId: 'sim-client', clientSecret: 'sim-secret', redirectUri: 'https://connector.example.com/cb',
+});
+const worker = setupWorker(...concurHandlers(concur));
+
+before(() => worker.start({ quiet: true, onUnhandledRequest: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
+beforeEach(() => concur.reset());
+after(() => worker.stop());
+
+const field = (el: SimExpenseListElement) => el.shadowRoot!.querySelector<HTMLInputElement>('input[readonly]')!;
+
+/** What the connector does after the user presses Done: exchange the code, then PATCH the entry. */
+async function connectorWrites(code: string, value: string) {
+  const token = await fetch(`${concur.base}/oauth2/v0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: 'sim-client', client_secret: 'sim-secret', grant_type: 'authorization_code', code, redirect_uri: 'https://connector.example.com/cb' }).toString(),
+  }).then((r) => r.json() as Promise<{ access_token: string }>);
+  const res = await fetch(concur.entryUrl(concur.expenses.get(EXPENSE)!), {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ customData: [{ id: 'custom12', value, isValid: true }], expenseSource: 'OTHER' }),
+  });
+  expect(res.status).to.equal(204);
+}
+
+describe('sim-expense-list', () => {
+  it('shows the entry as Concur would, with an empty read-only Project field and its button', async () => {
+    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('section'));
+    const text = el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    expect(el.shadowRoot!.querySelector('dt')!.textContent).to.equal('Expense type');
+    expect(el.shadowRoot!.querySelector('dd')!.textContent).to.equal('Taxi');
+    expect(text).to.contain('€42.50');
+    expect(text).to.contain('2026-11-12');
+    expect(field(el).value).to.equal('');
+    expect(field(el).readOnly).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
+  it('opens the popup like Concur and re-reads the entry when the popup closes', async () => {
+    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('section'));
+    const fakePopup = { closed: false };
+    const opened: [string, string, string][] = [];
+    const realOpen = window.open;
+    window.open = ((url: string, name: string, features: string) => { opened.push([url, name, features]); return fakePopup; }) as typeof window.open;
+    try {
+      el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project"]')!.click();
+    } finally {
+      window.open = realOpen;
+    }
+    expect(opened).to.have.length(1);
+    const [url, , features] = opened[0]!;
+    expect(url).to.match(new RegExp(`^/sandbox/launch\\?expense=${EXPENSE}&field=custom12&lang=`));
+    expect(features).to.equal('popup,width=400,height=400');
+    await el.updateComplete;
+    expect(el.shadowRoot!.textContent).to.contain('The popup is open');
+
+    await connectorWrites(concur.issueAuthCode(SANDBOX_USER.id), 'PRJ-1042');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(field(el).value, 'no reload while the popup is open').to.equal('');
+    fakePopup.closed = true;
+    await waitUntil(() => field(el).value === 'PRJ-1042', 'the form shows the written value after the popup closes');
+  });
+});

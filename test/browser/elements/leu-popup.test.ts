@@ -88,7 +88,7 @@ describe('leu-popup', () => {
     expect(alert.textContent).to.contain('cid-failed-42');
     expect(closed).to.equal(false);
     await expect(el).to.be.accessible();
-    const done = oneEvent(el, PopupCloseEvent.type);
+    const done = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
     button(el, 'Retry').click();
     expect((await done).value).to.equal('PRJ-1001');
     expect(received.filter((r) => r.path === '/api/commit')).to.have.length(2);
@@ -97,7 +97,7 @@ describe('leu-popup', () => {
   it('Cancel closes without writing', async () => {
     const el = await mount();
     await pick(el, 1);
-    const closing = oneEvent(el, PopupCloseEvent.type);
+    const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
     button(el, 'Cancel').click();
     expect((await closing).reason).to.equal('cancelled');
     expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
@@ -107,7 +107,7 @@ describe('leu-popup', () => {
     worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, currentValue: 'PRJ-1010', currentItem: ITEMS[9]! })));
     const el = await mount();
     expect(root(el).textContent).to.contain('Selected: PRJ-1010');
-    const closing = oneEvent(el, PopupCloseEvent.type);
+    const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
     button(el, 'Done').click();
     expect((await closing).reason).to.equal('committed');
     expect(received.some((r) => r.path === '/api/commit')).to.equal(false);

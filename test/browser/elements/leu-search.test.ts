@@ -84,14 +84,14 @@ describe('leu-search', () => {
     await type(el, 'PRJ-102');
     await waitUntil(() => options(el).length === 10);
     await sendKeys({ press: 'ArrowDown' });
-    const picked = oneEvent(el, ValueSelectEvent.type);
+    const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
     await sendKeys({ press: 'Enter' });
     expect((await picked).item.code).to.equal('PRJ-1021');
   });
 
   it('a click picks a result, and the chosen value is marked', async () => {
     const el = await mount();
-    const picked = oneEvent(el, ValueSelectEvent.type);
+    const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
     (options(el)[2] as HTMLElement).click();
     const { item } = await picked;
     expect(item.code).to.equal('PRJ-1003');

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Store, Session } from './store/store.js';
 import type { ConcurClient } from './concur/client.js';
+import type { ItemAccess } from './concur/items.js';
+import type { CompanyTokens } from './concur/company-token.js';
 import type { HostAllowlist } from './concur/hosts.js';
 import type { Catalog } from './sources/catalog.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
@@ -22,6 +24,10 @@ export interface AppDeps {
   config: Config;
   store: Store;
   concur: ConcurClient;
+  /** Reads and writes the item a session names. */
+  items: ItemAccess;
+  /** The company-level token, when one is configured (v1 launches). */
+  companyTokens?: CompanyTokens;
   allowlist: HostAllowlist;
   catalog: Catalog;
   logger: Logger;
@@ -33,7 +39,7 @@ export interface AppDeps {
 }
 
 export type AppEnv = {
-  Variables: { log: Logger; session: Session; secureHeadersNonce?: string };
+  Variables: { log: Logger; session: Session; sessionKey: string; secureHeadersNonce?: string };
 };
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
@@ -90,7 +96,14 @@ export function createApp(deps: AppDeps) {
       c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId }, err.message);
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId);
     }
-    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof HTTPException) {
+      // Hono's own refusals (a malformed JSON body, a bad Basic header) keep their status and headers, in our format.
+      const res = err.getResponse();
+      if (!wantsJson(c) || res.headers.get('content-type')?.includes('application/json')) return res;
+      const challenge = res.headers.get('www-authenticate');
+      if (challenge) c.header('WWW-Authenticate', challenge);
+      return c.json({ error: { code: err.status === 401 ? 'unauthorized' : 'invalid_request', message: err.message || res.statusText } }, err.status);
+    }
     const reference = crypto.randomUUID();
     (c.get('log') ?? deps.logger).error({ reference, err }, 'unexpected error');
     return respondError(c, 500, 'internal_error', 'Something went wrong', 'The connector hit an unexpected problem. Please try again.', reference);

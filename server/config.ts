@@ -1,6 +1,8 @@
 // The connector's configuration: one zod schema over the environment, with messages that name the variable.
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { parseKey } from './concur/secret-box.js';
+import { LOOPBACK } from './concur/hosts.js';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 
@@ -38,8 +40,19 @@ const Env = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(hostEntry)),
+  CONCUR_API_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_API_BASE must be an http(s) URL' }).optional(),
+  COMPANY_TOKEN_FILE: z.string().min(1).optional(),
+  TOKEN_ENCRYPTION_KEY: z.string().optional(),
+  V1_CUSTOM_FIELD: z
+    .string()
+    .regex(/^(Custom([1-9]|[1-3]\d|40)|OrgUnit[1-6])$/, 'V1_CUSTOM_FIELD must be an Expense v3 field name such as Custom9 or OrgUnit2')
+    .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_DIR: z.string().min(1).default('logs'),
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -51,8 +64,18 @@ export interface Config {
   connector: { username: string; password: string };
   oauth: { clientId: string; clientSecret: string; redirectUri: string; tokenBase: string };
   extraAllowedHosts: string[];
+  /** An administrator's override of Concur's API base, used instead of the token's geolocation. */
+  apiBase?: string;
+  /** Where the encrypted company refresh token lives, and the key that encrypts it. */
+  companyToken?: { file: string; key: Buffer };
+  /** The Expense v3 custom field that v1 launches write (v1 does not name the field). */
+  v1CustomField?: string;
   catalogFile: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** Warnings and errors are also written to daily files here, kept this many days. */
+  logDir: string;
+  logRetentionDays: number;
+  tls?: { certFile: string; keyFile: string };
 }
 
 export class ConfigError extends Error {
@@ -104,17 +127,48 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const extraAllowedHosts = [...e.CONCUR_ALLOWED_HOSTS];
   // The sandbox's fake Concur lives on this server, so its own host must be allowed to receive sandbox tokens.
   if (sandbox) extraAllowedHosts.push(new URL(publicUrl).host);
+  // An administrator who points the API elsewhere has vouched for that host.
+  const apiBase = e.CONCUR_API_BASE ? stripSlash(e.CONCUR_API_BASE) : undefined;
+  if (apiBase) extraAllowedHosts.push(new URL(apiBase).host);
+
+  // The client secret and tokens go to these: HTTPS only, except a loopback test double.
+  for (const [name, value] of [['CONCUR_TOKEN_BASE', oauth.tokenBase], ['CONCUR_API_BASE', apiBase]] as const) {
+    if (value && !sandbox && new URL(value).protocol === 'http:' && !LOOPBACK.test(new URL(value).hostname)) {
+      throw new ConfigError(`${name}: must be an https URL (plain http only for a loopback host)`);
+    }
+  }
+  const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
+  if (sandbox && !LOOPBACK.test(host) && host !== 'localhost') {
+    throw new ConfigError('HOST: the sandbox signs launches with publicly known credentials, so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur');
+  }
+
+  let companyToken: Config['companyToken'];
+  if (e.COMPANY_TOKEN_FILE) {
+    if (!e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)');
+    const key = parseKey(e.TOKEN_ENCRYPTION_KEY);
+    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or Base64');
+    companyToken = { file: e.COMPANY_TOKEN_FILE, key };
+  }
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError(`${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`);
+  }
 
   return {
     port: e.PORT,
-    // The sandbox is a developer tool: keep it on loopback unless told otherwise.
-    host: e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0'),
+    // The sandbox is a developer tool: it stays on loopback.
+    host,
     publicUrl,
     sandbox,
     connector: { username, password },
     oauth,
     extraAllowedHosts,
+    apiBase,
+    companyToken,
+    v1CustomField: e.V1_CUSTOM_FIELD,
     catalogFile: e.CATALOG_FILE ?? SAMPLE_CATALOG,
     logLevel: e.LOG_LEVEL,
+    logDir: e.LOG_DIR,
+    logRetentionDays: e.LOG_RETENTION_DAYS,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
   };
 }

@@ -52,11 +52,13 @@ export class ValueNotInCatalog extends AppError {
   override readonly title = 'That value is not available';
 }
 
-/** Concur's OAuth server refused the authorization code exchange. */
+/** Concur's OAuth server refused a token request; the code says which problem (oauth_code_invalid, ...). */
 export class ConcurSignInFailed extends AppError {
   readonly status = 401;
-  readonly code = 'concur_sign_in_failed';
   override readonly title = 'Concur did not let us sign you in';
+  constructor(message: string, readonly code: string = 'concur_sign_in_failed') {
+    super(message);
+  }
 }
 
 /** Concur (or the network to it) failed; the user can try again. */
@@ -64,6 +66,13 @@ export class ConcurUnavailable extends AppError {
   readonly status = 502;
   readonly code = 'concur_unavailable';
   override readonly title = 'Concur did not answer';
+}
+
+/** A company-level token is needed (v1 launches) but none is set up. */
+export class CompanyTokenMissing extends AppError {
+  readonly status = 503;
+  readonly code = 'company_token_missing';
+  override readonly title = 'The connector is not fully set up';
 }
 
 /** Concur answered, but refused the read or the write. */

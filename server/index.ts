@@ -1,6 +1,6 @@
 // The connector's entry point and the only reader of process.env.
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger, startServer } from './serve.js';
+import { createServerLogger, startServer } from './serve.js';
 
 function fail(message: string): never {
   process.stderr.write(`Configuration error: ${message}\n`);
@@ -15,9 +15,9 @@ try {
   throw error;
 }
 
-const logger = createLogger(config.logLevel);
+const logger = await createServerLogger(config).catch((error: Error) => fail(`LOG_DIR: cannot write logs to ${config.logDir} (${error.message})`));
 try {
-  const running = await startServer(() => config, { port: config.port, host: config.host, logger });
+  const running = await startServer(() => config, { port: config.port, host: config.host, logger, tls: config.tls });
   logger.info(
     { url: config.publicUrl, listening: running.url, sandbox: config.sandbox },
     config.sandbox
@@ -30,7 +30,7 @@ try {
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') fail(`PORT: ${config.port} is already in use`);
-  if (e.code === 'ENOENT' && e.path) fail(`CATALOG_FILE: ${e.path} does not exist`);
-  if (error instanceof Error && /catalog/i.test(error.message)) fail(`CATALOG_FILE: ${error.message}`);
+  if (e.code === 'ENOENT' && e.path && config.tls && [config.tls.certFile, config.tls.keyFile].includes(e.path)) fail(`TLS_CERT_FILE/TLS_KEY_FILE: ${e.path} does not exist`);
+  if (error instanceof ConfigError) fail(error.message);
   throw error;
 }

@@ -1,57 +1,155 @@
-// Builds every collaborator from a Config and serves the app over HTTP; used by index.ts and end-to-end tests.
+// Builds every collaborator from a Config and serves the app over HTTP(S); used by index.ts, the CLIs and tests.
 import { serve } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app.js';
-import type { Config } from './config.js';
-import { ConcurClient } from './concur/client.js';
+import pinoRoll from 'pino-roll';
+import { createApp, type AppDeps } from './app.js';
+import { ConfigError, type Config } from './config.js';
+import { ConcurClient, type ConcurClientOptions } from './concur/client.js';
 import { createHostAllowlist } from './concur/hosts.js';
-import { loadCatalogFile } from './sources/catalog.js';
+import { ExpenseApi } from './concur/expense.js';
+import { ExpenseEntriesV3 } from './concur/expense-v3.js';
+import { SessionTokens } from './concur/session-tokens.js';
+import { CompanyTokens } from './concur/company-token.js';
+import { createItemAccess } from './concur/items.js';
+import { Catalog, loadCatalogFile } from './sources/catalog.js';
 import { createMemoryStore } from './store/memory.js';
-import { SandboxConcur } from './sandbox/concur-state.js';
+import type { Store } from './store/store.js';
+import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
 /** Secrets that must never reach a log line, wherever they appear in a logged object. */
 export const REDACT = [
   'authorization', '*.authorization', 'headers.authorization', 'access_token', 'refresh_token', 'client_secret',
-  'client_auth_code', 'password', '*.password', 'token', '*.token', '*.accessToken', '*.refreshToken',
+  'client_auth_code', 'password', '*.password', 'token', '*.token', '*.accessToken', '*.refreshToken', 'requestToken',
 ];
 
+const loggerOptions = (level: Config['logLevel']): pino.LoggerOptions => ({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+
 export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+  return pino(loggerOptions(level), destination);
+}
+
+/**
+ * The server's logger: everything to standard output, and warnings and errors also to a file per day in
+ * LOG_DIR, of which the last LOG_RETENTION_DAYS are kept.
+ */
+export async function createServerLogger(config: Config): Promise<Logger> {
+  const files = await pinoRoll({
+    file: join(config.logDir, 'errors'),
+    extension: '.log',
+    frequency: 'daily',
+    dateFormat: 'yyyy-MM-dd',
+    mkdir: true,
+    limit: { count: config.logRetentionDays, removeOtherLogFiles: true },
+  });
+  return pino(loggerOptions(config.logLevel), pino.multistream([{ level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: process.stdout }, { level: 'warn', stream: files }]));
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  catalog?: Catalog;
+  store?: Store;
+  now?: () => number;
+  distDir?: string;
+  /** Tests shorten timeouts and backoff. */
+  client?: Partial<ConcurClientOptions>;
+  sandbox?: SandboxConcur;
+}
+
+/** Every collaborator of the app, built from the configuration. */
+export async function buildDeps(config: Config, opts: BuildOptions): Promise<AppDeps> {
+  const { logger } = opts;
+  const now = opts.now ?? Date.now;
+  const catalog = opts.catalog ?? (await loadCatalog(config, logger));
+  const store = opts.store ?? createMemoryStore();
+  const allowlist = createHostAllowlist(config.extraAllowedHosts);
+  const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, ...opts.client });
+  const companyTokens = config.companyToken
+    ? new CompanyTokens({ file: config.companyToken.file, key: config.companyToken.key, client: concur, logger, now })
+    : undefined;
+  const items = createItemAccess({
+    expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
+    sessionTokens: new SessionTokens(concur, store, now),
+    entriesV3: new ExpenseEntriesV3(concur, { apiBase: config.apiBase, tokenBase: config.oauth.tokenBase }),
+    companyTokens,
+  });
+  return { config, store, concur, items, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
+}
+
+async function loadCatalog(config: Config, logger: Logger): Promise<Catalog> {
+  const catalog = await loadCatalogFile(config.catalogFile).catch((error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
+    throw new ConfigError(`CATALOG_FILE: ${config.catalogFile} ${reason}`);
+  });
+  for (const p of catalog.problems) logger.warn({ file: config.catalogFile, line: p.line }, `catalog row skipped: ${p.message}`);
+  logger.info({ file: config.catalogFile, items: catalog.size }, 'catalog loaded');
+  return catalog;
 }
 
 export interface RunningServer {
   url: string;
+  deps: AppDeps;
   sandbox?: SandboxConcur;
   close(): Promise<void>;
 }
 
+/** Concur calls only TLS 1.2+ hosts with ECDHE suites (protocol sheet §3): offer those first, and nothing weaker. */
+export const TLS_CIPHERS = [
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 /**
  * Starts the connector. With port 0 the public URL is only known after listening, so the app is created then;
- * `configFor` lets a caller derive the config from the bound address.
+ * `configFor` derives the config from the bound address.
  */
 export async function startServer(
   configFor: (boundUrl: string) => Config,
-  opts: { port: number; host: string; logger?: Logger; distDir?: string },
+  opts: { port: number; host: string; logger?: Logger; distDir?: string; tls?: Config['tls'] },
 ): Promise<RunningServer> {
   let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-  const server = serve({ fetch: (req) => handler!(req), port: opts.port, hostname: opts.host });
+  const tls = opts.tls;
+  const server = serve({
+    // Until the app is built (catalog loading), say so rather than fail.
+    fetch: (req) => (handler ? handler(req) : new Response('The connector is starting; try again in a moment.', { status: 503, headers: { 'retry-after': '1' } })),
+    port: opts.port,
+    hostname: opts.host,
+    ...(tls
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: {
+            cert: readFileSync(tls.certFile),
+            key: readFileSync(tls.keyFile),
+            minVersion: 'TLSv1.2' as const,
+            ciphers: TLS_CIPHERS,
+            honorCipherOrder: true,
+          },
+        }
+      : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const bound = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-  const config = configFor(bound);
+  const bound = `${tls ? 'https' : 'http'}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  let config = configFor(bound);
+  // The sandbox demonstrates v1 launches too: a throwaway company token, bootstrapped from the fake Concur below.
+  const sandboxCompanyToken = config.sandbox && !config.companyToken;
+  if (sandboxCompanyToken) {
+    const dir = mkdtempSync(join(tmpdir(), 'leu-sandbox-'));
+    config = { ...config, companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) }, v1CustomField: config.v1CustomField ?? 'Custom12' };
+  }
   const logger = opts.logger ?? createLogger(config.logLevel);
   try {
-    const catalog = await loadCatalogFile(config.catalogFile);
-    for (const p of catalog.problems) logger.warn({ file: config.catalogFile, line: p.line }, `catalog row skipped: ${p.message}`);
-    logger.info({ file: config.catalogFile, items: catalog.size }, 'catalog loaded');
-    const allowlist = createHostAllowlist(config.extraAllowedHosts);
     const sandbox = config.sandbox
       ? new SandboxConcur({
           base: `${config.publicUrl}/sandbox/concur`,
@@ -60,22 +158,16 @@ export async function startServer(
           redirectUri: config.oauth.redirectUri,
         })
       : undefined;
-    const app = createApp({
-      config,
-      store: createMemoryStore(),
-      concur: new ConcurClient({ oauth: config.oauth, allowlist, logger }),
-      allowlist,
-      catalog,
-      logger,
-      now: Date.now,
-      distDir: opts.distDir ?? DIST_DIR,
-      sandbox,
-    });
-    handler = app.fetch;
+    const deps = await buildDeps(config, { logger, distDir: opts.distDir, sandbox });
+    handler = createApp(deps).fetch;
+    if (sandbox && sandboxCompanyToken) await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
+    deps.companyTokens?.start();
     return {
       url: bound,
+      deps,
       sandbox,
       close: () => new Promise((resolve, reject) => {
+        deps.companyTokens?.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),

@@ -7,8 +7,8 @@ if (location.search || location.hash) history.replaceState(null, '', location.pa
 
 const popup = document.createElement('leu-popup');
 popup.api = createApiClient();
-popup.addEventListener('leu-close', () => {
+popup.addEventListener('leu-close', (e) => {
   // Concur reloads the form when this window closes; the write has already been confirmed by then.
-  window.close();
+  if (!e.defaultPrevented) window.close();
 });
 document.querySelector('main')!.append(popup);

@@ -1,14 +1,10 @@
-// The one client for Concur's APIs: token exchange, expense reads and writes, with retries and correlation ids.
+// The one HTTP client for Concur: OAuth grants and authorized API calls, with retries and correlation ids.
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options as KyOptions } from 'ky';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { HostAllowlist } from './hosts.js';
-import type { ExpenseEntryRef } from './item-url.js';
-import { oauthErrorMessage, type OAuthErrorBody } from './oauth-errors.js';
-import {
-  type AppError, ConcurRequestRefused, ConcurSignInFailed, ConcurUnavailable, ItemUrlNotAllowed, withCorrelation,
-} from '../errors.js';
-import type { ExpenseEntrySummary } from '../../src/contract/api.js';
+import { oauthError, type OAuthAudience, type OAuthErrorBody } from './oauth-errors.js';
+import { type AppError, ConcurRequestRefused, ConcurUnavailable, ItemUrlNotAllowed, withCorrelation } from '../errors.js';
 
 export interface OAuthSettings {
   clientId: string;
@@ -37,17 +33,16 @@ export interface ConcurToken {
   refreshToken?: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** Epoch milliseconds, when Concur says when the refresh token ends. */
+  refreshExpiresAt?: number;
+  /** Where this token's APIs live (protocol sheet §4). */
   geolocation?: string;
 }
 
-export interface CustomFieldValue {
-  id: string;
-  value: string;
-}
-
-export interface ExpenseEntry {
-  summary: ExpenseEntrySummary;
-  customData: { id: string; value: string | null }[];
+export interface TokenResult {
+  token: ConcurToken;
+  /** The token base that finally answered, when Concur's error 16 sent us elsewhere. */
+  movedTo?: string;
 }
 
 const TokenResponse = z.object({
@@ -55,26 +50,25 @@ const TokenResponse = z.object({
   // Documented both as the string "3600" and the number 3600.
   expires_in: z.coerce.number().positive(),
   refresh_token: z.string().optional(),
+  refresh_expires_in: z.coerce.number().positive().optional(),
   geolocation: z.string().optional(),
 });
 
-const ExpenseEntryResponse = z.looseObject({
-  expenseType: z.looseObject({ name: z.string().optional(), id: z.string().optional() }).optional(),
-  transactionAmount: z.looseObject({ value: z.number(), currencyCode: z.string() }),
-  transactionDate: z.string(),
-  customData: z
-    .array(z.looseObject({ id: z.string(), value: z.string().nullish() }))
-    .nullish()
-    .transform((v) => v ?? []),
-});
-
 const HEADER = 'concur-correlationid';
+const stripSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** What happened on the last attempt of one logical call, for the logs and the user. */
 interface CallTrace {
   attempts: number;
   sentCorrelationId?: string;
   concurCorrelationId?: string;
+}
+
+/** Concur answered a call with this status; kept so callers can react (refresh on 401, for instance). */
+export class ConcurHttpError extends ConcurRequestRefused {
+  constructor(message: string, readonly upstreamStatus: number) {
+    super(message);
+  }
 }
 
 export class ConcurClient {
@@ -90,7 +84,7 @@ export class ConcurClient {
       timeout: opts.timeoutMs ?? 10_000,
       retry: {
         limit: opts.retryLimit ?? 2,
-        methods: ['get', 'patch'],
+        methods: ['get', 'patch', 'put'],
         statusCodes: [408, 429, 500, 502, 503, 504],
         afterStatusCodes: [413, 429, 503],
         maxRetryAfter: opts.maxRetryAfterMs ?? 5_000,
@@ -102,88 +96,126 @@ export class ConcurClient {
     });
   }
 
-  /** Exchanges the launch's one-time authorization code for a user token (protocol sheet §1, §4). */
-  async exchangeAuthCode(code: string): Promise<ConcurToken> {
+  get tokenBase(): string {
+    return this.#opts.oauth.tokenBase;
+  }
+
+  /** Exchanges a launch's one-time authorization code for a user token (protocol sheet §1, §4). */
+  exchangeAuthCode(code: string, tokenBase = this.#opts.oauth.tokenBase): Promise<TokenResult> {
     const { oauth } = this.#opts;
-    // A string body with an explicit Content-Type: Concur rejects a charset parameter, and fetch then sends a
-    // Content-Length rather than chunked encoding.
-    const body = new URLSearchParams({
+    return this.#grant('oauth.authorization_code', tokenBase, 'user', {
       client_id: oauth.clientId,
       client_secret: oauth.clientSecret,
       grant_type: 'authorization_code',
       code,
       redirect_uri: oauth.redirectUri,
-    }).toString();
+    });
+  }
+
+  /** Trades a refresh token for a new access token, at the token's own geolocation. */
+  refresh(token: ConcurToken, audience: OAuthAudience): Promise<TokenResult> {
+    const { oauth } = this.#opts;
+    return this.#grant('oauth.refresh_token', token.geolocation ?? oauth.tokenBase, audience, {
+      client_id: oauth.clientId,
+      client_secret: oauth.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: token.refreshToken ?? '',
+    }).then((r) => ({ ...r, token: { ...r.token, refreshToken: r.token.refreshToken ?? token.refreshToken } }));
+  }
+
+  /** The company-level token: password grant with credtype=authtoken and a company request token. */
+  companyToken(companyId: string, requestToken: string, tokenBase = this.#opts.oauth.tokenBase): Promise<TokenResult> {
+    const { oauth } = this.#opts;
+    return this.#grant('oauth.password_authtoken', tokenBase, 'company', {
+      client_id: oauth.clientId,
+      client_secret: oauth.clientSecret,
+      grant_type: 'password',
+      username: companyId,
+      password: requestToken,
+      credtype: 'authtoken',
+    });
+  }
+
+  async #grant(call: string, tokenBase: string, audience: OAuthAudience, fields: Record<string, string>, relocated = false): Promise<TokenResult> {
+    const base = stripSlash(tokenBase);
+    // The client secret goes only to hosts a Concur token may go to.
+    if (!this.#opts.allowlist.allows(new URL(base))) {
+      throw new ItemUrlNotAllowed(`Concur asked us to sign in at ${new URL(base).host}, which is not a Concur host this connector trusts. An administrator can add it to CONCUR_ALLOWED_HOSTS.`);
+    }
+    // A string body with an explicit Content-Type: Concur rejects a charset parameter, and fetch then sends a
+    // Content-Length rather than chunked encoding.
+    const body = new URLSearchParams(fields).toString();
     const trace: CallTrace = { attempts: 0 };
     let response: Response;
     try {
-      response = await this.#http.post(`${oauth.tokenBase}/oauth2/v0/token`, {
+      response = await this.#http.post(`${base}/oauth2/v0/token`, {
         body,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        // The code is single-use: retry only where Concur cannot have processed it.
-        retry: { methods: ['post'], statusCodes: [429, 502, 503, 504], retryOnTimeout: false },
-        hooks: this.#hooks('oauth.token', trace),
+        // Codes and refresh tokens are single-use: retry only answers that say Concur did not process the request
+        // (429, 503), never a lost connection or a gateway error after which it may have.
+        retry: {
+          methods: ['post'],
+          statusCodes: [429, 503],
+          retryOnTimeout: false,
+          shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
+        },
+        hooks: this.#hooks(call, trace),
       });
     } catch (error) {
       if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500) {
         const details = (await error.response.json().catch(() => ({}))) as OAuthErrorBody;
+        // Error 16: the user or company lives in another data centre; ask there, once, and say where.
+        if (Number(details.code) === 16 && details.geolocation && !relocated) {
+          this.#opts.logger.info({ call, geolocation: details.geolocation }, 'Concur sent the token request to another geolocation');
+          const moved = await this.#grant(call, details.geolocation, audience, fields, true);
+          return { ...moved, movedTo: moved.movedTo ?? stripSlash(details.geolocation) };
+        }
         this.#opts.logger.warn(
-          { call: 'oauth.token', status: error.response.status, oauthCode: details.code, oauthError: details.error, correlationId: trace.concurCorrelationId },
-          'Concur refused the authorization code exchange',
+          { call, status: error.response.status, oauthCode: details.code, oauthError: details.error, correlationId: trace.concurCorrelationId },
+          'Concur refused the token request',
         );
-        throw withCorrelation(new ConcurSignInFailed(oauthErrorMessage(details)), trace.concurCorrelationId ?? trace.sentCorrelationId);
+        throw withCorrelation(oauthError(details, audience), trace.concurCorrelationId ?? trace.sentCorrelationId);
       }
-      throw this.#unavailable('oauth.token', error, trace);
+      throw this.#unavailable(call, error, trace);
     }
     const parsed = TokenResponse.safeParse(await response.json().catch(() => null));
     if (!parsed.success) {
       throw withCorrelation(new ConcurUnavailable('Concur answered the sign-in with something we could not read. Please try again.'), trace.concurCorrelationId);
     }
     const t = parsed.data;
+    const now = this.#now();
     return {
-      accessToken: t.access_token,
-      refreshToken: t.refresh_token,
-      expiresAt: this.#now() + t.expires_in * 1000,
-      geolocation: t.geolocation,
-    };
-  }
-
-  /** Reads an expense entry for display (GET on the launch's item_url). */
-  async getExpenseEntry(ref: ExpenseEntryRef, token: ConcurToken): Promise<ExpenseEntry> {
-    const trace: CallTrace = { attempts: 0 };
-    const json = await this.#authorized('expense.get', ref.url, token, trace, { method: 'get' })
-      .then((r) => r.json())
-      .catch((error: unknown) => this.#fail('expense.get', error, trace, 'read'));
-    const parsed = ExpenseEntryResponse.safeParse(json);
-    if (!parsed.success) {
-      throw withCorrelation(new ConcurUnavailable('Concur sent an expense we could not read. Please try again.'), trace.concurCorrelationId);
-    }
-    const e = parsed.data;
-    return {
-      summary: {
-        kind: 'ENTRY',
-        expenseType: e.expenseType?.name ?? e.expenseType?.id ?? '',
-        amount: { value: e.transactionAmount.value, currency: e.transactionAmount.currencyCode },
-        date: e.transactionDate,
+      token: {
+        accessToken: t.access_token,
+        refreshToken: t.refresh_token,
+        expiresAt: now + t.expires_in * 1000,
+        // Documented as an epoch time in seconds.
+        refreshExpiresAt: t.refresh_expires_in ? t.refresh_expires_in * 1000 : undefined,
+        geolocation: t.geolocation ? stripSlash(t.geolocation) : undefined,
       },
-      customData: e.customData.map((c) => ({ id: c.id, value: c.value ?? null })),
     };
   }
 
-  /** Writes custom fields of an expense entry on an unsubmitted report; resolves once Concur answers 204. */
-  async patchExpenseCustomData(ref: ExpenseEntryRef, token: ConcurToken, fields: CustomFieldValue[]): Promise<{ correlationId: string }> {
+  /** GET with the token; resolves with the parsed JSON and the correlation id. */
+  async getJson(call: string, url: URL, token: ConcurToken): Promise<{ json: unknown; correlationId: string }> {
     const trace: CallTrace = { attempts: 0 };
-    await this.#authorized('expense.patch', ref.url, token, trace, {
-      method: 'patch',
-      json: { customData: fields.map((f) => ({ id: f.id, value: f.value, isValid: true })), expenseSource: 'OTHER' },
-    }).catch((error: unknown) => this.#fail('expense.patch', error, trace, 'write'));
+    const json = await this.#authorized(call, url, token, trace, { method: 'get' })
+      .then((r) => r.json())
+      .catch((error: unknown) => this.#fail(call, error, trace, 'read'));
+    return { json, correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
+  }
+
+  /** PATCH or PUT a JSON body with the token; resolves once Concur has accepted it. */
+  async send(call: string, method: 'patch' | 'put', url: URL, token: ConcurToken, body: unknown): Promise<{ correlationId: string }> {
+    const trace: CallTrace = { attempts: 0 };
+    await this.#authorized(call, url, token, trace, { method, json: body }).catch((error: unknown) => this.#fail(call, error, trace, 'write'));
     return { correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
   }
 
   #authorized(call: string, url: URL, token: ConcurToken, trace: CallTrace, options: KyOptions): Promise<Response> {
-    // Defence in depth: the launch was checked already, but a token never leaves for a host not on the list.
+    // Defence in depth: launches were checked already, but a token never leaves for a host not on the list.
     if (!this.#opts.allowlist.allows(url)) {
-      return Promise.reject(new ItemUrlNotAllowed('The address of this expense is not a Concur address this connector trusts.'));
+      return Promise.reject(new ItemUrlNotAllowed('The address of this item is not a Concur address this connector trusts.'));
     }
     return this.#http(url, {
       ...options,
@@ -229,10 +261,11 @@ export class ConcurClient {
   #unavailable(call: string, error: unknown, trace: CallTrace): AppError {
     const id = trace.concurCorrelationId ?? trace.sentCorrelationId;
     if (error instanceof HTTPError) {
+      this.#opts.logger.error({ call, status: error.response.status, attempts: trace.attempts, correlationId: id }, 'Concur failed');
       return withCorrelation(new ConcurUnavailable(`Concur is having trouble right now (HTTP ${error.response.status}). Please try again in a moment.`), id);
     }
     const reason = error instanceof TimeoutError ? 'did not answer in time' : 'could not be reached';
-    this.#opts.logger.warn({ call, attempts: trace.attempts, err: { name: (error as Error)?.name } }, `Concur ${reason}`);
+    this.#opts.logger.error({ call, attempts: trace.attempts, correlationId: id, err: { name: (error as Error)?.name } }, `Concur ${reason}`);
     return withCorrelation(new ConcurUnavailable(`Concur ${reason}. Please try again in a moment.`), id);
   }
 
@@ -240,16 +273,16 @@ export class ConcurClient {
     if (error instanceof ItemUrlNotAllowed) throw error;
     if (error instanceof HTTPError && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
       const status = error.response.status;
-      const body = (await error.response.json().catch(() => null)) as { errorMessage?: string; validationErrors?: { message?: string }[] } | null;
-      const detail = body?.validationErrors?.map((v) => v.message).filter(Boolean).join('; ') || body?.errorMessage;
+      const body = (await error.response.json().catch(() => null)) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
+      const detail = body?.validationErrors?.map((v) => v.message).filter(Boolean).join('; ') || body?.errorMessage || body?.Message;
       this.#opts.logger.warn({ call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId }, `Concur refused the ${what}`);
       const message =
         status === 401 || status === 403
           ? `Concur did not allow this ${what} (HTTP ${status}). Your sign-in may have ended: close this window and click the button in Concur again.`
           : status === 404
-            ? `Concur could not find this expense (HTTP 404). It may have been deleted; close this window and reopen the expense.`
+            ? 'Concur could not find this item (HTTP 404). It may have been deleted; close this window and reopen the report.'
             : `Concur refused the ${what} (HTTP ${status})${detail ? `: ${detail}` : ''}.`;
-      throw withCorrelation(new ConcurRequestRefused(message), trace.concurCorrelationId ?? trace.sentCorrelationId);
+      throw withCorrelation(new ConcurHttpError(message, status), trace.concurCorrelationId ?? trace.sentCorrelationId);
     }
     throw this.#unavailable(call, error, trace);
   }

@@ -10,7 +10,12 @@ export const CONCUR_API_HOSTS = [
   'www-us-impl.api.concursolutions.com', 'www-emea-impl.api.concursolutions.com',
 ] as const;
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/** Pre-2017 hosts: v1 itemurls may name them; tokens are never sent there (protocol sheet §4). */
+export const CONCUR_LEGACY_HOSTS = [
+  'www.concursolutions.com', 'eu1.concursolutions.com', 'implementation.concursolutions.com', 'eu1imp.concursolutions.com',
+];
+
+export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/;
 
 export interface HostAllowlist {
   /** True when a token may be sent to this URL. */

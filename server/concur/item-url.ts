@@ -1,28 +1,54 @@
-// Reads Concur's item_url: which Expense v4 resource a launch points to (protocol sheet §5).
+// Reads Concur's item_url: which Expense v4 resource a launch points to (protocol sheet §5), and builds its URLs.
 
-export interface ExpenseEntryRef {
-  kind: 'ENTRY';
-  url: URL;
+export type LaunchSource = 'HEADER' | 'ENTRY' | 'ALLOCATION';
+
+export interface ItemRef {
+  kind: LaunchSource;
+  /** Everything before /expensereports/v4, e.g. https://us.api.concursolutions.com */
+  base: string;
   userId: string;
   contextType: string;
   reportId: string;
-  expenseId: string;
+  expenseId?: string;
+  allocationId?: string;
 }
 
-const ENTRY_PATH =
-  /\/expensereports\/v4\/users\/([^/?#]+)\/context\/([^/?#]+)\/reports\/([^/?#]+)\/expenses\/([^/?#]+)\/?$/;
+const ITEM_PATH =
+  /^(.*)\/expensereports\/v4\/users\/([^/?#]+)\/context\/([^/?#]+)\/reports\/([^/?#]+)(?:\/(expenses|allocations)\/([^/?#]+))?\/?$/;
 
-/** Parses an expense entry URL, or returns null when item_url is not one. */
-export function parseExpenseEntryUrl(itemUrl: string): ExpenseEntryRef | null {
+/** Parses an Expense v4 report, expense or allocation URL, or returns null when item_url is none of these. */
+export function parseItemUrl(itemUrl: string): ItemRef | null {
   let url: URL;
   try {
     url = new URL(itemUrl);
   } catch {
     return null;
   }
-  if (url.search || url.hash) return null;
-  const m = ENTRY_PATH.exec(url.pathname);
+  if (url.search || url.hash || url.username || url.password) return null;
+  const m = ITEM_PATH.exec(url.pathname);
   if (!m) return null;
-  const [, userId, contextType, reportId, expenseId] = m as unknown as [string, string, string, string, string];
-  return { kind: 'ENTRY', url, userId, contextType, reportId, expenseId };
+  const [, prefix, userId, contextType, reportId, collection, id] = m as unknown as [string, string, string, string, string, string?, string?];
+  const ref = { base: url.origin + prefix, userId, contextType: contextType.toUpperCase(), reportId };
+  if (collection === 'expenses') return { ...ref, kind: 'ENTRY', expenseId: id };
+  if (collection === 'allocations') return { ...ref, kind: 'ALLOCATION', allocationId: id };
+  return { ...ref, kind: 'HEADER' };
+}
+
+const seg = encodeURIComponent;
+
+/** The report header, read and written on the users/{id}/context/{ctx} path. */
+export function reportPath(ref: ItemRef): string {
+  return `/expensereports/v4/users/${seg(ref.userId)}/context/${seg(ref.contextType)}/reports/${seg(ref.reportId)}`;
+}
+
+/** The item itself (header, entry or allocation), as the launch named it. */
+export function itemPath(ref: ItemRef): string {
+  if (ref.kind === 'ENTRY') return `${reportPath(ref)}/expenses/${seg(ref.expenseId!)}`;
+  if (ref.kind === 'ALLOCATION') return `${reportPath(ref)}/allocations/${seg(ref.allocationId!)}`;
+  return reportPath(ref);
+}
+
+/** The documented path for changing an entry on a report that is already submitted (no user or context). */
+export function submittedEntryPath(ref: ItemRef): string {
+  return `/expensereports/v4/reports/${seg(ref.reportId)}/expenses/${seg(ref.expenseId!)}`;
 }

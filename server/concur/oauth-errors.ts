@@ -1,4 +1,5 @@
-// Turns Concur's OAuth error codes (protocol sheet §4) into messages that say who should do what next.
+// Turns Concur's OAuth error codes (protocol sheet §4) into errors that say who should do what next.
+import { ConcurSignInFailed } from '../errors.js';
 
 export interface OAuthErrorBody {
   code?: number | string;
@@ -7,24 +8,42 @@ export interface OAuthErrorBody {
   geolocation?: string;
 }
 
-const MESSAGES: Record<number, string> = {
-  5: 'Concur did not accept the sign-in. Close this window and click the button in Concur again.',
-  53: 'Your company has not enabled this application in Concur. An administrator must enable it under App Center or Company Admin before the field can be used.',
-  59: 'This application has been disabled in Concur. Ask your Concur administrator to re-enable it.',
-  60: 'The application is not allowed to use the authorization code grant. An administrator must add the authorization_code grant to the client ID.',
-  61: 'Concur does not know this application. An administrator must check CONCUR_CLIENT_ID.',
-  64: 'Concur rejected the application credentials. An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.',
-  101: 'Concur did not send a sign-in code. Close this window and click the button in Concur again.',
-  102: 'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL on the Launch External URL service configuration.',
-  103: 'The sign-in code from Concur has expired or was already used. Close this window and click the button in Concur again.',
-  104: 'The connector\'s redirect URL does not match the one registered in Concur. An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL on the Launch External URL service configuration.',
-  105: 'This sign-in code was issued to another application. An administrator must check CONCUR_CLIENT_ID.',
+/** Whose token it is decides who must act: the user in the popup, or the administrator. */
+export type OAuthAudience = 'user' | 'company';
+
+const CLICK_AGAIN = 'Close this window and click the button in Concur again.';
+
+interface Explanation {
+  code: string;
+  user: string;
+  company?: string;
+}
+
+const EXPLAIN: Record<number, Explanation> = {
+  5: { code: 'oauth_credentials_rejected', user: `Concur did not accept the sign-in. ${CLICK_AGAIN}`, company: 'Concur did not accept the company credentials. Run npm run company-token with a new company request token.' },
+  53: { code: 'oauth_company_not_enabled', user: 'Your company has not enabled this application in Concur. Ask your Concur administrator to enable it (App Center, or Company Admin > Authentication Admin) before using this field.', company: 'The company has not enabled this application in Concur. Enable it for the company, then run npm run company-token again.' },
+  59: { code: 'oauth_client_disabled', user: 'This application has been disabled in Concur. Ask your Concur administrator to re-enable it.' },
+  60: { code: 'oauth_grant_not_allowed', user: 'The application may not use this kind of sign-in. An administrator must add the authorization_code, refresh_token and password grants to the client ID.' },
+  61: { code: 'oauth_client_invalid', user: 'Concur does not know this application. An administrator must check CONCUR_CLIENT_ID.' },
+  64: { code: 'oauth_client_invalid', user: 'Concur rejected the application credentials. An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.' },
+  101: { code: 'oauth_code_invalid', user: `Concur did not send a sign-in code. ${CLICK_AGAIN}` },
+  102: { code: 'oauth_redirect_mismatch', user: 'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL on the Launch External URL service configuration.' },
+  103: { code: 'oauth_code_invalid', user: `The sign-in code from Concur has expired or was already used. ${CLICK_AGAIN}`, company: 'The company request token has expired or is wrong (they last 24 hours). Generate a new one in Concur and run npm run company-token again.' },
+  104: { code: 'oauth_redirect_mismatch', user: "The connector's redirect URL does not match the one registered in Concur. An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL on the Launch External URL service configuration." },
+  105: { code: 'oauth_client_invalid', user: 'This sign-in was issued to another application. An administrator must check CONCUR_CLIENT_ID.' },
+  108: { code: 'oauth_refresh_revoked', user: `Your Concur sign-in for this window was revoked or has expired. ${CLICK_AGAIN}`, company: 'The company refresh token was revoked or has expired. Generate a new company request token in Concur and run npm run company-token again.' },
+  120: { code: 'oauth_credtype_invalid', user: 'Concur refused the credential type. An administrator must check the company token set-up.' },
 };
 
-export function oauthErrorMessage(body: OAuthErrorBody): string {
+export function oauthError(body: OAuthErrorBody, audience: OAuthAudience): ConcurSignInFailed {
   const code = Number(body.code);
-  return (
-    MESSAGES[code] ??
-    `Concur refused the sign-in${body.error ? ` (${body.error}${Number.isFinite(code) ? ` ${code}` : ''})` : ''}. Close this window and try again; if it keeps happening, tell your administrator.`
+  const known = EXPLAIN[code];
+  if (known) return new ConcurSignInFailed((audience === 'company' && known.company) || known.user, known.code);
+  const label = body.error ? ` (${body.error}${Number.isFinite(code) ? ` ${code}` : ''})` : '';
+  return new ConcurSignInFailed(
+    audience === 'company'
+      ? `Concur refused the company token request${label}. Check the client ID, its grants, and the company request token.`
+      : `Concur refused the sign-in${label}. ${CLICK_AGAIN} If it keeps happening, tell your administrator.`,
+    'concur_sign_in_failed',
   );
 }

@@ -3,13 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { LaunchV4Query } from './params.js';
 import { isValidSignatureV4, type ConnectorCredentials } from './signature.js';
-import { parseExpenseEntryUrl, type ExpenseEntryRef } from '../concur/item-url.js';
+import { HANDOFF_TTL_MS, NONCE_TTL_MS, SESSION_TTL_MS } from './limits.js';
+import { parseItemUrl, type ItemRef } from '../concur/item-url.js';
 import type { HostAllowlist } from '../concur/hosts.js';
 import type { ConcurClient } from '../concur/client.js';
-import type { Session, Store } from '../store/store.js';
-import {
-  ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid, LaunchSourceUnsupported,
-} from '../errors.js';
+import type { Session, Store, V4Session } from '../store/store.js';
+import { ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.js';
 
 export interface LaunchDeps {
   credentials: ConnectorCredentials;
@@ -19,24 +18,20 @@ export interface LaunchDeps {
   now: () => number;
 }
 
-/** Concur documents no nonce expiry, so a used nonce is remembered well past any plausible popup lifetime. */
-export const NONCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-/** A session lives as long as a user might keep the popup open; the token inside it may be shorter-lived. */
-export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
-/** The popup claims its session right after the redirect. */
-export const HANDOFF_TTL_MS = 2 * 60 * 1000;
-
 export interface VerifiedLaunch {
   query: LaunchV4Query;
-  item: ExpenseEntryRef;
+  item: ItemRef;
+  expenseIds: string[];
 }
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   const names = [...new Set(error.issues.map((i) => i.message))];
   return `Concur's link is missing something we need: ${names.join('; ')}.`;
 }
 
-/** Checks a v4 launch's parameters and signature, and that item_url is a trusted expense entry. Pure. */
+const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOCATION: 'an allocation' } as const;
+
+/** Checks a v4 launch's parameters and signature, and that item_url is a trusted item of the launch's source. Pure. */
 export function verifyLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials, allowlist: HostAllowlist): VerifiedLaunch {
   const parsed = LaunchV4Query.safeParse(raw);
   if (!parsed.success) throw new LaunchParamsInvalid(describeIssues(parsed.error));
@@ -46,44 +41,69 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
       'The signature on this link does not match. If this keeps happening, your administrator should check that the connector user name and password here match the ones registered in Concur.',
     );
   }
-  if (query.source !== 'ENTRY') {
-    throw new LaunchSourceUnsupported(`This connector handles Launch URL fields on expense entries; this one was opened from ${query.source.toLowerCase()} level.`);
+  const item = parseItemUrl(query.item_url);
+  if (!item) throw new LaunchParamsInvalid('The item_url in this link is not an Expense v4 report, expense or allocation address.');
+  if (item.kind !== query.source) {
+    throw new LaunchParamsInvalid(`This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`);
   }
-  const item = parseExpenseEntryUrl(query.item_url);
-  if (!item) throw new LaunchParamsInvalid('The item_url in this link is not an Expense v4 expense entry address.');
-  if (!allowlist.allows(item.url)) {
-    throw new ItemUrlNotAllowed('The expense this link names is not on a Concur host this connector trusts, so nothing was sent to it.');
+  const expenseIds = (query.expense_ids ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (item.kind === 'ALLOCATION' && expenseIds.length === 0) {
+    throw new LaunchParamsInvalid("Concur's link for an allocation must name its expense in expense_ids.");
   }
-  return { query, item };
+  if (!allowlist.allows(new URL(item.base))) {
+    throw new ItemUrlNotAllowed('The item this link names is not on a Concur host this connector trusts, so nothing was sent to it.');
+  }
+  return { query, item, expenseIds };
 }
 
 /** The session key is a bearer secret; the store only ever sees its hash. */
 export const sessionKey = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** Parks a launched session under a one-time hand-off code the popup trades for it. */
+export async function createSession(store: Store, session: Session): Promise<{ handoff: string }> {
+  const handoff = randomBytes(24).toString('base64url');
+  await store.putHandoff(handoff, session, HANDOFF_TTL_MS);
+  return { handoff };
+}
+
+/**
+ * Trades a hand-off code for the popup's bearer token. The token is made here and given only to the browser;
+ * the store keeps its hash.
+ */
+export async function claimSession(store: Store, handoff: string, now: number): Promise<string | undefined> {
+  const session = await store.takeHandoff(handoff);
+  if (!session) return undefined;
+  const token = randomBytes(32).toString('base64url');
+  await store.putSession(sessionKey(token), session, session.createdAt + SESSION_TTL_MS - now);
+  return token;
+}
 
 /**
  * Runs the whole launch and returns a one-time hand-off code for the popup. The nonce is claimed only after
  * the signature is verified, so unsigned requests cannot burn nonces.
  */
 export async function startLaunchV4(raw: Record<string, string>, deps: LaunchDeps): Promise<{ handoff: string }> {
-  const { query, item } = verifyLaunchV4(raw, deps.credentials, deps.allowlist);
-  if (!(await deps.store.claimNonce(query.nonce, NONCE_TTL_MS))) {
+  const { query, item, expenseIds } = verifyLaunchV4(raw, deps.credentials, deps.allowlist);
+  if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
   }
-  const token = await deps.concur.exchangeAuthCode(query.client_auth_code);
-  const session: Session = {
+  // Sign in where this company's users were last found (Concur's error 16), else at the app's geolocation.
+  const remembered = await deps.store.tokenBaseFor(query.company_domain);
+  const { token, movedTo } = await deps.concur.exchangeAuthCode(query.client_auth_code, remembered ?? deps.concur.tokenBase);
+  if (movedTo) await deps.store.rememberTokenBase(query.company_domain, movedTo);
+  const session: V4Session = {
+    version: 4,
     item,
     fieldId: query.custom_field_launched_from,
+    expenseIds,
     companyDomain: query.company_domain,
     loggedInUserId: query.logged_in_user_id,
     reportOwnerUserId: query.report_owner_user_id,
+    reportOwnerEmployeeId: query.report_owner_employee_id,
     languageCode: query.language_code,
     isMobile: query.is_mobile,
     token,
     createdAt: deps.now(),
   };
-  const sessionToken = randomBytes(32).toString('base64url');
-  await deps.store.putSession(sessionKey(sessionToken), session, SESSION_TTL_MS);
-  const handoff = randomBytes(24).toString('base64url');
-  await deps.store.putHandoff(handoff, sessionToken, HANDOFF_TTL_MS);
-  return { handoff };
+  return createSession(deps.store, session);
 }

@@ -1,4 +1,4 @@
-// HMAC signatures of Concur's Launch External URL callouts (v4: HMAC-SHA256), as the protocol sheet §1 and §11 define.
+// HMAC signatures of Concur's Launch External URL callouts (v4: HMAC-SHA256, v1: HMAC-SHA1), protocol sheet §1, §2, §11.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ConnectorCredentials {
@@ -33,6 +33,29 @@ export function signLaunchV4(p: SignedLaunchV4, credentials: ConnectorCredential
 export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {
   const expected = macV4(p, credentials);
   // A '+' that arrived unescaped was turned into a space by form decoding.
+  const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
+  return provided.length === expected.length && timingSafeEqual(provided, expected);
+}
+
+/** The signed parameters of a legacy v1 launch, in Concur's order. */
+export interface SignedLaunchV1 {
+  xcompanydomain: string;
+  xuserid: string;
+  itemurl: string;
+  nonce: string;
+}
+
+function macV1(p: SignedLaunchV1, { username, password }: ConnectorCredentials): Buffer {
+  const base = p.xcompanydomain + p.xuserid + p.itemurl + username + password + p.nonce;
+  return createHmac('sha1', username.toLowerCase() + password).update(base, 'utf8').digest();
+}
+
+export function signLaunchV1(p: SignedLaunchV1, credentials: ConnectorCredentials): string {
+  return macV1(p, credentials).toString('base64');
+}
+
+export function isValidSignatureV1(p: SignedLaunchV1, signature: string, credentials: ConnectorCredentials): boolean {
+  const expected = macV1(p, credentials);
   const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
   return provided.length === expected.length && timingSafeEqual(provided, expected);
 }

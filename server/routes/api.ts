@@ -6,7 +6,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
-import { sessionKey } from '../launch/launch.js';
+import { claimSession, sessionKey } from '../launch/launch.js';
 import { SessionMissing, ValueNotInCatalog } from '../errors.js';
 import { CommitRequest, type CommitResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
 
@@ -30,7 +30,7 @@ export function apiRoutes(deps: AppDeps) {
   api.post('/session', async (c) => {
     const handoff = getCookie(c, HANDOFF_COOKIE);
     deleteCookie(c, HANDOFF_COOKIE, { path: '/api/session' });
-    const token = handoff ? await deps.store.takeHandoff(handoff) : undefined;
+    const token = handoff ? await claimSession(deps.store, handoff, deps.now()) : undefined;
     if (!token) throw new SessionMissing(SESSION_ENDED);
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies SessionClaim);
@@ -40,8 +40,12 @@ export function apiRoutes(deps: AppDeps) {
     '*',
     bearerAuth({
       verifyToken: async (token, c) => {
-        const session = await deps.store.getSession(sessionKey(token));
-        if (session) (c as Context<AppEnv>).set('session', session);
+        const key = sessionKey(token);
+        const session = await deps.store.getSession(key);
+        if (session) {
+          (c as Context<AppEnv>).set('session', session);
+          (c as Context<AppEnv>).set('sessionKey', key);
+        }
         return session !== undefined;
       },
       noAuthenticationHeader: { message: { error: { code: 'session_missing', message: SESSION_ENDED } } },
@@ -52,10 +56,17 @@ export function apiRoutes(deps: AppDeps) {
 
   api.get('/context', async (c) => {
     const s = c.get('session');
-    const entry = await deps.concur.getExpenseEntry(s.item, s.token);
-    const currentValue = entry.customData.find((f) => f.id.toLowerCase() === s.fieldId.toLowerCase())?.value || null;
+    const view = await deps.items.read(c.get('sessionKey'), s);
+    const { currentValue } = view;
+    const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     return c.json({
-      item: entry.summary,
+      item: view.summary,
+      report: {
+        name: view.reportName,
+        submitted: view.submitted,
+        ownerEmployeeId: s.version === 4 ? s.reportOwnerEmployeeId || null : null,
+        onBehalfOfOwner,
+      },
       field: { id: s.fieldId },
       currentValue,
       currentItem: currentValue ? (deps.catalog.byCode(currentValue) ?? null) : null,
@@ -74,7 +85,7 @@ export function apiRoutes(deps: AppDeps) {
     const { code } = c.req.valid('json');
     // The browser picks a value, never a target, and only a value the catalog offers.
     if (!deps.catalog.byCode(code)) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
-    const { correlationId } = await deps.concur.patchExpenseCustomData(s.item, s.token, [{ id: s.fieldId, value: code }]);
+    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, code);
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     return c.json({ field: s.fieldId, value: code, correlationId } satisfies CommitResponse);
   });

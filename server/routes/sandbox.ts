@@ -5,9 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDeps, AppEnv } from '../app.js';
 import type { SandboxConcur } from '../sandbox/concur-state.js';
-import { SANDBOX_USER } from '../sandbox/concur-state.js';
+import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.js';
 import { concurHandlers } from '../sandbox/concur-handlers.js';
-import { signLaunchV4 } from '../launch/signature.js';
+import { signLaunchV1, signLaunchV4 } from '../launch/signature.js';
 import { LaunchParamsInvalid } from '../errors.js';
 
 const PREFIX = '/sandbox/concur';
@@ -25,34 +25,67 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
   });
 
   /**
-   * What Concur does when the user clicks the Launch URL button: mint a one-time authorization code and open
-   * the connector with a signed query string. The signature needs the connector password, so it is made here.
+   * What Concur does when the user clicks a Launch URL button: mint a one-time authorization code and open the
+   * connector with a signed query string. The signature needs the connector password, so it is made here.
+   * Query: source (HEADER | ENTRY | ALLOCATION), report, expense, allocation, field, as (owner | delegate), lang, mobile.
    */
   r.get('/sandbox/launch', (c) => {
-    const expenseId = c.req.query('expense') ?? '';
-    const field = c.req.query('field') ?? '';
-    const expense = concur.expenses.get(expenseId);
-    if (!expense) throw new LaunchParamsInvalid('The sandbox has no such expense.');
+    const q = c.req.query();
+    const source = (q.source ?? 'ENTRY').toUpperCase();
+    const delegate = q.as === 'delegate';
+    const context = delegate ? 'PROXY' : 'TRAVELER';
+    const user = delegate ? SANDBOX_DELEGATE.id : SANDBOX_USER.id;
+    let itemUrl: string;
+    let reportId: string;
+    let expenseIds = '';
+    if (source === 'HEADER' && concur.reports.has(q.report ?? '')) {
+      reportId = q.report!;
+      itemUrl = concur.reportUrl(reportId, context);
+    } else if (source === 'ENTRY' && concur.expenses.has(q.expense ?? '')) {
+      const e = concur.expenses.get(q.expense!)!;
+      reportId = e.reportId;
+      itemUrl = concur.entryUrl(e, context);
+    } else if (source === 'ALLOCATION' && concur.allocations.has(q.allocation ?? '')) {
+      const a = concur.allocations.get(q.allocation!)!;
+      reportId = a.reportId;
+      expenseIds = a.expenseId;
+      itemUrl = concur.allocationUrl(a.allocationId, context);
+    } else {
+      throw new LaunchParamsInvalid('The sandbox has no such item: give source with report, expense or allocation.');
+    }
+    const field = q.field ?? '';
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field)) throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
+    const owner = concur.reports.get(reportId)!.userId;
     const signed = {
       company_domain: SANDBOX_USER.companyDomain,
-      logged_in_user_id: SANDBOX_USER.id,
-      report_owner_user_id: expense.userId,
+      logged_in_user_id: user,
+      report_owner_user_id: owner,
       report_owner_employee_id: SANDBOX_USER.employeeId,
-      item_url: concur.entryUrl(expense),
+      item_url: itemUrl,
       nonce: crypto.randomUUID(),
     };
     const query = new URLSearchParams({
       ...signed,
       custom_field_launched_from: field,
-      source: 'ENTRY',
-      is_mobile: c.req.query('mobile') === 'true' ? 'true' : 'false',
+      source,
+      ...(expenseIds ? { expense_ids: expenseIds } : {}),
+      is_mobile: q.mobile === 'true' ? 'true' : 'false',
       signature: signLaunchV4(signed, deps.config.connector),
-      client_auth_code: concur.issueAuthCode(SANDBOX_USER.id),
-      language_code: c.req.query('lang') ?? 'en',
+      client_auth_code: concur.issueAuthCode(user),
+      language_code: q.lang ?? 'en',
     });
     c.header('Cache-Control', 'no-store');
     return c.redirect(`/launchexternalurl/v4/form?${query}`, 302);
+  });
+
+  /** A legacy v1 launch of an expense entry (Expense Report v1.1 itemurl, HMAC-SHA1). */
+  r.get('/sandbox/launch-v1', (c) => {
+    const expense = concur.expenses.get(c.req.query('expense') ?? '');
+    if (!expense) throw new LaunchParamsInvalid('The sandbox has no such expense.');
+    const signed = { xcompanydomain: SANDBOX_USER.companyDomain, xuserid: SANDBOX_USER.loginId, itemurl: concur.v1ItemUrl(expense.expenseId), nonce: crypto.randomUUID() };
+    const query = new URLSearchParams({ ...signed, signature: signLaunchV1(signed, deps.config.connector) });
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(`/concur/form/v1.0/get?${query}`, 302);
   });
 
   r.post('/sandbox/reset', (c) => {

@@ -15,6 +15,8 @@ export function staticRoutes(deps: AppDeps) {
     if (c.res.headers.get('content-type')?.startsWith('text/html')) c.header('Cache-Control', 'no-store');
   });
   r.get('/app', (c) => c.redirect('/app/', 301));
+  // The simulator's page is part of the build, but only the sandbox serves it.
+  if (!deps.sandbox) r.all('/app/server/*', (c) => c.notFound());
   r.use('/app/*', serveStatic({ root: deps.distDir, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
   if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl, nonce: c.get('secureHeadersNonce') })));
   return r;

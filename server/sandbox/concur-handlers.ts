@@ -1,22 +1,28 @@
-// The fake Concur as msw handlers: OAuth token exchange and Expense v4 entries, success paths only.
-// One description, used by node tests (setupServer), browser tests (setupWorker) and the running sandbox.
-import { http, HttpResponse } from 'msw';
-import type { SandboxConcur, SandboxExpense } from './concur-state.js';
+// The fake Concur as msw handlers: OAuth grants, Expense v4 reports, entries and allocations, and Expense
+// Entries v3, success paths and Concur's own validation. One description, used by node tests (setupServer),
+// browser tests (setupWorker) and the running sandbox (getResponse).
+import { http, HttpResponse, type PathParams } from 'msw';
+import type { Principal, SandboxConcur, SandboxCustomField, SandboxExpense } from './concur-state.js';
 
-const EXPENSE_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
+const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
+const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
 const CUSTOM_FIELD = /^(custom([1-9]|[1-3]\d|40)|orgUnit[1-6])$/;
+/** Statuses in which the report is still the employee's to edit. */
+const EDITABLE = new Set(['A_NOTF', 'A_RESU']);
 
 const oauthError = (status: number, code: number, error: string, description: string) =>
   HttpResponse.json({ code, error, error_description: description }, { status });
 
-const expenseError = (status: number, message: string, path: string, validationErrors: { id?: string; message: string; source?: string }[] = []) =>
+const expenseError = (request: Request, status: number, message: string, validationErrors: { id?: string; message: string; source?: string }[] = []) =>
   HttpResponse.json(
-    { errorId: crypto.randomUUID(), errorMessage: message, httpStatus: String(status), path, timestamp: new Date().toISOString(), validationErrors },
-    { status },
+    { errorId: crypto.randomUUID(), errorMessage: message, httpStatus: String(status), path: new URL(request.url).pathname, timestamp: new Date().toISOString(), validationErrors },
+    { status, headers: correlation(request) },
   );
 
 /** Concur echoes or mints a correlation id on every answer. */
 const correlation = (request: Request) => ({ 'concur-correlationid': request.headers.get('concur-correlationid') ?? crypto.randomUUID() });
+
+const customDataJson = (fields: SandboxCustomField[]) => fields.map((f) => ({ id: f.id, value: f.value, isValid: f.isValid }));
 
 function entryJson(e: SandboxExpense) {
   return {
@@ -25,27 +31,50 @@ function entryJson(e: SandboxExpense) {
     expenseType: e.expenseType,
     transactionAmount: e.transactionAmount,
     transactionDate: e.transactionDate,
-    allocationState: 'NOT_ALLOCATED',
-    customData: e.customData.map((f) => ({ id: f.id, value: f.value, isValid: f.isValid })),
+    allocationState: e.allocationState ?? 'NOT_ALLOCATED',
+    customData: customDataJson(e.customData),
   };
 }
 
+/** Validates a customData array as Concur does, and merges it by id into the stored fields. */
+function mergeCustomData(request: Request, target: SandboxCustomField[], customData: unknown): Response | undefined {
+  const fields = Array.isArray(customData) ? (customData as { id?: unknown; value?: unknown; isValid?: unknown }[]) : [];
+  for (const f of fields) {
+    if (typeof f.id !== 'string' || !CUSTOM_FIELD.test(f.id)) {
+      return expenseError(request, 400, 'Validation failed', [{ id: String(f.id), message: `Unknown custom field ${String(f.id)}`, source: 'customData' }]);
+    }
+    if (typeof f.value !== 'string' || f.value.length > 48) {
+      return expenseError(request, 400, 'Validation failed', [{ id: f.id, message: 'value must be a string of at most 48 characters', source: 'customData' }]);
+    }
+  }
+  // Concur merges customData by id: fields not named keep their values.
+  for (const f of fields as { id: string; value: string; isValid?: boolean }[]) {
+    const existing = target.find((c) => c.id === f.id);
+    if (existing) Object.assign(existing, { value: f.value, isValid: f.isValid ?? true });
+    else target.push({ id: f.id, value: f.value, isValid: f.isValid ?? true });
+  }
+  return undefined;
+}
+
+const readBody = async (request: Request) => (await request.json().catch(() => null)) as Record<string, unknown> | null;
+
 export function concurHandlers(concur: SandboxConcur) {
   const base = concur.base;
-  const entryPath = `${base}/expensereports/v4/users/:userId/context/:contextType/reports/:reportId/expenses/:expenseId`;
+  const reportPath = `${base}/expensereports/v4/users/:userId/context/:contextType/reports/:reportId`;
 
-  const findEntry = (request: Request, params: Record<string, string | readonly string[] | undefined>) => {
-    const user = concur.userForAuthorization(request.headers.get('authorization'));
-    if (!user) return { failure: expenseError(401, 'Invalid or expired access token', new URL(request.url).pathname) };
-    const e = concur.expenses.get(String(params.expenseId));
-    if (!e || e.reportId !== params.reportId || e.userId !== params.userId) {
-      return { failure: expenseError(404, 'Expense not found', new URL(request.url).pathname) };
+  /** Authorises a users/{id}/context/{ctx} call on a report; answers the failure Concur would. */
+  const authorize = (request: Request, params: PathParams): { failure: Response } | { principal: Principal; reportId: string } => {
+    const principal = concur.principalFor(request.headers.get('authorization'));
+    if (!principal) return { failure: expenseError(request, 401, 'Invalid or expired access token') };
+    const report = concur.reports.get(String(params.reportId));
+    if (!report) return { failure: expenseError(request, 404, 'Report not found') };
+    if (!concur.mayAccess(principal, report.userId, String(params.userId), String(params.contextType))) {
+      return { failure: expenseError(request, 403, 'Not permitted to access this report in this context') };
     }
-    if (user !== e.userId || params.contextType !== 'TRAVELER') {
-      return { failure: expenseError(403, 'Not permitted to access this expense', new URL(request.url).pathname) };
-    }
-    return { expense: e };
+    return { principal, reportId: report.reportId };
   };
+
+  const editable = (reportId: string) => EDITABLE.has(concur.reports.get(reportId)!.approvalStatusId);
 
   return [
     http.post(`${base}/oauth2/v0/token`, async ({ request }) => {
@@ -63,12 +92,32 @@ export function concurHandlers(concur: SandboxConcur) {
       if (!form.get('grant_type')) return oauthError(400, 65, 'invalid_request', 'grant_type is missing');
       if (form.get('client_id') !== o.clientId) return oauthError(401, 61, 'invalid_client', 'client not found');
       if (form.get('client_secret') !== o.clientSecret) return oauthError(401, 64, 'invalid_client', 'bad client credentials');
-      if (form.get('grant_type') !== 'authorization_code') return oauthError(400, 60, 'invalid_grant', 'grant not allowed for client');
-      if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
-      if (!form.get('redirect_uri')) return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
-      if (form.get('redirect_uri') !== o.redirectUri) return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
-      const issued = concur.redeemCode(form.get('code')!);
-      if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
+      let issued: ReturnType<SandboxConcur['redeemCode']>;
+      switch (form.get('grant_type')) {
+        case 'authorization_code':
+          if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
+          if (!form.get('redirect_uri')) return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
+          if (form.get('redirect_uri') !== o.redirectUri) return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
+          issued = concur.redeemCode(form.get('code')!);
+          if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
+          break;
+        case 'refresh_token': {
+          if (!form.get('refresh_token')) return oauthError(400, 106, 'invalid_request', 'refresh_token missing');
+          const refreshed = concur.redeemRefreshToken(form.get('refresh_token')!);
+          if (!refreshed) return oauthError(400, 108, 'invalid_grant', 'refresh token is bad or expired');
+          issued = { ...refreshed, userId: '' };
+          break;
+        }
+        case 'password': {
+          if (form.get('credtype') !== 'authtoken') return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
+          const company = concur.redeemCompanyRequestToken(form.get('username') ?? '', form.get('password') ?? '');
+          if (!company) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
+          issued = { ...company, userId: '' };
+          break;
+        }
+        default:
+          return oauthError(400, 60, 'invalid_grant', 'grant not allowed for client');
+      }
       return HttpResponse.json(
         {
           expires_in: String(issued.expiresIn),
@@ -76,50 +125,145 @@ export function concurHandlers(concur: SandboxConcur) {
           token_type: 'Bearer',
           access_token: issued.accessToken,
           refresh_token: issued.refreshToken,
+          refresh_expires_in: issued.refreshExpiresAt,
           geolocation: base,
         },
         { headers: correlation(request) },
       );
     }),
 
-    http.get(entryPath, ({ request, params }) => {
-      const found = findEntry(request, params);
-      if (found.failure) return found.failure;
-      return HttpResponse.json(entryJson(found.expense), { headers: correlation(request) });
+    http.get(reportPath, ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
+      const r = concur.reports.get(auth.reportId)!;
+      return HttpResponse.json(
+        { reportId: r.reportId, name: r.name, userId: r.userId, approvalStatusId: r.approvalStatusId, reportTotal: r.reportTotal, customData: customDataJson(r.customData) },
+        { headers: correlation(request) },
+      );
     }),
 
-    http.patch(entryPath, async ({ request, params }) => {
-      const found = findEntry(request, params);
-      if (found.failure) return found.failure;
-      const path = new URL(request.url).pathname;
-      const body = (await request.json().catch(() => null)) as { expenseSource?: unknown; customData?: unknown } | null;
-      if (!body || typeof body !== 'object') return expenseError(400, 'Request body must be a JSON object', path);
-      if (typeof body.expenseSource !== 'string' || !EXPENSE_SOURCES.includes(body.expenseSource)) {
-        return expenseError(400, 'Validation failed', path, [{ id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' }]);
+    http.patch(reportPath, async ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
+      const body = await readBody(request);
+      if (!body || typeof body.reportSource !== 'string' || !REPORT_SOURCES.includes(body.reportSource)) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'reportSource', message: 'reportSource is required', source: 'reportSource' }]);
       }
-      const fields = Array.isArray(body.customData) ? (body.customData as { id?: unknown; value?: unknown; isValid?: unknown }[]) : [];
-      for (const f of fields) {
-        if (typeof f.id !== 'string' || !CUSTOM_FIELD.test(f.id)) {
-          return expenseError(400, 'Validation failed', path, [{ id: String(f.id), message: `Unknown custom field ${String(f.id)}`, source: 'customData' }]);
-        }
-        if (typeof f.value !== 'string' || f.value.length > 48) {
-          return expenseError(400, 'Validation failed', path, [{ id: f.id, message: 'value must be a string of at most 48 characters', source: 'customData' }]);
-        }
-      }
-      // Concur merges customData by id: fields not named keep their values.
-      for (const f of fields as { id: string; value: string; isValid?: boolean }[]) {
-        const existing = found.expense.customData.find((c) => c.id === f.id);
-        if (existing) Object.assign(existing, { value: f.value, isValid: f.isValid ?? true });
-        else found.expense.customData.push({ id: f.id, value: f.value, isValid: f.isValid ?? true });
-      }
-      return new HttpResponse(null, { status: 204, headers: correlation(request) });
+      if (!editable(auth.reportId)) return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
+      return mergeCustomData(request, concur.reports.get(auth.reportId)!.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
     }),
 
-    // Concur's own web form reads its database directly; the simulator stands in for it with these views.
-    http.get(`${base}/sandbox-ui/expenses`, () => HttpResponse.json([...concur.expenses.values()].map(entryJson))),
-    http.get(`${base}/sandbox-ui/expenses/:expenseId`, ({ params }) => {
+    http.get(`${reportPath}/expenses/:expenseId`, ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
       const e = concur.expenses.get(String(params.expenseId));
-      return e ? HttpResponse.json(entryJson(e)) : HttpResponse.json({ errorMessage: 'Expense not found' }, { status: 404 });
+      if (!e || e.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
+      return HttpResponse.json(entryJson(e), { headers: correlation(request) });
     }),
+
+    http.patch(`${reportPath}/expenses/:expenseId`, async ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
+      const e = concur.expenses.get(String(params.expenseId));
+      if (!e || e.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
+      const body = await readBody(request);
+      if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' }]);
+      }
+      if (!editable(auth.reportId)) {
+        return expenseError(request, 403, 'The report is in workflow: use /expensereports/v4/reports/{reportId}/expenses/{expenseId}');
+      }
+      return mergeCustomData(request, e.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+    }),
+
+    // The submitted-report path: no user or context segment, and only these attributes may change.
+    http.patch(`${base}/expensereports/v4/reports/:reportId/expenses/:expenseId`, async ({ request, params }) => {
+      const principal = concur.principalFor(request.headers.get('authorization'));
+      if (!principal) return expenseError(request, 401, 'Invalid or expired access token');
+      const e = concur.expenses.get(String(params.expenseId));
+      if (!e || e.reportId !== params.reportId) return expenseError(request, 404, 'Expense not found');
+      if (!concur.mayChange(principal, e.userId)) return expenseError(request, 403, 'Not permitted to change this expense');
+      const body = await readBody(request);
+      if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' }]);
+      }
+      const extra = Object.keys(body).filter((k) => !['businessPurpose', 'customData', 'expenseSource'].includes(k));
+      if (extra.length) return expenseError(request, 400, 'Validation failed', extra.map((k) => ({ id: k, message: `${k} cannot be changed on this path`, source: k })));
+      return mergeCustomData(request, e.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+    }),
+
+    http.get(`${reportPath}/allocations/:allocationId`, ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
+      const a = concur.allocations.get(String(params.allocationId));
+      if (!a || a.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
+      return HttpResponse.json(
+        { allocationId: a.allocationId, expenseId: a.expenseId, percentage: a.percentage, allocationAmount: a.allocationAmount, isSystemAllocation: false, customData: customDataJson(a.customData) },
+        { headers: correlation(request) },
+      );
+    }),
+
+    http.patch(`${reportPath}/allocations/:allocationId`, async ({ request, params }) => {
+      const auth = authorize(request, params);
+      if ('failure' in auth) return auth.failure;
+      const a = concur.allocations.get(String(params.allocationId));
+      if (!a || a.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
+      const body = await readBody(request);
+      const allocation = body?.allocation as { customData?: unknown } | undefined;
+      if (!allocation || !Array.isArray(allocation.customData)) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'allocation', message: 'allocation.customData is required', source: 'allocation' }]);
+      }
+      if (!Array.isArray(body!.expenseIds) || !body!.expenseIds.includes(a.expenseId)) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseIds', message: 'expenseIds must name the allocated expense', source: 'expenseIds' }]);
+      }
+      if (!editable(auth.reportId)) return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
+      return mergeCustomData(request, a.customData, allocation.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+    }),
+
+    // Expense Entries v3, for legacy v1 launches: CustomN fields as {Type, Value, Code, ListItemID}.
+    http.get(`${base}/api/v3.0/expense/entries/:entryId`, ({ request, params }) => {
+      const principal = concur.principalFor(request.headers.get('authorization'));
+      if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
+      const e = concur.expenses.get(String(params.entryId));
+      if (!e || !concur.mayChange(principal, e.userId)) return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
+      const custom = Object.fromEntries(e.customData.map((f) => [`C${f.id.slice(1)}`, { Type: 'Text', Value: f.value, Code: null, ListItemID: null }]));
+      return HttpResponse.json(
+        {
+          ID: e.expenseId, ReportID: e.reportId, ExpenseTypeName: e.expenseType.name, TransactionAmount: e.transactionAmount.value,
+          TransactionCurrencyCode: e.transactionAmount.currencyCode, TransactionDate: `${e.transactionDate}T00:00:00`, ...custom,
+        },
+        { headers: correlation(request) },
+      );
+    }),
+
+    http.put(`${base}/api/v3.0/expense/entries/:entryId`, async ({ request, params }) => {
+      const principal = concur.principalFor(request.headers.get('authorization'));
+      if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
+      const e = concur.expenses.get(String(params.entryId));
+      if (!e || !concur.mayChange(principal, e.userId)) return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
+      const body = await readBody(request);
+      if (!body) return HttpResponse.json({ Message: 'Body must be a JSON object' }, { status: 400 });
+      const changes: { id: string; value: string }[] = [];
+      for (const [key, value] of Object.entries(body)) {
+        const m = /^Custom([1-9]|[1-3]\d|40)$/.exec(key);
+        const v = (value as { Value?: unknown } | null)?.Value;
+        if (!m || typeof v !== 'string' || v.length > 48) return HttpResponse.json({ Message: `Invalid field ${key}` }, { status: 400 });
+        changes.push({ id: `custom${m[1]}`, value: v });
+      }
+      return mergeCustomData(request, e.customData, changes) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+    }),
+
+    // Concur's own web form reads its database directly; the simulator stands in for it with this view.
+    http.get(`${base}/sandbox-ui/reports`, () =>
+      HttpResponse.json(
+        [...concur.reports.values()].map((r) => ({
+          ...r,
+          expenses: [...concur.expenses.values()].filter((e) => e.reportId === r.reportId).map((e) => ({
+            ...entryJson(e),
+            allocations: [...concur.allocations.values()].filter((a) => a.expenseId === e.expenseId),
+          })),
+        })),
+      ),
+    ),
   ];
 }

@@ -1,5 +1,6 @@
-// The fake Concur's data: one company, one traveller, an expense report, and the OAuth codes and tokens it issued.
-// Browser-safe (no Node imports): the same state backs msw in node tests, browser tests and the running sandbox.
+// The fake Concur's data: a company, a traveller and her delegate, two reports (one submitted) with entries and
+// allocations, and the OAuth codes and tokens it issued. Browser-safe (no Node imports): the same state backs msw
+// in node tests, browser tests and the running sandbox.
 
 export interface SandboxCustomField {
   id: string;
@@ -7,13 +8,37 @@ export interface SandboxCustomField {
   isValid: boolean;
 }
 
+export interface SandboxMoney {
+  value: number;
+  currencyCode: string;
+}
+
+export interface SandboxReport {
+  reportId: string;
+  userId: string;
+  name: string;
+  approvalStatusId: string;
+  reportTotal: SandboxMoney;
+  customData: SandboxCustomField[];
+}
+
 export interface SandboxExpense {
   expenseId: string;
   reportId: string;
   userId: string;
   expenseType: { id: string; name: string; code: string };
-  transactionAmount: { value: number; currencyCode: string };
+  transactionAmount: SandboxMoney;
   transactionDate: string;
+  allocationState?: 'NOT_ALLOCATED' | 'PARTIALLY_ALLOCATED' | 'FULLY_ALLOCATED';
+  customData: SandboxCustomField[];
+}
+
+export interface SandboxAllocation {
+  allocationId: string;
+  expenseId: string;
+  reportId: string;
+  percentage: number;
+  allocationAmount: SandboxMoney;
   customData: SandboxCustomField[];
 }
 
@@ -29,26 +54,65 @@ export interface SandboxOptions {
 export const SANDBOX_USER = {
   id: '6f0e2a4b-1c3d-4e5f-8a9b-0c1d2e3f4a5b',
   name: 'Jane Traveller',
+  loginId: 'jane.traveller@sandbox.example.com',
   employeeId: 'EMP-00042',
   companyDomain: 'sandbox.example.com',
 } as const;
 
-export const SANDBOX_REPORT = { id: '764428DD6A664AF0BFCB', name: 'November client visit' } as const;
+/** A delegate who may prepare Jane's reports. */
+export const SANDBOX_DELEGATE = {
+  id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  name: 'Dan Delegate',
+  loginId: 'dan.delegate@sandbox.example.com',
+} as const;
 
-/** The Launch URL field on the simulated expense form. */
-export const SANDBOX_PROJECT_FIELD = { id: 'custom12', label: 'Project' } as const;
+export const SANDBOX_COMPANY = { id: 'c0ffee00-1234-4abc-9def-0123456789ab' } as const;
+
+export const SANDBOX_REPORT = { id: '764428DD6A664AF0BFCB', name: 'November client visit' } as const;
+export const SANDBOX_SUBMITTED_REPORT = { id: '9A1B2C3D4E5F60718293', name: 'October conference' } as const;
+
+/** The Launch URL fields on the simulated forms, per level. */
+export const SANDBOX_FIELDS = {
+  HEADER: { id: 'custom5', label: 'Cost centre' },
+  ENTRY: { id: 'custom12', label: 'Project' },
+  ALLOCATION: { id: 'custom9', label: 'Project' },
+} as const;
+/** Kept for the first simulator page and tests: the entry-level Project field. */
+export const SANDBOX_PROJECT_FIELD = SANDBOX_FIELDS.ENTRY;
+
+export const SANDBOX_IDS = {
+  taxi: '84FCBB92BD4E5342B849DAC29FD163A1',
+  hotel: '29EE3C62F5D844458828A5C1086072D1',
+  hotelAllocationA: '058713001E2CD943824280D9275FDC3F',
+  hotelAllocationB: '7C2A1B55E1F04F0B9A3D4E5F60718293',
+  train: 'E3A1B2C3D4E5F60718293A4B5C6D7E8F',
+} as const;
 
 const CODE_TTL_MS = 5 * 60 * 1000;
 const TOKEN_TTL_S = 3600;
+const REQUEST_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+const REFRESH_TTL_MS = 180 * 24 * 60 * 60 * 1000;
 
 const randomId = () => crypto.randomUUID().replace(/-/g, '').toUpperCase();
+const field = (id: string, value: string | null = null): SandboxCustomField => ({ id, value, isValid: true });
+
+/** Who a token speaks for: a user, or the whole company. */
+export type Principal = { kind: 'user'; userId: string } | { kind: 'company'; companyId: string };
 
 export class SandboxConcur {
   readonly options: SandboxOptions;
+  readonly reports = new Map<string, SandboxReport>();
   readonly expenses = new Map<string, SandboxExpense>();
+  readonly allocations = new Map<string, SandboxAllocation>();
+  /** delegate user id -> owners they may act for */
+  readonly delegates = new Map<string, Set<string>>();
   readonly #codes = new Map<string, { userId: string; expiresAt: number; used: boolean }>();
-  readonly #tokens = new Map<string, { userId: string; expiresAt: number }>();
+  readonly #requestTokens = new Map<string, { companyId: string; expiresAt: number }>();
+  readonly #tokens = new Map<string, { principal: Principal; expiresAt: number }>();
+  readonly #refreshTokens = new Map<string, { principal: Principal; expiresAt: number }>();
   readonly #now: () => number;
+  /** How many tokens each grant type issued; tests check that no token is asked for while one is valid. */
+  readonly grants = { authorization_code: 0, refresh_token: 0, password: 0 };
 
   constructor(options: SandboxOptions) {
     this.options = options;
@@ -60,22 +124,44 @@ export class SandboxConcur {
     return this.options.base;
   }
 
-  /** Back to the seeded report: a taxi ride with an empty Project field. */
+  /** Back to the seeded reports, with every Launch URL field empty. Issued codes and tokens stay valid. */
   reset(): void {
-    this.expenses.clear();
-    this.#codes.clear();
-    this.#tokens.clear();
+    for (const m of [this.reports, this.expenses, this.allocations, this.delegates]) m.clear();
+    this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
+    const user = SANDBOX_USER.id;
+    this.reports.set(SANDBOX_REPORT.id, {
+      reportId: SANDBOX_REPORT.id, userId: user, name: SANDBOX_REPORT.name, approvalStatusId: 'A_NOTF',
+      reportTotal: { value: 352.5, currencyCode: 'EUR' }, customData: [field('custom1', 'Client visit Frankfurt'), field(SANDBOX_FIELDS.HEADER.id)],
+    });
     this.addExpense({
-      expenseId: '84FCBB92BD4E5342B849DAC29FD163A1',
-      reportId: SANDBOX_REPORT.id,
-      userId: SANDBOX_USER.id,
+      expenseId: SANDBOX_IDS.taxi, reportId: SANDBOX_REPORT.id, userId: user,
       expenseType: { id: 'TAXIX', name: 'Taxi', code: 'TAXIX' },
-      transactionAmount: { value: 42.5, currencyCode: 'EUR' },
-      transactionDate: '2026-11-12',
-      customData: [
-        { id: 'custom1', value: 'Client meeting', isValid: true },
-        { id: SANDBOX_PROJECT_FIELD.id, value: null, isValid: true },
-      ],
+      transactionAmount: { value: 42.5, currencyCode: 'EUR' }, transactionDate: '2026-11-12', allocationState: 'NOT_ALLOCATED',
+      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id)],
+    });
+    this.addExpense({
+      expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id, userId: user,
+      expenseType: { id: 'LODNG', name: 'Hotel', code: 'LODNG' },
+      transactionAmount: { value: 310, currencyCode: 'EUR' }, transactionDate: '2026-11-11', allocationState: 'FULLY_ALLOCATED',
+      customData: [field(SANDBOX_FIELDS.ENTRY.id)],
+    });
+    this.allocations.set(SANDBOX_IDS.hotelAllocationA, {
+      allocationId: SANDBOX_IDS.hotelAllocationA, expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id,
+      percentage: 60, allocationAmount: { value: 186, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
+    });
+    this.allocations.set(SANDBOX_IDS.hotelAllocationB, {
+      allocationId: SANDBOX_IDS.hotelAllocationB, expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id,
+      percentage: 40, allocationAmount: { value: 124, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
+    });
+    this.reports.set(SANDBOX_SUBMITTED_REPORT.id, {
+      reportId: SANDBOX_SUBMITTED_REPORT.id, userId: user, name: SANDBOX_SUBMITTED_REPORT.name, approvalStatusId: 'A_PEND',
+      reportTotal: { value: 89, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.HEADER.id)],
+    });
+    this.addExpense({
+      expenseId: SANDBOX_IDS.train, reportId: SANDBOX_SUBMITTED_REPORT.id, userId: user,
+      expenseType: { id: 'TRAIN', name: 'Train', code: 'TRAIN' },
+      transactionAmount: { value: 89, currencyCode: 'EUR' }, transactionDate: '2026-10-20', allocationState: 'NOT_ALLOCATED',
+      customData: [field(SANDBOX_FIELDS.ENTRY.id)],
     });
   }
 
@@ -84,9 +170,31 @@ export class SandboxConcur {
     return expense;
   }
 
-  /** The Expense v4 URL Concur would send as item_url for this entry. */
-  entryUrl(e: Pick<SandboxExpense, 'userId' | 'reportId' | 'expenseId'>): string {
-    return `${this.base}/expensereports/v4/users/${e.userId}/context/TRAVELER/reports/${e.reportId}/expenses/${e.expenseId}`;
+  #reportUrl(reportId: string, asUser: string, context: string): string {
+    const report = this.reports.get(reportId)!;
+    // The user segment names the report's owner; the context says whether the caller is the owner or a delegate.
+    void asUser;
+    return `${this.base}/expensereports/v4/users/${report.userId}/context/${context}/reports/${reportId}`;
+  }
+
+  /** The Expense v4 URL Concur would send as item_url for an entry. */
+  entryUrl(e: Pick<SandboxExpense, 'userId' | 'reportId' | 'expenseId'>, context = 'TRAVELER'): string {
+    return `${this.#reportUrl(e.reportId, e.userId, context)}/expenses/${e.expenseId}`;
+  }
+
+  reportUrl(reportId: string, context = 'TRAVELER'): string {
+    return this.#reportUrl(reportId, '', context);
+  }
+
+  allocationUrl(allocationId: string, context = 'TRAVELER'): string {
+    const a = this.allocations.get(allocationId)!;
+    return `${this.#reportUrl(a.reportId, '', context)}/allocations/${allocationId}`;
+  }
+
+  /** The v1 itemurl of an entry (legacy Expense Report v1.1 form). */
+  v1ItemUrl(expenseId: string): string {
+    const e = this.expenses.get(expenseId)!;
+    return `${this.base}/api/expense/expensereport/v1.1/report/${e.reportId}/entry/${expenseId}`;
   }
 
   /** What Concur does when the user clicks the button: a one-time code for the logged-in user. */
@@ -95,25 +203,88 @@ export class SandboxConcur {
     return code;
   }
 
+  /** What a Concur administrator generates for the company token: valid 24 hours, reusable within them. */
+  issueCompanyRequestToken(companyId: string = SANDBOX_COMPANY.id): string {
+    const token = `sbx-req-${randomId()}`;
+    this.#requestTokens.set(token, { companyId, expiresAt: this.#now() + REQUEST_TOKEN_TTL_MS });
+    return token;
+  }
+
+  #issue(principal: Principal) {
+    const accessToken = `sbx-at-${randomId()}`;
+    const refreshToken = `sbx-rt-${randomId()}`;
+    const now = this.#now();
+    this.#tokens.set(accessToken, { principal, expiresAt: now + TOKEN_TTL_S * 1000 });
+    this.#refreshTokens.set(refreshToken, { principal, expiresAt: now + REFRESH_TTL_MS });
+    return { accessToken, refreshToken, expiresIn: TOKEN_TTL_S, refreshExpiresAt: Math.floor((now + REFRESH_TTL_MS) / 1000) };
+  }
+
   /** Redeems a code once; undefined when unknown, expired or already used. */
-  redeemCode(code: string): { accessToken: string; refreshToken: string; expiresIn: number; userId: string } | undefined {
+  redeemCode(code: string) {
     const entry = this.#codes.get(code);
     if (!entry || entry.used || entry.expiresAt <= this.#now()) return undefined;
     entry.used = true;
-    const accessToken = `sbx-at-${randomId()}`;
-    this.#tokens.set(accessToken, { userId: entry.userId, expiresAt: this.#now() + TOKEN_TTL_S * 1000 });
-    return { accessToken, refreshToken: `sbx-rt-${randomId()}`, expiresIn: TOKEN_TTL_S, userId: entry.userId };
+    this.grants.authorization_code += 1;
+    return { ...this.#issue({ kind: 'user', userId: entry.userId }), userId: entry.userId };
   }
 
-  /** The user a Bearer header belongs to, when the token is known and not expired. */
-  userForAuthorization(header: string | null): string | undefined {
+  /** A refresh token is good once: Concur may rotate it, and the sandbox always does. */
+  redeemRefreshToken(refreshToken: string) {
+    const entry = this.#refreshTokens.get(refreshToken);
+    if (!entry || entry.expiresAt <= this.#now()) return undefined;
+    this.#refreshTokens.delete(refreshToken);
+    this.grants.refresh_token += 1;
+    return this.#issue(entry.principal);
+  }
+
+  redeemCompanyRequestToken(companyId: string, requestToken: string) {
+    const entry = this.#requestTokens.get(requestToken);
+    if (!entry || entry.companyId !== companyId || entry.expiresAt <= this.#now()) return undefined;
+    this.grants.password += 1;
+    return this.#issue({ kind: 'company', companyId });
+  }
+
+  /** Revokes every refresh token (what DELETE /app-mgmt/v0/connections does for a user). */
+  revokeRefreshTokens(): void {
+    this.#refreshTokens.clear();
+  }
+
+  /** Ends every access token early, as if Concur had revoked them. */
+  expireAccessTokens(): void {
+    for (const t of this.#tokens.values()) t.expiresAt = 0;
+  }
+
+  /** Who a Bearer header speaks for, when the token is known and not expired. */
+  principalFor(header: string | null): Principal | undefined {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
     const entry = token ? this.#tokens.get(token) : undefined;
-    return entry && entry.expiresAt > this.#now() ? entry.userId : undefined;
+    return entry && entry.expiresAt > this.#now() ? entry.principal : undefined;
   }
 
-  /** The value of a custom field, as the expense form would show it. */
+  /** May this principal read and write this owner's report in this context? */
+  mayAccess(principal: Principal, ownerId: string, pathUserId: string, context: string): boolean {
+    if (principal.kind === 'company') return true;
+    if (pathUserId !== ownerId) return false;
+    if (context === 'TRAVELER') return principal.userId === ownerId;
+    if (context === 'PROXY') return this.delegates.get(principal.userId)?.has(ownerId) ?? false;
+    return false;
+  }
+
+  /** Whether a principal may change anything on this owner's reports, whatever the path (submitted-report calls). */
+  mayChange(principal: Principal, ownerId: string): boolean {
+    return principal.kind === 'company' || principal.userId === ownerId || (this.delegates.get(principal.userId)?.has(ownerId) ?? false);
+  }
+
+  /** The value of a custom field on an entry, as the expense form would show it. */
   fieldValue(expenseId: string, fieldId: string): string | null | undefined {
     return this.expenses.get(expenseId)?.customData.find((f) => f.id === fieldId)?.value;
+  }
+
+  headerFieldValue(reportId: string, fieldId: string): string | null | undefined {
+    return this.reports.get(reportId)?.customData.find((f) => f.id === fieldId)?.value;
+  }
+
+  allocationFieldValue(allocationId: string, fieldId: string): string | null | undefined {
+    return this.allocations.get(allocationId)?.customData.find((f) => f.id === fieldId)?.value;
   }
 }

@@ -78,13 +78,23 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
     items.push(r.data);
   };
   if (extname(path).toLowerCase() === '.json') {
-    const data: unknown = JSON.parse(text);
-    if (!Array.isArray(data)) throw new Error(`${path}: a JSON catalog must be an array of {code, label} objects`);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`is not valid JSON (${(error as Error).message})`);
+    }
+    if (!Array.isArray(data)) throw new Error('must be a JSON array of {code, label} objects');
     data.forEach((row, i) => accept(row, i + 1));
   } else {
-    const records = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: true, info: true }) as { record: Record<string, string>; info: { lines: number } }[];
+    let records: { record: Record<string, string>; info: { lines: number } }[];
+    try {
+      records = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: true, info: true });
+    } catch (error) {
+      throw new Error(`is not valid CSV (${(error as Error).message})`);
+    }
     if (records.length > 0 && !('code' in records[0]!.record && 'label' in records[0]!.record)) {
-      throw new Error(`${path}: the header row must name the columns code and label`);
+      throw new Error('needs a header row naming the columns code and label');
     }
     for (const { record, info } of records) accept(record, info.lines);
   }

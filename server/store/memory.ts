@@ -13,7 +13,8 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const perf = opts.now ? { now: opts.now } : undefined;
   const nonces = new LRUCache<string, true>({ max: opts.maxNonces ?? 1_000_000, ttlAutopurge: false, perf });
   const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, perf });
-  const handoffs = new LRUCache<string, string>({ max: 100_000, perf });
+  const handoffs = new LRUCache<string, Session>({ max: 100_000, perf });
+  const tokenBases = new Map<string, string>();
   return {
     async claimNonce(nonce, ttlMs) {
       if (nonces.has(nonce)) return false;
@@ -26,13 +27,19 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     async getSession(key) {
       return sessions.get(key);
     },
-    async putHandoff(code, sessionKey, ttlMs) {
-      handoffs.set(code, sessionKey, { ttl: ttlMs });
+    async putHandoff(code, session, ttlMs) {
+      handoffs.set(code, session, { ttl: ttlMs });
     },
     async takeHandoff(code) {
-      const key = handoffs.get(code);
+      const session = handoffs.get(code);
       handoffs.delete(code);
-      return key;
+      return session;
+    },
+    async rememberTokenBase(companyDomain, tokenBase) {
+      tokenBases.set(companyDomain.toLowerCase(), tokenBase);
+    },
+    async tokenBaseFor(companyDomain) {
+      return tokenBases.get(companyDomain.toLowerCase());
     },
   };
 }

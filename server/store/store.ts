@@ -1,27 +1,49 @@
-// The Store interface: where nonces, launch hand-offs and popup sessions live.
+// The Store interface: where nonces, launch hand-offs, popup sessions and learned geolocations live.
 import type { ConcurToken } from '../concur/client.js';
-import type { ExpenseEntryRef } from '../concur/item-url.js';
+import type { ItemRef } from '../concur/item-url.js';
 
-export interface Session {
-  /** What the launch named; the only item this session may read or write. */
-  item: ExpenseEntryRef;
-  fieldId: string;
+interface SessionBase {
   companyDomain: string;
   loggedInUserId: string;
-  reportOwnerUserId: string;
   languageCode: string;
   isMobile: boolean;
-  token: ConcurToken;
   createdAt: number;
 }
+
+/** A v4 launch: the item it named, and the user token from its authorization code. */
+export interface V4Session extends SessionBase {
+  version: 4;
+  /** What the launch named; the only item this session may read or write. */
+  item: ItemRef;
+  fieldId: string;
+  /** The launch's expense_ids (allocation launches only). */
+  expenseIds: string[];
+  reportOwnerUserId: string;
+  reportOwnerEmployeeId: string;
+  token: ConcurToken;
+}
+
+/** A legacy v1 launch: an expense entry, written with the company-level token. */
+export interface V1Session extends SessionBase {
+  version: 1;
+  itemUrl: string;
+  entryId: string;
+  /** The v3 custom field to write, from configuration (v1 launches do not name the field). */
+  fieldId: string;
+}
+
+export type Session = V4Session | V1Session;
 
 export interface Store {
   /** Records a nonce; false when it was seen before (a replay). */
   claimNonce(nonce: string, ttlMs: number): Promise<boolean>;
   putSession(key: string, session: Session, ttlMs: number): Promise<void>;
   getSession(key: string): Promise<Session | undefined>;
-  /** Stores a one-time hand-off code that leads to a session key. */
-  putHandoff(code: string, sessionKey: string, ttlMs: number): Promise<void>;
-  /** Returns the session key for a hand-off code and forgets the code. */
-  takeHandoff(code: string): Promise<string | undefined>;
+  /** Keeps a launched session under a one-time hand-off code until the popup claims it. */
+  putHandoff(code: string, session: Session, ttlMs: number): Promise<void>;
+  /** Returns the session for a hand-off code and forgets the code. */
+  takeHandoff(code: string): Promise<Session | undefined>;
+  /** Where Concur's error 16 said a company's users sign in. */
+  rememberTokenBase(companyDomain: string, tokenBase: string): Promise<void>;
+  tokenBaseFor(companyDomain: string): Promise<string | undefined>;
 }

@@ -43,7 +43,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     if (error instanceof HTTPError) {
       const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
-      if (error.response.status === 401) storage.removeItem(TOKEN_KEY);
+      // A session the server no longer knows is gone for good; the hand-off claim's 401 says nothing about it.
+      if (error.response.status === 401 && !new URL(error.response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
       if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status);
       throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
     }
@@ -59,13 +60,25 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     return result.data;
   }
 
-  /** The session token: from storage after a reload, otherwise claimed once from the launch's hand-off. */
-  async function token(): Promise<string> {
-    const stored = storage.getItem(TOKEN_KEY);
-    if (stored) return stored;
-    const claim = await parse(SessionClaim, http.post('session'));
-    storage.setItem(TOKEN_KEY, claim.token);
-    return claim.token;
+  /**
+   * The session token, settled once per page load. A fresh launch always wins: Concur may open a new launch in
+   * the same named window, so the hand-off is claimed first. Only when there is none (a reload of the popup)
+   * does the token kept in storage carry on.
+   */
+  let settled: Promise<string> | undefined;
+  function token(): Promise<string> {
+    settled ??= parse(SessionClaim, http.post('session'))
+      .then((claim) => {
+        storage.setItem(TOKEN_KEY, claim.token);
+        return claim.token;
+      })
+      .catch((error: unknown) => {
+        const stored = storage.getItem(TOKEN_KEY);
+        if (error instanceof ApiError && error.code === 'session_missing' && stored) return stored;
+        settled = undefined;
+        throw error;
+      });
+    return settled;
   }
 
   const authorized = async () => ({ authorization: `Bearer ${await token()}` });

@@ -22,16 +22,22 @@ export const Money = z.object({ value: z.number(), currency: z.string() });
 export type Money = z.infer<typeof Money>;
 
 /** What the user is working on, read from Concur through the launch's item_url. */
-export const ExpenseEntrySummary = z.object({
-  kind: z.literal('ENTRY'),
-  expenseType: z.string(),
-  amount: Money,
-  date: z.string(),
-});
-export type ExpenseEntrySummary = z.infer<typeof ExpenseEntrySummary>;
+export const ItemSummary = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ENTRY'), expenseType: z.string(), amount: Money, date: z.string() }),
+  z.object({ kind: z.literal('HEADER'), reportName: z.string(), total: z.nullable(Money) }),
+  z.object({ kind: z.literal('ALLOCATION'), percentage: z.nullable(z.number()), amount: z.nullable(Money) }),
+]);
+export type ItemSummary = z.infer<typeof ItemSummary>;
 
 export const SessionContext = z.object({
-  item: ExpenseEntrySummary,
+  item: ItemSummary,
+  /** The report the item belongs to, and whose it is (a delegate may be working on someone else's). */
+  report: z.object({
+    name: z.nullable(z.string()),
+    submitted: z.boolean(),
+    ownerEmployeeId: z.nullable(z.string()),
+    onBehalfOfOwner: z.boolean(),
+  }),
   field: z.object({ id: z.string() }),
   currentValue: z.nullable(z.string()),
   /** The catalog item matching the current value, when there is one. */

@@ -4,10 +4,18 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { Task, TaskStatus } from '@lit/task';
 import type { ApiClient } from '../api/client.js';
 import { ApiError } from '../api/client.js';
-import type { CatalogItem, SessionContext } from '../contract/api.js';
+import type { CatalogItem, Money, SessionContext } from '../contract/api.js';
 import { PopupCloseEvent, type ValueSelectEvent } from './events.js';
 import './leu-search.js';
 
+/** Concur's data can surprise (an unknown currency, an odd date, an unusual locale): show it raw rather than fail. */
+const formatSafely = (format: () => string, raw: string) => {
+  try {
+    return format();
+  } catch {
+    return raw;
+  }
+};
 const reference = (e: unknown) => (e instanceof ApiError ? e.correlationId : undefined);
 const message = (e: unknown) => (e instanceof Error ? e.message : 'Something went wrong.');
 
@@ -28,7 +36,8 @@ export class LeuPopupElement extends LitElement {
       padding: 0.75rem 1rem; font: 0.9375rem/1.4 system-ui, sans-serif; --_accent: var(--leu-accent, #0b5cad);
     }
     h1 { font-size: 1.0625rem; margin: 0; }
-    .item, .current, .choice { margin: 0.125rem 0 0; }
+    .item, .current, .choice, .owner { margin: 0.125rem 0 0; }
+    .owner { font-weight: 600; }
     .item { color: #4b5563; }
     leu-search { flex: 1; min-height: 0; }
     .alert { border: 1px solid #9b1c1c; border-radius: 4px; padding: 0.5rem 0.75rem; color: #7f1d1d; background: #fef2f2; }
@@ -90,14 +99,34 @@ export class LeuPopupElement extends LitElement {
     void this.commit.run([this.chosen.code]);
   }
 
-  private renderItem(ctx: SessionContext) {
+  /** One line on what the user is working on: the entry, the report, or the allocation. */
+  private describeItem(ctx: SessionContext): string {
     const locale = ctx.languageCode;
+    const money = (m: Money | null) => (m ? formatSafely(() => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.value), `${m.value} ${m.currency}`) : '');
     const { item } = ctx;
-    const amount = new Intl.NumberFormat(locale, { style: 'currency', currency: item.amount.currency }).format(item.amount.value);
-    const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${item.date}T00:00:00Z`));
+    switch (item.kind) {
+      case 'ENTRY': {
+        const date = formatSafely(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${item.date.slice(0, 10)}T00:00:00Z`)), item.date);
+        return [item.expenseType, money(item.amount), date].filter(Boolean).join(' · ');
+      }
+      case 'HEADER':
+        return [`Report: ${item.reportName}`, money(item.total)].filter(Boolean).join(' · ');
+      case 'ALLOCATION': {
+        const pct = item.percentage === null ? '' : `${formatSafely(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(item.percentage!), String(item.percentage))} %`;
+        return ['Allocation', pct, money(item.amount)].filter(Boolean).join(' · ');
+      }
+    }
+  }
+
+  private renderItem(ctx: SessionContext) {
+    const { report } = ctx;
+    const owner = report.ownerEmployeeId ? `employee ${report.ownerEmployeeId}` : 'another employee';
     return html`<header>
       <h1>Choose a value</h1>
-      <p class="item">${[item.expenseType, amount, date].filter(Boolean).join(' · ')}</p>
+      <p class="item">${this.describeItem(ctx)}</p>
+      ${ctx.item.kind !== 'HEADER' && report.name ? html`<p class="item">Report: ${report.name}</p>` : nothing}
+      ${report.onBehalfOfOwner ? html`<p class="owner">You are working on the report of ${owner}, as a delegate.</p>` : nothing}
+      ${report.submitted ? html`<p class="owner">This report has been submitted.</p>` : nothing}
       <p class="current">
         Current value: ${ctx.currentValue
           ? html`<strong>${ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`

@@ -2,7 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { Task } from '@lit/task';
+import { Task, TaskStatus } from '@lit/task';
 import type { CatalogItem, SearchResponse } from '../contract/api.js';
 import { ValueSelectEvent } from './events.js';
 
@@ -84,8 +84,15 @@ export class LeuSearchElement extends LitElement {
     },
     args: () => [this.query, this.search] as const,
     // With a query typed, the best match is active so Enter picks it.
-    onComplete: (r) => { this.active = this.query && r?.items.length ? 0 : -1; },
+    onComplete: (r) => {
+      this.active = this.query && r?.items.length ? 0 : -1;
+      if (this.#pickWhenReady && r?.items[0]) this.pick(r.items[0]);
+      this.#pickWhenReady = false;
+    },
   });
+
+  /** Enter pressed while the results for the typed query were still on their way. */
+  #pickWhenReady = false;
 
   /** Puts the keyboard focus in the search box. */
   override focus(options?: FocusOptions) {
@@ -99,6 +106,7 @@ export class LeuSearchElement extends LitElement {
   private onInput(e: InputEvent) {
     this.query = (e.target as HTMLInputElement).value;
     this.active = -1;
+    this.#pickWhenReady = false;
   }
 
   private onKeydown(e: KeyboardEvent) {
@@ -114,8 +122,9 @@ export class LeuSearchElement extends LitElement {
         break;
       case 'Enter': {
         const item = this.items[this.active];
-        if (!item) return;
-        this.pick(item);
+        if (item) this.pick(item);
+        else if (this.query && this.results.status === TaskStatus.PENDING) this.#pickWhenReady = true;
+        else return;
         break;
       }
       case 'Escape':

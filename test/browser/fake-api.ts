@@ -11,6 +11,7 @@ export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
 
 export const CONTEXT = {
   item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 42.5, currency: 'EUR' }, date: '2026-11-12' },
+  report: { name: 'November client visit', submitted: false, ownerEmployeeId: 'EMP-00042', onBehalfOfOwner: false },
   field: { id: 'custom12' },
   currentValue: null,
   currentItem: null,

@@ -3,11 +3,9 @@ import { setupServer, type SetupServer } from 'msw/node';
 import { after, before, beforeEach } from 'node:test';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { ConcurClient, type ConcurClientOptions } from '../../server/concur/client.js';
-import { createHostAllowlist } from '../../server/concur/hosts.js';
+import type { ConcurClientOptions } from '../../server/concur/client.js';
 import { Catalog } from '../../server/sources/catalog.js';
-import { createMemoryStore } from '../../server/store/memory.js';
-import { createLogger, DIST_DIR } from '../../server/serve.js';
+import { buildDeps, createLogger } from '../../server/serve.js';
 import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
 import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.js';
@@ -50,17 +48,14 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
   return { msw, concur: () => concur };
 }
 
-export function makeApp(opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions> } = {}) {
+export async function makeApp(opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions>; now?: () => number } = {}) {
   const config = loadConfig({ ...ENV, ...opts.env });
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const allowlist = createHostAllowlist(config.extraAllowedHosts);
-  const client = new ConcurClient({ oauth: config.oauth, allowlist, logger, backoffMs: 1, timeoutMs: 300, ...opts.client });
-  const app = createApp({
-    config, store: createMemoryStore(), concur: client, allowlist, catalog: new Catalog(CATALOG_ITEMS), logger,
-    now: Date.now, distDir: DIST_DIR,
+  const deps = await buildDeps(config, {
+    logger, catalog: new Catalog(CATALOG_ITEMS), now: opts.now, client: { backoffMs: 1, timeoutMs: 300, ...opts.client },
   });
-  return { app, logs, config };
+  return { app: createApp(deps), deps, logs, config };
 }
 
 export interface LaunchOptions {
@@ -98,7 +93,7 @@ export function launchQuery(concur: SandboxConcur, opts: LaunchOptions = {}): UR
   return q;
 }
 
-type App = ReturnType<typeof makeApp>['app'];
+type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
 /** Runs a launch and claims its session, as the popup does; returns the bearer token. */
 export async function launchSession(app: App, concur: SandboxConcur, opts: LaunchOptions = {}): Promise<string> {

@@ -1,37 +1,55 @@
-// <sim-expense-list>: the sandbox's stand-in for Concur's expense form, with a Launch URL field and its button.
+// <sim-expense-list>: the sandbox's stand-in for Concur's expense forms, with Launch URL fields and their buttons
+// on report headers, expense entries and allocations.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
-import { SANDBOX_PROJECT_FIELD, SANDBOX_REPORT } from '../concur-state.js';
+import { SANDBOX_FIELDS } from '../concur-state.js';
 
+interface Field { id: string; value: string | null }
+interface Money { value: number; currencyCode: string }
+interface Allocation { allocationId: string; percentage: number; allocationAmount: Money; customData: Field[] }
 interface Entry {
   expenseId: string;
   expenseType: { name: string };
-  transactionAmount: { value: number; currencyCode: string };
+  transactionAmount: Money;
   transactionDate: string;
-  customData: { id: string; value: string | null }[];
+  allocationState: string;
+  customData: Field[];
+  allocations: Allocation[];
 }
+interface Report { reportId: string; name: string; approvalStatusId: string; reportTotal: Money; customData: Field[]; expenses: Entry[] }
+
+type Launch = { source: 'HEADER'; report: string } | { source: 'ENTRY'; expense: string } | { source: 'ALLOCATION'; allocation: string } | { source: 'V1'; expense: string };
+
+const valueOf = (fields: Field[], id: string) => fields.find((f) => f.id === id)?.value ?? '';
+const money = (m: Money) => new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currencyCode }).format(m.value);
 
 /**
- * Shows the report's expense entries as Concur's form would, each with a read-only Project field and a button
- * that opens the connector's popup exactly as Concur does. When the popup closes, the entry is read again.
+ * Shows the sandbox's reports as Concur's forms would, each Launch URL field read-only with a button that opens
+ * the connector's popup exactly as Concur does. When the popup closes, the form is read again.
  */
 @customElement('sim-expense-list')
 export class SimExpenseListElement extends LitElement {
   static override styles = css`
-    :host { display: block; font: 0.9375rem/1.4 system-ui, sans-serif; max-width: 44rem; margin: 0 auto; padding: 1rem; }
+    :host { display: block; font: 0.9375rem/1.4 system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; }
     .banner { background: #fff7d6; color: #5c4400; border: 1px solid #e6c84f; border-radius: 4px; padding: 0.5rem 0.75rem; }
-    h1 { font-size: 1.25rem; }
-    section { border: 1px solid #c7cdd4; border-radius: 6px; padding: 1rem; margin-block: 1rem; }
-    dl { display: grid; grid-template-columns: 10rem 1fr; gap: 0.5rem 1rem; margin: 0; align-items: center; }
+    h1 { font-size: 1.25rem; margin: 0 0 0.5rem; }
+    h2 { font-size: 1.0625rem; margin: 0 0 0.5rem; }
+    h3 { font-size: 0.9375rem; margin: 0.75rem 0 0.25rem; }
+    .report { border: 1px solid #c7cdd4; border-radius: 6px; padding: 1rem; margin-block: 1rem; }
+    .entry { border-block-start: 1px solid #e5e7eb; padding-block: 0.75rem; }
+    .allocations { margin-inline-start: 1.5rem; }
+    dl { display: grid; grid-template-columns: 10rem 1fr; gap: 0.375rem 1rem; margin: 0; align-items: center; }
     dt { font-weight: 600; }
     dd { margin: 0; }
     .field { display: flex; gap: 0.25rem; }
-    .field input { font: inherit; flex: 1; padding: 0.375rem 0.5rem; border: 1px solid #9aa3ad; border-radius: 4px; background: #f3f4f6; color: #111; }
+    .field input { font: inherit; flex: 1; padding: 0.375rem 0.5rem; border: 1px solid #6b7280; border-radius: 4px; background: #f3f4f6; color: #111; }
     button { font: inherit; padding: 0.375rem 0.75rem; border-radius: 4px; border: 1px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
-    .settings { font-size: 0.875rem; }
+    button.secondary { background: transparent; color: inherit; border-color: #6b7280; }
+    .settings { display: flex; flex-wrap: wrap; gap: 0.75rem; font-size: 0.875rem; align-items: center; }
     .settings input { width: 5rem; }
+    .status { font-size: 0.875rem; font-weight: 600; }
     @media (prefers-color-scheme: dark) { .banner { background: #3d3200; color: #ffe58a; } }
   `;
 
@@ -42,10 +60,11 @@ export class SimExpenseListElement extends LitElement {
   @property({ type: Number, attribute: 'popup-height' }) popupHeight = 400;
 
   @state() private waiting = false;
+  @state() private actor: 'owner' | 'delegate' = 'owner';
   #poll?: ReturnType<typeof setInterval>;
 
-  private readonly entries = new Task(this, {
-    task: async ([base], { signal }) => ky.get(`${base}/sandbox-ui/expenses`, { signal, retry: 0 }).json<Entry[]>(),
+  private readonly reports = new Task(this, {
+    task: async ([base], { signal }) => ky.get(`${base}/sandbox-ui/reports`, { signal, retry: 0 }).json<Report[]>(),
     args: () => [this.concurBase] as const,
   });
 
@@ -54,9 +73,12 @@ export class SimExpenseListElement extends LitElement {
     clearInterval(this.#poll);
   }
 
-  /** Concur opens the popup and watches it; when it closes, the form reloads the entry. */
-  private launch(entry: Entry) {
-    const url = `/sandbox/launch?${new URLSearchParams({ expense: entry.expenseId, field: SANDBOX_PROJECT_FIELD.id, lang: navigator.language })}`;
+  /** Concur opens the popup and watches it; when it closes, the form reloads. */
+  private launch(target: Launch, field: string) {
+    const { source, ...ids } = target;
+    const url = source === 'V1'
+      ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
+      : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: navigator.language })}`;
     const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
     if (!popup) return;
     this.waiting = true;
@@ -65,41 +87,79 @@ export class SimExpenseListElement extends LitElement {
       if (!popup.closed) return;
       clearInterval(this.#poll);
       this.waiting = false;
-      void this.entries.run();
+      void this.reports.run();
     }, 250);
   }
 
-  private renderEntry(e: Entry) {
-    const value = e.customData.find((f) => f.id === SANDBOX_PROJECT_FIELD.id)?.value ?? '';
-    const amount = new Intl.NumberFormat(undefined, { style: 'currency', currency: e.transactionAmount.currencyCode }).format(e.transactionAmount.value);
-    return html`<section aria-label="Expense ${e.expenseType.name}">
+  private renderField(label: string, context: string, value: string, target: Launch, field: string) {
+    const id = `field-${Object.values(target).join('-')}`;
+    return html`<dt><label for=${id}>${label}</label></dt>
+      <dd class="field">
+        <input id=${id} readonly .value=${value} aria-label="${label}, ${context}" />
+        <button @click=${() => this.launch(target, field)} aria-label="Choose ${label} for ${context}">…</button>
+      </dd>`;
+  }
+
+  private renderEntry(e: Entry, submitted: boolean) {
+    const f = SANDBOX_FIELDS.ENTRY;
+    const context = e.expenseType.name;
+    return html`<div class="entry">
       <dl>
         <dt>Expense type</dt><dd>${e.expenseType.name}</dd>
-        <dt>Amount</dt><dd>${amount}</dd>
+        <dt>Amount</dt><dd>${money(e.transactionAmount)}</dd>
         <dt>Transaction date</dt><dd>${e.transactionDate}</dd>
-        <dt><label for="field-${e.expenseId}">${SANDBOX_PROJECT_FIELD.label}</label></dt>
-        <dd class="field">
-          <input id="field-${e.expenseId}" readonly .value=${value} />
-          <button @click=${() => this.launch(e)} aria-label="Choose ${SANDBOX_PROJECT_FIELD.label}">…</button>
-        </dd>
+        ${this.renderField(f.label, context, valueOf(e.customData, f.id), { source: 'ENTRY', expense: e.expenseId }, f.id)}
       </dl>
+      ${!submitted && e.expenseType.name === 'Taxi'
+        ? html`<p><button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>Open with the legacy v1 launch</button></p>`
+        : nothing}
+      ${e.allocations.length
+        ? html`<div class="allocations">
+            <h3>Allocations of ${e.expenseType.name}</h3>
+            ${e.allocations.map((a) => {
+              const af = SANDBOX_FIELDS.ALLOCATION;
+              return html`<dl class="entry">
+                <dt>Percentage</dt><dd>${a.percentage} %</dd>
+                <dt>Amount</dt><dd>${money(a.allocationAmount)}</dd>
+                ${this.renderField(af.label, `allocation ${a.percentage} %`, valueOf(a.customData, af.id), { source: 'ALLOCATION', allocation: a.allocationId }, af.id)}
+              </dl>`;
+            })}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderReport(r: Report) {
+    const submitted = r.approvalStatusId !== 'A_NOTF';
+    const f = SANDBOX_FIELDS.HEADER;
+    return html`<section class="report" aria-label="Report ${r.name}">
+      <h2>${r.name}</h2>
+      <p class="status">${submitted ? 'Submitted, pending approval' : 'Not submitted'} · ${money(r.reportTotal)}</p>
+      <dl>${this.renderField(f.label, `report ${r.name}`, valueOf(r.customData, f.id), { source: 'HEADER', report: r.reportId }, f.id)}</dl>
+      ${r.expenses.map((e) => this.renderEntry(e, submitted))}
     </section>`;
   }
 
   override render() {
     return html`
-      <p class="banner">Concur sandbox: a simulated SAP Concur expense form. Nothing here reaches a real Concur.</p>
-      <h1>${SANDBOX_REPORT.name}</h1>
-      <p class="settings">
-        Popup size:
+      <p class="banner">Concur sandbox: simulated SAP Concur expense reports. Nothing here reaches a real Concur.</p>
+      <h1>Expense reports of Jane Traveller</h1>
+      <div class="settings">
+        <label>Logged in as
+          <select @change=${(ev: Event) => { this.actor = (ev.target as HTMLSelectElement).value as 'owner' | 'delegate'; }}>
+            <option value="owner">Jane Traveller (owner)</option>
+            <option value="delegate">Dan Delegate (delegate)</option>
+          </select>
+        </label>
+        <span>Popup size:</span>
         <label>width <input type="number" min="200" .value=${String(this.popupWidth)} @change=${(ev: Event) => { this.popupWidth = Number((ev.target as HTMLInputElement).value); }} /></label>
         <label>height <input type="number" min="200" .value=${String(this.popupHeight)} @change=${(ev: Event) => { this.popupHeight = Number((ev.target as HTMLInputElement).value); }} /></label>
-      </p>
-      ${this.waiting ? html`<p role="status">The popup is open; the form reloads when it closes.</p>` : nothing}
-      ${this.entries.render({
-        pending: () => (this.entries.value ? this.entries.value.map((e) => this.renderEntry(e)) : html`<p>Loading…</p>`),
-        complete: (list) => list.map((e) => this.renderEntry(e)),
-        error: () => html`<p role="alert">The sandbox did not answer. <button @click=${() => this.entries.run()}>Retry</button></p>`,
+      </div>
+      <div role="status">${this.waiting ? 'The popup is open; the form reloads when it closes.' : ''}</div>
+      ${this.reports.render({
+        pending: () => (this.reports.value ? this.reports.value.map((r) => this.renderReport(r)) : html`<p>Loading…</p>`),
+        complete: (list) => list.map((r) => this.renderReport(r)),
+        error: () => html`<p role="alert">The sandbox did not answer. <button @click=${() => this.reports.run()}>Retry</button></p>`,
       })}
     `;
   }

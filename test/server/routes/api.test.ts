@@ -10,7 +10,7 @@ const { msw, concur } = useFakeConcur();
 const ENTRY = `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const commit = (app: ReturnType<typeof makeApp>['app'], token: string, code: string) =>
+const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
   app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
 
 /** Records every PATCH that reaches the fake Concur, then lets the normal handler answer. */
@@ -29,13 +29,14 @@ function recordPatches() {
 
 describe('context and search', () => {
   test('the context shows the expense, the field and its current value', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     concur().expenses.get(EXPENSE_ID)!.customData.find((f) => f.id === 'custom12')!.value = 'PRJ-1011';
     const token = await launchSession(app, concur());
     const res = await app.request('/api/context', { headers: bearer(token) });
     assert.equal(res.status, 200);
     assert.deepEqual((await res.json()) as SessionContext, {
       item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 42.5, currency: 'EUR' }, date: '2026-11-12' },
+      report: { name: 'November client visit', submitted: false, ownerEmployeeId: 'EMP-00042', onBehalfOfOwner: false },
       field: { id: 'custom12' },
       currentValue: 'PRJ-1011',
       currentItem: { code: 'PRJ-1011', label: 'Zürich data centre migration', detail: 'IT · Zürich' },
@@ -45,7 +46,7 @@ describe('context and search', () => {
   });
 
   test('search finds catalog items by label, ignoring accents and a typo', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await app.request('/api/search?q=zurch', { headers: bearer(token) });
     const body = (await res.json()) as SearchResponse;
@@ -53,14 +54,14 @@ describe('context and search', () => {
   });
 
   test('search by partial code puts the code that starts with it first', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const body = (await (await app.request('/api/search?q=PRJ-102', { headers: bearer(token) })).json()) as SearchResponse;
     assert.equal(body.items[0]?.code, 'PRJ-1024');
   });
 
   test('a bad search parameter gets 400 JSON naming it', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await app.request('/api/search?q=a&limit=5000', { headers: bearer(token) });
     assert.equal(res.status, 400);
@@ -68,7 +69,7 @@ describe('context and search', () => {
   });
 
   test('without a session the API answers 401 JSON', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     for (const headers of [{}, bearer('not-a-session-token-at-all-0000000')]) {
       const res = await app.request('/api/context', { headers });
       assert.equal(res.status, 401);
@@ -80,7 +81,7 @@ describe('context and search', () => {
 describe('commit', () => {
   test('writes the value to the launched entry with the launch token, then answers', async () => {
     const patches = recordPatches();
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
     msw.events.removeAllListeners();
@@ -102,7 +103,7 @@ describe('commit', () => {
 
   test('each session writes only to its own launch item', async () => {
     const patches = recordPatches();
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const other = { ...concur().expenses.get(EXPENSE_ID)!, expenseId: 'B0000000000000000000000000000002', customData: [] };
     concur().addExpense(other);
     const tokenA = await launchSession(app, concur());
@@ -117,7 +118,7 @@ describe('commit', () => {
 
   test('a value the catalog does not offer is refused with 422 and nothing is written', async () => {
     const patches = recordPatches();
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'HACKED');
     msw.events.removeAllListeners();
@@ -127,7 +128,7 @@ describe('commit', () => {
   });
 
   test('a body the contract refuses (a value over 48 characters) gets 400', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'X'.repeat(49));
     assert.equal(res.status, 400);
@@ -138,7 +139,7 @@ describe('commit', () => {
     const patches = recordPatches();
     let failures = 1;
     msw.use(http.patch(ENTRY, () => (failures-- > 0 ? HttpResponse.json({ errorMessage: 'maintenance' }, { status: 503 }) : undefined)));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
     msw.events.removeAllListeners();
@@ -156,7 +157,7 @@ describe('commit', () => {
       if (calls === 2) await delay(2_000); // longer than the per-attempt timeout
       return undefined;
     }));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
     assert.equal(calls, 3);
@@ -169,7 +170,7 @@ describe('commit', () => {
       calls += 1;
       return HttpResponse.json({ errorMessage: 'boom' }, { status: 500, headers: { 'concur-correlationid': `concur-cid-${calls}` } });
     }));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
     assert.equal(res.status, 502);
@@ -190,7 +191,7 @@ describe('commit', () => {
         { status: 400, headers: { 'concur-correlationid': 'concur-cid-400' } },
       );
     }));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
     assert.equal(res.status, 502);
@@ -203,7 +204,7 @@ describe('commit', () => {
 
   test('the network failing for good is reported, not hung on', async () => {
     msw.use(http.patch(ENTRY, () => HttpResponse.error()));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
     assert.equal(res.status, 502);
@@ -214,7 +215,7 @@ describe('commit', () => {
 });
 
 test('no secret reaches a log line during a launch and a write', async () => {
-  const { app, logs } = makeApp();
+  const { app, logs } = await makeApp();
   const q = launchQuery(concur());
   const res = await app.request(`/launchexternalurl/v4/form?${q}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;

@@ -11,7 +11,7 @@ const JSON_ACCEPT = { accept: 'application/json' };
 
 describe('a valid launch', () => {
   test('answers 303 to the popup app, with a one-time hand-off cookie and nothing in the URL', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur());
     const res = await app.request(form(q));
     assert.equal(res.status, 303);
@@ -33,7 +33,7 @@ describe('a valid launch', () => {
         seen.push({ url: request.url, method: request.method, contentType: request.headers.get('content-type'), body: new URLSearchParams(await request.clone().text()) });
       }
     });
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur());
     assert.equal((await app.request(form(q))).status, 303);
     msw.events.removeAllListeners();
@@ -52,7 +52,7 @@ describe('a valid launch', () => {
   });
 
   test('the hand-off is traded once for a session; the token never reaches the browser', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const res = await app.request(form(launchQuery(concur())));
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const first = await app.request('/api/session', { method: 'POST', headers: { cookie } });
@@ -68,7 +68,7 @@ describe('a valid launch', () => {
 
 describe('refused launches', () => {
   test('a reused nonce is refused with 401 and a page that says so', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur());
     assert.equal((await app.request(form(q))).status, 303);
     const again = await app.request(form(q));
@@ -78,7 +78,7 @@ describe('refused launches', () => {
   });
 
   test('a reused nonce with a fresh authorization code is still refused', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const nonce = crypto.randomUUID();
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 303);
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 401);
@@ -88,7 +88,7 @@ describe('refused launches', () => {
     test(`tampering with ${name} gives 401, and no token is requested`, async () => {
       let tokenCalls = 0;
       msw.events.on('request:start', ({ request }) => { if (request.url.endsWith('/token')) tokenCalls += 1; });
-      const { app } = makeApp();
+      const { app } = await makeApp();
       const value = name === 'item_url'
         ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
         : 'tampered-value';
@@ -101,7 +101,7 @@ describe('refused launches', () => {
   }
 
   test('a wrong connector password gives 401 with a readable page that echoes no secret', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur(), { credentials: { username: 'LeuConnectorUser', password: 'not-the-password' } });
     const res = await app.request(form(q));
     assert.equal(res.status, 401);
@@ -111,7 +111,7 @@ describe('refused launches', () => {
   });
 
   test('a missing parameter gives 400 naming it, as HTML or as JSON', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const html = await app.request(form(launchQuery(concur(), { omit: ['client_auth_code'] })));
     assert.equal(html.status, 400);
     assert.match(await html.text(), /client_auth_code is missing/);
@@ -123,7 +123,7 @@ describe('refused launches', () => {
   });
 
   test('a parameter given twice is refused as malformed', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur());
     q.append('item_url', 'https://evil.example.com/x');
     assert.equal((await app.request(form(q))).status, 400);
@@ -132,7 +132,7 @@ describe('refused launches', () => {
   test('an item_url on a host that is not allowed gets 400 and never sees a token', async () => {
     let evilCalls = 0;
     msw.use(http.all('https://evil.example.com/*', () => { evilCalls += 1; return HttpResponse.json({}); }));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const item = `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
     const res = await app.request(form(launchQuery(concur(), { signed: { item_url: item } })), { headers: JSON_ACCEPT });
     assert.equal(res.status, 400);
@@ -141,13 +141,13 @@ describe('refused launches', () => {
   });
 
   test('plain http to a Concur host is not allowed', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const item = `http://us.api.concursolutions.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { item_url: item } })))).status, 400);
   });
 
   test('an expired or used authorization code gives a message telling the user to click again', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const q = launchQuery(concur());
     // The same code, redeemed once already by someone else.
     assert.ok(concur().redeemCode(q.get('client_auth_code')!));
@@ -157,7 +157,7 @@ describe('refused launches', () => {
   });
 
   test('a redirect URI that Concur does not recognise tells the administrator what to set', async () => {
-    const { app } = makeApp({ env: { CONCUR_REDIRECT_URI: 'https://connector.example.com/wrong' } });
+    const { app } = await makeApp({ env: { CONCUR_REDIRECT_URI: 'https://connector.example.com/wrong' } });
     const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
     assert.equal(res.status, 401);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /CONCUR_REDIRECT_URI/);
@@ -169,7 +169,7 @@ describe('refused launches', () => {
       calls += 1;
       return HttpResponse.json({ message: 'maintenance' }, { status: 503, headers: { 'concur-correlationid': `cid-${calls}` } });
     }));
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
     assert.equal(res.status, 502);
     assert.equal(calls, 3);
@@ -177,7 +177,7 @@ describe('refused launches', () => {
   });
 
   test('source HEADER is refused with a readable reason (header launches come later)', async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'HEADER' } })));
     assert.equal(res.status, 400);
     assert.match(await res.text(), /expense entries/);
@@ -185,7 +185,7 @@ describe('refused launches', () => {
 });
 
 test('security headers: CSP, no-referrer, nosniff, and never a same-origin opener policy', async () => {
-  const { app } = makeApp();
+  const { app } = await makeApp();
   for (const path of ['/', '/api/context', form(launchQuery(concur())), '/nowhere']) {
     const res = await app.request(path);
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*script-src 'self'/, path);

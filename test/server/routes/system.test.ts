@@ -6,7 +6,7 @@ import { makeApp } from '../helpers.js';
 const PATH = '/system/v1.0/testconnection';
 
 test('the protocol sheet\'s Basic header for the connector credentials gets 200', async () => {
-  const { app } = makeApp();
+  const { app } = await makeApp();
   const res = await app.request(PATH, { headers: { authorization: 'Basic TGV1Q29ubmVjdG9yVXNlcjpTM2NyZXQtUGFzc3cwcmQh' } });
   assert.equal(res.status, 200);
 });
@@ -18,7 +18,7 @@ for (const [name, header] of [
   ['a malformed header', 'Basic !!!'],
 ] as const) {
   test(`${name} gets 401 with a Basic challenge`, async () => {
-    const { app } = makeApp();
+    const { app } = await makeApp();
     const res = await app.request(PATH, { headers: header ? { authorization: header } : {} });
     assert.equal(res.status, 401);
     assert.match(res.headers.get('www-authenticate') ?? '', /^Basic realm="Concur connector"/);

@@ -37,7 +37,7 @@ test('a JSON catalog is an array of {code, label}', async () => {
 });
 
 test('a CSV without code and label columns is refused as a whole', async () => {
-  await assert.rejects(loadCatalogFile(file('h.csv', 'id,name\n1,x\n')), /header row must name the columns code and label/);
+  await assert.rejects(loadCatalogFile(file('h.csv', 'id,name\n1,x\n')), /CATALOG_FILE|header row naming the columns code and label/);
 });
 
 test('the sample catalog loads cleanly and search forgives accents, case and typos', async () => {

@@ -1,0 +1,45 @@
+// Expense Entries v3, for legacy v1 launches: read the entry and write one custom field with the company token.
+import { z } from 'zod';
+import type { ConcurClient, ConcurToken } from './client.js';
+import type { V1Session } from '../store/store.js';
+import type { ItemView } from './expense.js';
+import { ConcurUnavailable, withCorrelation } from '../errors.js';
+
+const EntryV3 = z.looseObject({
+  ExpenseTypeName: z.string().nullish(),
+  TransactionAmount: z.number().nullish(),
+  TransactionCurrencyCode: z.string().nullish(),
+  TransactionDate: z.string().nullish(),
+});
+const CustomFieldV3 = z.looseObject({ Value: z.string().nullish() }).nullish();
+
+export class ExpenseEntriesV3 {
+  constructor(private readonly client: ConcurClient, private readonly opts: { apiBase?: string; tokenBase: string }) {}
+
+  #url(session: V1Session, token: ConcurToken): URL {
+    return new URL(`${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`);
+  }
+
+  async read(session: V1Session, token: ConcurToken): Promise<ItemView> {
+    const { json, correlationId } = await this.client.getJson('expense.v3.entry.get', this.#url(session, token), token);
+    const e = EntryV3.safeParse(json);
+    if (!e.success) throw withCorrelation(new ConcurUnavailable('Concur sent an expense we could not read. Please try again.'), correlationId);
+    const custom = CustomFieldV3.safeParse((json as Record<string, unknown>)[session.fieldId]);
+    return {
+      summary: {
+        kind: 'ENTRY',
+        expenseType: e.data.ExpenseTypeName ?? '',
+        amount: { value: e.data.TransactionAmount ?? 0, currency: e.data.TransactionCurrencyCode ?? 'USD' },
+        date: (e.data.TransactionDate ?? '').slice(0, 10),
+      },
+      reportName: null,
+      submitted: false,
+      currentValue: (custom.success && custom.data?.Value) || null,
+    };
+  }
+
+  /** PUT of a partial entry: only the configured custom field (protocol sheet §2). */
+  write(session: V1Session, token: ConcurToken, value: string): Promise<{ correlationId: string }> {
+    return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, { [session.fieldId]: { Value: value } });
+  }
+}

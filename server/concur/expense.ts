@@ -1,0 +1,132 @@
+// Expense v4 reads and writes for the three launch sources: report header, expense entry, allocation.
+import { z } from 'zod';
+import type { ConcurClient, ConcurToken } from './client.js';
+import { itemPath, reportPath, submittedEntryPath, type ItemRef } from './item-url.js';
+import type { V4Session } from '../store/store.js';
+import { ConcurUnavailable, withCorrelation } from '../errors.js';
+import type { ItemSummary, Money } from '../../src/contract/api.js';
+
+const MoneyJson = z.looseObject({ value: z.number(), currencyCode: z.string() });
+const CustomData = z
+  .array(z.looseObject({ id: z.string(), value: z.string().nullish() }))
+  .nullish()
+  .transform((v) => v ?? []);
+
+const Report = z.looseObject({
+  name: z.string().nullish(),
+  approvalStatusId: z.string().nullish(),
+  reportTotal: MoneyJson.nullish(),
+  customData: CustomData,
+});
+const Entry = z.looseObject({
+  expenseType: z.looseObject({ name: z.string().optional(), id: z.string().optional() }).nullish(),
+  transactionAmount: MoneyJson,
+  transactionDate: z.string(),
+  customData: CustomData,
+});
+const Allocation = z.looseObject({
+  percentage: z.number().nullish(),
+  allocationAmount: MoneyJson.nullish(),
+  customData: CustomData,
+});
+
+/** Statuses in which the employee still owns the report; any other means it is in workflow (submitted). */
+const UNSUBMITTED = new Set(['A_NOTF', 'A_RESU']);
+
+export interface ItemView {
+  summary: ItemSummary;
+  reportName: string | null;
+  submitted: boolean;
+  /** The launched field's current value. */
+  currentValue: string | null;
+}
+
+const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null => (m ? { value: m.value, currency: m.currencyCode } : null);
+const fieldValue = (data: { id: string; value?: string | null }[], fieldId: string) =>
+  data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value || null;
+
+export interface ExpenseApiOptions {
+  /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
+  apiBase?: string;
+}
+
+export class ExpenseApi {
+  constructor(private readonly client: ConcurClient, private readonly opts: ExpenseApiOptions = {}) {}
+
+  /** Calls go to the override, else the token's geolocation, else the host the launch named. */
+  #url(ref: ItemRef, token: ConcurToken, path: string): URL {
+    return new URL((this.opts.apiBase ?? token.geolocation ?? ref.base) + path);
+  }
+
+  async #get<T>(call: string, ref: ItemRef, token: ConcurToken, path: string, schema: z.ZodType<T>): Promise<T> {
+    const { json, correlationId } = await this.client.getJson(call, this.#url(ref, token, path), token);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw withCorrelation(new ConcurUnavailable('Concur sent an answer we could not read. Please try again.'), correlationId);
+    return parsed.data;
+  }
+
+  #report(ref: ItemRef, token: ConcurToken) {
+    return this.#get('expense.report.get', ref, token, reportPath(ref), Report);
+  }
+
+  async read(session: V4Session, token: ConcurToken): Promise<ItemView> {
+    const ref = session.item;
+    const reportP = this.#report(ref, token);
+    if (ref.kind === 'HEADER') {
+      const r = await reportP;
+      return {
+        summary: { kind: 'HEADER', reportName: r.name ?? '', total: money(r.reportTotal) },
+        reportName: r.name ?? null,
+        submitted: isSubmitted(r.approvalStatusId),
+        currentValue: fieldValue(r.customData, session.fieldId),
+      };
+    }
+    if (ref.kind === 'ENTRY') {
+      const [e, r] = await Promise.all([this.#get('expense.entry.get', ref, token, itemPath(ref), Entry), reportP]);
+      return {
+        summary: {
+          kind: 'ENTRY',
+          expenseType: e.expenseType?.name ?? e.expenseType?.id ?? '',
+          amount: money(e.transactionAmount)!,
+          date: e.transactionDate,
+        },
+        reportName: r.name ?? null,
+        submitted: isSubmitted(r.approvalStatusId),
+        currentValue: fieldValue(e.customData, session.fieldId),
+      };
+    }
+    const [a, r] = await Promise.all([this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation), reportP]);
+    return {
+      summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
+      reportName: r.name ?? null,
+      submitted: isSubmitted(r.approvalStatusId),
+      currentValue: fieldValue(a.customData, session.fieldId),
+    };
+  }
+
+  /** Writes the launched custom field by the documented call for the item; resolves once Concur answers 2xx. */
+  async write(session: V4Session, token: ConcurToken, value: string): Promise<{ correlationId: string }> {
+    const ref = session.item;
+    const customData = [{ id: session.fieldId, value, isValid: true }];
+    if (ref.kind === 'HEADER') {
+      return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' });
+    }
+    if (ref.kind === 'ALLOCATION') {
+      return this.client.send('expense.allocation.patch', 'patch', this.#url(ref, token, itemPath(ref)), token, {
+        allocation: { customData },
+        expenseIds: session.expenseIds,
+      });
+    }
+    // An entry on a report in workflow can only be changed through the submitted-report path.
+    const submitted = isSubmitted((await this.#report(ref, token)).approvalStatusId);
+    const path = submitted ? submittedEntryPath(ref) : itemPath(ref);
+    return this.client.send(submitted ? 'expense.entry.patch_submitted' : 'expense.entry.patch', 'patch', this.#url(ref, token, path), token, {
+      customData,
+      expenseSource: 'OTHER',
+    });
+  }
+}
+
+export function isSubmitted(approvalStatusId: string | null | undefined): boolean {
+  return approvalStatusId ? !UNSUBMITTED.has(approvalStatusId) : false;
+}

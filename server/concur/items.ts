@@ -1,0 +1,39 @@
+// Reads and writes the item a session names, with the right token: the launch's user token (v4) or the company token (v1).
+import type { Session } from '../store/store.js';
+import type { ExpenseApi, ItemView } from './expense.js';
+import type { SessionTokens } from './session-tokens.js';
+import type { ExpenseEntriesV3 } from './expense-v3.js';
+import type { CompanyTokens } from './company-token.js';
+import { CompanyTokenMissing } from '../errors.js';
+
+export interface ItemAccess {
+  read(key: string, session: Session): Promise<ItemView>;
+  write(key: string, session: Session, value: string): Promise<{ correlationId: string }>;
+}
+
+export interface ItemAccessDeps {
+  expenses: ExpenseApi;
+  sessionTokens: SessionTokens;
+  entriesV3: ExpenseEntriesV3;
+  /** Absent when no company token is configured. */
+  companyTokens?: CompanyTokens;
+}
+
+const NO_COMPANY_TOKEN = 'This Concur field uses the older v1 launch, which needs a company-level token, and none is set up. An administrator must set COMPANY_TOKEN_FILE and TOKEN_ENCRYPTION_KEY and run npm run company-token.';
+
+export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
+  const company = () => {
+    if (!deps.companyTokens) throw new CompanyTokenMissing(NO_COMPANY_TOKEN);
+    return deps.companyTokens;
+  };
+  return {
+    read(key, session) {
+      if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token));
+      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token));
+    },
+    write(key, session, value) {
+      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, value));
+      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, value));
+    },
+  };
+}

@@ -41,7 +41,7 @@ export function createLogger(level: Config['logLevel'], destination?: pino.Desti
  * The server's logger: everything to standard output, and warnings and errors also to a file per day in
  * LOG_DIR, of which the last LOG_RETENTION_DAYS are kept.
  */
-export async function createServerLogger(config: Config): Promise<Logger> {
+export async function createServerLogger(config: Config, stdout: pino.DestinationStream = process.stdout): Promise<Logger> {
   const files = await pinoRoll({
     file: join(config.logDir, 'errors'),
     extension: '.log',
@@ -50,7 +50,7 @@ export async function createServerLogger(config: Config): Promise<Logger> {
     mkdir: true,
     limit: { count: config.logRetentionDays, removeOtherLogFiles: true },
   });
-  return pino(loggerOptions(config.logLevel), pino.multistream([{ level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: process.stdout }, { level: 'warn', stream: files }]));
+  return pino(loggerOptions(config.logLevel), pino.multistream([{ level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: stdout }, { level: 'warn', stream: files }]));
 }
 
 export interface BuildOptions {

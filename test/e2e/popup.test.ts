@@ -5,13 +5,15 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
+import { SANDBOX_IDS, SANDBOX_REPORT } from '../../server/sandbox/concur-state.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync',
 ];
 const OUT = 'test-output/e2e';
-const EXPENSE = '84FCBB92BD4E5342B849DAC29FD163A1';
+const EXPENSE = SANDBOX_IDS.taxi;
+const TAXI = 'Choose Project for Taxi';
 
 let server: RunningServer;
 let browser: Browser;
@@ -30,21 +32,38 @@ after(async () => {
 beforeEach(() => server.sandbox!.reset());
 
 async function openSimulator(): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: { width: 1000, height: 1600 } });
   await page.goto(`${server.url}/`);
-  await page.getByRole('button', { name: 'Choose Project' }).waitFor();
+  await page.getByRole('button', { name: TAXI }).waitFor();
   return page;
 }
 
-async function openPopup(page: Page): Promise<Page> {
-  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Choose Project' }).click()]);
+async function openPopup(page: Page, button = TAXI): Promise<Page> {
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: button }).click()]);
   await popup.getByRole('combobox', { name: 'Search values' }).waitFor();
   return popup;
 }
 
+/** Types a query, picks the first match with Enter, presses Done, and waits for the popup to close. */
+async function chooseAndClose(popup: Page, query: string, expected: string) {
+  await popup.getByRole('combobox').fill(query);
+  await popup.keyboard.press('Enter');
+  await popup.getByText(`Selected: ${expected}`).waitFor();
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Done' }).click();
+  await closed;
+}
+
+/** The simulator's read-only field, as a user reads it after Concur reloads the form. */
+const fieldValue = (page: Page, label: string) => page.getByRole('textbox', { name: label, exact: true }).inputValue();
+async function waitForField(page: Page, label: string, value: string) {
+  for (let i = 0; i < 40 && (await fieldValue(page, label)) !== value; i++) await page.waitForTimeout(100);
+  assert.equal(await fieldValue(page, label), value);
+}
+
 test('choose a project in the popup: it is written to Concur, the popup closes, the form shows it', async () => {
   const page = await openSimulator();
-  assert.equal(await page.getByRole('textbox', { name: 'Project' }).inputValue(), '');
+  assert.equal(await fieldValue(page, 'Project, Taxi'), '');
   const popup = await openPopup(page);
 
   // The popup is the app's own address: no launch parameter, no secret, at the admin's 400 x 400.
@@ -73,10 +92,7 @@ test('choose a project in the popup: it is written to Concur, the popup closes, 
   await closed;
 
   assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042', 'Concur holds the value');
-  await page.waitForFunction(() => {
-    const input = document.querySelector('sim-expense-list')?.shadowRoot?.querySelector('input[readonly]') as HTMLInputElement | null;
-    return input?.value === 'PRJ-1042';
-  });
+  await waitForField(page, 'Project, Taxi', 'PRJ-1042');
   await page.screenshot({ path: `${OUT}/simulator-after-done.png` });
   await page.close();
 });
@@ -101,5 +117,71 @@ test('the launch URL cannot be replayed: opening it again shows a page that says
   const again = await page.goto(launchUrls[0]!);
   assert.equal(again?.status(), 401);
   assert.match(await page.getByRole('heading').innerText(), /already been used/);
+  await page.close();
+});
+
+test('a report header launch writes the header field', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, `Choose Cost centre for report ${SANDBOX_REPORT.name}`);
+  await popup.getByText(/Report: November client visit · €352\.50/).waitFor();
+  await chooseAndClose(popup, 'CC-200', 'CC-200');
+  assert.equal(server.sandbox!.headerFieldValue(SANDBOX_REPORT.id, 'custom5'), 'CC-200');
+  await waitForField(page, `Cost centre, report ${SANDBOX_REPORT.name}`, 'CC-200');
+  await page.close();
+});
+
+test('an allocation launch writes that allocation only', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, 'Choose Project for allocation 40 %');
+  await popup.getByText(/Allocation · 40 % · €124\.00/).waitFor();
+  await chooseAndClose(popup, 'zurich data', 'PRJ-1011');
+  assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), 'PRJ-1011');
+  assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationA, 'custom9'), null);
+  await waitForField(page, 'Project, allocation 40 %', 'PRJ-1011');
+  await page.close();
+});
+
+test('an entry on a submitted report is written through the submitted-report path', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, 'Choose Project for Train');
+  await popup.getByText('This report has been submitted.').waitFor();
+  await chooseAndClose(popup, 'lisbon', 'PRJ-1004');
+  assert.equal(server.sandbox!.fieldValue(SANDBOX_IDS.train, 'custom12'), 'PRJ-1004');
+  await waitForField(page, 'Project, Train', 'PRJ-1004');
+  await page.close();
+});
+
+test('a delegate sees whose report it is and writes to it', async () => {
+  const page = await openSimulator();
+  await page.getByLabel('Logged in as').selectOption('delegate');
+  const popup = await openPopup(page);
+  await popup.getByText('You are working on the report of employee EMP-00042, as a delegate.').waitFor();
+  await chooseAndClose(popup, 'frankfurt office', 'PRJ-1042');
+  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042');
+  await page.close();
+});
+
+test('a legacy v1 launch writes through Expense Entries v3 with the company token', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, 'Open with the legacy v1 launch');
+  await chooseAndClose(popup, 'PRJ-2005', 'PRJ-2005');
+  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-2005');
+  await waitForField(page, 'Project, Taxi', 'PRJ-2005');
+  await page.close();
+});
+
+test('a second launch into the open popup window works on the item it names, not the first one', async () => {
+  const page = await openSimulator();
+  const first = await openPopup(page);
+  await first.getByText(/Taxi · €42\.50/).waitFor();
+  // Concur reuses the named window: the second click navigates the same popup.
+  const [second] = await Promise.all([
+    first.waitForEvent('framenavigated').then(() => first),
+    page.getByRole('button', { name: 'Choose Project for Hotel' }).click(),
+  ]);
+  await second.getByText(/Hotel · €310\.00/).waitFor();
+  await chooseAndClose(second, 'CC-300', 'CC-300');
+  assert.equal(server.sandbox!.fieldValue(SANDBOX_IDS.hotel, 'custom12'), 'CC-300');
+  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), null, 'the first item is untouched');
   await page.close();
 });

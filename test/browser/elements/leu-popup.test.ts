@@ -42,12 +42,47 @@ describe('leu-popup', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('after a reload it reuses the stored session instead of claiming again', async () => {
+  it('after a reload (no hand-off left to claim) it carries on with the stored session', async () => {
+    worker.use(http.post('/api/session', () => HttpResponse.json(errorBody('session_missing', 'ended'), { status: 401 })));
     const storage = memoryStorage();
     storage.setItem('leu.session', 'stored-token-from-before-the-reload-000');
     await mount(storage);
-    expect(received.some((r) => r.path === '/api/session')).to.equal(false);
-    expect(received[0]!.authorization).to.equal('Bearer stored-token-from-before-the-reload-000');
+    expect(received[0]).to.include({ method: 'POST', path: '/api/session' });
+    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === 'Bearer stored-token-from-before-the-reload-000')).to.equal(true);
+    expect(storage.data.get('leu.session')).to.equal('stored-token-from-before-the-reload-000');
+  });
+
+  it('a new launch in the same window replaces the stored session with its own', async () => {
+    const storage = memoryStorage();
+    storage.setItem('leu.session', 'token-of-the-previous-launch-0000000000');
+    await mount(storage);
+    expect(storage.data.get('leu.session')).to.equal(TOKEN);
+    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`)).to.equal(true);
+  });
+
+  it('describes a report header and an allocation, and says when the user acts for someone else', async () => {
+    worker.use(http.get('/api/context', () => HttpResponse.json({
+      ...CONTEXT,
+      item: { kind: 'HEADER', reportName: 'November client visit', total: { value: 352.5, currency: 'EUR' } },
+      report: { ...CONTEXT.report, onBehalfOfOwner: true, submitted: true },
+    })));
+    let el = await mount();
+    let text = root(el).textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('Report: November client visit · €352.50');
+    expect(text).to.contain('You are working on the report of employee EMP-00042, as a delegate.');
+    expect(text).to.contain('This report has been submitted.');
+    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ALLOCATION', percentage: 60, amount: { value: 186, currency: 'EUR' } } })));
+    el = await mount();
+    text = root(el).textContent!.replace(/\s+/g, ' ');
+    expect(text).to.contain('Allocation · 60 % · €186.00');
+    expect(text).to.contain('Report: November client visit');
+    expect(text).not.to.contain('as a delegate');
+  });
+
+  it('odd data from Concur (an unknown currency, a malformed date) is shown raw, not a blank popup', async () => {
+    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 5, currency: 'XX' }, date: 'someday' } })));
+    const el = await mount();
+    expect(root(el).textContent!.replace(/\s+/g, ' ')).to.contain('Taxi · 5 XX · someday');
   });
 
   it('Done sends the chosen code and closes only after the server confirms', async () => {

@@ -16,7 +16,7 @@ before(() => worker.start({ quiet: true, onUnhandledRequest: 'error', serviceWor
 beforeEach(() => concur.reset());
 after(() => worker.stop());
 
-const field = (el: SimExpenseListElement) => el.shadowRoot!.querySelector<HTMLInputElement>('input[readonly]')!;
+const field = (el: SimExpenseListElement) => el.shadowRoot!.querySelector<HTMLInputElement>('input[aria-label="Project, Taxi"]')!;
 
 /** What the connector does after the user presses Done: exchange the code, then PATCH the entry. */
 async function connectorWrites(code: string, value: string) {
@@ -38,12 +38,16 @@ describe('sim-expense-list', () => {
     const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
     await waitUntil(() => el.shadowRoot!.querySelector('section'));
     const text = el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
-    expect(el.shadowRoot!.querySelector('dt')!.textContent).to.equal('Expense type');
-    expect(el.shadowRoot!.querySelector('dd')!.textContent).to.equal('Taxi');
+    expect([...el.shadowRoot!.querySelectorAll('dd')].map((d) => d.textContent)).to.include.members(['Taxi', 'Hotel', 'Train']);
     expect(text).to.contain('€42.50');
     expect(text).to.contain('2026-11-12');
+    expect(text).to.contain('Submitted, pending approval');
     expect(field(el).value).to.equal('');
     expect(field(el).readOnly).to.equal(true);
+    // All three launch sources are offered.
+    for (const name of ['Choose Cost centre for report November client visit', 'Choose Project for Taxi', 'Choose Project for allocation 60 %']) {
+      expect(el.shadowRoot!.querySelector(`button[aria-label="${name}"]`), name).to.exist;
+    }
     await expect(el).to.be.accessible();
   });
 
@@ -55,13 +59,13 @@ describe('sim-expense-list', () => {
     const realOpen = window.open;
     window.open = ((url: string, name: string, features: string) => { opened.push([url, name, features]); return fakePopup; }) as typeof window.open;
     try {
-      el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project"]')!.click();
+      el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project for Taxi"]')!.click();
     } finally {
       window.open = realOpen;
     }
     expect(opened).to.have.length(1);
     const [url, , features] = opened[0]!;
-    expect(url).to.match(new RegExp(`^/sandbox/launch\\?expense=${EXPENSE}&field=custom12&lang=`));
+    expect(url).to.match(new RegExp(`^/sandbox/launch\\?source=ENTRY&expense=${EXPENSE}&field=custom12&as=owner&lang=`));
     expect(features).to.equal('popup,width=400,height=400');
     await el.updateComplete;
     expect(el.shadowRoot!.textContent).to.contain('The popup is open');

@@ -176,11 +176,11 @@ describe('refused launches', () => {
     assert.equal(((await res.json()) as { error: { correlationId: string } }).error.correlationId, 'cid-3');
   });
 
-  test('source HEADER is refused with a readable reason (header launches come later)', async () => {
+  test('an unknown source is refused with 400 saying which are known', async () => {
     const { app } = await makeApp();
-    const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'HEADER' } })));
+    const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'TRIP' } })));
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /expense entries/);
+    assert.match(await res.text(), /source must be HEADER, ENTRY or ALLOCATION/);
   });
 });
 

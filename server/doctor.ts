@@ -1,0 +1,124 @@
+// The doctor: prints what an administrator enters on Concur's registration pages, then checks the running server
+// end to end (test connection, a signed launch, the replay guard, the token exchange), naming each problem.
+import ky from 'ky';
+import type { Config } from './config.js';
+import { signLaunchV4 } from './launch/signature.js';
+import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.js';
+
+export interface DoctorReport {
+  ok: boolean;
+  lines: string[];
+}
+
+interface ErrorJson {
+  error?: { code?: string; message?: string };
+}
+
+const LAUNCH_PATH = '/launchexternalurl/v4/form';
+
+export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } = {}): Promise<DoctorReport> {
+  const lines: string[] = [];
+  let ok = true;
+  const pass = (text: string) => lines.push(`  ✓ ${text}`);
+  const problem = (text: string) => {
+    ok = false;
+    lines.push(`  ✗ ${text}`);
+  };
+  const http = ky.create({ fetch: opts.fetch, timeout: 15_000, retry: 0, throwHttpErrors: false, redirect: 'manual' });
+  const { publicUrl, connector } = config;
+  const host = new URL(publicUrl);
+
+  lines.push(
+    "Concur > Administration > Web Services > Register Application Connector:",
+    `  Host Name                     ${host.origin}`,
+    `  Launch External URL endpoint  ${host.pathname.replace(/\/$/, '')}${LAUNCH_PATH}`,
+    `  (legacy v1 endpoint           ${host.pathname.replace(/\/$/, '')}/concur/form/v1.0/get)`,
+    `  User Name                     ${connector.username}`,
+    '  Password                      the value of CONNECTOR_PASSWORD (not shown)',
+    'Then Test Connection; on the Launch External URL service configuration choose Service Version V4 and enter:',
+    `  Client ID                     ${config.sandbox ? '(sandbox: none needed)' : config.oauth.clientId}`,
+    `  Redirect URL                  ${config.oauth.redirectUri}`,
+    '',
+    'Checks:',
+  );
+
+  for (const [name, value] of [['CONNECTOR_USERNAME', connector.username], ['CONNECTOR_PASSWORD', connector.password]] as const) {
+    if (value.length >= 10 && value.length <= 50) pass(`${name} is ${value.length} characters (Concur requires 10 to 50)`);
+    else problem(`${name} is ${value.length} characters; Concur requires 10 to 50`);
+  }
+  if (host.protocol === 'https:') pass('PUBLIC_URL uses HTTPS');
+  else if (config.sandbox) lines.push('  · PUBLIC_URL is plain HTTP: fine for the sandbox, but Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2+, ECDHE)');
+  else problem('PUBLIC_URL is plain HTTP; Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2 or later, ECDHE suites)');
+
+  // Test Connection, as Concur's button calls it.
+  const testUrl = `${publicUrl}/system/v1.0/testconnection`;
+  const basic = `Basic ${Buffer.from(`${connector.username}:${connector.password}`).toString('base64')}`;
+  try {
+    const withCreds = await http.get(testUrl, { headers: { authorization: basic } });
+    if (withCreds.status === 200) pass(`GET ${testUrl} answers 200 with the connector credentials`);
+    else if (withCreds.status === 401) problem(`GET ${testUrl} answers 401: the running server has other connector credentials than this environment`);
+    else problem(`GET ${testUrl} answers ${withCreds.status}; Concur's Test Connection needs 200`);
+    const without = await http.get(testUrl);
+    if (without.status === 401 && without.headers.get('www-authenticate')?.startsWith('Basic')) pass('… and 401 with a Basic challenge without them');
+    else problem(`GET ${testUrl} without credentials answers ${without.status}; it must refuse with 401`);
+  } catch (error) {
+    problem(`${publicUrl} does not answer (${(error as Error).message}): is the server running, and is PUBLIC_URL its address?`);
+    lines.push('', 'Start the server (npm start) and run npm run doctor again.');
+    return { ok: false, lines };
+  }
+
+  // A signed launch: in the sandbox a real one (real code); otherwise one with a test code Concur will refuse.
+  let launchUrl: string;
+  if (config.sandbox) {
+    const res = await http.get(`${publicUrl}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`);
+    launchUrl = new URL(res.headers.get('location') ?? '/', publicUrl).href;
+  } else {
+    const base = config.apiBase ?? 'https://us.api.concursolutions.com';
+    const signed = {
+      company_domain: 'doctor.invalid',
+      logged_in_user_id: SANDBOX_USER.id,
+      report_owner_user_id: SANDBOX_USER.id,
+      report_owner_employee_id: '',
+      item_url: `${base}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/DOCTORCHECK/expenses/DOCTORCHECK`,
+      nonce: crypto.randomUUID(),
+    };
+    const q = new URLSearchParams({
+      ...signed, custom_field_launched_from: 'custom1', source: 'ENTRY', is_mobile: 'false',
+      signature: signLaunchV4(signed, connector), client_auth_code: `doctor-test-code-${crypto.randomUUID()}`, language_code: 'en',
+    });
+    launchUrl = `${publicUrl}${LAUNCH_PATH}?${q}`;
+  }
+  const launch = await http.get(launchUrl, { headers: { accept: 'application/json' } });
+  const body = (launch.status === 303 ? {} : await launch.json().catch(() => ({}))) as ErrorJson;
+  const code = body.error?.code;
+  if (launch.status === 303) {
+    pass('a signed test launch was verified, its nonce claimed and its code exchanged for a token (303 to the popup)');
+  } else if (code === 'launch_signature_invalid') {
+    problem('the running server refused the test launch\'s signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD differs from this environment\'s');
+  } else if (code === 'item_url_not_allowed') {
+    problem(`the running server does not trust the API host of the test launch; check CONCUR_API_BASE and CONCUR_ALLOWED_HOSTS`);
+  } else if (code === 'oauth_code_invalid') {
+    pass('a signed test launch was verified and its nonce claimed');
+    pass(`the token exchange reached Concur at ${config.oauth.tokenBase}, which refused only the test code (as it must); a real launch from Concur completes it`);
+  } else if (code === 'oauth_client_invalid') {
+    pass('a signed test launch was verified and its nonce claimed');
+    problem(`Concur rejected the application: ${body.error?.message}`);
+  } else if (code === 'oauth_redirect_mismatch') {
+    pass('a signed test launch was verified and its nonce claimed');
+    problem(`Concur rejected the redirect URL: ${body.error?.message}`);
+  } else if (code === 'concur_unavailable' || code === 'concur_sign_in_failed' || code?.startsWith('oauth_')) {
+    pass('a signed test launch was verified and its nonce claimed');
+    problem(`the token exchange at ${config.oauth.tokenBase} failed: ${body.error?.message}`);
+  } else {
+    problem(`the test launch answered ${launch.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
+  }
+  if (launch.status === 303 || code?.startsWith('oauth_')) {
+    const replay = await http.get(launchUrl, { headers: { accept: 'application/json' } });
+    const replayCode = ((await replay.json().catch(() => ({}))) as ErrorJson).error?.code;
+    if (replay.status === 401 && replayCode === 'launch_replayed') pass('replaying the same launch is refused (401)');
+    else problem(`replaying the same launch answered ${replay.status}; it must be refused with 401`);
+  }
+
+  lines.push('', ok ? 'All checks passed.' : 'Some checks failed: fix the ✗ lines above and run npm run doctor again.');
+  return { ok, lines };
+}

@@ -85,7 +85,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
 
   return {
     async context(signal) {
-      return parse(SessionContext, http.get('context', { headers: await authorized(), signal, retry: 1 }));
+      // The server may retry Concur for up to about 45 seconds before it answers with an error.
+      return parse(SessionContext, http.get('context', { headers: await authorized(), signal, timeout: 50_000 }));
     },
     async search(query, signal) {
       const searchParams = { q: query, limit: String(opts.limit ?? 50) };

@@ -164,6 +164,43 @@ describe('commit', () => {
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
   });
 
+  for (const status of [500, 502, 503, 504]) {
+    test(`retries a ${status} and then succeeds`, async () => {
+      let calls = 0;
+      msw.use(http.patch(ENTRY, () => (++calls === 1 ? HttpResponse.json({}, { status }) : undefined)));
+      const { app } = await makeApp();
+      const token = await launchSession(app, concur());
+      assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
+      assert.equal(calls, 2);
+    });
+  }
+
+  for (const status of [400, 403, 404, 409, 422]) {
+    test(`does not retry a ${status}, and reports it`, async () => {
+      let calls = 0;
+      msw.use(http.patch(ENTRY, () => { calls += 1; return HttpResponse.json({ errorMessage: 'no' }, { status }); }));
+      const { app } = await makeApp();
+      const token = await launchSession(app, concur());
+      const res = await commit(app, token, 'PRJ-1042');
+      assert.equal(res.status, 502);
+      assert.match(((await res.json()) as ErrorBody).error.message, new RegExp(`HTTP ${status}`));
+      assert.equal(calls, 1);
+    });
+  }
+
+  test('waits as long as a 429\'s Retry-After asks before trying again', async () => {
+    const times: number[] = [];
+    msw.use(http.patch(ENTRY, () => {
+      times.push(performance.now());
+      return times.length === 1 ? HttpResponse.json({}, { status: 429, headers: { 'retry-after': '1' } }) : undefined;
+    }));
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
+    assert.equal(times.length, 2);
+    assert.ok(times[1]! - times[0]! >= 950, `waited ${Math.round(times[1]! - times[0]!)} ms`);
+  });
+
   test('a write that keeps failing is reported with the correlation id Concur returned', async () => {
     let calls = 0;
     msw.use(http.patch(ENTRY, () => {

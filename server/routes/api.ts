@@ -15,6 +15,7 @@ const SESSION_ENDED = 'This window\'s session has ended. Close it and click the 
 const SearchQuery = z.object({
   q: z.string().max(200, 'q is longer than 200 characters').default(''),
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 /** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
@@ -76,8 +77,8 @@ export function apiRoutes(deps: AppDeps) {
   });
 
   api.get('/search', zValidator('query', SearchQuery, invalid), (c) => {
-    const { q, limit } = c.req.valid('query');
-    return c.json(deps.catalog.search(q, limit));
+    const { q, limit, offset } = c.req.valid('query');
+    return c.json(deps.catalog.search(q, { offset, limit }));
   });
 
   api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {

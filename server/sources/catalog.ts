@@ -1,8 +1,8 @@
-// The catalog data source: a CSV or JSON file of {code, label, detail?} rows, searched with MiniSearch.
+// The catalog data source: a CSV or JSON file of {code, label, detail?} rows, searched with the search index.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import MiniSearch from 'minisearch';
+import { SearchIndex } from './search-index.js';
 import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.js';
 
@@ -17,50 +17,45 @@ export interface RowProblem {
   message: string;
 }
 
-/** Folds case and accents so "Zurich" finds "Zürich". */
-const fold = (term: string) => term.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+export interface CatalogSearch {
+  offset?: number;
+  limit: number;
+  /** Drops rows a context filter excludes. */
+  accept?: (item: CatalogItem) => boolean;
+}
 
 export class Catalog {
-  readonly #items: CatalogItem[];
+  readonly #index: SearchIndex<CatalogItem>;
   readonly #byCode: Map<string, CatalogItem>;
-  readonly #index: MiniSearch<CatalogItem & { id: number }>;
   /** Rows skipped because they failed validation, by line number in the file. */
   readonly problems: RowProblem[];
 
   constructor(items: CatalogItem[], problems: RowProblem[] = []) {
-    this.#items = [...items].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
-    this.#byCode = new Map(this.#items.map((i) => [i.code, i]));
+    const sorted = [...items].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
+    this.#index = new SearchIndex(sorted);
+    this.#byCode = new Map(sorted.map((i) => [i.code, i]));
     this.problems = problems;
-    this.#index = new MiniSearch({
-      fields: ['code', 'label', 'detail'],
-      storeFields: [],
-      processTerm: (term) => fold(term),
-      searchOptions: { prefix: true, fuzzy: 0.2, boost: { code: 2, label: 1.5 }, combineWith: 'AND' },
-    });
-    this.#index.addAll(this.#items.map((item, id) => ({ ...item, id })));
   }
 
   get size(): number {
-    return this.#items.length;
+    return this.#index.rows.length;
   }
 
   byCode(code: string): CatalogItem | undefined {
     return this.#byCode.get(code);
   }
 
-  search(query: string, limit: number): SearchResponse {
-    const q = query.trim();
-    if (!q) return { query, items: this.#items.slice(0, limit), total: this.#items.length };
-    // A code equal to, then starting with, what was typed is what the user means, whatever the fuzzy score
-    // says; those come first in code order (the items are sorted by code), the rest by relevance.
-    const folded = fold(q);
-    const hits = this.#index.search(q).map((h) => {
-      const id = h.id as number;
-      const code = fold(this.#items[id]!.code);
-      return { id, tier: code === folded ? 0 : code.startsWith(folded) ? 1 : 2, score: h.score };
-    });
-    hits.sort((a, b) => a.tier - b.tier || (a.tier < 2 ? a.id - b.id : b.score - a.score));
-    return { query, items: hits.slice(0, limit).map((h) => this.#items[h.id]!), total: hits.length };
+  search(query: string, { offset = 0, limit, accept }: CatalogSearch): SearchResponse {
+    const page = this.#index.search(query, offset, limit, accept);
+    return {
+      query,
+      offset,
+      total: page.total,
+      items: page.hits.map((h) => {
+        const item = this.#index.rows[h.index]!;
+        return Object.keys(h.highlight).length ? { ...item, highlight: h.highlight } : item;
+      }),
+    };
   }
 }
 

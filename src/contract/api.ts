@@ -11,10 +11,25 @@ export const CatalogItem = z.object({
 });
 export type CatalogItem = z.infer<typeof CatalogItem>;
 
+/** Character ranges [start, end) of a field that matched the query. */
+const Ranges = z.array(z.tuple([z.number(), z.number()]));
+
+/** A search result: the item, what matched, and why it cannot be chosen when it is inactive. */
+export const SearchItem = z.extend(CatalogItem, {
+  highlight: z.optional(z.object({ code: z.optional(Ranges), label: z.optional(Ranges), detail: z.optional(Ranges) })),
+  /** Shown greyed with this reason, and not selectable. */
+  inactive: z.optional(z.string()),
+});
+export type SearchItem = z.infer<typeof SearchItem>;
+
 export const SearchResponse = z.object({
   query: z.string(),
-  items: z.array(CatalogItem),
+  items: z.array(SearchItem),
+  /** How many results there are in all; `items` is one page of them, starting at `offset`. */
   total: z.number(),
+  offset: z.number(),
+  /** The user's recent picks for this field, offered first when nothing is typed. */
+  recent: z.optional(z.array(SearchItem)),
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
 

@@ -27,7 +27,7 @@ export const received: { method: string; path: string; search: string; authoriza
 export function search(q: string): SearchResponse {
   const f = q.trim().toLowerCase();
   const items = ITEMS.filter((i) => `${i.code} ${i.label}`.toLowerCase().includes(f));
-  return { query: q, items, total: items.length };
+  return { query: q, items, total: items.length, offset: 0 };
 }
 
 export const apiHandlers = [

@@ -44,11 +44,11 @@ test('the sample catalog loads cleanly and search forgives accents, case and typ
   const catalog = await loadCatalogFile(SAMPLE_CATALOG);
   assert.ok(catalog.size >= 60);
   assert.deepEqual(catalog.problems, []);
-  const first = (q: string) => catalog.search(q, 5).items[0]?.code;
+  const first = (q: string) => catalog.search(q, { limit: 5 }).items[0]?.code;
   assert.equal(first('sao paulo retail'), 'PRJ-1009');
   assert.equal(first('ZURICH DATA'), 'PRJ-1011');
   assert.equal(first('frankfrut office'), 'PRJ-1042');
   assert.equal(first('prj-104'), 'PRJ-1040');
-  assert.equal(catalog.search('', 10).items.length, 10);
-  assert.equal(catalog.search('', 10).total, catalog.size);
+  assert.equal(catalog.search('', { limit: 10 }).items.length, 10);
+  assert.equal(catalog.search('', { limit: 10 }).total, catalog.size);
 });

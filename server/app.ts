@@ -10,7 +10,7 @@ import type { ConcurClient } from './concur/client.js';
 import type { ItemAccess } from './concur/items.js';
 import type { CompanyTokens } from './concur/company-token.js';
 import type { HostAllowlist } from './concur/hosts.js';
-import type { Catalog } from './sources/catalog.js';
+import type { CatalogLike } from './sources/catalog.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
 import { AppError } from './errors.js';
 import { errorPage } from './pages.js';
@@ -29,7 +29,7 @@ export interface AppDeps {
   /** The company-level token, when one is configured (v1 launches). */
   companyTokens?: CompanyTokens;
   allowlist: HostAllowlist;
-  catalog: Catalog;
+  catalog: CatalogLike;
   logger: Logger;
   now: () => number;
   /** Where the built popup app lives (vite's outDir). */
@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId }, err.message);
+      c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId);
     }
     if (err instanceof HTTPException) {

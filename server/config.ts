@@ -127,9 +127,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const extraAllowedHosts = [...e.CONCUR_ALLOWED_HOSTS];
   // The sandbox's fake Concur lives on this server, so its own host must be allowed to receive sandbox tokens.
   if (sandbox) extraAllowedHosts.push(new URL(publicUrl).host);
-  // An administrator who points the API elsewhere has vouched for that host.
+  // An administrator who points the token or API base elsewhere has vouched for that host.
   const apiBase = e.CONCUR_API_BASE ? stripSlash(e.CONCUR_API_BASE) : undefined;
   if (apiBase) extraAllowedHosts.push(new URL(apiBase).host);
+  if (e.CONCUR_TOKEN_BASE) extraAllowedHosts.push(new URL(oauth.tokenBase).host);
 
   // The client secret and tokens go to these: HTTPS only, except a loopback test double.
   for (const [name, value] of [['CONCUR_TOKEN_BASE', oauth.tokenBase], ['CONCUR_API_BASE', apiBase]] as const) {

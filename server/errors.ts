@@ -8,6 +8,8 @@ export abstract class AppError extends Error {
   readonly title: string = 'Something went wrong';
   /** Concur's correlation id for the failed call, for support to find the transaction. */
   correlationId?: string;
+  /** Non-secret facts for the log line only (never shown to the user). */
+  logContext?: Record<string, unknown>;
 }
 
 export class LaunchParamsInvalid extends AppError {
@@ -72,6 +74,13 @@ export class ConcurUnavailable extends AppError {
 export class CompanyTokenMissing extends AppError {
   readonly status = 503;
   readonly code = 'company_token_missing';
+  override readonly title = 'The connector is not fully set up';
+}
+
+/** The stored company token cannot be used (file corrupt, wrong key): an administrator must act. */
+export class CompanyTokenUnusable extends AppError {
+  readonly status = 503;
+  readonly code = 'company_token_unusable';
   override readonly title = 'The connector is not fully set up';
 }
 

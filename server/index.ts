@@ -1,4 +1,6 @@
 // The connector's entry point and the only reader of process.env.
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { ConfigError, loadConfig } from './config.js';
 import { createServerLogger, startServer } from './serve.js';
 
@@ -13,6 +15,15 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
+}
+
+if (config.tls) {
+  // Check the certificate and key now, so a bad file is one line, not a stack trace.
+  try {
+    createSecureContext({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) });
+  } catch (error) {
+    fail(`TLS_CERT_FILE/TLS_KEY_FILE: cannot use ${config.tls.certFile} and ${config.tls.keyFile} (${(error as Error).message})`);
+  }
 }
 
 const logger = await createServerLogger(config).catch((error: Error) => fail(`LOG_DIR: cannot write logs to ${config.logDir} (${error.message})`));

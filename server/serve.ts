@@ -18,7 +18,7 @@ import { ExpenseEntriesV3 } from './concur/expense-v3.js';
 import { SessionTokens } from './concur/session-tokens.js';
 import { CompanyTokens } from './concur/company-token.js';
 import { createItemAccess } from './concur/items.js';
-import { Catalog, loadCatalogFile } from './sources/catalog.js';
+import { CatalogFile, type CatalogLike } from './sources/catalog.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
@@ -55,7 +55,7 @@ export async function createServerLogger(config: Config, stdout: pino.Destinatio
 
 export interface BuildOptions {
   logger: Logger;
-  catalog?: Catalog;
+  catalog?: CatalogLike;
   store?: Store;
   now?: () => number;
   distDir?: string;
@@ -84,14 +84,11 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   return { config, store, concur, items, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
 }
 
-async function loadCatalog(config: Config, logger: Logger): Promise<Catalog> {
-  const catalog = await loadCatalogFile(config.catalogFile).catch((error: NodeJS.ErrnoException) => {
+async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile> {
+  return CatalogFile.open(config.catalogFile, logger).catch((error: NodeJS.ErrnoException) => {
     const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
     throw new ConfigError(`CATALOG_FILE: ${config.catalogFile} ${reason}`);
   });
-  for (const p of catalog.problems) logger.warn({ file: config.catalogFile, line: p.line }, `catalog row skipped: ${p.message}`);
-  logger.info({ file: config.catalogFile, items: catalog.size }, 'catalog loaded');
-  return catalog;
 }
 
 export interface RunningServer {
@@ -162,12 +159,14 @@ export async function startServer(
     handler = createApp(deps).fetch;
     if (sandbox && sandboxCompanyToken) await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
     deps.companyTokens?.start();
+    if (deps.catalog instanceof CatalogFile) deps.catalog.watch();
     return {
       url: bound,
       deps,
       sandbox,
       close: () => new Promise((resolve, reject) => {
         deps.companyTokens?.stop();
+        if (deps.catalog instanceof CatalogFile) deps.catalog.close();
         server.close((err) => (err ? reject(err) : resolve()));
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),

@@ -55,6 +55,8 @@ const TokenResponse = z.object({
 });
 
 const HEADER = 'concur-correlationid';
+/** The only token-endpoint answers after which Concur cannot have used a single-use code or refresh token. */
+const TOKEN_RETRY_STATUSES = new Set([429, 503]);
 const stripSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** What happened on the last attempt of one logical call, for the logs and the user. */
@@ -92,8 +94,15 @@ export class ConcurClient {
         backoffLimit: backoff * 8,
         jitter: true,
         retryOnTimeout: true,
+        // A Retry-After longer than we can wait inside a popup fails now, with the wait in the message.
+        shouldRetry: ({ error }) => (error instanceof HTTPError && !this.#retryAfterFits(error) ? false : undefined),
       },
     });
+  }
+
+  #retryAfterFits(error: HTTPError): boolean {
+    const seconds = retryAfterSeconds(error.response);
+    return seconds === undefined || seconds * 1000 <= (this.#opts.maxRetryAfterMs ?? 5_000);
   }
 
   get tokenBase(): string {
@@ -101,7 +110,7 @@ export class ConcurClient {
   }
 
   /** Exchanges a launch's one-time authorization code for a user token (protocol sheet §1, §4). */
-  exchangeAuthCode(code: string, tokenBase = this.#opts.oauth.tokenBase): Promise<TokenResult> {
+  exchangeAuthCode(code: string, tokenBase = this.#opts.oauth.tokenBase, signal?: AbortSignal): Promise<TokenResult> {
     const { oauth } = this.#opts;
     return this.#grant('oauth.authorization_code', tokenBase, 'user', {
       client_id: oauth.clientId,
@@ -109,18 +118,22 @@ export class ConcurClient {
       grant_type: 'authorization_code',
       code,
       redirect_uri: oauth.redirectUri,
-    });
+    }, signal);
   }
 
   /** Trades a refresh token for a new access token, at the token's own geolocation. */
-  refresh(token: ConcurToken, audience: OAuthAudience): Promise<TokenResult> {
+  refresh(token: ConcurToken, audience: OAuthAudience, signal?: AbortSignal): Promise<TokenResult> {
     const { oauth } = this.#opts;
     return this.#grant('oauth.refresh_token', token.geolocation ?? oauth.tokenBase, audience, {
       client_id: oauth.clientId,
       client_secret: oauth.clientSecret,
       grant_type: 'refresh_token',
       refresh_token: token.refreshToken ?? '',
-    }).then((r) => ({ ...r, token: { ...r.token, refreshToken: r.token.refreshToken ?? token.refreshToken } }));
+    }, signal).then((r) => ({
+      ...r,
+      // Keep what Concur did not resend: the refresh token, and where the token lives.
+      token: { ...r.token, refreshToken: r.token.refreshToken ?? token.refreshToken, geolocation: r.token.geolocation ?? r.movedTo ?? token.geolocation },
+    }));
   }
 
   /** The company-level token: password grant with credtype=authtoken and a company request token. */
@@ -136,7 +149,7 @@ export class ConcurClient {
     });
   }
 
-  async #grant(call: string, tokenBase: string, audience: OAuthAudience, fields: Record<string, string>, relocated = false): Promise<TokenResult> {
+  async #grant(call: string, tokenBase: string, audience: OAuthAudience, fields: Record<string, string>, signal?: AbortSignal, relocated = false): Promise<TokenResult> {
     const base = stripSlash(tokenBase);
     // The client secret goes only to hosts a Concur token may go to.
     if (!this.#opts.allowlist.allows(new URL(base))) {
@@ -152,23 +165,25 @@ export class ConcurClient {
         body,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         // Codes and refresh tokens are single-use: retry only answers that say Concur did not process the request
-        // (429, 503), never a lost connection or a gateway error after which it may have.
+        // (429, 503), never a lost connection or a gateway error after which it may have. (ky concatenates array
+        // options with the instance's, so the decision is made here, explicitly, for every error.)
         retry: {
           methods: ['post'],
-          statusCodes: [429, 503],
-          retryOnTimeout: false,
-          shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
+          shouldRetry: ({ error }) => error instanceof HTTPError && TOKEN_RETRY_STATUSES.has(error.response.status) && this.#retryAfterFits(error),
         },
+        signal,
         hooks: this.#hooks(call, trace),
       });
     } catch (error) {
-      if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500) {
+      if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && ![408, 429].includes(error.response.status)) {
         const details = (await error.response.json().catch(() => ({}))) as OAuthErrorBody;
         // Error 16: the user or company lives in another data centre; ask there, once, and say where.
-        if (Number(details.code) === 16 && details.geolocation && !relocated) {
-          this.#opts.logger.info({ call, geolocation: details.geolocation }, 'Concur sent the token request to another geolocation');
-          const moved = await this.#grant(call, details.geolocation, audience, fields, true);
-          return { ...moved, movedTo: moved.movedTo ?? stripSlash(details.geolocation) };
+        if (Number(details.code) === 16 && !relocated) {
+          const geolocation = asHttpUrl(details.geolocation);
+          if (!geolocation) throw withCorrelation(new ConcurUnavailable('Concur said this user lives in another data centre but did not say which. Please try again; if it keeps happening, tell your administrator.'), trace.concurCorrelationId);
+          this.#opts.logger.info({ call, geolocation }, 'Concur sent the token request to another geolocation');
+          const moved = await this.#grant(call, geolocation, audience, fields, signal, true);
+          return { ...moved, movedTo: moved.movedTo ?? geolocation };
         }
         this.#opts.logger.warn(
           { call, status: error.response.status, oauthCode: details.code, oauthError: details.error, correlationId: trace.concurCorrelationId },
@@ -191,24 +206,25 @@ export class ConcurClient {
         expiresAt: now + t.expires_in * 1000,
         // Documented as an epoch time in seconds.
         refreshExpiresAt: t.refresh_expires_in ? t.refresh_expires_in * 1000 : undefined,
-        geolocation: t.geolocation ? stripSlash(t.geolocation) : undefined,
+        // A geolocation that is not an http(s) URL is ignored rather than trusted.
+        geolocation: asHttpUrl(t.geolocation),
       },
     };
   }
 
   /** GET with the token; resolves with the parsed JSON and the correlation id. */
-  async getJson(call: string, url: URL, token: ConcurToken): Promise<{ json: unknown; correlationId: string }> {
+  async getJson(call: string, url: URL, token: ConcurToken, signal?: AbortSignal): Promise<{ json: unknown; correlationId: string }> {
     const trace: CallTrace = { attempts: 0 };
-    const json = await this.#authorized(call, url, token, trace, { method: 'get' })
+    const json = await this.#authorized(call, url, token, trace, { method: 'get', signal })
       .then((r) => r.json())
       .catch((error: unknown) => this.#fail(call, error, trace, 'read'));
     return { json, correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
   }
 
   /** PATCH or PUT a JSON body with the token; resolves once Concur has accepted it. */
-  async send(call: string, method: 'patch' | 'put', url: URL, token: ConcurToken, body: unknown): Promise<{ correlationId: string }> {
+  async send(call: string, method: 'patch' | 'put', url: URL, token: ConcurToken, body: unknown, signal?: AbortSignal): Promise<{ correlationId: string }> {
     const trace: CallTrace = { attempts: 0 };
-    await this.#authorized(call, url, token, trace, { method, json: body }).catch((error: unknown) => this.#fail(call, error, trace, 'write'));
+    await this.#authorized(call, url, token, trace, { method, json: body, signal }).catch((error: unknown) => this.#fail(call, error, trace, 'write'));
     return { correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
   }
 
@@ -261,10 +277,19 @@ export class ConcurClient {
   #unavailable(call: string, error: unknown, trace: CallTrace): AppError {
     const id = trace.concurCorrelationId ?? trace.sentCorrelationId;
     if (error instanceof HTTPError) {
-      this.#opts.logger.error({ call, status: error.response.status, attempts: trace.attempts, correlationId: id }, 'Concur failed');
-      return withCorrelation(new ConcurUnavailable(`Concur is having trouble right now (HTTP ${error.response.status}). Please try again in a moment.`), id);
+      const wait = retryAfterSeconds(error.response);
+      this.#opts.logger.error({ call, status: error.response.status, attempts: trace.attempts, correlationId: id, retryAfter: wait }, 'Concur failed');
+      return withCorrelation(
+        new ConcurUnavailable(
+          wait !== undefined && error.response.status === 429
+            ? `Concur is busy and asked us to wait ${Math.ceil(wait)} seconds. Please try again then.`
+            : `Concur is having trouble right now (HTTP ${error.response.status}). Please try again in a moment.`,
+        ),
+        id,
+      );
     }
-    const reason = error instanceof TimeoutError ? 'did not answer in time' : 'could not be reached';
+    const name = (error as Error)?.name;
+    const reason = error instanceof TimeoutError || name === 'TimeoutError' || name === 'AbortError' ? 'did not answer in time' : 'could not be reached';
     this.#opts.logger.error({ call, attempts: trace.attempts, correlationId: id, err: { name: (error as Error)?.name } }, `Concur ${reason}`);
     return withCorrelation(new ConcurUnavailable(`Concur ${reason}. Please try again in a moment.`), id);
   }
@@ -285,5 +310,26 @@ export class ConcurClient {
       throw withCorrelation(new ConcurHttpError(message, status), trace.concurCorrelationId ?? trace.sentCorrelationId);
     }
     throw this.#unavailable(call, error, trace);
+  }
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), when the answer has one. */
+function retryAfterSeconds(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+/** An http(s) URL without a trailing slash, or undefined. */
+function asHttpUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? stripSlash(url.href) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ConcurClient, ConcurToken } from './client.js';
 import { ConcurHttpError } from './client.js';
 import { open, seal } from './secret-box.js';
-import { CompanyTokenMissing } from '../errors.js';
+import { AppError, CompanyTokenMissing, CompanyTokenUnusable } from '../errors.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Concur's refresh tokens last six months; refreshing monthly keeps five months in hand. */
@@ -91,12 +91,26 @@ export class CompanyTokens {
     return true;
   }
 
+  /** Whether the stored token can be read with the configured key; throws CompanyTokenUnusable if not. */
+  async verify(): Promise<CompanyTokenStatus | undefined> {
+    const stored = await this.#load();
+    if (stored) {
+      try {
+        open(this.#o.key, stored.refreshToken);
+      } catch {
+        throw new CompanyTokenUnusable(`The company token in ${this.#o.file} cannot be decrypted with TOKEN_ENCRYPTION_KEY. Restore the key it was stored with, or run npm run company-token again.`);
+      }
+    }
+    return this.status();
+  }
+
   /** Checks at start and then periodically, logging (not throwing) what goes wrong. */
   start(): void {
+    void this.verify().catch((error: Error) => this.#o.logger.error({ file: this.#o.file }, error.message));
     const check = () =>
       this.refreshIfAging().then(
         (refreshed) => refreshed && this.#o.logger.info('company refresh token renewed'),
-        (error: Error) => this.#o.logger.error({ err: { name: error.name, message: error.message } }, 'company token refresh failed'),
+        (error: Error) => this.#o.logger.error({ err: { name: error.name, message: error.message } }, error instanceof AppError ? error.message : 'company token refresh failed'),
       );
     void check();
     this.#timer = setInterval(check, this.#o.checkEveryMs ?? 12 * 60 * 60 * 1000);
@@ -111,10 +125,20 @@ export class CompanyTokens {
     this.#inflight ??= (async () => {
       const stored = await this.#load();
       if (!stored) throw new CompanyTokenMissing('No company token has been set up. An administrator must run npm run company-token.');
-      const refreshToken = open(this.#o.key, stored.refreshToken);
+      let refreshToken: string;
+      try {
+        refreshToken = open(this.#o.key, stored.refreshToken);
+      } catch {
+        throw new CompanyTokenUnusable(`The company token in ${this.#o.file} cannot be decrypted: TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the file was altered. An administrator must restore the key, or run npm run company-token again.`);
+      }
       const { token } = await this.#o.client.refresh({ accessToken: '', refreshToken, expiresAt: 0, geolocation: stored.geolocation }, 'company');
       // Concur may hand back a different refresh token: whatever it returned is what we keep.
-      await this.#save(stored.companyId, { ...token, geolocation: token.geolocation ?? stored.geolocation });
+      try {
+        await this.#save(stored.companyId, { ...token, geolocation: token.geolocation ?? stored.geolocation });
+      } catch (error) {
+        this.#o.logger.error({ file: this.#o.file, reason: (error as Error).message }, 'the renewed company refresh token could not be saved; if Concur rotated it, run npm run company-token again');
+        throw new CompanyTokenUnusable(`The renewed company token could not be saved to ${this.#o.file}. An administrator must fix the file's location and run npm run company-token again.`);
+      }
       this.#access = token;
       return token;
     })().finally(() => {
@@ -129,8 +153,14 @@ export class CompanyTokens {
       throw e;
     });
     if (text === undefined) return undefined;
-    const parsed = StoredCompanyToken.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${this.#o.file} is not a company token file written by this connector.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = StoredCompanyToken.safeParse(json);
+    if (!parsed.success) throw new CompanyTokenUnusable(`${this.#o.file} is not a company token file written by this connector. An administrator must run npm run company-token again.`);
     return parsed.data;
   }
 

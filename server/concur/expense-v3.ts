@@ -20,8 +20,8 @@ export class ExpenseEntriesV3 {
     return new URL(`${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`);
   }
 
-  async read(session: V1Session, token: ConcurToken): Promise<ItemView> {
-    const { json, correlationId } = await this.client.getJson('expense.v3.entry.get', this.#url(session, token), token);
+  async read(session: V1Session, token: ConcurToken, signal?: AbortSignal): Promise<ItemView> {
+    const { json, correlationId } = await this.client.getJson('expense.v3.entry.get', this.#url(session, token), token, signal);
     const e = EntryV3.safeParse(json);
     if (!e.success) throw withCorrelation(new ConcurUnavailable('Concur sent an expense we could not read. Please try again.'), correlationId);
     const custom = CustomFieldV3.safeParse((json as Record<string, unknown>)[session.fieldId]);
@@ -29,8 +29,8 @@ export class ExpenseEntriesV3 {
       summary: {
         kind: 'ENTRY',
         expenseType: e.data.ExpenseTypeName ?? '',
-        amount: { value: e.data.TransactionAmount ?? 0, currency: e.data.TransactionCurrencyCode ?? 'USD' },
-        date: (e.data.TransactionDate ?? '').slice(0, 10),
+        amount: e.data.TransactionAmount != null && e.data.TransactionCurrencyCode ? { value: e.data.TransactionAmount, currency: e.data.TransactionCurrencyCode } : null,
+        date: e.data.TransactionDate ? e.data.TransactionDate.slice(0, 10) : null,
       },
       reportName: null,
       submitted: false,
@@ -39,7 +39,7 @@ export class ExpenseEntriesV3 {
   }
 
   /** PUT of a partial entry: only the configured custom field (protocol sheet §2). */
-  write(session: V1Session, token: ConcurToken, value: string): Promise<{ correlationId: string }> {
-    return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, { [session.fieldId]: { Value: value } });
+  write(session: V1Session, token: ConcurToken, value: string, signal?: AbortSignal): Promise<{ correlationId: string }> {
+    return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, { [session.fieldId]: { Value: value } }, signal);
   }
 }

@@ -20,8 +20,8 @@ const Report = z.looseObject({
 });
 const Entry = z.looseObject({
   expenseType: z.looseObject({ name: z.string().optional(), id: z.string().optional() }).nullish(),
-  transactionAmount: MoneyJson,
-  transactionDate: z.string(),
+  transactionAmount: MoneyJson.nullish(),
+  transactionDate: z.string().nullish(),
   customData: CustomData,
 });
 const Allocation = z.looseObject({
@@ -58,20 +58,20 @@ export class ExpenseApi {
     return new URL((this.opts.apiBase ?? token.geolocation ?? ref.base) + path);
   }
 
-  async #get<T>(call: string, ref: ItemRef, token: ConcurToken, path: string, schema: z.ZodType<T>): Promise<T> {
-    const { json, correlationId } = await this.client.getJson(call, this.#url(ref, token, path), token);
+  async #get<T>(call: string, ref: ItemRef, token: ConcurToken, path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+    const { json, correlationId } = await this.client.getJson(call, this.#url(ref, token, path), token, signal);
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw withCorrelation(new ConcurUnavailable('Concur sent an answer we could not read. Please try again.'), correlationId);
     return parsed.data;
   }
 
-  #report(ref: ItemRef, token: ConcurToken) {
-    return this.#get('expense.report.get', ref, token, reportPath(ref), Report);
+  #report(ref: ItemRef, token: ConcurToken, signal?: AbortSignal) {
+    return this.#get('expense.report.get', ref, token, reportPath(ref), Report, signal);
   }
 
-  async read(session: V4Session, token: ConcurToken): Promise<ItemView> {
+  async read(session: V4Session, token: ConcurToken, signal?: AbortSignal): Promise<ItemView> {
     const ref = session.item;
-    const reportP = this.#report(ref, token);
+    const reportP = this.#report(ref, token, signal);
     if (ref.kind === 'HEADER') {
       const r = await reportP;
       return {
@@ -82,20 +82,20 @@ export class ExpenseApi {
       };
     }
     if (ref.kind === 'ENTRY') {
-      const [e, r] = await Promise.all([this.#get('expense.entry.get', ref, token, itemPath(ref), Entry), reportP]);
+      const [e, r] = await Promise.all([this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal), reportP]);
       return {
         summary: {
           kind: 'ENTRY',
           expenseType: e.expenseType?.name ?? e.expenseType?.id ?? '',
-          amount: money(e.transactionAmount)!,
-          date: e.transactionDate,
+          amount: money(e.transactionAmount),
+          date: e.transactionDate ?? null,
         },
         reportName: r.name ?? null,
         submitted: isSubmitted(r.approvalStatusId),
         currentValue: fieldValue(e.customData, session.fieldId),
       };
     }
-    const [a, r] = await Promise.all([this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation), reportP]);
+    const [a, r] = await Promise.all([this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal), reportP]);
     return {
       summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
       reportName: r.name ?? null,
@@ -105,25 +105,27 @@ export class ExpenseApi {
   }
 
   /** Writes the launched custom field by the documented call for the item; resolves once Concur answers 2xx. */
-  async write(session: V4Session, token: ConcurToken, value: string): Promise<{ correlationId: string }> {
+  async write(session: V4Session, token: ConcurToken, value: string, signal?: AbortSignal): Promise<{ correlationId: string }> {
     const ref = session.item;
     const customData = [{ id: session.fieldId, value, isValid: true }];
     if (ref.kind === 'HEADER') {
-      return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' });
+      return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' }, signal);
     }
     if (ref.kind === 'ALLOCATION') {
       return this.client.send('expense.allocation.patch', 'patch', this.#url(ref, token, itemPath(ref)), token, {
         allocation: { customData },
         expenseIds: session.expenseIds,
-      });
+      }, signal);
     }
-    // An entry on a report in workflow can only be changed through the submitted-report path.
-    const submitted = isSubmitted((await this.#report(ref, token)).approvalStatusId);
+    // An entry on a report in workflow can only be changed through the submitted-report path, which also
+    // serves unsubmitted reports: so it is used whenever the status is not known to be unsubmitted.
+    const status = (await this.#report(ref, token, signal)).approvalStatusId;
+    const submitted = !status || !UNSUBMITTED.has(status);
     const path = submitted ? submittedEntryPath(ref) : itemPath(ref);
     return this.client.send(submitted ? 'expense.entry.patch_submitted' : 'expense.entry.patch', 'patch', this.#url(ref, token, path), token, {
       customData,
       expenseSource: 'OTHER',
-    });
+    }, signal);
   }
 }
 

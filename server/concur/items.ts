@@ -7,8 +7,8 @@ import type { CompanyTokens } from './company-token.js';
 import { CompanyTokenMissing } from '../errors.js';
 
 export interface ItemAccess {
-  read(key: string, session: Session): Promise<ItemView>;
-  write(key: string, session: Session, value: string): Promise<{ correlationId: string }>;
+  read(key: string, session: Session, signal?: AbortSignal): Promise<ItemView>;
+  write(key: string, session: Session, value: string, signal?: AbortSignal): Promise<{ correlationId: string }>;
 }
 
 export interface ItemAccessDeps {
@@ -27,13 +27,13 @@ export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
     return deps.companyTokens;
   };
   return {
-    read(key, session) {
-      if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token));
-      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token));
+    read(key, session, signal) {
+      if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token, signal));
+      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token, signal));
     },
-    write(key, session, value) {
-      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, value));
-      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, value));
+    write(key, session, value, signal) {
+      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, value, signal));
+      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, value, signal));
     },
   };
 }

@@ -17,10 +17,13 @@ export function seal(key: Buffer, plaintext: string): Sealed {
   return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
 }
 
-/** Throws when the key is wrong or the ciphertext was altered. */
+/** Throws when the key is wrong or the ciphertext, IV or tag was altered (a full 16-byte tag is required). */
 export function open(key: Buffer, sealed: Sealed): string {
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64')).setAAD(AAD);
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+  const iv = Buffer.from(sealed.iv, 'base64');
+  const tag = Buffer.from(sealed.tag, 'base64');
+  if (iv.length !== 12 || tag.length !== 16) throw new Error('the sealed value has a malformed IV or authentication tag');
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 }).setAAD(AAD);
+  decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
 }
 

@@ -60,10 +60,16 @@ export async function startLaunchV1(raw: Record<string, string>, deps: LaunchV1D
   if (!(await deps.store.claimNonce(`v1:${q.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
   }
+  let entryId: string;
+  try {
+    entryId = decodeURIComponent(m[2]!);
+  } catch {
+    throw new LaunchParamsInvalid('The itemurl in this link is not a well-formed address.');
+  }
   const session: V1Session = {
     version: 1,
     itemUrl: q.itemurl,
-    entryId: decodeURIComponent(m[2]!),
+    entryId,
     fieldId: deps.v1CustomField,
     companyDomain: q.xcompanydomain,
     loggedInUserId: q.xuserid,

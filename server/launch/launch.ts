@@ -42,7 +42,12 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
     );
   }
   const item = parseItemUrl(query.item_url);
-  if (!item) throw new LaunchParamsInvalid('The item_url in this link is not an Expense v4 report, expense or allocation address.');
+  if (!item) {
+    // item_url's format is undocumented: keep what Concur sent (it holds no secret) for the administrator.
+    const error = new LaunchParamsInvalid('The item_url in this link is not an Expense v4 report, expense or allocation address.');
+    error.logContext = { itemUrl: query.item_url, source: query.source };
+    throw error;
+  }
   if (item.kind !== query.source) {
     throw new LaunchParamsInvalid(`This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`);
   }

@@ -8,7 +8,19 @@ import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
 import { claimSession, sessionKey } from '../launch/launch.js';
 import { SessionMissing, ValueNotInCatalog } from '../errors.js';
-import { CommitRequest, type CommitResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+import { CommitRequest, type CommitResponse, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+import type { Session } from '../store/store.js';
+
+/**
+ * Every read and write to Concur ends within these, retries included, so the server always answers before the
+ * popup stops waiting (50 s for a read, 60 s for a write): the user never gives up on a write still in flight.
+ */
+const READ_DEADLINE_MS = 40_000;
+const WRITE_DEADLINE_MS = 45_000;
+
+/** How many recent picks per user and field are offered. */
+const RECENT_PICKS = 5;
+const recentKey = (s: Session) => `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}`;
 
 const SESSION_ENDED = 'This window\'s session has ended. Close it and click the button in Concur again.';
 
@@ -57,7 +69,7 @@ export function apiRoutes(deps: AppDeps) {
 
   api.get('/context', async (c) => {
     const s = c.get('session');
-    const view = await deps.items.read(c.get('sessionKey'), s);
+    const view = await deps.items.read(c.get('sessionKey'), s, AbortSignal.timeout(READ_DEADLINE_MS));
     const { currentValue } = view;
     const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     return c.json({
@@ -76,9 +88,15 @@ export function apiRoutes(deps: AppDeps) {
     } satisfies SessionContext);
   });
 
-  api.get('/search', zValidator('query', SearchQuery, invalid), (c) => {
+  api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset } = c.req.valid('query');
-    return c.json(deps.catalog.search(q, { offset, limit }));
+    const result: SearchResponse = deps.catalog.search(q, { offset, limit });
+    // With nothing typed, the user's recent picks for this field come first.
+    if (!q.trim() && offset === 0) {
+      const codes = await deps.store.recent(recentKey(c.get('session')));
+      result.recent = codes.map((code) => deps.catalog.byCode(code)).filter((i) => i !== undefined);
+    }
+    return c.json(result);
   });
 
   api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {
@@ -86,8 +104,9 @@ export function apiRoutes(deps: AppDeps) {
     const { code } = c.req.valid('json');
     // The browser picks a value, never a target, and only a value the catalog offers.
     if (!deps.catalog.byCode(code)) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
-    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, code);
+    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, code, AbortSignal.timeout(WRITE_DEADLINE_MS));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
+    await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);
     return c.json({ field: s.fieldId, value: code, correlationId } satisfies CommitResponse);
   });
 

@@ -1,5 +1,6 @@
 // The catalog data source: a CSV or JSON file of {code, label, detail?} rows, searched with the search index.
 import { readFile } from 'node:fs/promises';
+import { unwatchFile, watchFile } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SearchIndex } from './search-index.js';
@@ -94,4 +95,78 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
     for (const { record, info } of records) accept(record, info.lines);
   }
   return new Catalog(items, problems);
+}
+
+export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'size'>;
+
+interface CatalogLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * A catalog file that follows its file: when the file changes, it is read again and swapped in whole. A file that
+ * cannot be read at all keeps the previous catalog in service; bad rows are skipped and logged by line.
+ */
+export class CatalogFile implements CatalogLike {
+  #current: Catalog;
+  #watching = false;
+
+  private constructor(readonly path: string, catalog: Catalog, private readonly logger: CatalogLogger) {
+    this.#current = catalog;
+  }
+
+  static async open(path: string, logger: CatalogLogger): Promise<CatalogFile> {
+    const file = new CatalogFile(path, await loadCatalogFile(path), logger);
+    file.#report();
+    return file;
+  }
+
+  get size(): number {
+    return this.#current.size;
+  }
+
+  get problems(): RowProblem[] {
+    return this.#current.problems;
+  }
+
+  byCode(code: string) {
+    return this.#current.byCode(code);
+  }
+
+  search(query: string, options: CatalogSearch) {
+    return this.#current.search(query, options);
+  }
+
+  /** Reads the file again now; resolves true when the new catalog is in service. */
+  async reload(): Promise<boolean> {
+    try {
+      this.#current = await loadCatalogFile(this.path);
+      this.#report();
+      return true;
+    } catch (error) {
+      this.logger.error({ file: this.path, reason: (error as Error).message }, 'catalog file could not be read; the previous catalog stays in service');
+      return false;
+    }
+  }
+
+  /** Polls the file's modification time (robust to editors that replace the file). */
+  watch(intervalMs = 1000): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    watchFile(this.path, { interval: intervalMs, persistent: false }, (now, before) => {
+      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) void this.reload();
+    });
+  }
+
+  close(): void {
+    if (this.#watching) unwatchFile(this.path);
+    this.#watching = false;
+  }
+
+  #report() {
+    for (const p of this.#current.problems) this.logger.warn({ file: this.path, line: p.line }, `catalog row skipped: ${p.message}`);
+    this.logger.info({ file: this.path, items: this.#current.size, skipped: this.#current.problems.length }, 'catalog loaded');
+  }
 }

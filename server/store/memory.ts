@@ -15,6 +15,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, perf });
   const handoffs = new LRUCache<string, Session>({ max: 100_000, perf });
   const tokenBases = new Map<string, string>();
+  const recents = new LRUCache<string, string[]>({ max: 100_000, perf });
   return {
     async claimNonce(nonce, ttlMs) {
       if (nonces.has(nonce)) return false;
@@ -34,6 +35,12 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       const session = handoffs.get(code);
       handoffs.delete(code);
       return session;
+    },
+    async pushRecent(key, code, max) {
+      recents.set(key, [code, ...(recents.get(key) ?? []).filter((c) => c !== code)].slice(0, max));
+    },
+    async recent(key) {
+      return recents.get(key) ?? [];
     },
     async rememberTokenBase(companyDomain, tokenBase) {
       tokenBases.set(companyDomain.toLowerCase(), tokenBase);

@@ -43,6 +43,9 @@ export interface Store {
   putHandoff(code: string, session: Session, ttlMs: number): Promise<void>;
   /** Returns the session for a hand-off code and forgets the code. */
   takeHandoff(code: string): Promise<Session | undefined>;
+  /** Remembers a user's pick for a field, most recent first, keeping at most `max`. */
+  pushRecent(key: string, code: string, max: number): Promise<void>;
+  recent(key: string): Promise<string[]>;
   /** Where Concur's error 16 said a company's users sign in. */
   rememberTokenBase(companyDomain: string, tokenBase: string): Promise<void>;
   tokenBaseFor(companyDomain: string): Promise<string | undefined>;

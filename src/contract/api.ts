@@ -38,7 +38,7 @@ export type Money = z.infer<typeof Money>;
 
 /** What the user is working on, read from Concur through the launch's item_url. */
 export const ItemSummary = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ENTRY'), expenseType: z.string(), amount: Money, date: z.string() }),
+  z.object({ kind: z.literal('ENTRY'), expenseType: z.string(), amount: z.nullable(Money), date: z.nullable(z.string()) }),
   z.object({ kind: z.literal('HEADER'), reportName: z.string(), total: z.nullable(Money) }),
   z.object({ kind: z.literal('ALLOCATION'), percentage: z.nullable(z.number()), amount: z.nullable(Money) }),
 ]);

@@ -66,6 +66,8 @@ export class LeuPopupElement extends LitElement {
     args: () => [this.api] as const,
     onComplete: (ctx) => {
       if (ctx?.currentItem && !this.chosen) this.chosen = ctx.currentItem;
+      // Ready to type as soon as the popup has loaded.
+      void this.updateComplete.then(() => this.renderRoot.querySelector('leu-search')?.focus());
     },
   });
 
@@ -106,7 +108,7 @@ export class LeuPopupElement extends LitElement {
     const { item } = ctx;
     switch (item.kind) {
       case 'ENTRY': {
-        const date = formatSafely(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${item.date.slice(0, 10)}T00:00:00Z`)), item.date);
+        const date = item.date ? formatSafely(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${item.date!.slice(0, 10)}T00:00:00Z`)), item.date) : '';
         return [item.expenseType, money(item.amount), date].filter(Boolean).join(' · ');
       }
       case 'HEADER':

@@ -1,12 +1,23 @@
 // <leu-search>: a search box with a list of matching values, following the WAI-ARIA combobox pattern.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { Task, TaskStatus } from '@lit/task';
-import type { CatalogItem, SearchResponse } from '../contract/api.js';
+import '@lit-labs/virtualizer';
+import type { LitVirtualizer } from '@lit-labs/virtualizer';
+import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
+import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.js';
 import { ValueSelectEvent } from './events.js';
+import { highlighted } from './highlight.js';
 
-export type SearchFunction = (query: string, signal: AbortSignal) => Promise<SearchResponse>;
+/**
+ * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a
+ * small popup has left (set through the CSSOM, which the strict CSP allows).
+ */
+const LIST_MIN_HEIGHT = { minHeight: '2.75rem' };
+
+export type SearchFunction = (query: string, signal: AbortSignal, offset?: number) => Promise<SearchResponse>;
 
 const wait = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -21,13 +32,15 @@ const wait = (ms: number, signal: AbortSignal) =>
 /**
  * A combobox: the input and its listbox share one shadow root, so `aria-activedescendant` can point into the
  * list. Typing searches after a short pause and aborts the superseded request; arrow keys move through the
- * results, Enter or a click picks one.
+ * results, Enter or a click picks one. Long result lists are virtualized and load page by page; with nothing
+ * typed, the user's recent picks come first. Inactive values are listed greyed, with their reason.
  *
  * @fires leu-select - ValueSelectEvent: the user picked a value.
  * @csspart label - The visible label.
  * @csspart input - The search input.
  * @csspart listbox - The list of results.
  * @csspart option - One result.
+ * @csspart match - The matched characters of a result.
  * @cssprop --leu-accent - Colour of the active option's marker and focus ring.
  * @cssprop --leu-list-max-height - Height of the result list before it scrolls.
  */
@@ -36,90 +49,115 @@ export class LeuSearchElement extends LitElement {
   static override styles = css`
     :host { display: flex; flex-direction: column; gap: 0.25rem; min-height: 0; --_accent: var(--leu-accent, #0b5cad); }
     label { font-weight: 600; }
-    input {
-      font: inherit; padding: 0.5rem 0.625rem; border: 1px solid #6b7280; border-radius: 4px;
-      background: Field; color: FieldText;
-    }
+    input { font: inherit; padding: 0.5rem 0.625rem; border: 1px solid #6b7280; border-radius: 4px; background: Field; color: FieldText; }
     input:focus-visible { outline: 2px solid var(--_accent); outline-offset: 1px; }
-    ul {
-      list-style: none; margin: 0; padding: 0; overflow-y: auto; border: 1px solid #d1d5db; border-radius: 4px;
-      max-height: var(--leu-list-max-height, 14rem);
-    }
-    li { display: flex; gap: 0.5rem; padding: 0.375rem 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent; }
-    li[aria-selected='true'] { background: color-mix(in srgb, var(--_accent) 12%, Canvas); border-inline-start-color: var(--_accent); }
+    lit-virtualizer { border: 1px solid #d1d5db; border-radius: 4px; height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
+    [role='option'] { display: flex; gap: 0.5rem; width: 100%; box-sizing: border-box; padding: 0.375rem 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent; }
+    [role='option'][aria-selected='true'] { background: color-mix(in srgb, var(--_accent) 12%, Canvas); border-inline-start-color: var(--_accent); }
+    [role='option'][aria-disabled='true'] { cursor: not-allowed; color: #6b7280; }
     .code { font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .label { flex: 1; min-width: 0; }
     .detail { display: block; font-size: 0.8125rem; color: #4b5563; }
-    .chosen { margin-inline-start: auto; }
+    .tag { font-size: 0.75rem; color: #4b5563; white-space: nowrap; }
+    mark { background: none; color: inherit; font-weight: 700; text-decoration: underline; }
     .state { margin: 0; padding: 0.375rem 0; color: #4b5563; }
     .error { color: #9b1c1c; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     button { font: inherit; }
     @media (prefers-color-scheme: dark) {
-      .detail, .state { color: #c4c8cf; }
+      .detail, .state, .tag, [role='option'][aria-disabled='true'] { color: #c4c8cf; }
       .error { color: #fca5a5; }
     }
   `;
 
   /** Runs a search; the element aborts its signal when a newer query supersedes it. */
   @property({ attribute: false }) search?: SearchFunction;
-
   /** The visible label of the search box. */
   @property() label = 'Search';
-
   /** The value currently chosen, marked in the list. */
   @property({ attribute: false }) chosen: CatalogItem | null = null;
-
   /** Milliseconds to wait after a keystroke before searching. */
   @property({ type: Number }) debounce = 150;
 
   @state() private query = '';
   @state() private active = -1;
+  /** Every page loaded so far for the current query (recent picks first when nothing is typed). */
+  @state() private items: SearchItem[] = [];
+  @state() private recentCount = 0;
+  @state() private total = 0;
+  @query('lit-virtualizer') private list?: LitVirtualizer;
+
+  #pickWhenReady = false;
+  #more?: AbortController;
 
   private readonly results = new Task(this, {
-    task: async ([query, search], { signal }) => {
+    task: async ([q, search], { signal }) => {
       if (!search) return undefined;
-      await wait(query ? this.debounce : 0, signal);
-      return search(query, signal);
+      await wait(q ? this.debounce : 0, signal);
+      return search(q, signal);
     },
     args: () => [this.query, this.search] as const,
-    // With a query typed, the best match is active so Enter picks it.
     onComplete: (r) => {
-      this.active = this.query && r?.items.length ? 0 : -1;
-      if (this.#pickWhenReady && r?.items[0]) this.pick(r.items[0]);
+      if (!r) return;
+      const recent = r.recent ?? [];
+      const codes = new Set(recent.map((i) => i.code));
+      this.items = [...recent, ...r.items.filter((i) => !codes.has(i.code))];
+      this.recentCount = recent.length;
+      this.total = r.total;
+      // With a query typed, the best match is active so Enter picks it.
+      this.active = this.query && this.items.length ? 0 : -1;
+      if (this.#pickWhenReady && this.items[0]) this.pick(this.items[0]);
       this.#pickWhenReady = false;
     },
   });
-
-  /** Enter pressed while the results for the typed query were still on their way. */
-  #pickWhenReady = false;
 
   /** Puts the keyboard focus in the search box. */
   override focus(options?: FocusOptions) {
     this.renderRoot.querySelector('input')?.focus(options);
   }
 
-  private get items(): CatalogItem[] {
-    return this.results.value?.items ?? [];
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.#more?.abort();
+  }
+
+  /** Loads the next page when the list nears the end of what is loaded. */
+  async #loadMore() {
+    const loaded = this.items.length - this.recentCount;
+    if (this.#more || loaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE) return;
+    const controller = (this.#more = new AbortController());
+    const q = this.query;
+    try {
+      const page = await this.search(q, controller.signal, loaded);
+      if (q === this.query) this.items = [...this.items, ...page.items];
+    } catch {
+      // A failed next page leaves the loaded ones; scrolling again retries.
+    } finally {
+      if (this.#more === controller) this.#more = undefined;
+    }
   }
 
   private onInput(e: InputEvent) {
     this.query = (e.target as HTMLInputElement).value;
     this.active = -1;
     this.#pickWhenReady = false;
+    this.#more?.abort();
+    this.#more = undefined;
+  }
+
+  private move(to: number) {
+    const count = this.items.length;
+    if (!count) return;
+    this.active = ((to % count) + count) % count;
+    if (this.active >= count - 5) void this.#loadMore();
   }
 
   private onKeydown(e: KeyboardEvent) {
-    const count = this.items.length;
     switch (e.key) {
-      case 'ArrowDown':
-        if (!count) return;
-        this.active = (this.active + 1) % count;
-        break;
-      case 'ArrowUp':
-        if (!count) return;
-        this.active = this.active <= 0 ? count - 1 : this.active - 1;
-        break;
+      case 'ArrowDown': this.move(this.active + 1); break;
+      case 'ArrowUp': this.move(this.active <= 0 ? this.items.length - 1 : this.active - 1); break;
+      case 'PageDown': this.move(Math.min(this.active + 10, this.items.length - 1)); break;
+      case 'PageUp': this.move(Math.max(this.active - 10, 0)); break;
       case 'Enter': {
         const item = this.items[this.active];
         if (item) this.pick(item);
@@ -138,66 +176,65 @@ export class LeuSearchElement extends LitElement {
     e.preventDefault();
   }
 
-  private pick(item: CatalogItem) {
-    this.dispatchEvent(new ValueSelectEvent(item));
+  private pick(item: SearchItem) {
+    if (item.inactive) return;
+    const { highlight: _h, inactive: _i, ...value } = item;
+    this.dispatchEvent(new ValueSelectEvent(value));
   }
 
-  protected override updated() {
-    // Keep the active option visible while the keyboard moves through a long list.
-    this.renderRoot.querySelector(`#option-${this.active}`)?.scrollIntoView?.({ block: 'nearest' });
+  protected override updated(changed: Map<string, unknown>) {
+    // Keep the active option rendered and visible while the keyboard moves through a long list.
+    if (changed.has('active') && this.active >= 0) this.list?.element(this.active)?.scrollIntoView({ block: 'nearest' });
   }
 
-  private renderOption(item: CatalogItem, i: number) {
-    const chosen = this.chosen?.code === item.code;
-    return html`<li
-      id="option-${i}"
-      role="option"
-      part="option"
-      aria-selected=${i === this.active ? 'true' : 'false'}
-      @click=${() => this.pick(item)}
-      @mousemove=${() => { if (this.active !== i) this.active = i; }}
-    >
-      <span class="code">${item.code}</span>
-      <span class="label">${item.label}${item.detail ? html`<span class="detail">${item.detail}</span>` : nothing}</span>
-      ${chosen ? html`<span class="chosen" aria-label="chosen">✓</span>` : nothing}
-    </li>`;
+  /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */
+  private renderOption(item: SearchItem, i: number) {
+    return html`<div
+    id="option-${i}"
+    role="option"
+    part="option"
+    aria-selected=${i === this.active ? 'true' : 'false'}
+    aria-disabled=${item.inactive ? 'true' : nothing}
+    aria-setsize=${this.recentCount + this.total}
+    aria-posinset=${i + 1}
+    @click=${() => this.pick(item)}
+    @mousemove=${() => { if (this.active !== i) this.active = i; }}
+  >
+    <span class="code">${highlighted(item.code, item.highlight?.code)}</span>
+    <span class="label">
+      ${highlighted(item.label, item.highlight?.label)}
+      ${item.detail || item.inactive
+        ? html`<span class="detail">${item.inactive ? `Not available: ${item.inactive}` : highlighted(item.detail!, item.highlight?.detail)}</span>`
+        : nothing}
+    </span>
+    ${i < this.recentCount ? html`<span class="tag">Recent</span>` : nothing}
+    ${this.chosen?.code === item.code ? html`<span class="tag" aria-label="chosen">✓</span>` : nothing}
+  </div>`;
   }
 
   override render() {
-    const items = this.items;
-    const open = items.length > 0;
-    const activeId = this.active >= 0 && this.active < items.length ? `option-${this.active}` : undefined;
-    const total = this.results.value?.total ?? 0;
+    const open = this.items.length > 0;
+    const activeId = this.active >= 0 && this.active < this.items.length ? `option-${this.active}` : undefined;
     return html`
       <label part="label" for="input">${this.label}</label>
-      <input
-        id="input"
-        part="input"
-        type="text"
-        role="combobox"
-        autocomplete="off"
-        spellcheck="false"
-        aria-autocomplete="list"
-        aria-controls="listbox"
-        aria-expanded=${open ? 'true' : 'false'}
-        aria-activedescendant=${activeId ?? nothing}
-        .value=${live(this.query)}
-        @input=${this.onInput}
-        @keydown=${this.onKeydown}
-      />
-      <ul id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" ?hidden=${!open}>
-        ${items.map((item, i) => this.renderOption(item, i))}
-      </ul>
+      <input id="input" part="input" type="text" role="combobox" autocomplete="off" spellcheck="false"
+        aria-autocomplete="list" aria-controls="listbox" aria-expanded=${open ? 'true' : 'false'}
+        aria-activedescendant=${activeId ?? nothing} .value=${live(this.query)}
+        @input=${this.onInput} @keydown=${this.onKeydown} />
+      <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" scroller ?hidden=${!open}
+        style=${styleMap(LIST_MIN_HEIGHT)}
+        .items=${this.items} .renderItem=${(item: SearchItem, i: number) => this.renderOption(item, i)}
+        @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>
       ${this.results.render({
         pending: () => html`<p class="state">Searching…</p>`,
-        complete: (r) => (r && r.items.length === 0 ? html`<p class="state">No values match “${this.query}”.</p>` : nothing),
+        complete: (r) => (r && this.items.length === 0 ? html`<p class="state">No values match “${this.query}”.</p>` : nothing),
         error: (e) => html`<p class="state error" role="alert">
           ${e instanceof Error ? e.message : 'The search failed.'}
           <button @click=${() => this.results.run()}>Try again</button>
         </p>`,
       })}
       <div class="visually-hidden" role="status" aria-live="polite">
-        ${this.results.value ? (total === 1 ? '1 result' : `${total} results`) : ''}
+        ${this.results.value ? (this.total === 1 ? '1 result' : `${this.total} results`) : ''}
       </div>
     `;
   }

@@ -1,7 +1,7 @@
 // The companion server's /api as msw handlers for browser tests; fixtures are checked against the contract.
 import { http, HttpResponse, delay } from 'msw';
 import { setupWorker } from 'msw/browser';
-import type { CatalogItem, CommitResponse, ErrorBody, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.js';
+import type { CatalogItem, CommitResponse, ErrorBody, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.js';
 
 export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
   code: `PRJ-${1001 + i}`,
@@ -24,19 +24,30 @@ export const TOKEN = 'session-token-for-browser-tests-0123456789';
 /** Requests the fake API received, for assertions on what the browser sent. */
 export const received: { method: string; path: string; search: string; authorization: string | null; body?: unknown }[] = [];
 
-export function search(q: string): SearchResponse {
+/** 1,000 rows for the query "many", served a page at a time. */
+export const MANY = Array.from({ length: 1000 }, (_, i) => ({ code: `BIG-${String(i + 1).padStart(4, '0')}`, label: `Large result ${i + 1}` }));
+
+export function search(q: string, offset = 0, limit = 50): SearchResponse {
   const f = q.trim().toLowerCase();
-  const items = ITEMS.filter((i) => `${i.code} ${i.label}`.toLowerCase().includes(f));
-  return { query: q, items, total: items.length, offset: 0 };
+  if (f === 'many') return { query: q, items: MANY.slice(offset, offset + limit), total: MANY.length, offset };
+  const matches: SearchItem[] = ITEMS.filter((i) => `${i.code} ${i.label}`.toLowerCase().includes(f)).map((i) => {
+    const at = i.label.toLowerCase().indexOf(f);
+    const marked = f && at >= 0 ? { ...i, highlight: { label: [[at, at + f.length]] as [number, number][] } } : i;
+    // One project is closed: listed greyed, with why.
+    return i.code === 'PRJ-1013' ? { ...marked, inactive: 'closed on 30 June 2026' } : marked;
+  });
+  const recent = !f && offset === 0 ? [ITEMS[20]!] : undefined;
+  return { query: q, items: matches.slice(offset, offset + limit), total: matches.length, offset, ...(recent ? { recent } : {}) };
 }
 
 export const apiHandlers = [
   http.post('/api/session', () => HttpResponse.json({ token: TOKEN } satisfies SessionClaim)),
   http.get('/api/context', () => HttpResponse.json(CONTEXT)),
   http.get('/api/search', async ({ request }) => {
-    const q = new URL(request.url).searchParams.get('q') ?? '';
+    const params = new URL(request.url).searchParams;
+    const q = params.get('q') ?? '';
     if (q === 'slow') await delay(400);
-    return HttpResponse.json(search(q));
+    return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50)));
   }),
   http.post('/api/commit', async ({ request }) => {
     const { code } = (await request.json()) as { code: string };

@@ -1,4 +1,5 @@
 // <leu-popup>: the context, choosing, Done only after the server confirms, failures with Retry, Cancel.
+import '../setup.js';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { createApiClient } from '../../../src/api/client.js';
@@ -23,7 +24,8 @@ const search = (el: LeuPopupElement) => root(el).querySelector<LeuSearchElement>
 const button = (el: LeuPopupElement, name: string) =>
   [...root(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === name)!;
 const pick = async (el: LeuPopupElement, index: number) => {
-  (search(el)!.shadowRoot!.querySelectorAll('[role=option]')[index] as HTMLElement).click();
+  // The first option is the user's recent pick; the results follow.
+  (search(el)!.shadowRoot!.querySelectorAll('[role=option]')[index + 1] as HTMLElement).click();
   await el.updateComplete;
 };
 
@@ -66,14 +68,17 @@ describe('leu-popup', () => {
       item: { kind: 'HEADER', reportName: 'November client visit', total: { value: 352.5, currency: 'EUR' } },
       report: { ...CONTEXT.report, onBehalfOfOwner: true, submitted: true },
     })));
-    let el = await mount();
-    let text = root(el).textContent!.replace(/\s+/g, ' ');
+    const el = await mount();
+    const text = root(el).textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Report: November client visit · €352.50');
     expect(text).to.contain('You are working on the report of employee EMP-00042, as a delegate.');
     expect(text).to.contain('This report has been submitted.');
+  });
+
+  it('describes an allocation by its percentage and amount', async () => {
     worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ALLOCATION', percentage: 60, amount: { value: 186, currency: 'EUR' } } })));
-    el = await mount();
-    text = root(el).textContent!.replace(/\s+/g, ' ');
+    const el = await mount();
+    const text = root(el).textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Allocation · 60 % · €186.00');
     expect(text).to.contain('Report: November client visit');
     expect(text).not.to.contain('as a delegate');

@@ -1,4 +1,5 @@
 // <leu-search>: the combobox pattern's roles and states, keyboard and mouse, and every state of the search.
+import '../setup.js';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
@@ -17,9 +18,15 @@ const api = () => createApiClient({ storage: memoryStorage() });
 
 async function mount() {
   const client = api();
-  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal) => client.search(q, s)}></leu-search>`);
+  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal, offset?: number) => client.search(q, s, offset)}></leu-search>`);
   await waitUntil(() => options(el).length > 0, 'the first results appear');
   return el;
+}
+/** Our update, then the virtualized list's own render. */
+async function settled(el: LeuSearchElement) {
+  await el.updateComplete;
+  await (root(el).querySelector('lit-virtualizer') as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+  await new Promise((r) => requestAnimationFrame(r));
 }
 const root = (el: LeuSearchElement) => el.shadowRoot!;
 const input = (el: LeuSearchElement) => root(el).querySelector('input')!;
@@ -43,8 +50,10 @@ describe('leu-search', () => {
     const list = root(el).getElementById(box.getAttribute('aria-controls')!)!;
     expect(list.getAttribute('role')).to.equal('listbox');
     expect(root(el).querySelector(`label[for=${box.id}]`)!.textContent).to.equal('Search values');
-    expect(options(el)).to.have.length(30);
+    // 30 results and the user's recent pick first; the list renders only what is in view.
     expect(status(el)).to.equal('30 results');
+    expect(options(el)[0]!.getAttribute('aria-setsize')).to.equal('31');
+    expect(options(el)[0]!.textContent).to.contain('PRJ-1021').and.to.contain('Recent');
     expect(box.hasAttribute('aria-activedescendant')).to.equal(false);
     await expect(el).to.be.accessible();
   });
@@ -65,16 +74,16 @@ describe('leu-search', () => {
     await waitUntil(() => options(el).length === 9, 'nine matches');
     expect(active(el)!.textContent).to.contain('PRJ-1001');
     await sendKeys({ press: 'ArrowDown' });
-    await el.updateComplete;
+    await settled(el);
     expect(active(el)!.textContent).to.contain('PRJ-1002');
     expect(active(el)!.getAttribute('aria-selected')).to.equal('true');
     expect(options(el).filter((o) => o.getAttribute('aria-selected') === 'true')).to.have.length(1);
     await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'ArrowUp' });
-    await el.updateComplete;
+    await settled(el);
     expect(active(el)!.textContent).to.contain('PRJ-1009');
     await sendKeys({ press: 'ArrowDown' });
-    await el.updateComplete;
+    await settled(el);
     expect(active(el)!.textContent).to.contain('PRJ-1001');
     expect(root(el).activeElement).to.equal(input(el), 'focus stays in the box');
   });
@@ -92,12 +101,12 @@ describe('leu-search', () => {
   it('a click picks a result, and the chosen value is marked', async () => {
     const el = await mount();
     const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
-    (options(el)[2] as HTMLElement).click();
+    (options(el)[3] as HTMLElement).click();
     const { item } = await picked;
-    expect(item.code).to.equal('PRJ-1003');
+    expect(item).to.deep.equal({ code: 'PRJ-1003', label: 'Project 1003', detail: 'Paris' });
     el.chosen = item;
-    await el.updateComplete;
-    expect(options(el)[2]!.querySelector('[aria-label=chosen]')).to.exist;
+    await settled(el);
+    expect(options(el)[3]!.querySelector('[aria-label=chosen]')).to.exist;
   });
 
   it('Escape clears the query and shows everything again', async () => {
@@ -105,7 +114,7 @@ describe('leu-search', () => {
     await type(el, 'zür');
     await waitUntil(() => options(el).length === 1);
     await sendKeys({ press: 'Escape' });
-    await waitUntil(() => options(el).length === 30);
+    await waitUntil(() => status(el) === '30 results');
     expect(input(el).value).to.equal('');
   });
 
@@ -118,6 +127,53 @@ describe('leu-search', () => {
     await new Promise((r) => setTimeout(r, 600)); // past the slow answer's delay
     expect(options(el)).to.have.length(1);
     expect(options(el)[0]!.textContent).to.contain('Zürich');
+  });
+
+  it('marks the matched characters', async () => {
+    const el = await mount();
+    await type(el, 'zür');
+    await waitUntil(() => options(el).length === 1);
+    const marks = [...options(el)[0]!.querySelectorAll('mark')].map((m) => m.textContent);
+    expect(marks).to.deep.equal(['Zür']);
+  });
+
+  it('lists an inactive value greyed with its reason, and does not let it be picked', async () => {
+    const el = await mount();
+    await type(el, 'PRJ-101');
+    await waitUntil(() => status(el) === '10 results');
+    await settled(el);
+    const closed = options(el).find((o) => o.textContent!.includes('PRJ-1013'))!;
+    expect(closed.getAttribute('aria-disabled')).to.equal('true');
+    expect(closed.textContent).to.contain('Not available: closed on 30 June 2026');
+    let picked = false;
+    el.addEventListener(ValueSelectEvent.type, () => { picked = true; });
+    (closed as HTMLElement).click();
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' });
+    await settled(el);
+    expect(active(el)).to.equal(closed, 'the keyboard still reaches it');
+    await sendKeys({ press: 'Enter' });
+    expect(picked).to.equal(false);
+  });
+
+  it('keeps keyboard navigation through a large result set, loading further pages as it goes', async () => {
+    const el = await mount();
+    await type(el, 'many');
+    await waitUntil(() => status(el) === '1000 results');
+    expect(options(el).length).to.be.below(60, 'only what is in view is rendered');
+    expect(options(el)[0]!.getAttribute('aria-setsize')).to.equal('1000');
+    for (let i = 0; i < 8; i++) await sendKeys({ press: 'PageDown' });
+    await settled(el);
+    expect(active(el)!.textContent).to.contain('BIG-0081');
+    expect(active(el)!.getAttribute('aria-posinset')).to.equal('81');
+    await waitUntil(() => received.some((r) => r.search.includes('offset=50')), 'the second page was requested');
+    for (let i = 0; i < 5; i++) await sendKeys({ press: 'PageDown' });
+    await settled(el);
+    expect(active(el)!.textContent).to.contain('BIG-0131');
+    const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
+    await sendKeys({ press: 'Enter' });
+    expect((await picked).item.code).to.equal('BIG-0131');
   });
 
   it('says so when nothing matches', async () => {
@@ -138,6 +194,6 @@ describe('leu-search', () => {
     expect(alert.textContent).to.contain('The project list is unavailable.');
     worker.resetHandlers(...apiHandlers);
     alert.querySelector('button')!.click();
-    await waitUntil(() => !root(el).querySelector('[role=alert]') && options(el).length === 30 && input(el).value === 'PRJ');
+    await waitUntil(() => !root(el).querySelector('[role=alert]') && status(el) === '30 results' && input(el).value === 'PRJ');
   });
 });

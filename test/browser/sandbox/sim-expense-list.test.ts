@@ -1,4 +1,5 @@
 // The sandbox's simulated expense form, against the fake Concur's own msw handlers running in the browser.
+import '../setup.js';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';

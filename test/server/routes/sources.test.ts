@@ -222,10 +222,14 @@ describe('where calls go', () => {
     }));
     const proxiedToken = proxied.redeemCode(proxied.issueAuthCode(SANDBOX_USER.id))!.accessToken;
     const token = await launchSession(app, concur());
+    const reads: string[] = [];
+    msw.events.on('request:start', ({ request }) => { if (request.method === 'GET') reads.push(request.url); });
     const writes = recordWrites();
+    await context(app, token);
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
     msw.events.removeAllListeners();
-    assert.ok(writes.every((w) => w.url.startsWith(PROXY)), JSON.stringify(writes));
+    assert.ok(reads.length >= 2 && reads.every((u) => u.startsWith(PROXY)), JSON.stringify(reads));
+    assert.ok(writes.length === 1 && writes.every((w) => w.url.startsWith(PROXY)), JSON.stringify(writes));
     assert.equal(proxied.fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
   });
 });

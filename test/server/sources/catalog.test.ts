@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalogFile } from '../../../server/sources/catalog.js';
+import { CatalogFile, loadCatalogFile } from '../../../server/sources/catalog.js';
 import { SAMPLE_CATALOG } from '../../../server/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
@@ -51,4 +51,42 @@ test('the sample catalog loads cleanly and search forgives accents, case and typ
   assert.equal(first('prj-104'), 'PRJ-1040');
   assert.equal(catalog.search('', { limit: 10 }).items.length, 10);
   assert.equal(catalog.search('', { limit: 10 }).total, catalog.size);
+});
+
+test('a catalog file is read again when it changes; an unreadable new version keeps the old one in service', async () => {
+  const path = file('live.csv', 'code,label\nPRJ-1,First\n');
+  const logged: string[] = [];
+  const logger = { info: (_: object, m: string) => void logged.push(m), warn: (_: object, m: string) => void logged.push(m), error: (_: object, m: string) => void logged.push(m) };
+  const catalog = await CatalogFile.open(path, logger);
+  catalog.watch(50);
+  try {
+    assert.equal(catalog.byCode('PRJ-2'), undefined);
+    await new Promise((r) => setTimeout(r, 200)); // the watcher's first look at the file
+    writeFileSync(path, 'code,label\nPRJ-1,First\nPRJ-2,Second added later\n,broken row\n');
+    for (let i = 0; i < 60 && !catalog.byCode('PRJ-2'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(catalog.byCode('PRJ-2')?.label, 'Second added later');
+    assert.equal(catalog.search('second', { limit: 5 }).items[0]?.code, 'PRJ-2');
+    assert.ok(logged.includes('catalog row skipped: code is empty'), 'the bad row is reported');
+    writeFileSync(path, 'code,label\n"PRJ-3,unterminated\n');
+    assert.equal(await catalog.reload(), false);
+    assert.equal(catalog.size, 2, 'the previous catalog stays in service');
+    assert.ok(logged.some((m) => m.includes('could not be read')));
+  } finally {
+    catalog.close();
+  }
+});
+
+test('search pages through results, highlights what matched, and ranks codes that start with the query first', async () => {
+  const catalog = await loadCatalogFile(SAMPLE_CATALOG);
+  const all = catalog.search('', { limit: 100 }).items.map((i) => i.code);
+  const pages = [0, 20, 40, 60].flatMap((offset) => catalog.search('', { offset, limit: 20 }).items.map((i) => i.code));
+  assert.deepEqual(pages, all);
+  const zurich = catalog.search('zurich', { limit: 5 }).items[0]!;
+  assert.equal(zurich.code, 'PRJ-1011');
+  assert.deepEqual(zurich.highlight?.label, [[0, 6]], '"Zürich" is marked in "Zürich data centre migration"');
+  const typo = catalog.search('frankfrut', { limit: 5 }).items.find((i) => i.code === 'PRJ-1042')!;
+  assert.deepEqual(typo.highlight?.label, [[12, 21]], 'a typo marks the whole word it matched');
+  const code = catalog.search('prj-10', { limit: 3 });
+  assert.deepEqual(code.items.map((i) => i.code), ['PRJ-1001', 'PRJ-1002', 'PRJ-1003']);
+  assert.deepEqual(code.items[0]!.highlight?.code, [[0, 6]]);
 });

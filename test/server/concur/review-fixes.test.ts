@@ -1,0 +1,185 @@
+// Rules the second review asked for evidence of: which token requests are retried, Retry-After beyond what a
+// popup can wait, network retries, refresh answers missing fields, unknown report status, sealed-secret tampering,
+// and an unusable company token file.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { http, HttpResponse } from 'msw';
+import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { ConcurClient } from '../../../server/concur/client.js';
+import { createHostAllowlist } from '../../../server/concur/hosts.js';
+import { createLogger } from '../../../server/serve.js';
+import { open, seal } from '../../../server/concur/secret-box.js';
+import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.js';
+import type { ErrorBody } from '../../../src/contract/api.js';
+
+const { msw, concur } = useFakeConcur();
+const TOKEN = `${CONCUR}/oauth2/v0/token`;
+const ENTRY_PATCH = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
+
+const client = () => new ConcurClient({
+  oauth: { clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect, tokenBase: CONCUR },
+  allowlist: createHostAllowlist([]), logger: createLogger('silent'), backoffMs: 1, timeoutMs: 300,
+});
+
+describe('token requests carry single-use codes: retried only after 429 or 503', () => {
+  const answers: [string, () => Response][] = [
+    ['500', () => HttpResponse.json({}, { status: 500 })],
+    ['502', () => HttpResponse.json({}, { status: 502 })],
+    ['504', () => HttpResponse.json({}, { status: 504 })],
+    ['408', () => HttpResponse.json({}, { status: 408 })],
+    ['a lost connection', () => HttpResponse.error()],
+  ];
+  for (const [name, answer] of answers) {
+    test(`${name}: one attempt, then a readable error`, async () => {
+      let calls = 0;
+      msw.use(http.post(TOKEN, () => { calls += 1; return answer(); }));
+      await assert.rejects(client().exchangeAuthCode('code-1'), (e: Error) => e.name !== 'ConcurSignInFailed' && /Concur/.test(e.message));
+      assert.equal(calls, 1);
+    });
+  }
+  for (const status of [429, 503]) {
+    test(`${status}: retried`, async () => {
+      let calls = 0;
+      msw.use(http.post(TOKEN, () => (++calls === 1 ? HttpResponse.json({}, { status }) : undefined)));
+      const code = concur().issueAuthCode('u1');
+      await client().exchangeAuthCode(code);
+      assert.equal(calls, 2);
+    });
+  }
+
+  test('a refresh whose answer was lost is not resent with the already-used refresh token', async () => {
+    const c = client();
+    const { token } = await c.exchangeAuthCode(concur().issueAuthCode('u1'));
+    let calls = 0;
+    // Concur rotates the refresh token, but the gateway loses the answer.
+    msw.use(http.post(TOKEN, async ({ request }) => {
+      calls += 1;
+      concur().redeemRefreshToken(new URLSearchParams(await request.text()).get('refresh_token')!);
+      return HttpResponse.json({}, { status: 502 });
+    }, { once: true }));
+    await assert.rejects(c.refresh(token, 'user'), /HTTP 502/);
+    assert.equal(calls, 1);
+  });
+});
+
+test('a refresh answer without refresh_token or geolocation keeps the ones we had', async () => {
+  const c = client();
+  msw.use(http.post(TOKEN, () => HttpResponse.json({ access_token: 'new-at', expires_in: 3600 }), { once: true }));
+  const { token } = await c.refresh({ accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' }, 'user').catch(() => ({ token: null }));
+  // The refresh goes to the token's geolocation (EMEA), which is not the one overridden above.
+  assert.equal(token, null);
+  msw.use(http.post('https://emea.api.concursolutions.com/oauth2/v0/token', () => HttpResponse.json({ access_token: 'new-at', expires_in: 3600 }), { once: true }));
+  const r = await c.refresh({ accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' }, 'user');
+  assert.equal(r.token.accessToken, 'new-at');
+  assert.equal(r.token.refreshToken, 'rt-1');
+  assert.equal(r.token.geolocation, 'https://emea.api.concursolutions.com');
+});
+
+describe('API calls', () => {
+  test('a lost connection is retried', async () => {
+    let calls = 0;
+    msw.use(http.patch(ENTRY_PATCH, () => (++calls === 1 ? HttpResponse.error() : undefined)));
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    assert.equal(res.status, 200);
+    assert.equal(calls, 2);
+  });
+
+  test('a Retry-After longer than a popup can wait fails at once and says how long', async () => {
+    let calls = 0;
+    msw.use(http.patch(ENTRY_PATCH, () => { calls += 1; return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '30' } }); }));
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    assert.equal(res.status, 502);
+    assert.match(((await res.json()) as ErrorBody).error.message, /asked us to wait 30 seconds/);
+    assert.equal(calls, 1);
+  });
+
+  test('an entry whose report status Concur does not give is written by the submitted-report path, which serves both', async () => {
+    const writes: string[] = [];
+    msw.events.on('request:start', ({ request }) => { if (request.method === 'PATCH') writes.push(request.url); });
+    concur().reports.get(SANDBOX_REPORT.id)!.approvalStatusId = '';
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    msw.events.removeAllListeners();
+    assert.equal(res.status, 200);
+    assert.deepEqual(writes, [`${CONCUR}/expensereports/v4/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}`]);
+  });
+
+  test('an entry without amount or date still opens, showing what there is', async () => {
+    msw.use(http.get(ENTRY_PATCH, () => HttpResponse.json({ expenseType: { name: 'Taxi' }, customData: [] })));
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    const res = await app.request('/api/context', { headers: bearer(token) });
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { item: unknown }).item, { kind: 'ENTRY', expenseType: 'Taxi', amount: null, date: null });
+  });
+});
+
+describe('sealed secrets', () => {
+  const key = Buffer.alloc(32, 9);
+  test('a truncated authentication tag is refused', () => {
+    const sealed = seal(key, 'refresh-token');
+    const short = { ...sealed, tag: Buffer.from(sealed.tag, 'base64').subarray(0, 4).toString('base64') };
+    assert.throws(() => open(key, short), /malformed IV or authentication tag/);
+  });
+  test('an altered ciphertext is refused', () => {
+    const sealed = seal(key, 'refresh-token');
+    const data = Buffer.from(sealed.data, 'base64');
+    data[0] = data[0]! ^ 1;
+    assert.throws(() => open(key, { ...sealed, data: data.toString('base64') }));
+    assert.equal(open(key, sealed), 'refresh-token');
+  });
+});
+
+describe('an unusable company token file', () => {
+  const setup = async (mangle: (file: string) => void, env: Record<string, string> = {}) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bad-company-')), 'company.json');
+    const made = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
+    await made.deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
+    mangle(file);
+    // As after a restart: a new server reads the file.
+    return makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12', ...env } });
+  };
+  const v1 = async (app: Awaited<ReturnType<typeof makeApp>>['app']) => {
+    const { signLaunchV1 } = await import('../../../server/launch/signature.js');
+    const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: concur().v1ItemUrl(SANDBOX_IDS.taxi), nonce: crypto.randomUUID() };
+    const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    return app.request('/api/context', { headers: bearer(token) });
+  };
+
+  test('a wrong TOKEN_ENCRYPTION_KEY is reported at start and tells the administrator what to do', async () => {
+    const { app, deps } = await setup(() => undefined, { TOKEN_ENCRYPTION_KEY: 'd'.repeat(64) });
+    await assert.rejects(deps.companyTokens!.verify(), /cannot be decrypted with TOKEN_ENCRYPTION_KEY/);
+    const res = await v1(app);
+    assert.equal(res.status, 503);
+    const { error } = (await res.json()) as ErrorBody;
+    assert.equal(error.code, 'company_token_unusable');
+    assert.match(error.message, /run npm run company-token again/);
+  });
+
+  test('a corrupt file is reported, not a crash', async () => {
+    const { app } = await setup((file) => writeFileSync(file, '{ not json'));
+    const res = await v1(app);
+    assert.equal(res.status, 503);
+    assert.match(((await res.json()) as ErrorBody).error.message, /is not a company token file written by this connector/);
+  });
+});
+
+test('a v1 itemurl that is not well-formed gets 400, not 500', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'v1-bad-')), 'company.json');
+  const { app, deps } = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'e'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
+  await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
+  const { signLaunchV1 } = await import('../../../server/launch/signature.js');
+  const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: `${CONCUR}/api/expense/expensereport/v1.1/report/R/entry/%E0%A4%A`, nonce: crypto.randomUUID() };
+  const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
+  assert.equal(res.status, 400);
+});

@@ -11,6 +11,7 @@ import type { ItemAccess } from './concur/items.js';
 import type { CompanyTokens } from './concur/company-token.js';
 import type { HostAllowlist } from './concur/hosts.js';
 import type { CatalogLike } from './sources/catalog.js';
+import type { FieldSources } from './sources/fields.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
 import { AppError } from './errors.js';
 import { errorPage } from './pages.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   concur: ConcurClient;
   /** Reads and writes the item a session names. */
   items: ItemAccess;
+  /** Which data source each Launch URL field searches. */
+  sources: FieldSources;
   /** The company-level token, when one is configured (v1 launches). */
   companyTokens?: CompanyTokens;
   allowlist: HostAllowlist;

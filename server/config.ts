@@ -48,6 +48,7 @@ const Env = z.object({
     .regex(/^(Custom([1-9]|[1-3]\d|40)|OrgUnit[1-6])$/, 'V1_CUSTOM_FIELD must be an Expense v3 field name such as Custom9 or OrgUnit2')
     .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
+  FIELDS_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_DIR: z.string().min(1).default('logs'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
@@ -71,6 +72,10 @@ export interface Config {
   /** The Expense v3 custom field that v1 launches write (v1 does not name the field). */
   v1CustomField?: string;
   catalogFile: string;
+  /** Which data source each Launch URL field searches (JSON); without it every field searches the catalog. */
+  fieldsFile?: string;
+  /** The environment the configuration came from: fields-file headers may name variables in it (${NAME}). */
+  env: Record<string, string | undefined>;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   /** Warnings and errors are also written to daily files here, kept this many days. */
   logDir: string;
@@ -167,6 +172,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     companyToken,
     v1CustomField: e.V1_CUSTOM_FIELD,
     catalogFile: e.CATALOG_FILE ?? SAMPLE_CATALOG,
+    fieldsFile: e.FIELDS_FILE,
+    env,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,
     logRetentionDays: e.LOG_RETENTION_DAYS,

@@ -70,6 +70,13 @@ export class ConcurUnavailable extends AppError {
   override readonly title = 'Concur did not answer';
 }
 
+/** A search source (the customer's API, a Concur list) failed; the popup shows this with Try again. */
+export class SourceUnavailable extends AppError {
+  readonly status = 503;
+  readonly code = 'source_unavailable';
+  override readonly title = 'The list of values is not available';
+}
+
 /** A company-level token is needed (v1 launches) but none is set up. */
 export class CompanyTokenMissing extends AppError {
   readonly status = 503;

@@ -19,9 +19,11 @@ import { SessionTokens } from './concur/session-tokens.js';
 import { CompanyTokens } from './concur/company-token.js';
 import { createItemAccess } from './concur/items.js';
 import { CatalogFile, type CatalogLike } from './sources/catalog.js';
+import { createFieldSources, readFieldsFile } from './sources/fields.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
+import { SANDBOX_FIELDS_FILE } from './sandbox/fields.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -80,8 +82,19 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     sessionTokens: new SessionTokens(concur, store, now),
     entriesV3: new ExpenseEntriesV3(concur, { apiBase: config.apiBase, tokenBase: config.oauth.tokenBase }),
     companyTokens,
+    apiBase: config.apiBase,
+    tokenBase: config.oauth.tokenBase,
   });
-  return { config, store, concur, items, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
+  const fields = config.fieldsFile
+    ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
+        throw new ConfigError(`FIELDS_FILE: ${error.message}`);
+      })
+    : config.sandbox ? SANDBOX_FIELDS_FILE : undefined;
+  const sources = await createFieldSources(fields, { catalog, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`FIELDS_FILE: a catalog it names cannot be read (${error.message})`);
+  });
+  return { config, store, concur, items, sources, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
 }
 
 async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile> {
@@ -167,6 +180,7 @@ export async function startServer(
       close: () => new Promise((resolve, reject) => {
         deps.companyTokens?.stop();
         if (deps.catalog instanceof CatalogFile) deps.catalog.close();
+        deps.sources.close();
         server.close((err) => (err ? reject(err) : resolve()));
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),

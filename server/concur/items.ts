@@ -1,5 +1,6 @@
 // Reads and writes the item a session names, with the right token: the launch's user token (v4) or the company token (v1).
 import type { Session } from '../store/store.js';
+import type { ConcurToken } from './client.js';
 import type { ExpenseApi, ItemView } from './expense.js';
 import type { SessionTokens } from './session-tokens.js';
 import type { ExpenseEntriesV3 } from './expense-v3.js';
@@ -7,6 +8,8 @@ import type { CompanyTokens } from './company-token.js';
 import { CompanyTokenMissing } from '../errors.js';
 
 export interface ItemAccess {
+  /** Runs a call to Concur with this session's token and API base (search sources use it). */
+  withConcurToken<T>(key: string, session: Session, call: (token: ConcurToken, base: string) => Promise<T>): Promise<T>;
   read(key: string, session: Session, signal?: AbortSignal): Promise<ItemView>;
   write(key: string, session: Session, value: string, signal?: AbortSignal): Promise<{ correlationId: string }>;
 }
@@ -15,6 +18,9 @@ export interface ItemAccessDeps {
   expenses: ExpenseApi;
   sessionTokens: SessionTokens;
   entriesV3: ExpenseEntriesV3;
+  /** CONCUR_API_BASE, and the app's token base (the last resort for a company token without a geolocation). */
+  apiBase?: string;
+  tokenBase: string;
   /** Absent when no company token is configured. */
   companyTokens?: CompanyTokens;
 }
@@ -27,6 +33,10 @@ export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
     return deps.companyTokens;
   };
   return {
+    withConcurToken(key, session, call) {
+      if (session.version === 1) return company().withToken((token) => call(token, deps.apiBase ?? token.geolocation ?? deps.tokenBase));
+      return deps.sessionTokens.withToken(key, session, (token) => call(token, deps.apiBase ?? token.geolocation ?? session.item.base));
+    },
     read(key, session, signal) {
       if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token, signal));
       return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token, signal));

@@ -10,6 +10,8 @@ import { claimSession, sessionKey } from '../launch/launch.js';
 import { SessionMissing, ValueNotInCatalog } from '../errors.js';
 import { CommitRequest, type CommitResponse, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
 import type { Session } from '../store/store.js';
+import type { SearchContext } from '../sources/source.js';
+import { SESSION_TTL_MS } from '../launch/limits.js';
 
 /**
  * Every read and write to Concur ends within these, retries included, so the server always answers before the
@@ -17,6 +19,23 @@ import type { Session } from '../store/store.js';
  */
 const READ_DEADLINE_MS = 40_000;
 const WRITE_DEADLINE_MS = 45_000;
+
+const SEARCH_DEADLINE_MS = 15_000;
+
+/** The launch context a search runs in, from the session. */
+function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
+  return {
+    fieldId: s.fieldId,
+    companyDomain: s.companyDomain,
+    loggedInUserId: s.loggedInUserId,
+    reportOwnerUserId: s.version === 4 ? s.reportOwnerUserId : s.loggedInUserId,
+    employeeId: s.version === 4 ? s.reportOwnerEmployeeId : '',
+    date: s.facts?.date,
+    expenseType: s.facts?.expenseType,
+    languageCode: s.languageCode,
+    withConcurToken: (call) => deps.items.withConcurToken(key, s, call),
+  };
+}
 
 /** How many recent picks per user and field are offered. */
 const RECENT_PICKS = 5;
@@ -28,6 +47,8 @@ const SearchQuery = z.object({
   q: z.string().max(200, 'q is longer than 200 characters').default(''),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** A connected list's item whose next level to list. */
+  parent: z.string().max(100).optional(),
 });
 
 /** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
@@ -69,8 +90,19 @@ export function apiRoutes(deps: AppDeps) {
 
   api.get('/context', async (c) => {
     const s = c.get('session');
-    const view = await deps.items.read(c.get('sessionKey'), s, AbortSignal.timeout(READ_DEADLINE_MS));
+    const key = c.get('sessionKey');
+    const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
     const { currentValue } = view;
+    // Remember what the item says, for context filters and source URLs in later searches.
+    const facts = view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {};
+    if (JSON.stringify(facts) !== JSON.stringify(s.facts ?? {})) {
+      s.facts = facts;
+      await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
+    }
+    // The current value's item, for the picker to preselect; a source that cannot say is not an error here.
+    const currentItem = currentValue
+      ? await deps.sources.forField(s.fieldId).lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000)).catch(() => undefined)
+      : undefined;
     const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     return c.json({
       item: view.summary,
@@ -82,19 +114,25 @@ export function apiRoutes(deps: AppDeps) {
       },
       field: { id: s.fieldId },
       currentValue,
-      currentItem: currentValue ? (deps.catalog.byCode(currentValue) ?? null) : null,
+      currentItem: currentItem ? { code: currentItem.code, label: currentItem.label, ...(currentItem.detail ? { detail: currentItem.detail } : {}), ...(currentItem.display ? { display: currentItem.display } : {}) } : null,
       languageCode: s.languageCode,
       isMobile: s.isMobile,
     } satisfies SessionContext);
   });
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
-    const { q, limit, offset } = c.req.valid('query');
-    const result: SearchResponse = deps.catalog.search(q, { offset, limit });
-    // With nothing typed, the user's recent picks for this field come first.
-    if (!q.trim() && offset === 0) {
-      const codes = await deps.store.recent(recentKey(c.get('session')));
-      result.recent = codes.map((code) => deps.catalog.byCode(code)).filter((i) => i !== undefined);
+    const { q, limit, offset, parent } = c.req.valid('query');
+    const s = c.get('session');
+    const ctx = searchContext(deps, c.get('sessionKey'), s);
+    const source = deps.sources.forField(s.fieldId);
+    const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
+    const page = await source.search({ query: q, offset, limit, parent }, ctx, signal);
+    const result: SearchResponse = { query: q, offset, items: page.items, total: page.total };
+    // With nothing typed, the user's recent picks for this field come first (those still offered).
+    if (!q.trim() && offset === 0 && !parent) {
+      const codes = await deps.store.recent(recentKey(s));
+      const found = await Promise.all(codes.map((code) => source.lookup(code, ctx, signal).catch(() => undefined)));
+      result.recent = found.filter((i) => i !== undefined);
     }
     return c.json(result);
   });
@@ -102,8 +140,10 @@ export function apiRoutes(deps: AppDeps) {
   api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {
     const s = c.get('session');
     const { code } = c.req.valid('json');
-    // The browser picks a value, never a target, and only a value the catalog offers.
-    if (!deps.catalog.byCode(code)) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
+    // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
+    const item = await deps.sources.forField(s.fieldId).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));
+    if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
+    if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const { correlationId } = await deps.items.write(c.get('sessionKey'), s, code, AbortSignal.timeout(WRITE_DEADLINE_MS));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);

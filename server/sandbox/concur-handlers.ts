@@ -2,7 +2,7 @@
 // Entries v3, success paths and Concur's own validation. One description, used by node tests (setupServer),
 // browser tests (setupWorker) and the running sandbox (getResponse).
 import { http, HttpResponse, type PathParams } from 'msw';
-import type { Principal, SandboxConcur, SandboxCustomField, SandboxExpense } from './concur-state.js';
+import { SANDBOX_LIST, type Principal, type SandboxConcur, type SandboxCustomField, type SandboxExpense, type SandboxListItem } from './concur-state.js';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
 const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
@@ -60,6 +60,35 @@ const readBody = async (request: Request) => (await request.json().catch(() => n
 
 export function concurHandlers(concur: SandboxConcur) {
   const base = concur.base;
+
+  const listItemJson = (i: SandboxListItem) => ({
+    id: i.id, code: i.code, shortCode: i.shortCode, value: i.value, parentId: i.parentId ?? null, level: i.level,
+    lists: [{ id: SANDBOX_LIST.id, hasChildren: [...concur.listItems.values()].some((c) => c.parentId === i.id) }], isDeleted: i.isDeleted ?? false,
+  });
+
+  const listPage = (request: Request, listId: string, parentId: string | undefined) => {
+    if (!concur.principalFor(request.headers.get('authorization'))) return expenseError(request, 401, 'Invalid or expired access token');
+    if (listId !== SANDBOX_LIST.id) return expenseError(request, 404, 'List not found');
+    const url = new URL(request.url);
+    const filter = url.searchParams.get('shortCodeOrValue');
+    const m = filter ? /^(eq|cp|sw|ew):(.*)$/.exec(filter) ?? ['', 'eq', filter] : undefined;
+    const test = (s: string) => {
+      if (!m) return true;
+      const [, op, v] = m as unknown as [string, string, string];
+      const a = s.toLowerCase();
+      const b = v.toLowerCase();
+      return op === 'cp' ? a.includes(b) : op === 'sw' ? a.startsWith(b) : op === 'ew' ? a.endsWith(b) : a === b;
+    };
+    const all = [...concur.listItems.values()]
+      .filter((i) => (parentId ? i.parentId === parentId : i.level === 1))
+      .filter((i) => test(i.shortCode) || test(i.value))
+      .sort((a, b) => a.value.localeCompare(b.value));
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+    return HttpResponse.json(
+      { content: all.slice((page - 1) * 100, page * 100).map(listItemJson), page: { size: 100, totalElements: all.length, totalPages: Math.ceil(all.length / 100), number: page }, links: [] },
+      { headers: correlation(request) },
+    );
+  };
   const reportPath = `${base}/expensereports/v4/users/:userId/context/:contextType/reports/:reportId`;
 
   /** Authorises a users/{id}/context/{ctx} call on a report; answers the failure Concur would. */
@@ -251,6 +280,40 @@ export function concurHandlers(concur: SandboxConcur) {
         changes.push({ id: `custom${m[1]}`, value: v });
       }
       return mergeCustomData(request, e.customData, changes) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+    }),
+
+    // List v4: a connected list, level by level, filtered by shortCodeOrValue=cp:<text> (protocol sheet §6).
+    http.get(`${base}/list/v4/lists/:listId/children`, ({ request, params }) => listPage(request, String(params.listId), undefined)),
+    http.get(`${base}/list/v4/lists/:listId/items/:itemId/children`, ({ request, params }) => listPage(request, String(params.listId), String(params.itemId))),
+    http.get(`${base}/list/v4/items/:itemId`, ({ request, params }) => {
+      if (!concur.principalFor(request.headers.get('authorization'))) return expenseError(request, 401, 'Invalid or expired access token');
+      const item = concur.listItems.get(String(params.itemId));
+      return item ? HttpResponse.json(listItemJson(item), { headers: correlation(request) }) : expenseError(request, 404, 'List item not found');
+    }),
+
+    // Request v4: the caller's travel requests (protocol sheet §7); correlation ids must be UUIDs.
+    http.get(`${base}/travelrequest/v4/requests`, ({ request }) => {
+      const cid = request.headers.get('concur-correlationid');
+      if (cid && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cid)) {
+        return HttpResponse.json({ errorCode: 'invalidUuid', errorMessage: 'concur-correlationid must be a UUID' }, { status: 400 });
+      }
+      const principal = concur.principalFor(request.headers.get('authorization'));
+      if (!principal) return HttpResponse.json({ errorCode: 'invalidUser', errorMessage: 'Invalid token' }, { status: 401 });
+      const url = new URL(request.url);
+      const limit = url.searchParams.get('limit') ?? '10';
+      if (!/^\d+$/.test(limit) || Number(limit) > 100) return HttpResponse.json({ errorCode: 'badParam', errorMessage: 'limit must be 1 to 100' }, { status: 400 });
+      const owner = url.searchParams.get('userId') ?? (principal.kind === 'user' ? principal.userId : '');
+      if (!concur.mayChange(principal, owner)) return HttpResponse.json({ errorCode: 'permissionDenied', errorMessage: 'Not permitted' }, { status: 403 });
+      const view = url.searchParams.get('view') ?? 'ALL';
+      const data = concur.travelRequests
+        .filter((r) => r.ownerId === owner && (view !== 'ACTIVE' || r.status.code !== 'CANCELED'))
+        .slice(0, Number(limit))
+        .map((r) => ({
+          id: r.id, requestId: r.requestId, name: r.name, startDate: r.startDate, endDate: r.endDate,
+          mainDestination: { city: r.city, countryCode: r.countryCode }, approvalStatus: r.status,
+          owner: { id: r.ownerId }, closed: false, canceledPostApproval: false,
+        }));
+      return HttpResponse.json({ data, operations: [] }, { headers: correlation(request) });
     }),
 
     // Concur's own web form reads its database directly; the simulator stands in for it with this view.

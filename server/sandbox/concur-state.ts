@@ -71,11 +71,41 @@ export const SANDBOX_COMPANY = { id: 'c0ffee00-1234-4abc-9def-0123456789ab' } as
 export const SANDBOX_REPORT = { id: '764428DD6A664AF0BFCB', name: 'November client visit' } as const;
 export const SANDBOX_SUBMITTED_REPORT = { id: '9A1B2C3D4E5F60718293', name: 'October conference' } as const;
 
+export interface SandboxListItem {
+  id: string;
+  code: string;
+  shortCode: string;
+  value: string;
+  parentId?: string;
+  level: number;
+  isDeleted?: boolean;
+}
+
+export interface SandboxTravelRequest {
+  id: string;
+  requestId: string;
+  ownerId: string;
+  name: string;
+  startDate: string;
+  endDate: string;
+  city: string;
+  countryCode: string;
+  status: { code: string; name: string };
+}
+
+/** A connected list in the sandbox: regions, then client projects within each. */
+export const SANDBOX_LIST = { id: 'b7c1d2e3-f405-4a6b-9c8d-0e1f2a3b4c5d', name: 'Client projects by region' } as const;
+
 /** The Launch URL fields on the simulated forms, per level. */
 export const SANDBOX_FIELDS = {
   HEADER: { id: 'custom5', label: 'Cost centre' },
   ENTRY: { id: 'custom12', label: 'Project' },
   ALLOCATION: { id: 'custom9', label: 'Project' },
+} as const;
+/** Further entry-level Launch URL fields, each searching another source (see server/sandbox/fields.ts). */
+export const SANDBOX_EXTRA_FIELDS = {
+  trip: { id: 'custom14', label: 'Travel request' },
+  clientProject: { id: 'custom15', label: 'Client project' },
 } as const;
 /** Kept for the first simulator page and tests: the entry-level Project field. */
 export const SANDBOX_PROJECT_FIELD = SANDBOX_FIELDS.ENTRY;
@@ -106,6 +136,8 @@ export class SandboxConcur {
   readonly allocations = new Map<string, SandboxAllocation>();
   /** delegate user id -> owners they may act for */
   readonly delegates = new Map<string, Set<string>>();
+  readonly listItems = new Map<string, SandboxListItem>();
+  readonly travelRequests: SandboxTravelRequest[] = [];
   readonly #codes = new Map<string, { userId: string; expiresAt: number; used: boolean }>();
   readonly #requestTokens = new Map<string, { companyId: string; expiresAt: number }>();
   readonly #tokens = new Map<string, { principal: Principal; expiresAt: number }>();
@@ -126,7 +158,9 @@ export class SandboxConcur {
 
   /** Back to the seeded reports, with every Launch URL field empty. Issued codes and tokens stay valid. */
   reset(): void {
-    for (const m of [this.reports, this.expenses, this.allocations, this.delegates]) m.clear();
+    for (const m of [this.reports, this.expenses, this.allocations, this.delegates, this.listItems]) m.clear();
+    this.travelRequests.length = 0;
+    this.#seedListAndRequests();
     this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
     const user = SANDBOX_USER.id;
     this.reports.set(SANDBOX_REPORT.id, {
@@ -137,7 +171,7 @@ export class SandboxConcur {
       expenseId: SANDBOX_IDS.taxi, reportId: SANDBOX_REPORT.id, userId: user,
       expenseType: { id: 'TAXIX', name: 'Taxi', code: 'TAXIX' },
       transactionAmount: { value: 42.5, currencyCode: 'EUR' }, transactionDate: '2026-11-12', allocationState: 'NOT_ALLOCATED',
-      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id)],
+      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id), field(SANDBOX_EXTRA_FIELDS.trip.id), field(SANDBOX_EXTRA_FIELDS.clientProject.id)],
     });
     this.addExpense({
       expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id, userId: user,
@@ -163,6 +197,26 @@ export class SandboxConcur {
       transactionAmount: { value: 89, currencyCode: 'EUR' }, transactionDate: '2026-10-20', allocationState: 'NOT_ALLOCATED',
       customData: [field(SANDBOX_FIELDS.ENTRY.id)],
     });
+  }
+
+  #seedListAndRequests(): void {
+    const item = (id: string, shortCode: string, value: string, level: number, parent?: SandboxListItem, isDeleted = false) => {
+      const it: SandboxListItem = { id, shortCode, code: parent ? `${parent.code}-${shortCode}` : shortCode, value, level, parentId: parent?.id, isDeleted };
+      this.listItems.set(id, it);
+      return it;
+    };
+    const eu = item('0d7b8c61-1a2b-4c3d-8e4f-5a6b7c8d9e01', 'EU', 'Europe', 1);
+    const am = item('0d7b8c61-1a2b-4c3d-8e4f-5a6b7c8d9e02', 'AM', 'Americas', 1);
+    item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f11', 'DB', 'Deutsche Bahn rollout', 2, eu);
+    item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f12', 'ALZ', 'Allianz claims platform', 2, eu);
+    item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f13', 'NOK', 'Nokia network audit', 2, eu, true);
+    item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f21', 'ITAU', 'Banco Itaú payments', 2, am);
+    item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f22', 'MTL', 'Montréal office opening', 2, am);
+    const req = (requestId: string, name: string, startDate: string, endDate: string, city: string, countryCode: string, code: string, statusName: string) =>
+      this.travelRequests.push({ id: crypto.randomUUID(), requestId, ownerId: SANDBOX_USER.id, name, startDate, endDate, city, countryCode, status: { code, name: statusName } });
+    req('3KX9', 'Frankfurt client visit', '2026-11-10', '2026-11-13', 'Frankfurt', 'DE', 'APPROVED', 'Approved');
+    req('3KXA', 'Lisbon customer summit', '2026-12-02', '2026-12-05', 'Lisbon', 'PT', 'SUBMITTED', 'Submitted');
+    req('3KW2', 'Zürich partner workshop', '2026-10-05', '2026-10-06', 'Zürich', 'CH', 'CANCELED', 'Canceled');
   }
 
   addExpense(expense: SandboxExpense): SandboxExpense {

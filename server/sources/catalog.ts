@@ -7,11 +7,16 @@ import { SearchIndex } from './search-index.js';
 import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.js';
 
-const Row = z.object({
-  code: z.string().trim().min(1, 'code is empty').max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`),
-  label: z.string().trim().min(1, 'label is empty'),
-  detail: z.string().trim().optional().transform((v) => v || undefined),
+const Row = z.looseObject({
+  code: z.coerce.string().trim().min(1, 'code is empty').max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`),
+  label: z.coerce.string().trim().min(1, 'label is empty'),
+  detail: z.coerce.string().trim().optional().transform((v) => v || undefined),
 });
+
+/** A catalog row: what the popup shows, and any further columns, which stay on the server (context filters). */
+export interface CatalogRow extends CatalogItem {
+  attributes?: Record<string, string>;
+}
 
 export interface RowProblem {
   line: number;
@@ -22,16 +27,19 @@ export interface CatalogSearch {
   offset?: number;
   limit: number;
   /** Drops rows a context filter excludes. */
-  accept?: (item: CatalogItem) => boolean;
+  accept?: (item: CatalogRow) => boolean;
 }
 
+/** What the popup may see of a row: never its extra columns. */
+export const publicItem = ({ code, label, detail }: CatalogRow): CatalogItem => (detail ? { code, label, detail } : { code, label });
+
 export class Catalog {
-  readonly #index: SearchIndex<CatalogItem>;
-  readonly #byCode: Map<string, CatalogItem>;
+  readonly #index: SearchIndex<CatalogRow>;
+  readonly #byCode: Map<string, CatalogRow>;
   /** Rows skipped because they failed validation, by line number in the file. */
   readonly problems: RowProblem[];
 
-  constructor(items: CatalogItem[], problems: RowProblem[] = []) {
+  constructor(items: CatalogRow[], problems: RowProblem[] = []) {
     const sorted = [...items].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
     this.#index = new SearchIndex(sorted);
     this.#byCode = new Map(sorted.map((i) => [i.code, i]));
@@ -42,8 +50,14 @@ export class Catalog {
     return this.#index.rows.length;
   }
 
-  byCode(code: string): CatalogItem | undefined {
+  /** The row for a code, with its extra columns (server side only). */
+  row(code: string): CatalogRow | undefined {
     return this.#byCode.get(code);
+  }
+
+  byCode(code: string): CatalogItem | undefined {
+    const row = this.#byCode.get(code);
+    return row && publicItem(row);
   }
 
   search(query: string, { offset = 0, limit, accept }: CatalogSearch): SearchResponse {
@@ -53,7 +67,7 @@ export class Catalog {
       offset,
       total: page.total,
       items: page.hits.map((h) => {
-        const item = this.#index.rows[h.index]!;
+        const item = publicItem(this.#index.rows[h.index]!);
         return Object.keys(h.highlight).length ? { ...item, highlight: h.highlight } : item;
       }),
     };
@@ -64,14 +78,16 @@ export class Catalog {
 export async function loadCatalogFile(path: string): Promise<Catalog> {
   const text = await readFile(path, 'utf8');
   const problems: RowProblem[] = [];
-  const items: CatalogItem[] = [];
+  const items: CatalogRow[] = [];
   const seen = new Set<string>();
   const accept = (raw: unknown, line: number) => {
     const r = Row.safeParse(raw);
     if (!r.success) return problems.push({ line, message: r.error.issues.map((i) => i.message).join('; ') });
-    if (seen.has(r.data.code)) return problems.push({ line, message: `code ${r.data.code} appears more than once` });
-    seen.add(r.data.code);
-    items.push(r.data);
+    const { code, label, detail, ...rest } = r.data;
+    if (seen.has(code)) return problems.push({ line, message: `code ${code} appears more than once` });
+    seen.add(code);
+    const attributes = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)]));
+    items.push({ code, label, ...(detail ? { detail } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
   };
   if (extname(path).toLowerCase() === '.json') {
     let data: unknown;
@@ -97,7 +113,7 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
   return new Catalog(items, problems);
 }
 
-export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'size'>;
+export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'row' | 'size'>;
 
 interface CatalogLogger {
   info(obj: object, msg: string): void;
@@ -133,6 +149,10 @@ export class CatalogFile implements CatalogLike {
 
   byCode(code: string) {
     return this.#current.byCode(code);
+  }
+
+  row(code: string) {
+    return this.#current.row(code);
   }
 
   search(query: string, options: CatalogSearch) {

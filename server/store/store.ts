@@ -8,6 +8,8 @@ interface SessionBase {
   languageCode: string;
   isMobile: boolean;
   createdAt: number;
+  /** What the item said when the popup read it: used by context filters and source URL templates. */
+  facts?: { date?: string; expenseType?: string };
 }
 
 /** A v4 launch: the item it named, and the user token from its authorization code. */

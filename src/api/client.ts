@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
-  search(query: string, signal?: AbortSignal, offset?: number): Promise<SearchResponse>;
+  search(query: string, signal?: AbortSignal, offset?: number, parent?: string): Promise<SearchResponse>;
   commit(code: string): Promise<CommitResponse>;
 }
 
@@ -88,8 +88,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       // The server may retry Concur for up to about 45 seconds before it answers with an error.
       return parse(SessionContext, http.get('context', { headers: await authorized(), signal, timeout: 50_000 }));
     },
-    async search(query, signal, offset = 0) {
-      const searchParams = { q: query, limit: String(opts.limit ?? 50), offset: String(offset) };
+    async search(query, signal, offset = 0, parent) {
+      const searchParams = { q: query, limit: String(opts.limit ?? 50), offset: String(offset), ...(parent ? { parent } : {}) };
       return parse(SearchResponse, http.get('search', { headers: await authorized(), searchParams, signal }));
     },
     async commit(code) {

@@ -5,9 +5,12 @@ import * as z from 'zod/mini';
 export const CONCUR_VALUE_MAX = 48;
 
 export const CatalogItem = z.object({
+  /** The value written to Concur. */
   code: z.string().check(z.minLength(1), z.maxLength(CONCUR_VALUE_MAX)),
   label: z.string(),
   detail: z.optional(z.string()),
+  /** Shown instead of the code when the code is an opaque id (a Concur list item's UUID). */
+  display: z.optional(z.string()),
 });
 export type CatalogItem = z.infer<typeof CatalogItem>;
 
@@ -19,6 +22,8 @@ export const SearchItem = z.extend(CatalogItem, {
   highlight: z.optional(z.object({ code: z.optional(Ranges), label: z.optional(Ranges), detail: z.optional(Ranges) })),
   /** Shown greyed with this reason, and not selectable. */
   inactive: z.optional(z.string()),
+  /** A connected list's item with a next level: choosing it opens that level. */
+  hasChildren: z.optional(z.boolean()),
 });
 export type SearchItem = z.infer<typeof SearchItem>;
 

@@ -17,7 +17,7 @@ import { highlighted } from './highlight.js';
  */
 const LIST_MIN_HEIGHT = { minHeight: '2.75rem' };
 
-export type SearchFunction = (query: string, signal: AbortSignal, offset?: number) => Promise<SearchResponse>;
+export type SearchFunction = (query: string, signal: AbortSignal, offset?: number, parent?: string) => Promise<SearchResponse>;
 
 const wait = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -61,6 +61,7 @@ export class LeuSearchElement extends LitElement {
     .tag { font-size: 0.75rem; color: #4b5563; white-space: nowrap; }
     mark { background: none; color: inherit; font-weight: 700; text-decoration: underline; }
     .state { margin: 0; padding: 0.375rem 0; color: #4b5563; }
+    .level { display: flex; gap: 0.5rem; align-items: center; margin: 0; font-size: 0.875rem; }
     .error { color: #9b1c1c; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     button { font: inherit; }
@@ -85,18 +86,20 @@ export class LeuSearchElement extends LitElement {
   @state() private items: SearchItem[] = [];
   @state() private recentCount = 0;
   @state() private total = 0;
+  /** The connected-list levels opened so far (empty at the top level). */
+  @state() private parents: SearchItem[] = [];
   @query('lit-virtualizer') private list?: LitVirtualizer;
 
   #pickWhenReady = false;
   #more?: AbortController;
 
   private readonly results = new Task(this, {
-    task: async ([q, search], { signal }) => {
+    task: async ([q, search, parent], { signal }) => {
       if (!search) return undefined;
       await wait(q ? this.debounce : 0, signal);
-      return search(q, signal);
+      return search(q, signal, 0, parent?.code);
     },
-    args: () => [this.query, this.search] as const,
+    args: () => [this.query, this.search, this.parents.at(-1)] as const,
     onComplete: (r) => {
       if (!r) return;
       const recent = r.recent ?? [];
@@ -128,7 +131,7 @@ export class LeuSearchElement extends LitElement {
     const controller = (this.#more = new AbortController());
     const q = this.query;
     try {
-      const page = await this.search(q, controller.signal, loaded);
+      const page = await this.search(q, controller.signal, loaded, this.parents.at(-1)?.code);
       if (q === this.query) this.items = [...this.items, ...page.items];
     } catch {
       // A failed next page leaves the loaded ones; scrolling again retries.
@@ -170,6 +173,10 @@ export class LeuSearchElement extends LitElement {
         this.query = '';
         this.active = -1;
         break;
+      case 'Backspace':
+        if (this.query || !this.parents.length) return;
+        this.up();
+        break;
       default:
         return;
     }
@@ -178,8 +185,24 @@ export class LeuSearchElement extends LitElement {
 
   private pick(item: SearchItem) {
     if (item.inactive) return;
-    const { highlight: _h, inactive: _i, ...value } = item;
+    if (item.hasChildren) {
+      // A connected list's item with a next level: open that level.
+      this.parents = [...this.parents, item];
+      this.query = '';
+      this.active = -1;
+      this.focus();
+      return;
+    }
+    const { highlight: _h, inactive: _i, hasChildren: _c, ...value } = item;
     this.dispatchEvent(new ValueSelectEvent(value));
+  }
+
+  /** Back up one connected-list level. */
+  private up() {
+    this.parents = this.parents.slice(0, -1);
+    this.query = '';
+    this.active = -1;
+    this.focus();
   }
 
   protected override updated(changed: Map<string, unknown>) {
@@ -200,7 +223,7 @@ export class LeuSearchElement extends LitElement {
     @click=${() => this.pick(item)}
     @mousemove=${() => { if (this.active !== i) this.active = i; }}
   >
-    <span class="code">${highlighted(item.code, item.highlight?.code)}</span>
+    <span class="code">${item.display ?? highlighted(item.code, item.highlight?.code)}</span>
     <span class="label">
       ${highlighted(item.label, item.highlight?.label)}
       ${item.detail || item.inactive
@@ -208,6 +231,7 @@ export class LeuSearchElement extends LitElement {
         : nothing}
     </span>
     ${i < this.recentCount ? html`<span class="tag">Recent</span>` : nothing}
+    ${item.hasChildren ? html`<span class="tag" aria-label="opens the next level">›</span>` : nothing}
     ${this.chosen?.code === item.code ? html`<span class="tag" aria-label="chosen">✓</span>` : nothing}
   </div>`;
   }
@@ -221,6 +245,10 @@ export class LeuSearchElement extends LitElement {
         aria-autocomplete="list" aria-controls="listbox" aria-expanded=${open ? 'true' : 'false'}
         aria-activedescendant=${activeId ?? nothing} .value=${live(this.query)}
         @input=${this.onInput} @keydown=${this.onKeydown} />
+      ${this.parents.length
+        ? html`<p class="level"><button type="button" @click=${this.up}>‹ Back</button>
+            <span>${this.parents.map((p) => p.label).join(' › ')}</span></p>`
+        : nothing}
       <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" scroller ?hidden=${!open}
         style=${styleMap(LIST_MIN_HEIGHT)}
         .items=${this.items} .renderItem=${(item: SearchItem, i: number) => this.renderOption(item, i)}

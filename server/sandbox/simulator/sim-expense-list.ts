@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
-import { SANDBOX_FIELDS } from '../concur-state.js';
+import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS } from '../concur-state.js';
 
 interface Field { id: string; value: string | null }
 interface Money { value: number; currencyCode: string }
@@ -20,7 +20,7 @@ interface Entry {
 }
 interface Report { reportId: string; name: string; approvalStatusId: string; reportTotal: Money; customData: Field[]; expenses: Entry[] }
 
-type Launch = { source: 'HEADER'; report: string } | { source: 'ENTRY'; expense: string } | { source: 'ALLOCATION'; allocation: string } | { source: 'V1'; expense: string };
+type Launch = { source: 'HEADER'; report: string } | { source: 'ENTRY'; expense: string; field?: string } | { source: 'ALLOCATION'; allocation: string } | { source: 'V1'; expense: string };
 
 const valueOf = (fields: Field[], id: string) => fields.find((f) => f.id === id)?.value ?? '';
 const money = (m: Money) => new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currencyCode }).format(m.value);
@@ -76,6 +76,7 @@ export class SimExpenseListElement extends LitElement {
   /** Concur opens the popup and watches it; when it closes, the form reloads. */
   private launch(target: Launch, field: string) {
     const { source, ...ids } = target;
+    delete (ids as { field?: string }).field;
     const url = source === 'V1'
       ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
       : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: navigator.language })}`;
@@ -109,6 +110,9 @@ export class SimExpenseListElement extends LitElement {
         <dt>Amount</dt><dd>${money(e.transactionAmount)}</dd>
         <dt>Transaction date</dt><dd>${e.transactionDate}</dd>
         ${this.renderField(f.label, context, valueOf(e.customData, f.id), { source: 'ENTRY', expense: e.expenseId }, f.id)}
+        ${Object.values(SANDBOX_EXTRA_FIELDS)
+          .filter((x) => e.customData.some((c) => c.id === x.id))
+          .map((x) => this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id))}
       </dl>
       ${!submitted && e.expenseType.name === 'Taxi'
         ? html`<p><button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>Open with the legacy v1 launch</button></p>`

@@ -1,0 +1,59 @@
+// Context filters: rules from configuration that compare a catalog column with the launch context, so a value
+// that does not apply (a project closed before the transaction date, another company's cost centre) is listed
+// greyed with the reason, or hidden.
+import { z } from 'zod';
+import type { SearchContext } from './source.js';
+import type { CatalogRow } from './catalog.js';
+
+const CONTEXT_KEYS = ['date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
+const template = z.string().refine(
+  (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (CONTEXT_KEYS as readonly string[]).includes(m[1]!)),
+  `may use only ${CONTEXT_KEYS.map((k) => `{${k}}`).join(', ')}`,
+);
+
+export const ContextFilterConfig = z
+  .object({
+    /** The catalog column to look at. */
+    column: z.string().min(1),
+    /** The column must equal this (a literal or a {context} template), be on or before it, or on or after it. */
+    equals: template.optional(),
+    onOrBefore: template.optional(),
+    onOrAfter: template.optional(),
+    /** What happens to a value the rule does not let through. */
+    otherwise: z.enum(['inactive', 'hide']).default('inactive'),
+    /** Shown to the user for an inactive value; {value} is the column's value. */
+    reason: z.string().min(1).default('not available for this expense'),
+  })
+  .strict()
+  .refine((f) => [f.equals, f.onOrBefore, f.onOrAfter].filter((v) => v !== undefined).length === 1, 'give exactly one of equals, onOrBefore, onOrAfter');
+export type ContextFilterConfig = z.infer<typeof ContextFilterConfig>;
+
+/** A context value filled into a template, or undefined when the context lacks it (the rule then does not apply). */
+function resolve(t: string, ctx: SearchContext): string | undefined {
+  let missing = false;
+  const value = t.replace(/\{(\w+)\}/g, (_, key: (typeof CONTEXT_KEYS)[number]) => {
+    const v = ctx[key];
+    if (!v) missing = true;
+    return v ?? '';
+  });
+  return missing ? undefined : value;
+}
+
+export interface FilterVerdict {
+  hidden: boolean;
+  /** Why the value is greyed, when it is. */
+  inactive?: string;
+}
+
+/** Applies the rules in order: the first one a row fails decides. Empty cells pass (no restriction). */
+export function judge(row: CatalogRow, filters: readonly ContextFilterConfig[], ctx: SearchContext): FilterVerdict {
+  for (const f of filters) {
+    const cell = row.attributes?.[f.column];
+    if (!cell) continue;
+    const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
+    if (target === undefined) continue;
+    const pass = f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target;
+    if (!pass) return f.otherwise === 'hide' ? { hidden: true } : { hidden: false, inactive: f.reason.replace(/\{value\}/g, cell) };
+  }
+  return { hidden: false };
+}

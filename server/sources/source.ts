@@ -1,0 +1,39 @@
+// The one interface every search source implements, and the launch context a search runs in.
+import type { SearchItem } from '../../src/contract/api.js';
+import type { ConcurToken } from '../concur/client.js';
+
+/** What is known about the launch when searching: who, for which field, and about which item. */
+export interface SearchContext {
+  fieldId: string;
+  companyDomain: string;
+  loggedInUserId: string;
+  reportOwnerUserId: string;
+  employeeId: string;
+  /** The expense's transaction date (YYYY-MM-DD) and type, once the item has been read. */
+  date?: string;
+  expenseType?: string;
+  languageCode: string;
+  /** Calls Concur with the session's token (v4 launches); absent when there is none. */
+  withConcurToken?: <T>(call: (token: ConcurToken, base: string) => Promise<T>) => Promise<T>;
+}
+
+export interface SourceQuery {
+  query: string;
+  offset: number;
+  limit: number;
+  /** For connected lists: the item whose children to list. */
+  parent?: string;
+}
+
+export interface SourcePage {
+  items: SearchItem[];
+  total: number;
+}
+
+export interface DataSource {
+  /** A name for messages ("the project list"). */
+  readonly title: string;
+  search(q: SourceQuery, context: SearchContext, signal?: AbortSignal): Promise<SourcePage>;
+  /** The item a code stands for, to check a commit and show the current value; undefined when unknown. */
+  lookup(code: string, context: SearchContext, signal?: AbortSignal): Promise<SearchItem | undefined>;
+}

@@ -250,6 +250,7 @@ export class LeuSearchElement extends LitElement {
             <span>${this.parents.map((p) => p.label).join(' › ')}</span></p>`
         : nothing}
       <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" scroller ?hidden=${!open}
+        aria-busy=${this.results.status === TaskStatus.PENDING ? 'true' : 'false'}
         style=${styleMap(LIST_MIN_HEIGHT)}
         .items=${this.items} .renderItem=${(item: SearchItem, i: number) => this.renderOption(item, i)}
         @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>

@@ -29,12 +29,15 @@ export function signLaunchV4(p: SignedLaunchV4, credentials: ConnectorCredential
   return macV4(p, credentials).toString('base64');
 }
 
-/** Constant-time check of a received Base64 signature. */
-export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {
-  const expected = macV4(p, credentials);
+/** Constant-time comparison of a received Base64 signature with the expected MAC. */
+function matches(expected: Buffer, signature: string): boolean {
   // A '+' that arrived unescaped was turned into a space by form decoding.
   const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
   return provided.length === expected.length && timingSafeEqual(provided, expected);
+}
+
+export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {
+  return matches(macV4(p, credentials), signature);
 }
 
 /** The signed parameters of a legacy v1 launch, in Concur's order. */
@@ -55,7 +58,5 @@ export function signLaunchV1(p: SignedLaunchV1, credentials: ConnectorCredential
 }
 
 export function isValidSignatureV1(p: SignedLaunchV1, signature: string, credentials: ConnectorCredentials): boolean {
-  const expected = macV1(p, credentials);
-  const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
-  return provided.length === expected.length && timingSafeEqual(provided, expected);
+  return matches(macV1(p, credentials), signature);
 }

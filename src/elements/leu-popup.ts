@@ -7,6 +7,7 @@ import { ApiError } from '../api/client.js';
 import type { CatalogItem, Money, SessionContext } from '../contract/api.js';
 import { PopupCloseEvent, type ValueSelectEvent } from './events.js';
 import './leu-search.js';
+import type { SearchFunction } from './leu-search.js';
 
 /** Concur's data can surprise (an unknown currency, an odd date, an unusual locale): show it raw rather than fail. */
 const formatSafely = (format: () => string, raw: string) => {
@@ -80,7 +81,7 @@ export class LeuPopupElement extends LitElement {
     },
   });
 
-  private search = (query: string, signal: AbortSignal) => this.api!.search(query, signal);
+  private search: SearchFunction = (query, signal, offset, parent) => this.api!.search(query, signal, offset, parent);
 
   private close(reason: 'committed' | 'cancelled', value?: string) {
     this.dispatchEvent(new PopupCloseEvent(reason, value));
@@ -131,7 +132,7 @@ export class LeuPopupElement extends LitElement {
       ${report.submitted ? html`<p class="owner">This report has been submitted.</p>` : nothing}
       <p class="current">
         Current value: ${ctx.currentValue
-          ? html`<strong>${ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
+          ? html`<strong>${ctx.currentItem?.display ?? ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
           : html`<em>none</em>`}
       </p>
     </header>`;
@@ -155,7 +156,7 @@ export class LeuPopupElement extends LitElement {
       ${this.renderItem(ctx)}
       <leu-search label="Search values" .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
       <p class="choice" aria-live="polite">
-        ${this.chosen ? html`Selected: <strong>${this.chosen.code}</strong> ${this.chosen.label}` : 'Nothing selected yet.'}
+        ${this.chosen ? html`Selected: <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : 'Nothing selected yet.'}
       </p>
       ${this.renderCommitState()}
       <footer>

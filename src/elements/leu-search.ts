@@ -2,7 +2,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { styleMap } from 'lit/directives/style-map.js';
+import { ref } from 'lit/directives/ref.js';
 import { Task, TaskStatus } from '@lit/task';
 import '@lit-labs/virtualizer';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
@@ -12,10 +12,13 @@ import { ValueSelectEvent } from './events.js';
 import { highlighted } from './highlight.js';
 
 /**
- * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a
- * small popup has left (set through the CSSOM, which the strict CSP allows).
+ * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a small
+ * popup has left. It is set through the CSSOM before the virtualizer connects: a style attribute (what styleMap
+ * writes on first render) is blocked by the strict CSP.
  */
-const LIST_MIN_HEIGHT = { minHeight: '2.75rem' };
+const shrinkable = (el: Element | undefined) => {
+  if (el instanceof HTMLElement && !el.style.minHeight) el.style.minHeight = '2.75rem';
+};
 
 export type SearchFunction = (query: string, signal: AbortSignal, offset?: number, parent?: string) => Promise<SearchResponse>;
 
@@ -211,7 +214,9 @@ export class LeuSearchElement extends LitElement {
   }
 
   /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */
-  private renderOption(item: SearchItem, i: number) {
+  private renderOption(item: SearchItem | undefined, i: number) {
+    // While a shorter result list replaces a longer one, the virtualizer may still ask for a vanished index.
+    if (!item) return nothing;
     return html`<div
     id="option-${i}"
     role="option"
@@ -251,8 +256,8 @@ export class LeuSearchElement extends LitElement {
         : nothing}
       <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" scroller ?hidden=${!open}
         aria-busy=${this.results.status === TaskStatus.PENDING ? 'true' : 'false'}
-        style=${styleMap(LIST_MIN_HEIGHT)}
-        .items=${this.items} .renderItem=${(item: SearchItem, i: number) => this.renderOption(item, i)}
+        ${ref(shrinkable)}
+        .items=${this.items} .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
         @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>
       ${this.results.render({
         pending: () => html`<p class="state">Searching…</p>`,

@@ -27,8 +27,23 @@ export const received: { method: string; path: string; search: string; authoriza
 /** 1,000 rows for the query "many", served a page at a time. */
 export const MANY = Array.from({ length: 1000 }, (_, i) => ({ code: `BIG-${String(i + 1).padStart(4, '0')}`, label: `Large result ${i + 1}` }));
 
-export function search(q: string, offset = 0, limit = 50): SearchResponse {
+/** A connected list: regions, each with client projects; ids are written, short codes shown. */
+const REGIONS: SearchItem[] = [
+  { code: 'id-eu', display: 'EU', label: 'Europe', hasChildren: true },
+  { code: 'id-am', display: 'AM', label: 'Americas', hasChildren: true },
+];
+const CLIENTS: Record<string, SearchItem[]> = {
+  'id-eu': [{ code: 'id-db', display: 'DB', label: 'Deutsche Bahn rollout' }, { code: 'id-alz', display: 'ALZ', label: 'Allianz claims platform' }],
+  'id-am': [{ code: 'id-itau', display: 'ITAU', label: 'Banco Itaú payments' }],
+};
+
+export function search(q: string, offset = 0, limit = 50, parent?: string): SearchResponse {
   const f = q.trim().toLowerCase();
+  if (parent) {
+    const items = (CLIENTS[parent] ?? []).filter((i) => i.label.toLowerCase().includes(f));
+    return { query: q, items, total: items.length, offset };
+  }
+  if (f === 'regions') return { query: q, items: REGIONS, total: REGIONS.length, offset };
   if (f === 'many') return { query: q, items: MANY.slice(offset, offset + limit), total: MANY.length, offset };
   const matches: SearchItem[] = ITEMS.filter((i) => `${i.code} ${i.label}`.toLowerCase().includes(f)).map((i) => {
     const at = i.label.toLowerCase().indexOf(f);
@@ -47,7 +62,7 @@ export const apiHandlers = [
     const params = new URL(request.url).searchParams;
     const q = params.get('q') ?? '';
     if (q === 'slow') await delay(400);
-    return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50)));
+    return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50), params.get('parent') ?? undefined));
   }),
   http.post('/api/commit', async ({ request }) => {
     const { code } = (await request.json()) as { code: string };

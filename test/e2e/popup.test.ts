@@ -185,3 +185,25 @@ test('a second launch into the open popup window works on the item it names, not
   assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), null, 'the first item is untouched');
   await page.close();
 });
+
+test('a travel request field lists the traveller\'s requests from Concur and writes the request id', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, 'Choose Travel request for Taxi');
+  await popup.getByText('3KX9').waitFor();
+  await popup.getByText(/Not available: cancelled/).waitFor();
+  await chooseAndClose(popup, 'frankfurt', '3KX9');
+  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom14'), '3KX9');
+  await waitForField(page, 'Travel request, Taxi', '3KX9');
+  await page.close();
+});
+
+test('a connected Concur list is chosen level by level, and its item id is written', async () => {
+  const page = await openSimulator();
+  const popup = await openPopup(page, 'Choose Client project for Taxi');
+  await popup.getByRole('option', { name: /Europe/ }).click();
+  await popup.getByRole('button', { name: '‹ Back' }).waitFor();
+  await chooseAndClose(popup, 'allianz', 'ALZ');
+  const written = server.sandbox!.fieldValue(EXPENSE, 'custom15');
+  assert.equal([...server.sandbox!.listItems.values()].find((i) => i.id === written)?.value, 'Allianz claims platform');
+  await page.close();
+});

@@ -2,6 +2,7 @@
 import '../setup.js';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
+import { sendKeys } from '@web/test-runner-commands';
 import { createApiClient } from '../../../src/api/client.js';
 import '../../../src/elements/leu-popup.js';
 import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
@@ -132,6 +133,21 @@ describe('leu-popup', () => {
     button(el, 'Retry').click();
     expect((await done).value).to.equal('PRJ-1001');
     expect(received.filter((r) => r.path === '/api/commit')).to.have.length(2);
+  });
+
+  it('pages and opens list levels through its own search (offset and parent reach the server)', async () => {
+    const el = await mount();
+    const box = search(el)!.shadowRoot!.querySelector('input')!;
+    box.focus();
+    await sendKeys({ type: 'many' });
+    await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('1000 results'));
+    for (let i = 0; i < 6; i++) await sendKeys({ press: 'PageDown' });
+    await waitUntil(() => received.some((r) => r.search.includes('q=many') && r.search.includes('offset=50')), 'the next page is asked for');
+    box.select();
+    await sendKeys({ type: 'regions' });
+    await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('2 results'));
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => received.some((r) => r.search.includes('parent=id-eu')), 'the next level is asked for');
   });
 
   it('Cancel closes without writing', async () => {

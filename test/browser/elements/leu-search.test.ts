@@ -18,7 +18,7 @@ const api = () => createApiClient({ storage: memoryStorage() });
 
 async function mount() {
   const client = api();
-  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal, offset?: number) => client.search(q, s, offset)}></leu-search>`);
+  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal, offset?: number, parent?: string) => client.search(q, s, offset, parent)}></leu-search>`);
   await waitUntil(() => options(el).length > 0, 'the first results appear');
   return el;
 }
@@ -174,6 +174,33 @@ describe('leu-search', () => {
     const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
     await sendKeys({ press: 'Enter' });
     expect((await picked).item.code).to.equal('BIG-0131');
+  });
+
+  it('opens a connected list level by level, shows short codes, and picks the id', async () => {
+    const el = await mount();
+    await type(el, 'regions');
+    await waitUntil(() => status(el) === '2 results');
+    await settled(el);
+    expect(options(el)[0]!.textContent).to.contain('EU').and.to.contain('Europe').and.not.to.contain('id-eu');
+    expect(options(el)[0]!.querySelector('[aria-label="opens the next level"]')).to.exist;
+    let picked: ValueSelectEvent | undefined;
+    el.addEventListener(ValueSelectEvent.type, (e) => { picked = e; });
+    await sendKeys({ press: 'Enter' }); // Europe: opens its level rather than being chosen
+    await waitUntil(() => status(el) === '2 results' && options(el)[0]?.textContent?.includes('Deutsche Bahn'), 'the next level is listed');
+    expect(picked).to.equal(undefined);
+    expect(received.at(-1)!.search).to.contain('parent=id-eu');
+    expect(root(el).querySelector('.level')!.textContent).to.contain('Europe');
+    expect(input(el).value).to.equal('');
+    await sendKeys({ type: 'allianz' });
+    await waitUntil(() => status(el) === '1 result');
+    await sendKeys({ press: 'Enter' });
+    expect(picked!.item).to.deep.equal({ code: 'id-alz', display: 'ALZ', label: 'Allianz claims platform' });
+    // Backspace in an empty box goes back up a level.
+    input(el).select();
+    await sendKeys({ press: 'Backspace' });
+    await waitUntil(() => input(el).value === '');
+    await sendKeys({ press: 'Backspace' });
+    await waitUntil(() => !root(el).querySelector('.level'), 'back at the top level');
   });
 
   it('says so when nothing matches', async () => {

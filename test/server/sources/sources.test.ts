@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { delay, http, HttpResponse } from 'msw';
-import { bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
 import { SANDBOX_DELEGATE, SANDBOX_EXTRA_FIELDS, SANDBOX_IDS, SANDBOX_LIST, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 import { SAMPLE_CATALOG } from '../../../server/config.js';
 import { readFieldsFile } from '../../../server/sources/fields.js';
@@ -137,6 +137,22 @@ describe('Concur List v4', () => {
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), allianz.code, 'the list item id is written');
     assert.equal((await commit(app, token, nokia.code)).status, 422);
   });
+});
+
+test('a Concur list or request outage is a message with its correlation id, not a spinner', async () => {
+  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id }, trips: { type: 'concur-request' } }, fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips' }, default: 'clients' };
+  msw.use(
+    http.get(`${CONCUR}/list/v4/lists/:id/children`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-list' } })),
+    http.get(`${CONCUR}/travelrequest/v4/requests`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-req' } })),
+  );
+  const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
+  for (const [field, cid] of [['custom12', 'cid-list'], [SANDBOX_EXTRA_FIELDS.trip.id, 'cid-req']] as const) {
+    const token = await launchSession(app, concur(), { unsigned: { custom_field_launched_from: field } });
+    const { status, body } = await search(app, token, 'x');
+    assert.equal(status, 502);
+    assert.match(body.error.message, /Concur is having trouble right now \(HTTP 503\)/);
+    assert.equal(body.error.correlationId, cid);
+  }
 });
 
 describe('Concur Request v4', () => {

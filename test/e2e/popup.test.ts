@@ -100,7 +100,10 @@ test('choose a project in the popup: it is written to Concur, the popup closes, 
 test('Cancel closes the popup and writes nothing', async () => {
   const page = await openSimulator();
   const popup = await openPopup(page);
-  await popup.getByRole('option').first().click();
+  // Choose by keyboard once the results are there, so no click can land on a list still being laid out.
+  await popup.getByRole('combobox').fill('frankfurt');
+  await popup.keyboard.press('Enter');
+  await popup.getByText('Selected: PRJ-1042').waitFor();
   const closed = popup.waitForEvent('close');
   await popup.getByRole('button', { name: 'Cancel' }).click();
   await closed;

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadCatalogFile } from '../server/sources/catalog.js';
 import { generateCatalog, seeded } from './catalog-data.js';
 
@@ -15,9 +16,13 @@ writeFileSync(file, `code,label,detail\n${rows.map((r) => [r.code, r.label, r.de
 
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
+// How long the event loop is held at a time while loading: what a request arriving meanwhile waits at most.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 const started = performance.now();
 const catalog = await loadCatalogFile(file);
 const loadMs = performance.now() - started;
+loop.disable();
 global.gc?.();
 const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
 
@@ -36,5 +41,6 @@ const times = queries.map((q) => {
 }).sort((a, b) => a - b);
 console.log(`catalog of ${catalog.size.toLocaleString('en')} rows from CSV (${catalog.problems.length} rows skipped):`);
 console.log(`  load and index ${(loadMs / 1000).toFixed(1)} s, heap ${heapMb.toFixed(0)} MB${global.gc ? '' : ' (approximate: run with --expose-gc for exact figures)'}`);
+console.log(`  longest event-loop pause while loading ${(loop.max / 1e6).toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms): other requests are served meanwhile`);
 console.log(`  search p50 ${times[100]!.toFixed(2)} ms, p95 ${times[190]!.toFixed(2)} ms over 200 queries`);
 rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as parseCsv } from 'csv-parse';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { stat } from 'node:fs/promises';
+
+class HeaderMissing extends Error {}
 import { SearchIndex } from './search-index.js';
 import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.js';
@@ -39,11 +44,15 @@ export class Catalog {
   /** Rows skipped because they failed validation, by line number in the file. */
   readonly problems: RowProblem[];
 
-  constructor(items: CatalogRow[], problems: RowProblem[] = []) {
-    const sorted = [...items].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
-    this.#index = new SearchIndex(sorted);
-    this.#byCode = new Map(sorted.map((i) => [i.code, i]));
+  constructor(items: CatalogRow[], problems: RowProblem[] = [], index?: SearchIndex<CatalogRow>) {
+    this.#index = index ?? new SearchIndex(sortByCode(items));
+    this.#byCode = new Map(this.#index.rows.map((i) => [i.code, i]));
     this.problems = problems;
+  }
+
+  /** Builds a large catalog without holding up the server: the index is made between other requests. */
+  static async create(items: CatalogRow[], problems: RowProblem[] = []): Promise<Catalog> {
+    return new Catalog(items, problems, await SearchIndex.build(sortByCode(items)));
   }
 
   get size(): number {
@@ -74,9 +83,9 @@ export class Catalog {
   }
 }
 
-/** Reads a catalog file; bad rows are skipped and reported with their line numbers. */
+/** Reads a catalog file; bad rows are skipped and reported with their line numbers. Parsing and indexing
+ * yield to other work as they go, so a large file can be (re)loaded while the server answers requests. */
 export async function loadCatalogFile(path: string): Promise<Catalog> {
-  const text = await readFile(path, 'utf8');
   const problems: RowProblem[] = [];
   const items: CatalogRow[] = [];
   const seen = new Set<string>();
@@ -90,6 +99,7 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
     items.push({ code, label, ...(detail ? { detail } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
   };
   if (extname(path).toLowerCase() === '.json') {
+    const text = await readFile(path, 'utf8');
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -99,19 +109,28 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
     if (!Array.isArray(data)) throw new Error('must be a JSON array of {code, label} objects');
     data.forEach((row, i) => accept(row, i + 1));
   } else {
-    let records: { record: Record<string, string>; info: { lines: number } }[];
+    // A missing file or a folder is reported as such, before parsing.
+    if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
+    const parser = parseCsv({ columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: true, info: true });
+    // pipeline (unlike pipe) hands a read error to the parser, so the loop below throws it.
+    pipeline(createReadStream(path), parser, () => undefined);
+    let first = true;
     try {
-      records = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: true, info: true });
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+        if (first && !('code' in record && 'label' in record)) throw new HeaderMissing('needs a header row naming the columns code and label');
+        first = false;
+        accept(record, info.lines);
+      }
     } catch (error) {
+      if (error instanceof HeaderMissing || (error as NodeJS.ErrnoException).syscall) throw error;
       throw new Error(`is not valid CSV (${(error as Error).message})`);
     }
-    if (records.length > 0 && !('code' in records[0]!.record && 'label' in records[0]!.record)) {
-      throw new Error('needs a header row naming the columns code and label');
-    }
-    for (const { record, info } of records) accept(record, info.lines);
   }
-  return new Catalog(items, problems);
+  return Catalog.create(items, problems);
 }
+
+const byCode = new Intl.Collator('en', { numeric: true }).compare;
+const sortByCode = (items: CatalogRow[]) => [...items].sort((a, b) => byCode(a.code, b.code));
 
 export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'row' | 'size'>;
 

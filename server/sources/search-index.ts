@@ -71,6 +71,55 @@ function prefixRange(sorted: string[], prefix: string): [number, number] {
   return [lowerBound(sorted, prefix), lowerBound(sorted, `${prefix}\uffff`)];
 }
 
+/** What the constructor needs, computed in steps so a large catalog can be indexed without blocking. */
+interface IndexData {
+  vocab: string[];
+  postings: WordPostings[];
+  codeTokens: string[];
+  codeTokenRows: number[][];
+  codes: string[];
+  codeRows: Int32Array;
+}
+
+/** Builds the index data, yielding after every `chunk` rows. */
+function* indexSteps(rows: readonly IndexedRow[], chunk = 10_000): Generator<void, IndexData> {
+  const n = rows.length;
+  const vocab = new Map<string, WordPostings>();
+  const codeTokens = new Map<string, number[]>();
+  const add = (word: string, row: number, field: 'label' | 'detail') => {
+    let p = vocab.get(word);
+    if (!p) vocab.set(word, (p = { label: [], detail: [] }));
+    const list = p[field];
+    if (list[list.length - 1] !== row) list.push(row);
+  };
+  const codes: [string, number][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    for (const w of words(fold(r.label))) add(w, i, 'label');
+    if (r.detail) for (const w of words(fold(r.detail))) add(w, i, 'detail');
+    const code = fold(r.code);
+    codes[i] = [code, i];
+    for (const t of words(code)) {
+      let list = codeTokens.get(t);
+      if (!list) codeTokens.set(t, (list = []));
+      if (list[list.length - 1] !== i) list.push(i);
+    }
+    if (i % chunk === chunk - 1) yield;
+  }
+  const sortedVocab = [...vocab.keys()].sort();
+  const sortedTokens = [...codeTokens.keys()].sort();
+  yield;
+  codes.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    vocab: sortedVocab,
+    postings: sortedVocab.map((w) => vocab.get(w)!),
+    codeTokens: sortedTokens,
+    codeTokenRows: sortedTokens.map((t) => codeTokens.get(t)!),
+    codes: codes.map((c) => c[0]),
+    codeRows: Int32Array.from(codes, (c) => c[1]),
+  };
+}
+
 export class SearchIndex<T extends IndexedRow> {
   readonly rows: readonly T[];
   readonly #n: number;
@@ -86,40 +135,35 @@ export class SearchIndex<T extends IndexedRow> {
   readonly #acc: Float32Array;
   readonly #term: Float32Array;
 
-  /** `rows` must already be in the order results are listed in on ties (code order). */
-  constructor(rows: readonly T[]) {
+  /** `rows` must already be in the order results are listed in on ties (code order). Builds synchronously. */
+  constructor(rows: readonly T[], data?: IndexData) {
     this.rows = rows;
-    const n = (this.#n = rows.length);
-    const vocab = new Map<string, WordPostings>();
-    const codeTokens = new Map<string, number[]>();
-    const add = (word: string, row: number, field: 'label' | 'detail') => {
-      let p = vocab.get(word);
-      if (!p) vocab.set(word, (p = { label: [], detail: [] }));
-      const list = p[field];
-      if (list[list.length - 1] !== row) list.push(row);
-    };
-    const codes: [string, number][] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!;
-      for (const w of words(fold(r.label))) add(w, i, 'label');
-      if (r.detail) for (const w of words(fold(r.detail))) add(w, i, 'detail');
-      const code = fold(r.code);
-      codes[i] = [code, i];
-      for (const t of words(code)) {
-        let list = codeTokens.get(t);
-        if (!list) codeTokens.set(t, (list = []));
-        if (list[list.length - 1] !== i) list.push(i);
-      }
+    this.#n = rows.length;
+    if (!data) {
+      const steps = indexSteps(rows);
+      let step = steps.next();
+      while (!step.done) step = steps.next();
+      data = step.value;
     }
-    this.#vocab = [...vocab.keys()].sort();
-    this.#postings = this.#vocab.map((w) => vocab.get(w)!);
-    this.#codeTokens = [...codeTokens.keys()].sort();
-    this.#codeTokenRows = this.#codeTokens.map((t) => codeTokens.get(t)!);
-    codes.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    this.#codes = codes.map((c) => c[0]);
-    this.#codeRows = Int32Array.from(codes, (c) => c[1]);
-    this.#acc = new Float32Array(n);
-    this.#term = new Float32Array(n);
+    this.#vocab = data.vocab;
+    this.#postings = data.postings;
+    this.#codeTokens = data.codeTokens;
+    this.#codeTokenRows = data.codeTokenRows;
+    this.#codes = data.codes;
+    this.#codeRows = data.codeRows;
+    this.#acc = new Float32Array(this.#n);
+    this.#term = new Float32Array(this.#n);
+  }
+
+  /** Builds without holding the event loop for long: other requests are served between chunks of rows. */
+  static async build<R extends IndexedRow>(rows: readonly R[]): Promise<SearchIndex<R>> {
+    const steps = indexSteps(rows);
+    let step = steps.next();
+    while (!step.done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      step = steps.next();
+    }
+    return new SearchIndex(rows, step.value);
   }
 
   get vocabularySize(): number {

@@ -1,8 +1,8 @@
-// Browser tests: Debian's Chromium, headless, one page at a time; msw's service worker served at the root.
+// Browser tests: Debian's Chromium driven by Playwright, headless, one page at a time; msw's worker at the root.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner-chrome';
+import { playwrightLauncher } from '@web/test-runner-playwright';
 import { defaultReporter } from '@web/test-runner';
 
 const CHROMIUM_ARGS = [
@@ -52,8 +52,11 @@ export default {
   testsFinishTimeout: 180_000,
   plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)), target: 'es2022' })],
   middleware: [mswWorkerMiddleware()],
+  // Playwright drives Debian's Chromium (no browser download); with puppeteer-core this Chromium now and then
+  // stalled opening a test page, which timed out whole runs.
   browsers: [
-    chromeLauncher({
+    playwrightLauncher({
+      product: 'chromium',
       launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS },
     }),
   ],

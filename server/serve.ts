@@ -92,7 +92,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     : config.sandbox ? SANDBOX_FIELDS_FILE : undefined;
   const sources = await createFieldSources(fields, { catalog, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`FIELDS_FILE: a catalog it names cannot be read (${error.message})`);
+    throw new ConfigError(error.code ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})` : `FIELDS_FILE: ${error.message}`);
   });
   return { config, store, concur, items, sources, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
 }

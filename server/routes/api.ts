@@ -23,6 +23,15 @@ const WRITE_DEADLINE_MS = 45_000;
 const SEARCH_DEADLINE_MS = 15_000;
 
 /** The launch context a search runs in, from the session. */
+/** The item's facts (transaction date, expense type) are read once, before the first search or commit needs them. */
+async function withFacts(deps: AppDeps, key: string, s: Session): Promise<Session> {
+  if (s.facts) return s;
+  const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
+  s.facts = view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {};
+  await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
+  return s;
+}
+
 function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
   return {
     fieldId: s.fieldId,
@@ -33,6 +42,7 @@ function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
     date: s.facts?.date,
     expenseType: s.facts?.expenseType,
     languageCode: s.languageCode,
+    launchVersion: s.version,
     withConcurToken: (call) => deps.items.withConcurToken(key, s, call),
   };
 }
@@ -122,7 +132,7 @@ export function apiRoutes(deps: AppDeps) {
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset, parent } = c.req.valid('query');
-    const s = c.get('session');
+    const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
     const ctx = searchContext(deps, c.get('sessionKey'), s);
     const source = deps.sources.forField(s.fieldId);
     const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
@@ -138,7 +148,8 @@ export function apiRoutes(deps: AppDeps) {
   });
 
   api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {
-    const s = c.get('session');
+    // Context filters must judge the value with the item's facts, even if the popup never asked for the context.
+    const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
     const { code } = c.req.valid('json');
     // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
     const item = await deps.sources.forField(s.fieldId).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));

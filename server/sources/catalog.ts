@@ -12,10 +12,13 @@ import { SearchIndex } from './search-index.js';
 import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.js';
 
+/** A cell: text, or a number written as text; anything else (null, objects) is a malformed row. */
+const cell = () => z.union([z.string(), z.number().transform(String)], { error: 'must be text' });
+
 const Row = z.looseObject({
-  code: z.coerce.string().trim().min(1, 'code is empty').max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`),
-  label: z.coerce.string().trim().min(1, 'label is empty'),
-  detail: z.coerce.string().trim().optional().transform((v) => v || undefined),
+  code: cell().pipe(z.string().trim().min(1, 'code is empty').max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`)),
+  label: cell().pipe(z.string().trim().min(1, 'label is empty')),
+  detail: cell().pipe(z.string().trim()).optional().transform((v) => v || undefined),
 });
 
 /** A catalog row: what the popup shows, and any further columns, which stay on the server (context filters). */

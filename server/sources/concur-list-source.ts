@@ -80,6 +80,9 @@ export class ConcurListSource implements DataSource {
       })).json;
     });
     const parsed = ListItemJson.safeParse(json);
-    return parsed.success ? this.#item(parsed.data) : undefined;
+    // Only an item of this field's list counts, and only one without a further level (the value is the leaf).
+    if (!parsed.success || !(parsed.data.lists ?? []).some((l) => l.id === this.config.listId)) return undefined;
+    const item = this.#item(parsed.data);
+    return item.hasChildren ? { ...item, inactive: 'choose an entry on its next level' } : item;
   }
 }

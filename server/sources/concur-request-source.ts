@@ -40,10 +40,13 @@ export class ConcurRequestSource implements DataSource {
 
   async #requests(ctx: SearchContext, signal?: AbortSignal): Promise<SearchIndex<SearchItem>> {
     const owner = ctx.reportOwnerUserId;
-    const key = `${ctx.companyDomain}|${owner}|${this.config.view}`;
+    // Per caller and owner: what Concur lets one user see is not what it lets another see.
+    const key = `${ctx.companyDomain}|${ctx.loggedInUserId}|${owner}|${this.config.view}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    if (!ctx.withConcurToken) throw new SourceUnavailable('Travel requests can only be listed from a launch that carries a Concur sign-in.');
+    if (!ctx.withConcurToken || ctx.launchVersion === 1) {
+      throw new SourceUnavailable('Travel requests can only be listed from a v4 launch, which carries the traveller\'s Concur sign-in.');
+    }
     const json = await ctx.withConcurToken(async (token, base) => {
       const url = new URL(`${base}/travelrequest/v4/requests`);
       url.searchParams.set('view', this.config.view);

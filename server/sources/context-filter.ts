@@ -45,15 +45,22 @@ export interface FilterVerdict {
   inactive?: string;
 }
 
-/** Applies the rules in order: the first one a row fails decides. Empty cells pass (no restriction). */
+/**
+ * Applies every rule: a failed hide rule hides the row whatever else applies; otherwise the first failed rule's
+ * reason greys it. Empty cells pass (no restriction), and so does a rule whose context value is not known for
+ * this launch (a report header has no transaction date).
+ */
 export function judge(row: CatalogRow, filters: readonly ContextFilterConfig[], ctx: SearchContext): FilterVerdict {
+  let inactive: string | undefined;
   for (const f of filters) {
     const cell = row.attributes?.[f.column];
     if (!cell) continue;
     const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
     if (target === undefined) continue;
     const pass = f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target;
-    if (!pass) return f.otherwise === 'hide' ? { hidden: true } : { hidden: false, inactive: f.reason.replace(/\{value\}/g, cell) };
+    if (pass) continue;
+    if (f.otherwise === 'hide') return { hidden: true };
+    inactive ??= f.reason.replace(/\{value\}/g, cell);
   }
-  return { hidden: false };
+  return inactive ? { hidden: false, inactive } : { hidden: false };
 }

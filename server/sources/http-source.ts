@@ -9,9 +9,13 @@ import { SourceUnavailable } from '../errors.js';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
 
 const PLACEHOLDERS = ['query', 'offset', 'limit', 'code', 'date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'];
+const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
+/** The part before the path: placeholders may not appear there, so no query can move a request (and its secret). */
+const origin = (t: string) => /^https?:\/\/[^/?#]*/.exec(t)?.[0] ?? '';
 const urlTemplate = z
   .string()
-  .refine((t) => /^https?:\/\//.test(t), 'must start with https:// (or http:// for a loopback test server)')
+  .refine((t) => t.startsWith('https://') || LOOPBACK_HTTP.test(t), 'must start with https:// (plain http only for a loopback test server)')
+  .refine((t) => /^https?:\/\/[^/?#{}]+[/?]/.test(t) && !origin(t).includes('{'), 'must name its host and start its path before any {placeholder}')
   .refine((t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => PLACEHOLDERS.includes(m[1]!)), `may use only ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
 
 export const HttpSourceConfig = z
@@ -31,7 +35,11 @@ export const HttpSourceConfig = z
     timeoutMs: z.number().int().min(200).max(30_000).default(4000),
     cacheSeconds: z.number().int().min(0).max(3600).default(30),
   })
-  .strict();
+  .strict()
+  .refine((c) => !/\{(offset|limit)\}/.test(c.url) || c.total !== undefined, {
+    path: ['total'],
+    message: 'is needed when url pages with {offset} or {limit}: it tells how many results there are in all',
+  });
 export type HttpSourceConfig = z.infer<typeof HttpSourceConfig>;
 
 const get = (value: unknown, path: string): unknown =>
@@ -49,13 +57,26 @@ export class HttpSource implements DataSource {
     this.title = config.title;
     this.#cache = new LRUCache({ max: 1000, ttl: Math.max(1, config.cacheSeconds) * 1000 });
     this.#headers = Object.fromEntries(
-      Object.entries(config.headers).map(([k, v]) => [k, v.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '')]),
+      Object.entries(config.headers).map(([k, v]) => [
+        k,
+        v.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+          if (!env[name]) throw new Error(`the header ${k} of ${config.title} names the environment variable ${name}, which is not set`);
+          return env[name]!;
+        }),
+      ]),
     );
     this.#serverPaging = /\{offset\}|\{limit\}/.test(config.url);
   }
 
   #fill(template: string, values: Record<string, string | number | undefined>): string {
-    return template.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(values[key] ?? '')));
+    const url = template.replace(/\{(\w+)\}/g, (_, key: string) => {
+      const value = encodeURIComponent(String(values[key] ?? ''));
+      // A path segment of "." or ".." would climb out of the configured path.
+      return value === '.' || value === '..' ? encodeURIComponent(value.replace(/\./g, '%2E')) : value;
+    });
+    // Defence in depth: the filled URL keeps the configured host.
+    if (new URL(url).origin !== new URL(origin(template)).origin) throw new SourceUnavailable(`${capitalize(this.title)} cannot be asked this.`);
+    return url;
   }
 
   async #fetch(url: string, signal?: AbortSignal): Promise<{ items: SearchItem[]; total: number }> {
@@ -67,7 +88,8 @@ export class HttpSource implements DataSource {
     const host = new URL(url).host;
     try {
       json = await ky
-        .get(url, { headers: { accept: 'application/json', ...this.#headers }, timeout: this.config.timeoutMs, retry: { limit: 1, statusCodes: [502, 503, 504] }, signal })
+        // No redirects: the configured secret header must not follow the request to another host.
+        .get(url, { headers: { accept: 'application/json', ...this.#headers }, timeout: this.config.timeoutMs, retry: { limit: 1, statusCodes: [502, 503, 504] }, signal, redirect: 'error' })
         .json();
     } catch (error) {
       const why = error instanceof TimeoutError ? `did not answer within ${this.config.timeoutMs / 1000} s`

@@ -28,8 +28,11 @@ export interface IndexPage {
   total: number;
 }
 
-/** Folds case and accents ("Zürich" -> "zurich"), keeping one character per character where it can. */
-export const fold = (s: string) => uFuzzy.latinize(s.toLowerCase());
+/**
+ * Folds case and accents ("Zürich", or "Zu\u0308rich" as macOS exports write it, -> "zurich"; "Straße" ->
+ * "strasse"), keeping one character per character where it can (highlights are skipped where it cannot).
+ */
+export const fold = (s: string) => uFuzzy.latinize(s.normalize('NFC').toLowerCase()).replace(/ß/g, 'ss');
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const words = (s: string) => s.match(WORD) ?? [];
@@ -226,10 +229,14 @@ export class SearchIndex<T extends IndexedRow> {
       }
       return { hits, total };
     }
-    // A code being typed ("PRJ-10", "cc-2"): the codes that start with it, in code order, are the answer.
+    // A code being typed ("PRJ-10", "cc-2": letters with digits or code punctuation) is answered by the codes
+    // that start with it, in code order; a number alone ("2024") may be a word in a label, so it is searched too.
     const compact = q.replace(/\s+/g, '');
     const [lo, hi] = prefixRange(this.#codes, compact);
-    if (hi > lo && /[\d\-_./]/.test(compact)) return this.#codeRange(lo, hi, offset, limit, compact, accept);
+    if (hi > lo && /\p{L}/u.test(compact) && /[\d\-_./]/.test(compact)) {
+      const page = this.#codeRange(lo, hi, offset, limit, compact, accept);
+      if (page.total > 0) return page;
+    }
     const acc = this.#acc;
     acc.fill(0);
     const terms = [...new Set(words(q))];

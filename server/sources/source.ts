@@ -13,6 +13,8 @@ export interface SearchContext {
   date?: string;
   expenseType?: string;
   languageCode: string;
+  /** 4 for a v4 launch (a user token), 1 for a legacy v1 launch (the company token). */
+  launchVersion: 1 | 4;
   /** Calls Concur with the session's token (v4 launches); absent when there is none. */
   withConcurToken?: <T>(call: (token: ConcurToken, base: string) => Promise<T>) => Promise<T>;
 }

@@ -95,6 +95,12 @@ export class LeuSearchElement extends LitElement {
 
   #pickWhenReady = false;
   #more?: AbortController;
+  /** Server results received for the current query and level (recent picks not counted). */
+  #serverLoaded = 0;
+  /** Recent picks that page one also held (shown once, as recent). */
+  #dupes = 0;
+  /** Bumped whenever the query or the level changes: an answer for an older one is dropped. */
+  #generation = 0;
 
   private readonly results = new Task(this, {
     task: async ([q, search, parent], { signal }) => {
@@ -107,8 +113,11 @@ export class LeuSearchElement extends LitElement {
       if (!r) return;
       const recent = r.recent ?? [];
       const codes = new Set(recent.map((i) => i.code));
-      this.items = [...recent, ...r.items.filter((i) => !codes.has(i.code))];
+      const rest = r.items.filter((i) => !codes.has(i.code));
+      this.items = [...recent, ...rest];
       this.recentCount = recent.length;
+      this.#serverLoaded = r.items.length;
+      this.#dupes = r.items.length - rest.length;
       this.total = r.total;
       // With a query typed, the best match is active so Enter picks it.
       this.active = this.query && this.items.length ? 0 : -1;
@@ -129,13 +138,17 @@ export class LeuSearchElement extends LitElement {
 
   /** Loads the next page when the list nears the end of what is loaded. */
   async #loadMore() {
-    const loaded = this.items.length - this.recentCount;
-    if (this.#more || loaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE) return;
+    if (this.#more || this.#serverLoaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE) return;
     const controller = (this.#more = new AbortController());
-    const q = this.query;
+    const generation = this.#generation;
     try {
-      const page = await this.search(q, controller.signal, loaded, this.parents.at(-1)?.code);
-      if (q === this.query) this.items = [...this.items, ...page.items];
+      const page = await this.search(this.query, controller.signal, this.#serverLoaded, this.parents.at(-1)?.code);
+      if (generation !== this.#generation) return;
+      const recent = new Set(this.items.slice(0, this.recentCount).map((i) => i.code));
+      const rest = page.items.filter((i) => !recent.has(i.code));
+      this.#serverLoaded += page.items.length;
+      this.#dupes += page.items.length - rest.length;
+      this.items = [...this.items, ...rest];
     } catch {
       // A failed next page leaves the loaded ones; scrolling again retries.
     } finally {
@@ -147,6 +160,12 @@ export class LeuSearchElement extends LitElement {
     this.query = (e.target as HTMLInputElement).value;
     this.active = -1;
     this.#pickWhenReady = false;
+    this.#restart();
+  }
+
+  /** A new query or level: any next-page request for the old one is abandoned. */
+  #restart() {
+    this.#generation++;
     this.#more?.abort();
     this.#more = undefined;
   }
@@ -175,6 +194,7 @@ export class LeuSearchElement extends LitElement {
         if (!this.query) return;
         this.query = '';
         this.active = -1;
+        this.#restart();
         break;
       case 'Backspace':
         if (this.query || !this.parents.length) return;
@@ -193,6 +213,7 @@ export class LeuSearchElement extends LitElement {
       this.parents = [...this.parents, item];
       this.query = '';
       this.active = -1;
+      this.#restart();
       this.focus();
       return;
     }
@@ -205,6 +226,7 @@ export class LeuSearchElement extends LitElement {
     this.parents = this.parents.slice(0, -1);
     this.query = '';
     this.active = -1;
+    this.#restart();
     this.focus();
   }
 
@@ -223,7 +245,7 @@ export class LeuSearchElement extends LitElement {
     part="option"
     aria-selected=${i === this.active ? 'true' : 'false'}
     aria-disabled=${item.inactive ? 'true' : nothing}
-    aria-setsize=${this.recentCount + this.total}
+    aria-setsize=${this.recentCount + this.total - this.#dupes}
     aria-posinset=${i + 1}
     @click=${() => this.pick(item)}
     @mousemove=${() => { if (this.active !== i) this.active = i; }}

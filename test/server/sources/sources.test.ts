@@ -85,7 +85,7 @@ describe("the customer's HTTP API", () => {
 
   test('an outage is a clear message, not a spinner', async () => {
     msw.use(http.get(`${ERP}/api/cost-centres`, () => HttpResponse.json({}, { status: 500 })));
-    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS), ERP_TOKEN: 't' } });
     const token = await launchSession(app, concur());
     const { status, body } = await search(app, token, 'x');
     assert.equal(status, 503);
@@ -95,7 +95,7 @@ describe("the customer's HTTP API", () => {
 
   test('a slow answer ends at the configured timeout with a message', async () => {
     msw.use(http.get(`${ERP}/api/cost-centres`, async () => { await delay(2000); return HttpResponse.json({ result: { rows } }); }));
-    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS), ERP_TOKEN: 't' } });
     const token = await launchSession(app, concur());
     const started = performance.now();
     const { status, body } = await search(app, token, 'slow');
@@ -106,7 +106,7 @@ describe("the customer's HTTP API", () => {
 
   test('an answer without the configured list is reported', async () => {
     msw.use(http.get(`${ERP}/api/cost-centres`, () => HttpResponse.json({ unexpected: true })));
-    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS), ERP_TOKEN: 't' } });
     const token = await launchSession(app, concur());
     const { status, body } = await search(app, token, 'x');
     assert.equal(status, 503);

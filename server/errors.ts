@@ -18,12 +18,6 @@ export class LaunchParamsInvalid extends AppError {
   override readonly title = 'This link from Concur is incomplete';
 }
 
-export class LaunchSourceUnsupported extends AppError {
-  readonly status = 400;
-  readonly code = 'launch_source_unsupported';
-  override readonly title = 'This field is not supported here';
-}
-
 export class ItemUrlNotAllowed extends AppError {
   readonly status = 400;
   readonly code = 'item_url_not_allowed';

@@ -107,8 +107,6 @@ export const SANDBOX_EXTRA_FIELDS = {
   trip: { id: 'custom14', label: 'Travel request' },
   clientProject: { id: 'custom15', label: 'Client project' },
 } as const;
-/** Kept for the first simulator page and tests: the entry-level Project field. */
-export const SANDBOX_PROJECT_FIELD = SANDBOX_FIELDS.ENTRY;
 
 export const SANDBOX_IDS = {
   taxi: '84FCBB92BD4E5342B849DAC29FD163A1',

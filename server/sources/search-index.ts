@@ -169,10 +169,6 @@ export class SearchIndex<T extends IndexedRow> {
     return new SearchIndex(rows, step.value);
   }
 
-  get vocabularySize(): number {
-    return this.#vocab.length;
-  }
-
   /** Vocabulary words matching one query term, with their quality. */
   #matchTerm(term: string): TermMatch {
     const found = new Map<string, number>();

@@ -13,7 +13,7 @@ import type { HostAllowlist } from './concur/hosts.js';
 import type { CatalogLike } from './sources/catalog.js';
 import type { FieldSources } from './sources/fields.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
-import { AppError } from './errors.js';
+import { AppError, FlowAnswerInvalid } from './errors.js';
 import { errorPage } from './pages.js';
 import { launchRoutes } from './routes/launch.js';
 import { systemRoutes } from './routes/system.js';
@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
-      return respondError(c, err.status, err.code, err.title, err.message, err.correlationId);
+      return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, err instanceof FlowAnswerInvalid ? err.step : undefined);
     }
     if (err instanceof HTTPException) {
       // Hono's own refusals (a malformed JSON body, a bad Basic header) keep their status and headers, in our format.
@@ -115,10 +115,10 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string) {
+function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string, step?: string) {
   c.status(status as 400);
   if (wantsJson(c)) {
-    return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}) } });
+    return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}), ...(step ? { step } : {}) } });
   }
   return c.html(errorPage({ title, message, reference, nonce: c.get('secureHeadersNonce') }));
 }

@@ -48,6 +48,16 @@ export class ValueNotInCatalog extends AppError {
   override readonly title = 'That value is not available';
 }
 
+/** A wizard's answer cannot be accepted; `step` names the step, so the popup can take the user back to it. */
+export class FlowAnswerInvalid extends AppError {
+  readonly status = 422;
+  readonly code = 'flow_answer_invalid';
+  override readonly title = 'An answer cannot be accepted';
+  constructor(message: string, readonly step: string) {
+    super(message);
+  }
+}
+
 /** Concur's OAuth server refused a token request; the code says which problem (oauth_code_invalid, ...). */
 export class ConcurSignInFailed extends AppError {
   readonly status = 401;

@@ -23,7 +23,7 @@ import { createFieldSources, readFieldsFile } from './sources/fields.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
-import { SANDBOX_FIELDS_FILE } from './sandbox/fields.js';
+import { sandboxFieldsFile } from './sandbox/fields.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -89,7 +89,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
         throw new ConfigError(`FIELDS_FILE: ${error.message}`);
       })
-    : config.sandbox ? SANDBOX_FIELDS_FILE : undefined;
+    : config.sandbox ? await sandboxFieldsFile() : undefined;
   const sources = await createFieldSources(fields, { catalog, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(error.code ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})` : `FIELDS_FILE: ${error.message}`);

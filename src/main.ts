@@ -1,9 +1,13 @@
 // Boot of the popup page: tidy the address bar, build the API client, mount <leu-popup>, close when done.
 import { createApiClient } from './api/client.js';
+import { pickLocale, setLocale } from './i18n/locale.js';
 import './elements/leu-popup.js';
 
 // Launch parameters never stay in the address bar (the server already redirected them away; this is a guard).
 if (location.search || location.hash) history.replaceState(null, '', location.pathname);
+
+// Until the session says which language the user works in, the browser's is the best guess.
+void setLocale(pickLocale(navigator.language));
 
 const popup = document.createElement('leu-popup');
 popup.api = createApiClient();
@@ -11,4 +15,11 @@ popup.addEventListener('leu-close', (e) => {
   // Concur reloads the form when this window closes; the write has already been confirmed by then.
   if (!e.defaultPrevented) window.close();
 });
+// The page takes the language and direction the popup settles on, and names itself after its heading.
+new MutationObserver(() => {
+  document.documentElement.lang = popup.lang || 'en';
+  document.documentElement.dir = popup.dir || 'ltr';
+  const heading = popup.shadowRoot?.querySelector('h1')?.textContent;
+  if (heading) document.title = heading;
+}).observe(popup, { attributes: true, attributeFilter: ['lang', 'dir'] });
 document.querySelector('main')!.append(popup);

@@ -4,6 +4,7 @@ import type { ConcurClient, ConcurToken } from './client.js';
 import type { V1Session } from '../store/store.js';
 import type { ItemView } from './expense.js';
 import { ConcurUnavailable, withCorrelation } from '../errors.js';
+import type { FieldWrite } from '../../src/contract/api.js';
 
 const EntryV3 = z.looseObject({
   ExpenseTypeName: z.string().nullish(),
@@ -35,11 +36,20 @@ export class ExpenseEntriesV3 {
       reportName: null,
       submitted: false,
       currentValue: (custom.success && custom.data?.Value) || null,
+      values: Object.fromEntries(
+        Object.entries(json as Record<string, unknown>)
+          .filter(([k]) => /^Custom\d+$/i.test(k))
+          .map(([k, v]) => {
+            const f = CustomFieldV3.safeParse(v);
+            return [k.toLowerCase(), (f.success && f.data?.Value) || null];
+          }),
+      ),
     };
   }
 
-  /** PUT of a partial entry: only the configured custom field (protocol sheet §2). */
-  write(session: V1Session, token: ConcurToken, value: string, signal?: AbortSignal): Promise<{ correlationId: string }> {
-    return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, { [session.fieldId]: { Value: value } }, signal);
+  /** PUT of a partial entry: only the custom fields written (protocol sheet §2), all in the one call. */
+  write(session: V1Session, token: ConcurToken, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }> {
+    const body = Object.fromEntries(writes.map((w) => [w.field, { Value: w.value }]));
+    return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, body, signal);
   }
 }

@@ -4,7 +4,7 @@ import type { ConcurClient, ConcurToken } from './client.js';
 import { itemPath, reportPath, submittedEntryPath, type ItemRef } from './item-url.js';
 import type { V4Session } from '../store/store.js';
 import { ConcurUnavailable, withCorrelation } from '../errors.js';
-import type { ItemSummary, Money } from '../../src/contract/api.js';
+import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.js';
 
 const MoneyJson = z.looseObject({ value: z.number(), currencyCode: z.string() });
 const CustomData = z
@@ -39,11 +39,14 @@ export interface ItemView {
   submitted: boolean;
   /** The launched field's current value. */
   currentValue: string | null;
+  /** Every custom field's current value, keyed by the field id in lower case (a wizard writes several). */
+  values: Record<string, string | null>;
 }
 
 const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null => (m ? { value: m.value, currency: m.currencyCode } : null);
 const fieldValue = (data: { id: string; value?: string | null }[], fieldId: string) =>
   data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value || null;
+const allValues = (data: { id: string; value?: string | null }[]) => Object.fromEntries(data.map((f) => [f.id.toLowerCase(), f.value || null]));
 
 export interface ExpenseApiOptions {
   /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
@@ -79,6 +82,7 @@ export class ExpenseApi {
         reportName: r.name ?? null,
         submitted: isSubmitted(r.approvalStatusId),
         currentValue: fieldValue(r.customData, session.fieldId),
+        values: allValues(r.customData),
       };
     }
     if (ref.kind === 'ENTRY') {
@@ -93,6 +97,7 @@ export class ExpenseApi {
         reportName: r.name ?? null,
         submitted: isSubmitted(r.approvalStatusId),
         currentValue: fieldValue(e.customData, session.fieldId),
+        values: allValues(e.customData),
       };
     }
     const [a, r] = await Promise.all([this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal), reportP]);
@@ -101,13 +106,17 @@ export class ExpenseApi {
       reportName: r.name ?? null,
       submitted: isSubmitted(r.approvalStatusId),
       currentValue: fieldValue(a.customData, session.fieldId),
+      values: allValues(a.customData),
     };
   }
 
-  /** Writes the launched custom field by the documented call for the item; resolves once Concur answers 2xx. */
-  async write(session: V4Session, token: ConcurToken, value: string, signal?: AbortSignal): Promise<{ correlationId: string }> {
+  /**
+   * Writes custom fields of the item (the launched one, or a wizard's several) in one call, the documented one
+   * for the item, so they are saved together or not at all; resolves once Concur answers 2xx.
+   */
+  async write(session: V4Session, token: ConcurToken, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }> {
     const ref = session.item;
-    const customData = [{ id: session.fieldId, value, isValid: true }];
+    const customData = writes.map((w) => ({ id: w.field, value: w.value, isValid: true }));
     if (ref.kind === 'HEADER') {
       return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' }, signal);
     }

@@ -6,12 +6,14 @@ import type { SessionTokens } from './session-tokens.js';
 import type { ExpenseEntriesV3 } from './expense-v3.js';
 import type { CompanyTokens } from './company-token.js';
 import { CompanyTokenMissing } from '../errors.js';
+import type { FieldWrite } from '../../src/contract/api.js';
 
 export interface ItemAccess {
   /** Runs a call to Concur with this session's token and API base (search sources use it). */
   withConcurToken<T>(key: string, session: Session, call: (token: ConcurToken, base: string) => Promise<T>): Promise<T>;
   read(key: string, session: Session, signal?: AbortSignal): Promise<ItemView>;
-  write(key: string, session: Session, value: string, signal?: AbortSignal): Promise<{ correlationId: string }>;
+  /** Writes the given custom fields of the session's item in one call. */
+  write(key: string, session: Session, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }>;
 }
 
 export interface ItemAccessDeps {
@@ -41,9 +43,9 @@ export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
       if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token, signal));
       return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token, signal));
     },
-    write(key, session, value, signal) {
-      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, value, signal));
-      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, value, signal));
+    write(key, session, writes, signal) {
+      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, writes, signal));
+      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, writes, signal));
     },
   };
 }

@@ -8,7 +8,10 @@ import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
 import { claimSession, sessionKey } from '../launch/launch.js';
 import { SessionMissing, ValueNotInCatalog } from '../errors.js';
-import { CommitRequest, type CommitResponse, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+import { CommitRequest, type CommitResponse, type ErrorBody, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
+import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
+import type { Logger } from 'pino';
 import type { Session } from '../store/store.js';
 import type { SearchContext } from '../sources/source.js';
 import { SESSION_TTL_MS } from '../launch/limits.js';
@@ -49,7 +52,8 @@ function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
 
 /** How many recent picks per user and field are offered. */
 const RECENT_PICKS = 5;
-const recentKey = (s: Session) => `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}`;
+/** Recent picks are kept per user and field, and per step in a wizard. */
+const recentKey = (s: Session, step?: string) => `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}${step ? `|${step}` : ''}`;
 
 const SESSION_ENDED = 'This window\'s session has ended. Close it and click the button in Concur again.';
 
@@ -59,6 +63,9 @@ const SearchQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** A connected list's item whose next level to list. */
   parent: z.string().max(100).optional(),
+  /** In a wizard: the search step, and the code picked in the step it is narrowed by. */
+  step: z.string().max(64).optional(),
+  within: z.string().max(100).optional(),
 });
 
 /** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
@@ -67,6 +74,50 @@ const invalid = (result: { success: boolean; error?: { issues: { path: PropertyK
   const message = result.error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
   return c.json({ error: { code: 'invalid_request', message } }, 400);
 };
+
+/** A search step's item for a code, narrowed by the pick of its `within` step. */
+function stepLookup(deps: AppDeps, key: string, s: Session, signal: AbortSignal): StepLookup {
+  return async (step, code, answers) => {
+    const within = step.within ? answerValue(answers[step.within]) : undefined;
+    const ctx = { ...searchContext(deps, key, s), ...(within ? { within } : {}) };
+    return deps.sources.forStep(s.fieldId, step.id)?.lookup(code, ctx, signal);
+  };
+}
+
+/**
+ * A wizard's context: the flow, the values its fields hold now, and those values as answers (where an answer
+ * can be read back from what was written), so that a second visit starts from the first one's answers.
+ */
+async function wizardContext(deps: AppDeps, key: string, s: Session, flow: Flow, values: Record<string, string | null>) {
+  const fieldValues: Record<string, string | null> = {};
+  const prefill: Record<string, Answer> = {};
+  const lookup = stepLookup(deps, key, s, AbortSignal.timeout(10_000));
+  for (const step of flow.steps) {
+    if (step.kind === 'review' || !step.writeTo) continue;
+    const current = values[step.writeTo.toLowerCase()] ?? null;
+    fieldValues[step.writeTo] = current;
+    const readable = step.template === (step.kind === 'search' ? '{code}' : '{value}');
+    if (!current || !readable) continue;
+    const answer = step.kind === 'search' ? await lookup(step, current, prefill).catch(() => undefined) : current;
+    if (answer !== undefined && !checkAnswer(step, answer)) prefill[step.id] = answer;
+  }
+  return { flow, fieldValues, prefill };
+}
+
+/** Checks every answer, then writes all the wizard's fields in one Concur update. */
+async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, answers: Record<string, string>, log: Logger): Promise<CommitResponse> {
+  const writes = await wizardWrites(flow, answers, stepLookup(deps, key, s, AbortSignal.timeout(10_000)));
+  const written = writes.map(({ field, value }) => ({ field, value }));
+  const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
+  if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
+  const { correlationId } = await deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS));
+  log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
+  for (const w of writes) {
+    const step = flow.steps.find((x) => x.id === w.step);
+    if (step?.kind === 'search') await deps.store.pushRecent(recentKey(s, step.id), answers[step.id]!, RECENT_PICKS);
+  }
+  return { field: launched.field, value: launched.value, written, correlationId };
+}
 
 export function apiRoutes(deps: AppDeps) {
   const api = new Hono<AppEnv>();
@@ -114,6 +165,8 @@ export function apiRoutes(deps: AppDeps) {
       ? await deps.sources.forField(s.fieldId).lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000)).catch(() => undefined)
       : undefined;
     const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
+    const flowConfig = deps.sources.flowFor(s.fieldId);
+    const wizard = flowConfig ? await wizardContext(deps, key, s, resolveFlow(flowConfig, s.languageCode), view.values) : {};
     return c.json({
       item: view.summary,
       report: {
@@ -127,20 +180,22 @@ export function apiRoutes(deps: AppDeps) {
       currentItem: currentItem ? { code: currentItem.code, label: currentItem.label, ...(currentItem.detail ? { detail: currentItem.detail } : {}), ...(currentItem.display ? { display: currentItem.display } : {}) } : null,
       languageCode: s.languageCode,
       isMobile: s.isMobile,
+      ...wizard,
     } satisfies SessionContext);
   });
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
-    const { q, limit, offset, parent } = c.req.valid('query');
+    const { q, limit, offset, parent, step, within } = c.req.valid('query');
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
-    const ctx = searchContext(deps, c.get('sessionKey'), s);
-    const source = deps.sources.forField(s.fieldId);
+    const ctx = { ...searchContext(deps, c.get('sessionKey'), s), ...(within ? { within } : {}) };
+    const source = step === undefined ? deps.sources.forField(s.fieldId) : deps.sources.forStep(s.fieldId, step);
+    if (!source) return c.json({ error: { code: 'invalid_request', message: `This field's form has no search step named ${step}.` } } satisfies ErrorBody, 400);
     const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
     const page = await source.search({ query: q, offset, limit, parent }, ctx, signal);
     const result: SearchResponse = { query: q, offset, items: page.items, total: page.total };
     // With nothing typed, the user's recent picks for this field come first (those still offered).
     if (!q.trim() && offset === 0 && !parent) {
-      const codes = await deps.store.recent(recentKey(s));
+      const codes = await deps.store.recent(recentKey(s, step));
       const found = await Promise.all(codes.map((code) => source.lookup(code, ctx, signal).catch(() => undefined)));
       result.recent = found.filter((i) => i !== undefined);
     }
@@ -150,15 +205,25 @@ export function apiRoutes(deps: AppDeps) {
   api.post('/commit', zValidator('json', CommitRequest, invalid), async (c) => {
     // Context filters must judge the value with the item's facts, even if the popup never asked for the context.
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
-    const { code } = c.req.valid('json');
+    const body = c.req.valid('json');
+    const flowConfig = deps.sources.flowFor(s.fieldId);
+    if ('answers' in body || flowConfig) {
+      if (!('answers' in body) || !flowConfig) {
+        const message = flowConfig ? 'This field is filled in with a form of several steps: send its answers.' : 'This field has a single search: send the code picked.';
+        return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
+      }
+      return c.json(await commitWizard(deps, c.get('sessionKey'), s, resolveFlow(flowConfig, s.languageCode), body.answers, c.get('log')));
+    }
+    const { code } = body;
     // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
     const item = await deps.sources.forField(s.fieldId).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
-    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, code, AbortSignal.timeout(WRITE_DEADLINE_MS));
+    const written = [{ field: s.fieldId, value: code }];
+    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);
-    return c.json({ field: s.fieldId, value: code, correlationId } satisfies CommitResponse);
+    return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);
   });
 
   return api;

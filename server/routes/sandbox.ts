@@ -9,6 +9,7 @@ import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.js';
 import { concurHandlers } from '../sandbox/concur-handlers.js';
 import { signLaunchV1, signLaunchV4 } from '../launch/signature.js';
 import { LaunchParamsInvalid } from '../errors.js';
+import { localText } from '../sources/flows.js';
 
 const PREFIX = '/sandbox/concur';
 
@@ -87,6 +88,15 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
     c.header('Cache-Control', 'no-store');
     return c.redirect(`/concur/form/v1.0/get?${query}`, 302);
   });
+
+  /** The simulated form's wizard fields: one button per configured flow, and the fields each writes. */
+  r.get('/sandbox/flows', (c) =>
+    c.json(deps.sources.flows().map(([id, flow]) => ({
+      id,
+      label: localText(flow.title, 'en'),
+      writes: flow.steps.flatMap((s) => (s.kind !== 'review' && s.writeTo ? [{ field: s.writeTo, label: localText(s.label, 'en') }] : [])),
+    }))),
+  );
 
   r.post('/sandbox/reset', (c) => {
     concur.reset();

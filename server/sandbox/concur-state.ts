@@ -108,6 +108,9 @@ export const SANDBOX_EXTRA_FIELDS = {
   clientProject: { id: 'custom15', label: 'Client project' },
 } as const;
 
+/** The fields the example flows write (examples/fields.json), all on the taxi entry. */
+export const SANDBOX_FLOW_FIELDS = ['custom16', 'custom17', 'custom18', 'custom19', 'custom20', 'custom21', 'custom22', 'custom23'] as const;
+
 export const SANDBOX_IDS = {
   taxi: '84FCBB92BD4E5342B849DAC29FD163A1',
   hotel: '29EE3C62F5D844458828A5C1086072D1',
@@ -169,7 +172,7 @@ export class SandboxConcur {
       expenseId: SANDBOX_IDS.taxi, reportId: SANDBOX_REPORT.id, userId: user,
       expenseType: { id: 'TAXIX', name: 'Taxi', code: 'TAXIX' },
       transactionAmount: { value: 42.5, currencyCode: 'EUR' }, transactionDate: '2026-11-12', allocationState: 'NOT_ALLOCATED',
-      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id), field(SANDBOX_EXTRA_FIELDS.trip.id), field(SANDBOX_EXTRA_FIELDS.clientProject.id)],
+      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id), field(SANDBOX_EXTRA_FIELDS.trip.id), field(SANDBOX_EXTRA_FIELDS.clientProject.id), ...SANDBOX_FLOW_FIELDS.map((id) => field(id))],
     });
     this.addExpense({
       expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id, userId: user,

@@ -1,19 +1,17 @@
-// The sandbox's fields configuration (used when it runs without FIELDS_FILE): one Launch URL field per kind of
-// source, so each can be tried in the simulator.
-import type { FieldsFile } from '../sources/fields.js';
-import { SANDBOX_EXTRA_FIELDS, SANDBOX_LIST } from './concur-state.js';
+// The sandbox's fields configuration (used when it runs without FIELDS_FILE): examples/fields.json, the example
+// shipped for administrators, so every source and every example flow can be tried in the simulator.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFieldsFile, type FieldsFile } from '../sources/fields.js';
 
-export const SANDBOX_FIELDS_FILE: FieldsFile = {
-  sources: {
-    projects: {
-      type: 'catalog',
-      title: 'the project list',
-      // Projects closed before the expense's date are listed greyed, with the date they closed.
-      filters: [{ column: 'valid_to', onOrAfter: '{date}', otherwise: 'inactive', reason: 'closed on {value}' }],
-    },
-    trips: { type: 'concur-request', title: 'your travel requests', view: 'ALL' },
-    clients: { type: 'concur-list', title: 'the client project list', listId: SANDBOX_LIST.id },
-  },
-  fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips', [SANDBOX_EXTRA_FIELDS.clientProject.id]: 'clients' },
-  default: 'projects',
-};
+export const EXAMPLE_FIELDS_FILE = fileURLToPath(new URL('../../examples/fields.json', import.meta.url));
+
+/** The example, with its catalog files found from the repository root whatever folder the server starts in. */
+export async function sandboxFieldsFile(): Promise<FieldsFile> {
+  const file = await readFieldsFile(EXAMPLE_FIELDS_FILE);
+  const root = resolve(dirname(EXAMPLE_FIELDS_FILE), '..');
+  for (const source of Object.values(file.sources)) {
+    if (source.type === 'catalog' && source.file && !isAbsolute(source.file)) source.file = resolve(root, source.file);
+  }
+  return file;
+}

@@ -28,10 +28,16 @@ export const ContextFilterConfig = z
   .refine((f) => [f.equals, f.onOrBefore, f.onOrAfter].filter((v) => v !== undefined).length === 1, 'give exactly one of equals, onOrBefore, onOrAfter');
 export type ContextFilterConfig = z.infer<typeof ContextFilterConfig>;
 
+/** The wizard's narrowing rule ("within" a step's pick) is a filter on {within}, which only code can write. */
+type TemplateKey = (typeof CONTEXT_KEYS)[number] | 'within';
+
+/** A rule that keeps only rows whose column is the code picked in an earlier wizard step (or is empty). */
+export const withinFilter = (column: string): ContextFilterConfig => ({ column, equals: '{within}', otherwise: 'hide', reason: '' });
+
 /** A context value filled into a template, or undefined when the context lacks it (the rule then does not apply). */
 function resolve(t: string, ctx: SearchContext): string | undefined {
   let missing = false;
-  const value = t.replace(/\{(\w+)\}/g, (_, key: (typeof CONTEXT_KEYS)[number]) => {
+  const value = t.replace(/\{(\w+)\}/g, (_, key: TemplateKey) => {
     const v = ctx[key];
     if (!v) missing = true;
     return v ?? '';

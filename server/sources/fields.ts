@@ -11,6 +11,8 @@ import { HttpSource, HttpSourceConfig } from './http-source.js';
 import { ConcurListSource, ConcurListSourceConfig } from './concur-list-source.js';
 import { ConcurRequestSource, ConcurRequestSourceConfig } from './concur-request-source.js';
 import type { DataSource } from './source.js';
+import { FlowConfig } from './flows.js';
+import { withinFilter } from './context-filter.js';
 
 const CatalogSourceConfig = z
   .object({
@@ -30,6 +32,8 @@ export const FieldsFile = z
     sources: z.record(z.string().regex(/^[\w-]+$/, 'source names are letters, digits, - and _'), SourceConfig),
     /** Launch URL field id (custom12, orgUnit2, or a v1 field such as Custom9) -> source name. */
     fields: z.record(z.string(), z.string()).default({}),
+    /** Launch URL field id -> a wizard whose answers are written together (see flows.ts). */
+    flows: z.record(z.string(), FlowConfig).default({}),
     /** The source for fields not listed. */
     default: z.string().optional(),
   })
@@ -37,6 +41,16 @@ export const FieldsFile = z
   .superRefine((f, ctx) => {
     for (const [field, source] of Object.entries(f.fields)) {
       if (!f.sources[source]) ctx.addIssue({ code: 'custom', path: ['fields', field], message: `names the source "${source}", which is not defined under sources` });
+    }
+    const single = new Set(Object.keys(f.fields).map((k) => k.toLowerCase()));
+    for (const [field, flow] of Object.entries(f.flows)) {
+      if (single.has(field.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['flows', field], message: `${field} is also listed under fields; a field has either a single search or a flow` });
+      flow.steps.forEach((step, i) => {
+        if (step.kind !== 'search') return;
+        const source = f.sources[step.source];
+        if (!source) ctx.addIssue({ code: 'custom', path: ['flows', field, 'steps', i, 'source'], message: `names the source "${step.source}", which is not defined under sources` });
+        else if (step.within && source.type !== 'catalog') ctx.addIssue({ code: 'custom', path: ['flows', field, 'steps', i, 'within'], message: `narrows by a column, which only catalog sources have; "${step.source}" is a ${source.type} source` });
+      });
     }
     if (f.default && !f.sources[f.default]) ctx.addIssue({ code: 'custom', path: ['default'], message: `names the source "${f.default}", which is not defined under sources` });
   });
@@ -63,7 +77,14 @@ export async function readFieldsFile(path: string): Promise<FieldsFile> {
 }
 
 export interface FieldSources {
+  /** The source a field with a single search searches. */
   forField(fieldId: string): DataSource;
+  /** The field's wizard, when it has one. */
+  flowFor(fieldId: string): FlowConfig | undefined;
+  /** The source of a wizard's search step (narrowed by its `within` rule); undefined when there is no such step. */
+  forStep(fieldId: string, stepId: string): DataSource | undefined;
+  /** Every configured wizard, by field id as written in the file. */
+  flows(): [string, FlowConfig][];
   close(): void;
 }
 
@@ -77,9 +98,11 @@ export interface FieldSourcesDeps {
 
 export async function createFieldSources(file: FieldsFile | undefined, deps: FieldSourcesDeps): Promise<FieldSources> {
   const fallback = new CatalogSource(deps.catalog);
-  if (!file) return { forField: () => fallback, close: () => undefined };
+  if (!file) return { forField: () => fallback, flowFor: () => undefined, forStep: () => undefined, flows: () => [], close: () => undefined };
   const opened: CatalogFile[] = [];
   const sources = new Map<string, DataSource>();
+  /** Catalog sources' catalogs and filters, for steps that narrow them further. */
+  const catalogs = new Map<string, { catalog: CatalogLike; filters: FieldsFile['sources'][string] & { type: 'catalog' } }>();
   for (const [name, cfg] of Object.entries(file.sources)) {
     switch (cfg.type) {
       case 'catalog': {
@@ -91,6 +114,7 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
           catalog = f;
         }
         sources.set(name, new CatalogSource(catalog, cfg.filters, cfg.title));
+        catalogs.set(name, { catalog, filters: cfg });
         break;
       }
       case 'http':
@@ -106,8 +130,22 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
   }
   const byField = new Map(Object.entries(file.fields).map(([field, source]) => [field.toLowerCase(), sources.get(source)!]));
   const fallbackSource = file.default ? sources.get(file.default)! : fallback;
+  const flows = new Map(Object.entries(file.flows).map(([field, flow]) => [field.toLowerCase(), flow]));
+  const stepSources = new Map<string, DataSource>();
+  for (const [field, flow] of flows) {
+    for (const step of flow.steps) {
+      if (step.kind !== 'search') continue;
+      const narrowed = step.within && catalogs.get(step.source);
+      stepSources.set(`${field}|${step.id}`, narrowed
+        ? new CatalogSource(narrowed.catalog, [...narrowed.filters.filters, withinFilter(step.within!.column)], narrowed.filters.title)
+        : sources.get(step.source)!);
+    }
+  }
   return {
     forField: (fieldId) => byField.get(fieldId.toLowerCase()) ?? fallbackSource,
+    flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
+    forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),
+    flows: () => Object.entries(file.flows),
     close: () => opened.forEach((f) => f.close()),
   };
 }

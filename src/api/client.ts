@@ -2,21 +2,27 @@
 import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
 import type * as z from 'zod/mini';
 import {
-  CommitResponse, ErrorBody, SearchResponse, SessionClaim, SessionContext,
+  CommitResponse, ErrorBody, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
 } from '../contract/api.js';
 
 /** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(message: string, readonly code: string, readonly correlationId?: string, readonly status?: number) {
+  constructor(message: string, readonly code: string, readonly correlationId?: string, readonly status?: number, readonly step?: string) {
     super(message);
   }
 }
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
-  search(query: string, signal?: AbortSignal, offset?: number, parent?: string): Promise<SearchResponse>;
-  commit(code: string): Promise<CommitResponse>;
+  /** `scope` names a wizard's search step, and the code picked in the step that narrows it. */
+  search(query: string, signal?: AbortSignal, offset?: number, parent?: string, scope?: SearchScope): Promise<SearchResponse>;
+  commit(request: CommitRequest): Promise<CommitResponse>;
+}
+
+export interface SearchScope {
+  step: string;
+  within?: string;
 }
 
 export interface ApiClientOptions {
@@ -45,7 +51,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
       // A session the server no longer knows is gone for good; the hand-off claim's 401 says nothing about it.
       if (error.response.status === 401 && !new URL(error.response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
-      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status);
+      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status, body.data.error.step);
       throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
     }
     if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
@@ -88,13 +94,16 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       // The server may retry Concur for up to about 45 seconds before it answers with an error.
       return parse(SessionContext, http.get('context', { headers: await authorized(), signal, timeout: 50_000 }));
     },
-    async search(query, signal, offset = 0, parent) {
-      const searchParams = { q: query, limit: String(opts.limit ?? 50), offset: String(offset), ...(parent ? { parent } : {}) };
+    async search(query, signal, offset = 0, parent, scope) {
+      const searchParams = {
+        q: query, limit: String(opts.limit ?? 50), offset: String(offset), ...(parent ? { parent } : {}),
+        ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
+      };
       return parse(SearchResponse, http.get('search', { headers: await authorized(), searchParams, signal }));
     },
-    async commit(code) {
+    async commit(request) {
       // The server retries Concur itself, within its own bounds; this only caps the wait.
-      return parse(CommitResponse, http.post('commit', { headers: await authorized(), json: { code }, timeout: 60_000 }));
+      return parse(CommitResponse, http.post('commit', { headers: await authorized(), json: request, timeout: 60_000 }));
     },
   };
 }

@@ -49,6 +49,65 @@ export const ItemSummary = z.discriminatedUnion('kind', [
 ]);
 export type ItemSummary = z.infer<typeof ItemSummary>;
 
+/** A condition on an earlier step's answer: the step is shown only when it holds. */
+export const StepCondition = z.object({
+  step: z.string(),
+  /** The answer (a search step's code, a choice's value, the text typed) is one of these... */
+  equals: z.optional(z.array(z.string())),
+  /** ...is none of these... */
+  notEquals: z.optional(z.array(z.string())),
+  /** ...or the step was (true) or was not (false) answered. */
+  answered: z.optional(z.boolean()),
+});
+export type StepCondition = z.infer<typeof StepCondition>;
+
+const stepBase = {
+  /** Unique within the flow; answers are keyed by it. */
+  id: z.string(),
+  /** In the user's language. */
+  label: z.string(),
+  help: z.optional(z.string()),
+  when: z.optional(StepCondition),
+};
+const answerBase = {
+  ...stepBase,
+  required: z.boolean(),
+  /** The custom field the answer is written to; absent when the answer only steers later steps. */
+  writeTo: z.optional(z.string()),
+  /** What is written, e.g. {code} or {code} {label} for a search, {value} for the others. */
+  template: z.string(),
+};
+
+/** One step of a wizard, as the popup receives it (labels already in the user's language). */
+export const FlowStep = z.discriminatedUnion('kind', [
+  z.object({
+    ...answerBase,
+    kind: z.literal('search'),
+    /** An earlier search step whose pick narrows this one (tasks within the chosen project). */
+    within: z.optional(z.string()),
+  }),
+  z.object({ ...answerBase, kind: z.literal('choice'), options: z.array(z.object({ value: z.string(), label: z.string() })) }),
+  z.object({
+    ...answerBase,
+    kind: z.literal('text'),
+    minLength: z.optional(z.number()),
+    maxLength: z.number(),
+    /** A regular expression the whole answer must match, and a sentence telling the user what it wants. */
+    pattern: z.optional(z.string()),
+    patternHint: z.optional(z.string()),
+  }),
+  z.object({ ...answerBase, kind: z.literal('number'), min: z.optional(z.number()), max: z.optional(z.number()), decimals: z.number() }),
+  /** Dates are answered and written as YYYY-MM-DD. */
+  z.object({ ...answerBase, kind: z.literal('date'), min: z.optional(z.string()), max: z.optional(z.string()) }),
+  z.object({ ...stepBase, kind: z.literal('review') }),
+]);
+export type FlowStep = z.infer<typeof FlowStep>;
+export type AnswerStep = Exclude<FlowStep, { kind: 'review' }>;
+
+/** A wizard: ordered steps whose answers are written together, in one update. */
+export const Flow = z.object({ title: z.string(), steps: z.array(FlowStep) });
+export type Flow = z.infer<typeof Flow>;
+
 export const SessionContext = z.object({
   item: ItemSummary,
   /** The report the item belongs to, and whose it is (a delegate may be working on someone else's). */
@@ -64,17 +123,32 @@ export const SessionContext = z.object({
   currentItem: z.nullable(CatalogItem),
   languageCode: z.string(),
   isMobile: z.boolean(),
+  /** The field's wizard; absent for a field with a single search. */
+  flow: z.optional(Flow),
+  /** The wizard's answers as they stand in Concur (from the fields it writes), keyed by step id. */
+  prefill: z.optional(z.record(z.string(), z.union([z.string(), SearchItem]))),
+  /** The current values of the fields the wizard writes, keyed by field id. */
+  fieldValues: z.optional(z.record(z.string(), z.nullable(z.string()))),
 });
 export type SessionContext = z.infer<typeof SessionContext>;
 
-export const CommitRequest = z.object({
-  code: z.string().check(z.minLength(1), z.maxLength(CONCUR_VALUE_MAX)),
-});
+export const CommitRequest = z.union([
+  /** A single search's pick. */
+  z.object({ code: z.string().check(z.minLength(1), z.maxLength(CONCUR_VALUE_MAX)) }),
+  /** A wizard's answers by step id: a search step's code, a choice's value, the text, number or date typed. */
+  z.object({ answers: z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(1000))) }),
+]);
 export type CommitRequest = z.infer<typeof CommitRequest>;
 
+export const FieldWrite = z.object({ field: z.string(), value: z.string() });
+export type FieldWrite = z.infer<typeof FieldWrite>;
+
 export const CommitResponse = z.object({
+  /** The launched field and the value it now holds (for a wizard, the first field written). */
   field: z.string(),
   value: z.string(),
+  /** Every field written in the one update. */
+  written: z.array(FieldWrite),
   correlationId: z.string(),
 });
 export type CommitResponse = z.infer<typeof CommitResponse>;
@@ -89,6 +163,8 @@ export const ErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     correlationId: z.optional(z.string()),
+    /** For flow_answer_invalid: the wizard step whose answer was refused. */
+    step: z.optional(z.string()),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

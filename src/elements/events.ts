@@ -17,9 +17,27 @@ export class PopupCloseEvent extends Event {
   }
 }
 
+/** The user finished a wizard: its answers by step id, as the server takes them. Cancel it to stay. */
+export class WizardSubmitEvent extends Event {
+  static readonly type = 'leu-submit';
+  constructor(readonly answers: Record<string, string>) {
+    super(WizardSubmitEvent.type, { bubbles: true, composed: true, cancelable: true });
+  }
+}
+
+/** The user changed an answer in a wizard step's field. */
+export class AnswerChangeEvent extends Event {
+  static readonly type = 'leu-answer';
+  constructor(readonly step: string, readonly value: string) {
+    super(AnswerChangeEvent.type, { bubbles: true, composed: true });
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'leu-select': ValueSelectEvent;
     'leu-close': PopupCloseEvent;
+    'leu-submit': WizardSubmitEvent;
+    'leu-answer': AnswerChangeEvent;
   }
 }

@@ -1,85 +1,112 @@
-// <leu-popup>: the whole popup: what the user is editing, the search, and Done / Cancel with the write to Concur.
+// <leu-popup>: the whole popup: what the user is editing, a search or a wizard, and the write to Concur.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { localized, msg, str } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
 import type { ApiClient } from '../api/client.js';
 import { ApiError } from '../api/client.js';
-import type { CatalogItem, Money, SessionContext } from '../contract/api.js';
-import { PopupCloseEvent, type ValueSelectEvent } from './events.js';
+import type { CatalogItem, SessionContext } from '../contract/api.js';
+import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
+import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
+import { failureText } from '../i18n/messages.js';
+import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
+import { theme } from './theme.js';
 import './leu-search.js';
+import './leu-wizard.js';
 import type { SearchFunction } from './leu-search.js';
-
-/** Concur's data can surprise (an unknown currency, an odd date, an unusual locale): show it raw rather than fail. */
-const formatSafely = (format: () => string, raw: string) => {
-  try {
-    return format();
-  } catch {
-    return raw;
-  }
-};
-const reference = (e: unknown) => (e instanceof ApiError ? e.correlationId : undefined);
-const message = (e: unknown) => (e instanceof Error ? e.message : 'Something went wrong.');
+import type { LeuWizardElement } from './leu-wizard.js';
 
 /**
- * The popup Concur opens. Loads the session's context, lets the user pick a value, and on Done asks the server
- * to write it; the close event fires only after Concur has confirmed the write.
+ * The popup Concur opens. Loads the session's context, speaks the user's language, lets the user pick a value
+ * (or answer the field's wizard), and on Done asks the server to write; the close event fires only after Concur
+ * has confirmed the write.
  *
  * @fires leu-close - PopupCloseEvent, after a confirmed write or on Cancel; cancel it to keep the window open.
+ * @csspart header - What the user is working on.
  * @csspart done - The Done button.
  * @csspart cancel - The Cancel button.
- * @cssprop --leu-accent - Accent colour of buttons and the active result.
+ * @cssprop --leu-accent - Accent colour of primary buttons and the active result (see theme.ts for all).
  */
+@localized()
 @customElement('leu-popup')
 export class LeuPopupElement extends LitElement {
-  static override styles = css`
-    :host {
-      display: flex; flex-direction: column; gap: 0.75rem; box-sizing: border-box; height: 100%;
-      padding: 0.75rem 1rem; font: 0.9375rem/1.4 system-ui, sans-serif; --_accent: var(--leu-accent, #0b5cad);
-    }
-    h1 { font-size: 1.0625rem; margin: 0; }
-    .item, .current, .choice, .owner { margin: 0.125rem 0 0; }
-    .owner { font-weight: 600; }
-    .item { color: #4b5563; }
-    leu-search { flex: 1; min-height: 0; }
-    .alert { border: 1px solid #9b1c1c; border-radius: 4px; padding: 0.5rem 0.75rem; color: #7f1d1d; background: #fef2f2; }
-    .alert p { margin: 0 0 0.375rem; }
-    .ref { font-size: 0.8125rem; }
-    footer { display: flex; justify-content: flex-end; gap: 0.5rem; }
-    button { font: inherit; padding: 0.4375rem 1rem; border-radius: 4px; border: 1px solid #6b7280; background: ButtonFace; color: ButtonText; cursor: pointer; }
-    button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
-    button:disabled { opacity: 0.55; cursor: not-allowed; }
-    button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
-    .saved { font-weight: 600; }
-    @media (prefers-color-scheme: dark) {
-      .item { color: #c4c8cf; }
-      .alert { background: #3b0d0d; color: #fecaca; border-color: #fca5a5; }
-    }
-  `;
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: flex; flex-direction: column; gap: 0.5rem; box-sizing: border-box; height: 100%; min-height: 0;
+        padding-block: 0.625rem; padding-inline: 0.875rem; font-size: 0.9375rem; line-height: 1.4; background: var(--_surface);
+      }
+      header { display: flex; flex-direction: column; gap: 0.125rem; }
+      h1 { font-size: 1.0625rem; margin: 0; }
+      header p { margin: 0; }
+      .item { color: var(--_muted); font-size: 0.875rem; }
+      .owner { font-weight: 600; font-size: 0.875rem; }
+      leu-search, leu-wizard { flex: 1; min-height: 0; }
+      .ref, .detail { font-size: 0.8125rem; }
+      .choice { margin: 0; overflow-wrap: anywhere; }
+      footer { display: flex; justify-content: flex-end; gap: 0.5rem; flex-wrap: wrap; }
+      .saved { font-weight: 600; margin: 0; }
+      .status { margin: 0; }
+      /* Small and touch screens: one column, every control full width, nothing beside anything. */
+      :host([mobile]) footer button { flex: 1 1 auto; }
+      @media (max-width: 22.5rem) {
+        :host { padding-inline: 0.625rem; }
+        footer button { flex: 1 1 auto; }
+      }
+    `,
+  ];
 
   /** The client for the companion server, bound to this popup's session. */
   @property({ attribute: false }) api?: ApiClient;
+  /** Set from the launch's is_mobile: a touch-friendly layout with large targets. */
+  @property({ type: Boolean, reflect: true }) mobile = false;
 
   @state() private chosen: CatalogItem | null = null;
   @state() private saved = false;
+  @query('leu-wizard') private wizard?: LeuWizardElement;
 
   private readonly context = new Task(this, {
-    task: async ([api], { signal }) => (api ? api.context(signal) : undefined),
+    task: async ([api], { signal }) => {
+      if (!api) return undefined;
+      const ctx = await api.context(signal);
+      // Everything from here on speaks the user's language; the translation loads before the first render of it.
+      await setLocale(pickLocale(ctx.languageCode));
+      return ctx;
+    },
     args: () => [this.api] as const,
     onComplete: (ctx) => {
-      if (ctx?.currentItem && !this.chosen) this.chosen = ctx.currentItem;
-      // Ready to type as soon as the popup has loaded.
-      void this.updateComplete.then(() => this.renderRoot.querySelector('leu-search')?.focus());
+      if (!ctx) return;
+      this.mobile ||= ctx.isMobile;
+      if (ctx.currentItem && !this.chosen) this.chosen = ctx.currentItem;
+      const locale = pickLocale(ctx.languageCode);
+      this.lang = locale;
+      this.dir = textDirection(locale);
+      // Ready to type as soon as the popup has loaded (once the body has rendered: see updated()).
+      this.#focusPending = true;
     },
   });
 
   private readonly commit = new Task(this, {
     autoRun: false,
-    task: async ([code]: readonly [string]) => this.api!.commit(code),
+    task: async ([request]: readonly [{ code: string } | { answers: Record<string, string> }]) => this.api!.commit(request),
     onComplete: (r) => {
       this.saved = true;
       this.close('committed', r.value);
     },
+    onError: (e) => {
+      // A refused wizard answer takes the user back to that step, with the server's reason.
+      if (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step) this.wizard?.showProblem(e.step, e.message);
+    },
   });
+
+  #focusPending = false;
+
+  protected override updated() {
+    if (!this.#focusPending || this.context.status !== TaskStatus.COMPLETE) return;
+    this.#focusPending = false;
+    (this.wizard ?? this.renderRoot.querySelector('leu-search'))?.focus();
+  }
 
   private search: SearchFunction = (query, signal, offset, parent) => this.api!.search(query, signal, offset, parent);
 
@@ -99,83 +126,102 @@ export class LeuPopupElement extends LitElement {
       this.saved = true;
       return this.close('committed', this.chosen.code);
     }
-    void this.commit.run([this.chosen.code]);
+    void this.commit.run([{ code: this.chosen.code }]);
+  }
+
+  private onWizardSubmit(e: WizardSubmitEvent) {
+    if (this.commit.status === TaskStatus.PENDING) return;
+    void this.commit.run([{ answers: e.answers }]);
   }
 
   /** One line on what the user is working on: the entry, the report, or the allocation. */
   private describeItem(ctx: SessionContext): string {
-    const locale = ctx.languageCode;
-    const money = (m: Money | null) => (m ? formatSafely(() => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.value), `${m.value} ${m.currency}`) : '');
+    const locale = intlLocale(ctx.languageCode);
     const { item } = ctx;
     switch (item.kind) {
-      case 'ENTRY': {
-        const date = item.date ? formatSafely(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${item.date!.slice(0, 10)}T00:00:00Z`)), item.date) : '';
-        return [item.expenseType, money(item.amount), date].filter(Boolean).join(' · ');
-      }
+      case 'ENTRY':
+        return [item.expenseType, formatMoney(item.amount, locale), formatDate(item.date, locale)].filter(Boolean).join(' · ');
       case 'HEADER':
-        return [`Report: ${item.reportName}`, money(item.total)].filter(Boolean).join(' · ');
-      case 'ALLOCATION': {
-        const pct = item.percentage === null ? '' : `${formatSafely(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(item.percentage!), String(item.percentage))} %`;
-        return ['Allocation', pct, money(item.amount)].filter(Boolean).join(' · ');
-      }
+        return [msg(str`Report: ${item.reportName}`), formatMoney(item.total, locale)].filter(Boolean).join(' · ');
+      case 'ALLOCATION':
+        return [msg('Allocation'), item.percentage === null ? '' : formatPercent(item.percentage, locale), formatMoney(item.amount, locale)].filter(Boolean).join(' · ');
     }
   }
 
-  private renderItem(ctx: SessionContext) {
+  private renderHeader(ctx: SessionContext) {
     const { report } = ctx;
-    const owner = report.ownerEmployeeId ? `employee ${report.ownerEmployeeId}` : 'another employee';
-    return html`<header>
-      <h1>Choose a value</h1>
+    const owner = report.ownerEmployeeId ? msg(str`employee ${report.ownerEmployeeId}`) : msg('another employee');
+    return html`<header part="header">
+      <h1>${ctx.flow?.title ?? msg('Choose a value')}</h1>
       <p class="item">${this.describeItem(ctx)}</p>
-      ${ctx.item.kind !== 'HEADER' && report.name ? html`<p class="item">Report: ${report.name}</p>` : nothing}
-      ${report.onBehalfOfOwner ? html`<p class="owner">You are working on the report of ${owner}, as a delegate.</p>` : nothing}
-      ${report.submitted ? html`<p class="owner">This report has been submitted.</p>` : nothing}
-      <p class="current">
-        Current value: ${ctx.currentValue
-          ? html`<strong>${ctx.currentItem?.display ?? ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
-          : html`<em>none</em>`}
-      </p>
+      ${ctx.item.kind !== 'HEADER' && report.name ? html`<p class="item">${msg(str`Report: ${report.name}`)}</p>` : nothing}
+      ${report.onBehalfOfOwner ? html`<p class="owner">${msg(str`You are working on the report of ${owner}, as a delegate.`)}</p>` : nothing}
+      ${report.submitted ? html`<p class="owner">${msg('This report has been submitted.')}</p>` : nothing}
+      ${ctx.flow
+        ? nothing
+        : html`<p>${msg('Current value:')} ${ctx.currentValue
+            ? html`<strong>${ctx.currentItem?.display ?? ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
+            : html`<em>${msg('none')}</em>`}</p>`}
     </header>`;
   }
 
+  private renderFailure(e: unknown, retry: () => void) {
+    const f = failureText(e);
+    return html`<div class="alert" role="alert" part="alert">
+      <p>${f.message}</p>
+      ${f.detail ? html`<p class="detail" lang="en">${f.detail}</p>` : nothing}
+      ${f.reference ? html`<p class="ref">${msg('Reference for support:')} <code>${f.reference}</code></p>` : nothing}
+      <button @click=${retry}>${msg('Retry')}</button>
+    </div>`;
+  }
+
   private renderCommitState() {
-    if (this.saved) return html`<p class="saved" role="status">Saved. You can close this window.</p>`;
+    if (this.saved) return html`<p class="saved" role="status">${msg('Saved. You can close this window.')}</p>`;
     return this.commit.render({
-      pending: () => html`<p role="status">Saving to Concur…</p>`,
-      error: (e) => html`<div class="alert" role="alert">
-        <p>${message(e)}</p>
-        ${reference(e) ? html`<p class="ref">Reference for support: <code>${reference(e)}</code></p>` : nothing}
-        <button @click=${this.onDone}>Retry</button>
-      </div>`,
+      pending: () => html`<p class="status" role="status">${msg('Saving to Concur…')}</p>`,
+      error: (e) => (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step ? nothing : this.renderFailure(e, () => this.retryCommit())),
     });
+  }
+
+  private retryCommit() {
+    if (this.context.value?.flow) this.wizard?.submit();
+    else this.onDone();
+  }
+
+  private renderCancel(saving: boolean) {
+    return html`<button part="cancel" slot="secondary" ?disabled=${saving} @click=${() => this.close('cancelled')}>${msg('Cancel')}</button>`;
   }
 
   private renderBody(ctx: SessionContext) {
     const saving = this.commit.status === TaskStatus.PENDING;
+    if (ctx.flow) {
+      return html`${this.renderHeader(ctx)}
+        <leu-wizard .flow=${ctx.flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
+          .locale=${intlLocale(ctx.languageCode)} ?busy=${saving || this.saved} ?mobile=${this.mobile} @leu-submit=${this.onWizardSubmit}>
+          ${this.renderCancel(saving)}
+        </leu-wizard>
+        ${this.renderCommitState()}`;
+    }
     return html`
-      ${this.renderItem(ctx)}
-      <leu-search label="Search values" .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
+      ${this.renderHeader(ctx)}
+      <leu-search label=${msg('Search values')} .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
       <p class="choice" aria-live="polite">
-        ${this.chosen ? html`Selected: <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : 'Nothing selected yet.'}
+        ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
       </p>
       ${this.renderCommitState()}
       <footer>
-        <button part="cancel" ?disabled=${saving} @click=${() => this.close('cancelled')}>Cancel</button>
-        <button part="done" class="primary" ?disabled=${!this.chosen || saving || this.saved} @click=${this.onDone}>Done</button>
+        ${this.renderCancel(saving)}
+        <button part="done" class="primary" ?disabled=${!this.chosen || saving || this.saved} @click=${this.onDone}>${msg('Done')}</button>
       </footer>
     `;
   }
 
   override render() {
     return this.context.render({
-      initial: () => html`<p role="status">Loading…</p>`,
-      pending: () => html`<p role="status">Loading the expense from Concur…</p>`,
+      initial: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
+      pending: () => html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`,
       complete: (ctx) => (ctx ? this.renderBody(ctx) : nothing),
-      error: (e) => html`<div class="alert" role="alert">
-        <p>${message(e)}</p>
-        ${reference(e) ? html`<p class="ref">Reference for support: <code>${reference(e)}</code></p>` : nothing}
-        <button @click=${() => this.context.run()}>Retry</button>
-      </div>`,
+      error: (e) => this.renderFailure(e, () => void this.context.run()),
     });
   }
 }

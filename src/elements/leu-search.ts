@@ -10,6 +10,9 @@ import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
 import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.js';
 import { ValueSelectEvent } from './events.js';
 import { highlighted } from './highlight.js';
+import { localized, msg, str } from '@lit/localize';
+import { failureText } from '../i18n/messages.js';
+import { theme } from './theme.js';
 
 /**
  * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a small
@@ -47,37 +50,43 @@ const wait = (ms: number, signal: AbortSignal) =>
  * @cssprop --leu-accent - Colour of the active option's marker and focus ring.
  * @cssprop --leu-list-max-height - Height of the result list before it scrolls.
  */
+@localized()
 @customElement('leu-search')
 export class LeuSearchElement extends LitElement {
-  static override styles = css`
-    :host { display: flex; flex-direction: column; gap: 0.25rem; min-height: 0; --_accent: var(--leu-accent, #0b5cad); }
-    label { font-weight: 600; }
-    input { font: inherit; padding: 0.5rem 0.625rem; border: 1px solid #6b7280; border-radius: 4px; background: Field; color: FieldText; }
-    input:focus-visible { outline: 2px solid var(--_accent); outline-offset: 1px; }
-    lit-virtualizer { border: 1px solid #d1d5db; border-radius: 4px; height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
-    [role='option'] { display: flex; gap: 0.5rem; width: 100%; box-sizing: border-box; padding: 0.375rem 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent; }
-    [role='option'][aria-selected='true'] { background: color-mix(in srgb, var(--_accent) 12%, Canvas); border-inline-start-color: var(--_accent); }
-    [role='option'][aria-disabled='true'] { cursor: not-allowed; color: #6b7280; }
-    .code { font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
-    .label { flex: 1; min-width: 0; }
-    .detail { display: block; font-size: 0.8125rem; color: #4b5563; }
-    .tag { font-size: 0.75rem; color: #4b5563; white-space: nowrap; }
-    mark { background: none; color: inherit; font-weight: 700; text-decoration: underline; }
-    .state { margin: 0; padding: 0.375rem 0; color: #4b5563; }
-    .level { display: flex; gap: 0.5rem; align-items: center; margin: 0; font-size: 0.875rem; }
-    .error { color: #9b1c1c; }
-    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
-    button { font: inherit; }
-    @media (prefers-color-scheme: dark) {
-      .detail, .state, .tag, [role='option'][aria-disabled='true'] { color: #c4c8cf; }
-      .error { color: #fca5a5; }
-    }
-  `;
+  static override styles = [
+    theme,
+    css`
+      :host { display: flex; flex-direction: column; gap: 0.25rem; min-height: 0; }
+      label { font-weight: 600; }
+      input { inline-size: 100%; }
+      lit-virtualizer { border: 1px solid var(--_divider); border-radius: var(--_radius); height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
+      [role='option'] {
+        display: flex; gap: 0.5rem; width: 100%; box-sizing: border-box; min-height: var(--_target); align-items: center;
+        padding-block: 0.25rem; padding-inline: 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent;
+      }
+      [role='option'][aria-selected='true'] { background: color-mix(in srgb, var(--_accent) 14%, var(--_surface)); border-inline-start-color: var(--_accent); }
+      [role='option'][aria-disabled='true'] { cursor: not-allowed; color: var(--_muted); }
+      .code { font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .label { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+      .detail { display: block; font-size: 0.8125rem; color: var(--_muted); }
+      .tag { font-size: 0.75rem; color: var(--_muted); white-space: nowrap; }
+      mark { background: none; color: inherit; font-weight: 700; text-decoration: underline; }
+      .state { margin: 0; padding-block: 0.25rem; color: var(--_muted); }
+      .state.error { color: var(--_danger); }
+      .help { margin: 0; color: var(--_muted); font-size: 0.875rem; }
+      .level { display: flex; gap: 0.5rem; align-items: center; margin: 0; font-size: 0.875rem; }
+      .level button { min-height: 2rem; padding-inline: 0.5rem; }
+    `,
+  ];
 
   /** Runs a search; the element aborts its signal when a newer query supersedes it. */
   @property({ attribute: false }) search?: SearchFunction;
-  /** The visible label of the search box. */
-  @property() label = 'Search';
+  /** The visible label of the search box; "Search" in the user's language when not set. */
+  @property() label = '';
+  /** A sentence under the box saying what to look for. */
+  @property() help = '';
+  /** Why the current choice is refused (a wizard's check); tied to the box with aria-describedby. */
+  @property() error = '';
   /** The value currently chosen, marked in the list. */
   @property({ attribute: false }) chosen: CatalogItem | null = null;
   /** Milliseconds to wait after a keystroke before searching. */
@@ -128,7 +137,9 @@ export class LeuSearchElement extends LitElement {
 
   /** Puts the keyboard focus in the search box. */
   override focus(options?: FocusOptions) {
-    this.renderRoot.querySelector('input')?.focus(options);
+    const input = this.renderRoot.querySelector('input');
+    if (input) input.focus(options);
+    else void this.updateComplete.then(() => this.renderRoot.querySelector('input')?.focus(options));
   }
 
   override disconnectedCallback() {
@@ -254,43 +265,48 @@ export class LeuSearchElement extends LitElement {
     <span class="label">
       ${highlighted(item.label, item.highlight?.label)}
       ${item.detail || item.inactive
-        ? html`<span class="detail">${item.inactive ? `Not available: ${item.inactive}` : highlighted(item.detail!, item.highlight?.detail)}</span>`
+        ? html`<span class="detail">${item.inactive ? msg(str`Not available: ${item.inactive}`) : highlighted(item.detail!, item.highlight?.detail)}</span>`
         : nothing}
     </span>
-    ${i < this.recentCount ? html`<span class="tag">Recent</span>` : nothing}
-    ${item.hasChildren ? html`<span class="tag" aria-label="opens the next level">›</span>` : nothing}
-    ${this.chosen?.code === item.code ? html`<span class="tag" aria-label="chosen">✓</span>` : nothing}
+    ${i < this.recentCount ? html`<span class="tag">${msg('Recent')}</span>` : nothing}
+    ${item.hasChildren ? html`<span class="tag" aria-hidden="true">›</span><span class="visually-hidden">${msg('opens the next level')}</span>` : nothing}
+    ${this.chosen?.code === item.code ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>` : nothing}
   </div>`;
   }
 
   override render() {
     const open = this.items.length > 0;
     const activeId = this.active >= 0 && this.active < this.items.length ? `option-${this.active}` : undefined;
+    const label = this.label || msg('Search');
+    const describedBy = [this.help ? 'help' : '', this.error ? 'error' : ''].filter(Boolean).join(' ');
     return html`
-      <label part="label" for="input">${this.label}</label>
+      <label part="label" for="input">${label}</label>
       <input id="input" part="input" type="text" role="combobox" autocomplete="off" spellcheck="false"
         aria-autocomplete="list" aria-controls="listbox" aria-expanded=${open ? 'true' : 'false'}
         aria-activedescendant=${activeId ?? nothing} .value=${live(this.query)}
+        aria-describedby=${describedBy || nothing} aria-invalid=${this.error ? 'true' : 'false'}
         @input=${this.onInput} @keydown=${this.onKeydown} />
+      ${this.help ? html`<p id="help" class="help">${this.help}</p>` : nothing}
+      ${this.error ? html`<p id="error" class="problem" part="error" role="alert">${this.error}</p>` : nothing}
       ${this.parents.length
-        ? html`<p class="level"><button type="button" @click=${this.up}>‹ Back</button>
+        ? html`<p class="level"><button type="button" @click=${this.up}>${msg('Back to the previous level')}</button>
             <span>${this.parents.map((p) => p.label).join(' › ')}</span></p>`
         : nothing}
-      <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label="${this.label} results" scroller ?hidden=${!open}
+      <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label=${msg(str`${label}: results`)} scroller ?hidden=${!open}
         aria-busy=${this.results.status === TaskStatus.PENDING ? 'true' : 'false'}
         ${ref(shrinkable)}
         .items=${this.items} .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
         @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>
       ${this.results.render({
-        pending: () => html`<p class="state">Searching…</p>`,
-        complete: (r) => (r && this.items.length === 0 ? html`<p class="state">No values match “${this.query}”.</p>` : nothing),
+        pending: () => html`<p class="state">${msg('Searching…')}</p>`,
+        complete: (r) => (r && this.items.length === 0 ? html`<p class="state">${msg(str`No values match “${this.query}”.`)}</p>` : nothing),
         error: (e) => html`<p class="state error" role="alert">
-          ${e instanceof Error ? e.message : 'The search failed.'}
-          <button @click=${() => this.results.run()}>Try again</button>
+          ${failureText(e).message} ${failureText(e).detail ? html`<span lang="en">${failureText(e).detail}</span>` : nothing}
+          <button @click=${() => this.results.run()}>${msg('Try again')}</button>
         </p>`,
       })}
       <div class="visually-hidden" role="status" aria-live="polite">
-        ${this.results.value ? (this.total === 1 ? '1 result' : `${this.total} results`) : ''}
+        ${this.results.value ? (this.total === 1 ? msg('1 result') : msg(str`${this.total} results`)) : ''}
       </div>
     `;
   }

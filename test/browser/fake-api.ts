@@ -1,7 +1,7 @@
 // The companion server's /api as msw handlers for browser tests; fixtures are checked against the contract.
 import { http, HttpResponse, delay } from 'msw';
 import { setupWorker } from 'msw/browser';
-import type { CatalogItem, CommitResponse, ErrorBody, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.js';
+import type { CatalogItem, CommitResponse, ErrorBody, Flow, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.js';
 
 export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
   code: `PRJ-${1001 + i}`,
@@ -18,6 +18,34 @@ export const CONTEXT = {
   languageCode: 'en-GB',
   isMobile: false,
 } satisfies SessionContext;
+
+/** A wizard: project, task within it, billable?, a reason only when not billable, guests, visit date, review. */
+export const FLOW = {
+  title: 'Project and task',
+  steps: [
+    { id: 'project', kind: 'search', label: 'Project', required: true, writeTo: 'custom16', template: '{code}' },
+    { id: 'task', kind: 'search', label: 'Task', required: true, writeTo: 'custom17', template: '{code}', within: 'project' },
+    { id: 'billable', kind: 'choice', label: 'Can the client be billed?', required: true, writeTo: 'custom18', template: '{value}', options: [{ value: 'Y', label: 'Yes, billable' }, { value: 'N', label: 'No, not billable' }] },
+    { id: 'reason', kind: 'text', label: 'Why can it not be billed?', help: 'A short justification for the approver.', required: true, writeTo: 'custom19', template: '{value}', minLength: 5, maxLength: 48, when: { step: 'billable', equals: ['N'] } },
+    { id: 'guests', kind: 'number', label: 'Number of guests', required: false, writeTo: 'custom20', template: '{value}', min: 1, max: 50, decimals: 0 },
+    { id: 'visited', kind: 'date', label: 'Date of the visit', required: false, writeTo: 'custom21', template: '{value}', min: '2026-01-01', max: '2026-12-31' },
+    { id: 'review', kind: 'review', label: 'Review' },
+  ],
+} satisfies Flow;
+
+export const WIZARD_CONTEXT = {
+  ...CONTEXT,
+  field: { id: 'custom16' },
+  flow: FLOW,
+  prefill: {},
+  fieldValues: { custom16: 'PRJ-1001', custom17: null, custom18: null, custom19: null, custom20: null, custom21: null },
+} satisfies SessionContext;
+
+/** Tasks by project, for the wizard's narrowed step. */
+export const TASKS: Record<string, SearchItem[]> = {
+  'PRJ-1001': [{ code: 'T-1001-DES', label: 'Design' }, { code: 'T-1001-DEV', label: 'Development' }],
+  'PRJ-1002': [{ code: 'T-1002-RES', label: 'Research' }],
+};
 
 export const TOKEN = 'session-token-for-browser-tests-0123456789';
 
@@ -62,11 +90,15 @@ export const apiHandlers = [
     const params = new URL(request.url).searchParams;
     const q = params.get('q') ?? '';
     if (q === 'slow') await delay(400);
+    if (params.get('step') === 'task') {
+      const items = (TASKS[params.get('within') ?? ''] ?? []).filter((i) => i.label.toLowerCase().includes(q.toLowerCase()));
+      return HttpResponse.json({ query: q, items, total: items.length, offset: 0 } satisfies SearchResponse);
+    }
     return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50), params.get('parent') ?? undefined));
   }),
   http.post('/api/commit', async ({ request }) => {
     const { code } = (await request.json()) as { code: string };
-    return HttpResponse.json({ field: 'custom12', value: code, correlationId: 'cid-ok' } satisfies CommitResponse);
+    return HttpResponse.json({ field: 'custom12', value: code, written: [{ field: 'custom12', value: code }], correlationId: 'cid-ok' } satisfies CommitResponse);
   }),
 ];
 

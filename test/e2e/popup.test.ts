@@ -136,7 +136,7 @@ test('a report header launch writes the header field', async () => {
 test('an allocation launch writes that allocation only', async () => {
   const page = await openSimulator();
   const popup = await openPopup(page, 'Choose Project for allocation 40 %');
-  await popup.getByText(/Allocation · 40 % · €124\.00/).waitFor();
+  await popup.getByText(/Allocation · 40% · €124\.00/).waitFor();
   await chooseAndClose(popup, 'zurich data', 'PRJ-1011');
   assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), 'PRJ-1011');
   assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationA, 'custom9'), null);
@@ -204,7 +204,7 @@ test('a connected Concur list is chosen level by level, and its item id is writt
   const page = await openSimulator();
   const popup = await openPopup(page, 'Choose Client project for Taxi');
   await popup.getByRole('option', { name: /Europe/ }).click();
-  await popup.getByRole('button', { name: '‹ Back' }).waitFor();
+  await popup.getByRole('button', { name: 'Back to the previous level' }).waitFor();
   await chooseAndClose(popup, 'allianz', 'ALZ');
   const written = server.sandbox!.fieldValue(EXPENSE, 'custom15');
   assert.equal([...server.sandbox!.listItems.values()].find((i) => i.id === written)?.value, 'Allianz claims platform');

@@ -18,6 +18,7 @@ interface Entry {
   customData: Field[];
   allocations: Allocation[];
 }
+interface FlowField { id: string; label: string; writes: { field: string; label: string }[] }
 interface Report { reportId: string; name: string; approvalStatusId: string; reportTotal: Money; customData: Field[]; expenses: Entry[] }
 
 type Launch = { source: 'HEADER'; report: string } | { source: 'ENTRY'; expense: string; field?: string } | { source: 'ALLOCATION'; allocation: string } | { source: 'V1'; expense: string };
@@ -50,6 +51,7 @@ export class SimExpenseListElement extends LitElement {
     .settings { display: flex; flex-wrap: wrap; gap: 0.75rem; font-size: 0.875rem; align-items: center; }
     .settings input { width: 5rem; }
     .status { font-size: 0.875rem; font-weight: 600; }
+    dt.written { font-weight: 400; padding-inline-start: 1rem; }
     @media (prefers-color-scheme: dark) { .banner { background: #3d3200; color: #ffe58a; } }
   `;
 
@@ -61,11 +63,20 @@ export class SimExpenseListElement extends LitElement {
 
   @state() private waiting = false;
   @state() private actor: 'owner' | 'delegate' = 'owner';
+  /** The language_code and is_mobile Concur would send for this user and device. */
+  @state() private language = '';
+  @state() private mobile = false;
   #poll?: ReturnType<typeof setInterval>;
 
   private readonly reports = new Task(this, {
     task: async ([base], { signal }) => ky.get(`${base}/sandbox-ui/reports`, { signal, retry: 0 }).json<Report[]>(),
     args: () => [this.concurBase] as const,
+  });
+
+  /** The wizard fields configured for the sandbox (examples/fields.json), each a button on the taxi entry. */
+  private readonly flows = new Task(this, {
+    task: async (_, { signal }) => ky.get('/sandbox/flows', { signal, retry: 0 }).json<FlowField[]>(),
+    args: () => [],
   });
 
   override disconnectedCallback() {
@@ -79,7 +90,7 @@ export class SimExpenseListElement extends LitElement {
     delete (ids as { field?: string }).field;
     const url = source === 'V1'
       ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
-      : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: navigator.language })}`;
+      : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: this.language || navigator.language.replace('-', '_'), mobile: String(this.mobile) })}`;
     const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
     if (!popup) return;
     this.waiting = true;
@@ -113,6 +124,10 @@ export class SimExpenseListElement extends LitElement {
         ${Object.values(SANDBOX_EXTRA_FIELDS)
           .filter((x) => e.customData.some((c) => c.id === x.id))
           .map((x) => this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id))}
+        ${(this.flows.value ?? [])
+          .filter((x) => e.customData.some((c) => c.id === x.id))
+          .map((x) => html`${this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id)}
+            ${x.writes.filter((w) => w.field !== x.id).map((w) => html`<dt class="written">${w.label}</dt><dd class="written" data-field=${w.field}>${valueOf(e.customData, w.field) || '—'}</dd>`)}`)}
       </dl>
       ${!submitted && e.expenseType.name === 'Taxi'
         ? html`<p><button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>Open with the legacy v1 launch</button></p>`
@@ -155,6 +170,13 @@ export class SimExpenseListElement extends LitElement {
             <option value="delegate">Dan Delegate (delegate)</option>
           </select>
         </label>
+        <label>Language
+          <select @change=${(ev: Event) => { this.language = (ev.target as HTMLSelectElement).value; }}>
+            <option value="">The browser's</option>
+            ${[['en_US', 'English'], ['de_DE', 'Deutsch'], ['fr_FR', 'Français'], ['es_ES', 'Español'], ['it_IT', 'Italiano'], ['ja_JP', '日本語'], ['pt_BR', 'Português (Brasil)']].map(([v, l]) => html`<option value=${v!}>${l}</option>`)}
+          </select>
+        </label>
+        <label><input type="checkbox" @change=${(ev: Event) => { this.mobile = (ev.target as HTMLInputElement).checked; }} /> Mobile</label>
         <span>Popup size:</span>
         <label>width <input type="number" min="200" .value=${String(this.popupWidth)} @change=${(ev: Event) => { this.popupWidth = Number((ev.target as HTMLInputElement).value); }} /></label>
         <label>height <input type="number" min="200" .value=${String(this.popupHeight)} @change=${(ev: Event) => { this.popupHeight = Number((ev.target as HTMLInputElement).value); }} /></label>

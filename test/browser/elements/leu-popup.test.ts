@@ -80,7 +80,7 @@ describe('leu-popup', () => {
     worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ALLOCATION', percentage: 60, amount: { value: 186, currency: 'EUR' } } })));
     const el = await mount();
     const text = root(el).textContent!.replace(/\s+/g, ' ');
-    expect(text).to.contain('Allocation · 60 % · €186.00');
+    expect(text).to.contain('Allocation · 60% · €186.00');
     expect(text).to.contain('Report: November client visit');
     expect(text).not.to.contain('as a delegate');
   });
@@ -97,7 +97,7 @@ describe('leu-popup', () => {
     worker.use(http.post('/api/commit', async ({ request }) => {
       await confirmed;
       const { code } = (await request.json()) as { code: string };
-      return HttpResponse.json({ field: 'custom12', value: code, correlationId: 'cid-1' });
+      return HttpResponse.json({ field: 'custom12', value: code, written: [{ field: 'custom12', value: code }], correlationId: 'cid-1' });
     }));
     const el = await mount();
     let closed: PopupCloseEvent | undefined;

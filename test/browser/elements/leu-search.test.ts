@@ -106,7 +106,7 @@ describe('leu-search', () => {
     expect(item).to.deep.equal({ code: 'PRJ-1003', label: 'Project 1003', detail: 'Paris' });
     el.chosen = item;
     await settled(el);
-    expect(options(el)[3]!.querySelector('[aria-label=chosen]')).to.exist;
+    expect(options(el)[3]!.querySelector('.visually-hidden')!.textContent).to.equal('chosen');
   });
 
   it('Escape clears the query and shows everything again', async () => {
@@ -182,7 +182,7 @@ describe('leu-search', () => {
     await waitUntil(() => status(el) === '2 results');
     await settled(el);
     expect(options(el)[0]!.textContent).to.contain('EU').and.to.contain('Europe').and.not.to.contain('id-eu');
-    expect(options(el)[0]!.querySelector('[aria-label="opens the next level"]')).to.exist;
+    expect(options(el)[0]!.querySelector('.visually-hidden')!.textContent).to.equal('opens the next level');
     let picked: ValueSelectEvent | undefined;
     el.addEventListener(ValueSelectEvent.type, (e) => { picked = e; });
     await sendKeys({ press: 'Enter' }); // Europe: opens its level rather than being chosen
@@ -214,7 +214,7 @@ describe('leu-search', () => {
 
   it('shows a failed search as an alert with a way to try again', async () => {
     const el = await mount();
-    worker.use(http.get('/api/search', () => HttpResponse.json(errorBody('catalog_unavailable', 'The project list is unavailable.'), { status: 503 })));
+    worker.use(http.get('/api/search', () => HttpResponse.json(errorBody('source_unavailable', 'The project list is unavailable.'), { status: 503 })));
     await type(el, 'PRJ');
     await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert appears');
     const alert = root(el).querySelector('[role=alert]')!;

@@ -1,0 +1,244 @@
+// <leu-wizard>: a field's flow of steps (searches, choices, texts, numbers, dates, a review), with Back and
+// Next keeping every answer, focus moved to each step, and the answers handed up in one event on Done.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
+import { localized, msg, str } from '@lit/localize';
+import type { ApiClient } from '../api/client.js';
+import type { AnswerStep, Flow, FlowStep, SearchItem } from '../contract/api.js';
+import { answerValue, checkAnswer, firstProblem, isAnswerStep, normalize, plannedWrites, visibleSteps, type Answer, type Answers } from '../flows/wizard.js';
+import { problemText } from '../i18n/messages.js';
+import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.js';
+import type { SearchFunction } from './leu-search.js';
+import { renderReview } from './review.js';
+import { theme } from './theme.js';
+import './leu-search.js';
+import './leu-field.js';
+
+/**
+ * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and
+ * puts the focus there; Back never loses an answer. A step shown only for some answers disappears, answer and
+ * all, when an earlier answer changes. Each step change is announced ("Step 2 of 4: Task").
+ *
+ * @fires leu-submit - WizardSubmitEvent: Done on the last step, with every shown step's answer by step id.
+ * @slot secondary - A button placed before Back and Next (the popup's Cancel).
+ * @csspart progress - The "Step 2 of 4" line.
+ * @csspart step - The current step's area.
+ * @csspart back - The Back button.
+ * @csspart next - The Next button.
+ * @csspart done - The Done button on the last step.
+ */
+@localized()
+@customElement('leu-wizard')
+export class LeuWizardElement extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host { display: flex; flex-direction: column; gap: 0.5rem; min-height: 0; }
+      .progress { margin: 0; font-size: 0.8125rem; color: var(--_muted); }
+      .step { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: 0.375rem; overflow: auto; padding: 2px; }
+      .step leu-search { flex: 1; min-height: 0; }
+      .choice { margin: 0; overflow-wrap: anywhere; }
+      h2 { font-size: 1rem; margin: 0; }
+      dl { margin: 0; display: flex; flex-direction: column; gap: 0.5rem; }
+      dl div { border-block-end: 1px solid var(--_divider); padding-block-end: 0.375rem; }
+      dt { font-weight: 600; }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      .field, .was { color: var(--_muted); font-size: 0.8125rem; }
+      .lead { margin: 0; }
+      footer { display: flex; gap: 0.5rem; flex-wrap: wrap; }
+      .spacer { flex: 1; }
+      :host([mobile]) footer ::slotted(button), :host([mobile]) footer button { flex: 1 1 auto; }
+      @media (max-width: 22.5rem) {
+        footer ::slotted(button), footer button { flex: 1 1 auto; }
+        .spacer { display: none; }
+      }
+    `,
+  ];
+
+  /** The wizard, its texts in the user's language. */
+  @property({ attribute: false }) flow?: Flow;
+  /** Answers to start from (read back from the fields), by step id. */
+  @property({ attribute: false }) answers: Answers = {};
+  /** The fields' values now, by field id, shown in the review beside the new ones. */
+  @property({ attribute: false }) fieldValues: Record<string, string | null> = {};
+  /** Runs the search steps' searches. */
+  @property({ attribute: false }) api?: Pick<ApiClient, 'search'>;
+  /** The BCP 47 locale for numbers and dates. */
+  @property() locale = 'en';
+  /** While the answers are being written: Back and Done wait. */
+  @property({ type: Boolean }) busy = false;
+  @property({ type: Boolean, reflect: true }) mobile = false;
+
+  @state() private values: Record<string, Answer | undefined> = {};
+  @state() private current = '';
+  @state() private problem?: { step: string; text: string };
+  @state() private announcement = '';
+  /** One search function per step and narrowing pick, so a re-render does not restart a search. */
+  #searches = new Map<string, SearchFunction>();
+
+  protected override willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('flow') || changed.has('answers')) {
+      this.values = { ...this.answers };
+      this.current = this.flow?.steps[0]?.id ?? '';
+      this.problem = undefined;
+    }
+  }
+
+  /** Focuses the current step's field, once it has rendered. */
+  override focus(options?: FocusOptions) {
+    void this.updateComplete.then(async () => {
+      const target = this.renderRoot.querySelector<HTMLElement>('.step leu-search, .step leu-field, .step h2');
+      if (target instanceof LitElement) await target.updateComplete;
+      target?.focus(options);
+    });
+  }
+
+  /** Shows the server's reason for refusing a step's answer, on that step. */
+  async showProblem(stepId: string, text: string) {
+    if (!this.steps.some((s) => s.id === stepId)) return;
+    await this.go(stepId);
+    this.problem = { step: stepId, text };
+    this.focus();
+  }
+
+  /** Done: every shown step's answer is checked; the first refused one is shown, else the answers go up. */
+  async submit() {
+    if (!this.flow || this.busy) return;
+    const effective = this.effective();
+    const bad = firstProblem(this.flow, effective);
+    if (bad) return this.showProblem(bad.step.id, problemText(bad.problem, this.locale));
+    const answers = Object.fromEntries(
+      visibleSteps(this.flow, effective).filter(isAnswerStep).flatMap((s) => {
+        const v = answerValue(effective[s.id]);
+        return v ? [[s.id, v]] : [];
+      }),
+    );
+    this.dispatchEvent(new WizardSubmitEvent(answers));
+  }
+
+  private get steps(): FlowStep[] {
+    return this.flow ? visibleSteps(this.flow, this.effective()) : [];
+  }
+
+  /** The answers as they would be sent: texts trimmed, numbers in plain notation. */
+  private effective(): Answers {
+    const out: Record<string, Answer | undefined> = {};
+    for (const step of this.flow?.steps ?? []) {
+      const v = this.values[step.id];
+      if (isAnswerStep(step)) out[step.id] = typeof v === 'string' ? normalize(step, v) || undefined : v;
+    }
+    return out;
+  }
+
+  private async go(stepId: string) {
+    const steps = this.steps;
+    const index = steps.findIndex((s) => s.id === stepId);
+    if (index < 0) return;
+    this.current = stepId;
+    this.problem = undefined;
+    this.announcement = msg(str`Step ${index + 1} of ${steps.length}: ${steps[index]!.label}`);
+    this.focus();
+  }
+
+  private next() {
+    const steps = this.steps;
+    const index = steps.findIndex((s) => s.id === this.current);
+    const step = steps[index];
+    if (!step) return;
+    if (isAnswerStep(step)) {
+      const problem = checkAnswer(step, this.effective()[step.id]);
+      if (problem) {
+        this.problem = { step: step.id, text: problemText(problem, this.locale) };
+        this.focus();
+        return;
+      }
+    }
+    const following = steps[index + 1];
+    if (following) void this.go(following.id);
+  }
+
+  private back() {
+    const steps = this.steps;
+    const index = steps.findIndex((s) => s.id === this.current);
+    if (index > 0) void this.go(steps[index - 1]!.id);
+  }
+
+  /** Enter in a field goes on (Next, or Done on the last step), as in a form; a search keeps Enter for picking. */
+  private onKeydown(e: KeyboardEvent, last: boolean) {
+    if (e.key !== 'Enter' || e.defaultPrevented || e.isComposing) return;
+    const target = e.composedPath()[0];
+    if (!(target instanceof HTMLInputElement)) return;
+    e.preventDefault();
+    if (last) void this.submit();
+    else this.next();
+  }
+
+  private setAnswer(stepId: string, value: Answer) {
+    const values = { ...this.values, [stepId]: value };
+    // A step narrowed by this one (tasks within a project) must be answered again.
+    for (const s of this.flow?.steps ?? []) if (s.kind === 'search' && s.within === stepId && answerValue(values[s.id]) !== undefined && answerValue(this.values[stepId]) !== answerValue(value)) delete values[s.id];
+    this.values = values;
+    if (this.problem?.step === stepId) this.problem = undefined;
+  }
+
+  private searchFor(step: Extract<AnswerStep, { kind: 'search' }>): SearchFunction {
+    const within = step.within ? answerValue(this.values[step.within]) : undefined;
+    const key = `${step.id}|${within ?? ''}`;
+    let fn = this.#searches.get(key);
+    if (!fn) {
+      fn = (q, signal, offset, parent) => this.api!.search(q, signal, offset, parent, { step: step.id, ...(within ? { within } : {}) });
+      this.#searches.set(key, fn);
+    }
+    return fn;
+  }
+
+  private renderStep(step: FlowStep) {
+    const error = this.problem?.step === step.id ? this.problem.text : '';
+    switch (step.kind) {
+      case 'review':
+        return renderReview(step.label, plannedWrites(this.flow!, this.effective()), this.flow!, this.fieldValues, this.effective());
+      case 'search': {
+        const chosen = this.values[step.id] as SearchItem | undefined;
+        return html`<leu-search .label=${step.label} .help=${step.help ?? ''} .error=${error} .search=${this.searchFor(step)} .chosen=${chosen ?? null}
+            @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}></leu-search>
+          <p class="choice" aria-live="polite">
+            ${chosen ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}` : msg('Nothing selected yet.')}
+          </p>`;
+      }
+      default:
+        return html`<leu-field .step=${step} .value=${answerValue(this.values[step.id]) ?? ''} .error=${error} .locale=${this.locale}
+          @leu-answer=${(e: AnswerChangeEvent) => this.setAnswer(e.step, e.value)}></leu-field>`;
+    }
+  }
+
+  override render() {
+    const steps = this.steps;
+    const index = Math.max(0, steps.findIndex((s) => s.id === this.current));
+    const step = steps[index];
+    if (!step) return nothing;
+    const last = index === steps.length - 1;
+    return html`
+      <p class="progress" part="progress">${msg(str`Step ${index + 1} of ${steps.length}`)}</p>
+      <div class="step" part="step" @keydown=${(e: KeyboardEvent) => this.onKeydown(e, last)}
+        tabindex=${step.kind === 'review' ? '0' : nothing} role=${step.kind === 'review' ? 'region' : nothing} aria-labelledby=${step.kind === 'review' ? 'review' : nothing}>
+        ${keyed(step.id, this.renderStep(step))}
+      </div>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+      <footer>
+        <slot name="secondary"></slot>
+        <span class="spacer"></span>
+        ${index > 0 ? html`<button part="back" ?disabled=${this.busy} @click=${this.back}>${msg('Back')}</button>` : nothing}
+        ${last
+          ? html`<button part="done" class="primary" ?disabled=${this.busy} @click=${() => void this.submit()}>${msg('Done')}</button>`
+          : html`<button part="next" class="primary" @click=${this.next}>${msg('Next')}</button>`}
+      </footer>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'leu-wizard': LeuWizardElement;
+  }
+}

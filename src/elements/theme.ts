@@ -21,7 +21,7 @@ export const theme = css`
     --_danger-surface: var(--leu-danger-surface, #fff0f0);
     --_focus: var(--leu-focus, #0032a5);
     --_radius: var(--leu-radius, 0.375rem);
-    --_target: var(--leu-target-size, 2.25rem);
+    --_target: var(--leu-target-size, var(--_leu-touch-target, 2.25rem));
     color: var(--_text);
     font-family: var(--leu-font, '72', '72full', system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
   }
@@ -44,7 +44,8 @@ export const theme = css`
   @media (pointer: coarse) {
     :host { --_target: var(--leu-target-size, 2.75rem); }
   }
-  :host([mobile]) { --_target: var(--leu-target-size, 2.75rem); font-size: 1rem; }
+  /* Set on the popup for is_mobile; inherited by every element inside it, which do not declare it. */
+  :host([mobile]) { --_leu-touch-target: 2.75rem; --_target: var(--leu-target-size, 2.75rem); font-size: 1rem; }
   [hidden] { display: none !important; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   button {

@@ -97,8 +97,12 @@ export const apiHandlers = [
     return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50), params.get('parent') ?? undefined));
   }),
   http.post('/api/commit', async ({ request }) => {
-    const { code } = (await request.json()) as { code: string };
-    return HttpResponse.json({ field: 'custom12', value: code, written: [{ field: 'custom12', value: code }], correlationId: 'cid-ok' } satisfies CommitResponse);
+    const body = (await request.json()) as { code: string } | { answers: Record<string, string> };
+    if ('answers' in body) {
+      const written = Object.entries(body.answers).map(([step, value]) => ({ field: FLOW.steps.find((s) => s.id === step)!.writeTo!, value }));
+      return HttpResponse.json({ field: written[0]!.field, value: written[0]!.value, written, correlationId: 'cid-ok' } satisfies CommitResponse);
+    }
+    return HttpResponse.json({ field: 'custom12', value: body.code, written: [{ field: 'custom12', value: body.code }], correlationId: 'cid-ok' } satisfies CommitResponse);
   }),
 ];
 

@@ -63,7 +63,7 @@ async function toBillable(el: LeuPopupElement) {
   await next(el);
   await pickOption(el, 'Research');
   await next(el);
-  expect(progress(el)).to.equal('Step 3 of 5');
+  expect(progress(el)).to.equal('Step 3 of 6');
 }
 const choose = async (el: LeuPopupElement, value: 'Y' | 'N') => {
   field(el).shadowRoot!.querySelector<HTMLInputElement>(`input[value=${value}]`)!.click();
@@ -82,7 +82,7 @@ describe('leu-wizard in the popup', () => {
     const el = await mount();
     await settle(el);
     expect(text(el.shadowRoot!.querySelector('h1'))).to.equal('Project and task');
-    expect(progress(el)).to.equal('Step 1 of 5');
+    expect(progress(el)).to.equal('Step 1 of 6');
     expect(focused()?.getAttribute('role')).to.equal('combobox');
     expect(button(el, 'Back')).to.equal(undefined);
     expect(button(el, 'Next')).to.exist;
@@ -92,7 +92,7 @@ describe('leu-wizard in the popup', () => {
   it('Next on an unanswered step says why, marks the field invalid and puts the focus in it', async () => {
     const el = await mount();
     await next(el);
-    expect(progress(el)).to.equal('Step 1 of 5');
+    expect(progress(el)).to.equal('Step 1 of 6');
     const input = search(el)!.shadowRoot!.querySelector('input')!;
     expect(text(search(el)!.shadowRoot!.querySelector('[role=alert]'))).to.equal('Please answer this question.');
     expect(input.getAttribute('aria-invalid')).to.equal('true');
@@ -127,12 +127,12 @@ describe('leu-wizard in the popup', () => {
     await choose(el, 'Y');
     await next(el);
     expect(field(el).step!.id).to.equal('guests');
-    expect(progress(el)).to.equal('Step 4 of 5');
+    expect(progress(el)).to.equal('Step 4 of 6');
     button(el, 'Back')!.click();
     await settle(el);
     expect(field(el).shadowRoot!.querySelector<HTMLInputElement>('input[value=Y]')!.checked).to.equal(true);
     await choose(el, 'N');
-    expect(progress(el)).to.equal('Step 3 of 6');
+    expect(progress(el)).to.equal('Step 3 of 7');
     await next(el);
     expect(field(el).step!.id).to.equal('reason');
     expect(focused()).to.equal(field(el).shadowRoot!.querySelector('input'));
@@ -169,7 +169,7 @@ describe('leu-wizard in the popup', () => {
     await next(el);
     expect(field(el).step!.id).to.equal('visited');
     expect(field(el).shadowRoot!.querySelector('input')!.type).to.equal('date');
-    expect(text(field(el).shadowRoot!.querySelector('.hint'))).to.equal('A date from Jan 1, 2026 to Dec 31, 2026.');
+    expect(text(field(el).shadowRoot!.querySelector('.hint'))).to.equal('A date from 1 Jan 2026 to 31 Dec 2026.');
   });
 
   it('the review shows exactly what is written where, beside what the fields hold now; Done commits once', async () => {
@@ -190,11 +190,11 @@ describe('leu-wizard in the popup', () => {
     await typeInto(el, '4');
     await next(el);
     await next(el);
-    expect(progress(el)).to.equal('Step 6 of 6');
+    expect(progress(el)).to.equal('Step 7 of 7');
     expect(focused()?.id).to.equal('review');
     const rows = [...wroot(el).querySelectorAll('dl > div')].map(text);
     expect(rows).to.deep.equal([
-      'Project (field custom16) PRJ-1002 Brand refresh 2026 Now: PRJ-1001',
+      'Project (field custom16) PRJ-1002 Project 1002 Now: PRJ-1001',
       'Task (field custom17) T-1002-RES Research Now empty',
       'Can the client be billed? (field custom18) N Now empty',
       'Why can it not be billed? (field custom19) Internal training Now empty',
@@ -225,7 +225,7 @@ describe('leu-wizard in the popup', () => {
     await next(el);
     button(el, 'Done')!.click();
     await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=alert]'), 'the task step shows the refusal');
-    expect(progress(el)).to.equal('Step 2 of 5');
+    expect(progress(el)).to.equal('Step 2 of 6');
     expect(text(search(el)!.shadowRoot!.querySelector('[role=alert]'))).to.equal('Task: T-1002-RES is not one of the values offered here.');
     await waitUntil(() => focused()?.getAttribute('role') === 'combobox');
   });
@@ -274,7 +274,7 @@ describe('leu-wizard in the popup', () => {
     await next(el);
     await expect(el).to.be.accessible();
     await next(el);
-    expect(progress(el)).to.equal('Step 6 of 6');
+    expect(progress(el)).to.equal('Step 7 of 7');
     await expect(el).to.be.accessible();
   });
 

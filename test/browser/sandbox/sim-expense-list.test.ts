@@ -2,6 +2,7 @@
 import '../setup.js';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
+import { http, HttpResponse } from 'msw';
 import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
 import '../../../server/sandbox/simulator/sim-expense-list.js';
@@ -11,7 +12,9 @@ const EXPENSE = '84FCBB92BD4E5342B849DAC29FD163A1';
 const concur = new SandboxConcur({
   base: `${location.origin}/sandbox/concur`, clientId: 'sim-client', clientSecret: 'sim-secret', redirectUri: 'https://connector.example.com/cb',
 });
-const worker = setupWorker(...concurHandlers(concur));
+/** The server's list of the sandbox's wizard fields (from examples/fields.json). */
+const FLOWS = [{ id: 'custom16', label: 'Project and task', writes: [{ field: 'custom16', label: 'Project' }, { field: 'custom17', label: 'Task' }] }];
+const worker = setupWorker(...concurHandlers(concur), http.get('/sandbox/flows', () => HttpResponse.json(FLOWS)));
 
 before(() => worker.start({ quiet: true, onUnhandledRequest: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
 beforeEach(() => concur.reset());
@@ -76,5 +79,29 @@ describe('sim-expense-list', () => {
     expect(field(el).value, 'no reload while the popup is open').to.equal('');
     fakePopup.closed = true;
     await waitUntil(() => field(el).value === 'PRJ-1042', 'the form shows the written value after the popup closes');
+  });
+
+  it('has a button for each wizard, shows the fields it writes, and launches in the chosen language and device', async () => {
+    concur.expenses.get(EXPENSE)!.customData.find((f) => f.id === 'custom17')!.value = 'T-1001-DES';
+    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('button[aria-label="Choose Project and task for Taxi"]'));
+    expect(el.shadowRoot!.querySelector('dd[data-field=custom17]')!.textContent).to.equal('T-1001-DES');
+    const language = el.shadowRoot!.querySelector<HTMLSelectElement>('select:not(:first-of-type)') ?? [...el.shadowRoot!.querySelectorAll('select')][1]!;
+    language.value = 'de_DE';
+    language.dispatchEvent(new Event('change'));
+    const mobile = el.shadowRoot!.querySelector<HTMLInputElement>('input[type=checkbox]')!;
+    mobile.checked = true;
+    mobile.dispatchEvent(new Event('change'));
+    const opened: string[] = [];
+    const realOpen = window.open;
+    window.open = ((url: string) => { opened.push(url); return { closed: false }; }) as typeof window.open;
+    try {
+      el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project and task for Taxi"]')!.click();
+    } finally {
+      window.open = realOpen;
+    }
+    const query = new URLSearchParams(opened[0]!.split('?')[1]);
+    expect([query.get('field'), query.get('lang'), query.get('mobile')]).to.deep.equal(['custom16', 'de_DE', 'true']);
+    await expect(el).to.be.accessible();
   });
 });

@@ -66,6 +66,7 @@ describe('leu-search', () => {
     expect(status(el)).to.equal('1 result');
     expect(active(el)).to.equal(options(el)[0]);
     expect(received.at(-1)!.search).to.contain('q=z%C3%BCr');
+    await expect(el).to.be.accessible();
   });
 
   it('moves through results with the arrow keys, wrapping at both ends', async () => {
@@ -122,6 +123,8 @@ describe('leu-search', () => {
     const el = await mount();
     await type(el, 'slow');
     await waitUntil(() => received.some((r) => r.search.includes('q=slow')));
+    expect(root(el).querySelector('[role=listbox]')!.getAttribute('aria-busy')).to.equal('true');
+    await expect(el).to.be.accessible();
     await type(el, 'zür');
     await waitUntil(() => options(el).length === 1);
     await new Promise((r) => setTimeout(r, 600)); // past the slow answer's delay
@@ -145,6 +148,7 @@ describe('leu-search', () => {
     const closed = options(el).find((o) => o.textContent!.includes('PRJ-1013'))!;
     expect(closed.getAttribute('aria-disabled')).to.equal('true');
     expect(closed.textContent).to.contain('Not available: closed on 30 June 2026');
+    await expect(el).to.be.accessible();
     let picked = false;
     el.addEventListener(ValueSelectEvent.type, () => { picked = true; });
     (closed as HTMLElement).click();
@@ -210,6 +214,7 @@ describe('leu-search', () => {
     expect(options(el)).to.have.length(0);
     expect(input(el).getAttribute('aria-expanded')).to.equal('false');
     expect(status(el)).to.equal('0 results');
+    await expect(el).to.be.accessible();
   });
 
   it('shows a failed search as an alert with a way to try again', async () => {
@@ -219,6 +224,7 @@ describe('leu-search', () => {
     await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert appears');
     const alert = root(el).querySelector('[role=alert]')!;
     expect(alert.textContent).to.contain('The project list is unavailable.');
+    await expect(el).to.be.accessible();
     worker.resetHandlers(...apiHandlers);
     alert.querySelector('button')!.click();
     await waitUntil(() => !root(el).querySelector('[role=alert]') && status(el) === '30 results' && input(el).value === 'PRJ');

@@ -109,6 +109,9 @@ describe('leu-wizard in the popup', () => {
     await pickOption(el, 'PRJ-1001');
     await next(el);
     await waitUntil(() => search(el)!.shadowRoot!.querySelectorAll('[role=option]').length === 2);
+    // The step change is announced, and the focus is in the new step's search box.
+    expect(text(wroot(el).querySelector('[role=status]'))).to.equal('Step 2 of 6: Task');
+    expect(focused()?.getAttribute('role')).to.equal('combobox');
     expect(received.some((r) => r.path === '/api/search' && r.search.includes('step=task') && r.search.includes('within=PRJ-1001'))).to.equal(true);
     await pickOption(el, 'Design');
     button(el, 'Back')!.click();

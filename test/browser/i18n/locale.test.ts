@@ -80,6 +80,16 @@ describe('the popup in each language', () => {
 });
 
 describe('layout', () => {
+  it('a host themes the popup through custom properties and ::part', async () => {
+    const el = await mount(CONTEXT, '--leu-accent: rgb(120, 20, 60); --leu-radius: 0px');
+    const done = [...el.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Done')!;
+    expect(getComputedStyle(done).backgroundColor).to.equal('rgb(120, 20, 60)');
+    expect(getComputedStyle(done).borderTopLeftRadius).to.equal('0px');
+    expect(done.getAttribute('part')).to.equal('done');
+    const input = el.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
+    expect(getComputedStyle(input).borderTopLeftRadius).to.equal('0px');
+  });
+
   it('right to left: logical properties put the buttons and the active marker on the other side', async () => {
     const el = await mount(CONTEXT);
     el.dir = 'rtl';

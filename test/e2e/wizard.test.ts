@@ -62,8 +62,8 @@ interface Run {
 }
 
 async function runWizard(run: Run) {
-  const context = await browser.newContext({ colorScheme: run.scheme });
-  const page = await context.newPage({ viewport: { width: 1000, height: 1600 } });
+  const context = await browser.newContext({ colorScheme: run.scheme, viewport: { width: 1000, height: 1600 } });
+  const page = await context.newPage();
   await page.goto(`${server.url}/`);
   await page.getByRole('button', { name: WIZARD }).waitFor();
 

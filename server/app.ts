@@ -97,7 +97,8 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
-      return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, err instanceof FlowAnswerInvalid ? err.step : undefined);
+      const extra = err instanceof FlowAnswerInvalid ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) } : undefined;
+      return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, extra);
     }
     if (err instanceof HTTPException) {
       // Hono's own refusals (a malformed JSON body, a bad Basic header) keep their status and headers, in our format.
@@ -115,10 +116,10 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 
-function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string, step?: string) {
+function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string, extra?: Record<string, unknown>) {
   c.status(status as 400);
   if (wantsJson(c)) {
-    return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}), ...(step ? { step } : {}) } });
+    return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}), ...extra } });
   }
   return c.html(errorPage({ title, message, reference, nonce: c.get('secureHeadersNonce') }));
 }

@@ -53,7 +53,8 @@ export class FlowAnswerInvalid extends AppError {
   readonly status = 422;
   readonly code = 'flow_answer_invalid';
   override readonly title = 'An answer cannot be accepted';
-  constructor(message: string, readonly step: string) {
+  /** `problem` says why in a form the popup words in the user's language. */
+  constructor(message: string, readonly step: string, readonly problem?: { kind: string } & Record<string, unknown>) {
     super(message);
   }
 }

@@ -14,6 +14,9 @@ const EntryV3 = z.looseObject({
 });
 const CustomFieldV3 = z.looseObject({ Value: z.string().nullish() }).nullish();
 
+/** Expense v3 names custom fields Custom1..Custom40; a flow may spell them as v4 does (custom12). */
+export const v3FieldName = (field: string) => field.replace(/^custom(\d+)$/i, 'Custom$1');
+
 export class ExpenseEntriesV3 {
   constructor(private readonly client: ConcurClient, private readonly opts: { apiBase?: string; tokenBase: string }) {}
 
@@ -49,7 +52,7 @@ export class ExpenseEntriesV3 {
 
   /** PUT of a partial entry: only the custom fields written (protocol sheet §2), all in the one call. */
   write(session: V1Session, token: ConcurToken, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }> {
-    const body = Object.fromEntries(writes.map((w) => [w.field, { Value: w.value }]));
+    const body = Object.fromEntries(writes.map((w) => [v3FieldName(w.field), { Value: w.value }]));
     return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, body, signal);
   }
 }

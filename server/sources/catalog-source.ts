@@ -1,13 +1,13 @@
 // The catalog file as a data source, with the context filters configured for it.
 import type { SearchItem } from '../../src/contract/api.js';
 import type { CatalogLike } from './catalog.js';
-import { judge, type ContextFilterConfig } from './context-filter.js';
+import { judge, type FilterRule } from './context-filter.js';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
 
 export class CatalogSource implements DataSource {
   constructor(
     private readonly catalog: CatalogLike,
-    private readonly filters: readonly ContextFilterConfig[] = [],
+    private readonly filters: readonly FilterRule[] = [],
     readonly title = 'the catalog',
   ) {}
 

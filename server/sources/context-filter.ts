@@ -31,8 +31,17 @@ export type ContextFilterConfig = z.infer<typeof ContextFilterConfig>;
 /** The wizard's narrowing rule ("within" a step's pick) is a filter on {within}, which only code can write. */
 type TemplateKey = (typeof CONTEXT_KEYS)[number] | 'within';
 
-/** A rule that keeps only rows whose column is the code picked in an earlier wizard step (or is empty). */
-export const withinFilter = (column: string): ContextFilterConfig => ({ column, equals: '{within}', otherwise: 'hide', reason: '' });
+/** A rule built by code, not read from the file: it may insist on its context value. */
+export type FilterRule = ContextFilterConfig & {
+  /** Without its context value the rule fails (instead of not applying): rows with a value in the column are hidden. */
+  requiresContext?: boolean;
+};
+
+/**
+ * A rule that keeps only rows whose column is the code picked in an earlier wizard step, or is empty (a row for
+ * every parent). With no pick (the parent step hidden or skipped) only the rows for every parent remain.
+ */
+export const withinFilter = (column: string): FilterRule => ({ column, equals: '{within}', otherwise: 'hide', reason: '', requiresContext: true });
 
 /** A context value filled into a template, or undefined when the context lacks it (the rule then does not apply). */
 function resolve(t: string, ctx: SearchContext): string | undefined {
@@ -56,12 +65,13 @@ export interface FilterVerdict {
  * reason greys it. Empty cells pass (no restriction), and so does a rule whose context value is not known for
  * this launch (a report header has no transaction date).
  */
-export function judge(row: CatalogRow, filters: readonly ContextFilterConfig[], ctx: SearchContext): FilterVerdict {
+export function judge(row: CatalogRow, filters: readonly FilterRule[], ctx: SearchContext): FilterVerdict {
   let inactive: string | undefined;
   for (const f of filters) {
     const cell = row.attributes?.[f.column];
     if (!cell) continue;
     const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
+    if (target === undefined && f.requiresContext) return { hidden: true };
     if (target === undefined) continue;
     const pass = f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target;
     if (pass) continue;

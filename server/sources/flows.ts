@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type AnswerStep, type Flow, type FlowStep, type SearchItem } from '../../src/contract/api.js';
 import { checkAnswer, normalize, plannedWrites, visibleSteps, type Answer, type PlannedWrite, type Problem } from '../../src/flows/wizard.js';
 import { FlowAnswerInvalid } from '../errors.js';
+import { isSafePattern } from 'redos-detector';
 
 const LANG = /^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/;
 
@@ -16,7 +17,11 @@ const LocalText = z.union([
 type LocalText = z.infer<typeof LocalText>;
 
 export const FieldId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'is not a custom field id such as custom12');
-const StepId = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'step ids are a letter, then letters, digits, - and _');
+const StepId = z
+  .string()
+  .regex(/^[A-Za-z][\w-]{0,63}$/, 'step ids are a letter, then letters, digits, - and _')
+  // Answers are kept in plain objects, where these names already mean something.
+  .refine((id) => !(id in Object.prototype), { error: (issue) => `"${String(issue.input)}" is reserved; choose another step id` });
 const oneOrMany = z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD');
 
@@ -33,14 +38,29 @@ const answer = {
   template: z.string().min(1).max(200).optional(),
 };
 
-const validRegex = z.string().min(1).refine((p) => {
-  try {
-    new RegExp(p, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'is not a valid regular expression');
+/**
+ * A pattern must compile, and must be safe from catastrophic backtracking (ReDoS): it runs on every answer, in
+ * the server and the popup, so one like (a|a)+ could stall both on a 48-character answer. redos-detector proves
+ * the pattern, anchored as it is used, cannot backtrack badly.
+ */
+const validRegex = z
+  .string()
+  .min(1)
+  .refine((p) => {
+    try {
+      new RegExp(p, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid regular expression')
+  .refine((p) => {
+    try {
+      return isSafePattern(`^(?:${p})$`, { unicode: true }).safe;
+    } catch {
+      return false;
+    }
+  }, 'could take too long to check against some answers (catastrophic backtracking): write it without nested or overlapping repetition, e.g. [A-Z]+-\\d{4}');
 
 const StepConfig = z.discriminatedUnion('kind', [
   z.object({
@@ -175,6 +195,7 @@ export function describeProblem(p: Problem): string {
     case 'dateBefore': return `must be on or after ${p.min}`;
     case 'dateAfter': return `must be on or before ${p.max}`;
     case 'notOption': return 'is not one of the options';
+    case 'notOffered': return `${p.value} is not one of the values offered here`;
     case 'inactive': return `cannot be chosen here: ${p.reason}`;
     case 'writtenTooLong': return `would be written as "${p.value}", longer than the ${p.max} characters Concur stores`;
   }
@@ -190,18 +211,18 @@ export type StepLookup = (step: Extract<AnswerStep, { kind: 'search' }>, code: s
 export async function wizardWrites(flow: Flow, raw: Readonly<Record<string, string>>, lookup: StepLookup): Promise<PlannedWrite[]> {
   const unknown = Object.keys(raw).find((id) => !flow.steps.some((s) => s.id === id && s.kind !== 'review'));
   if (unknown !== undefined) throw new FlowAnswerInvalid(`The answers name a step this form does not have: ${unknown}.`, unknown);
-  const answers: Record<string, Answer | undefined> = {};
+  const answers: Record<string, Answer | undefined> = Object.create(null);
   for (const step of flow.steps) {
     if (step.kind === 'review' || !visibleSteps(flow, answers).includes(step)) continue;
-    const value = raw[step.id] === undefined ? undefined : normalize(step, raw[step.id]!);
-    let answer: Answer | undefined = value === '' ? undefined : value;
+    const given = Object.hasOwn(raw, step.id) && typeof raw[step.id] === 'string' ? normalize(step, raw[step.id]!) : '';
+    let answer: Answer | undefined = given === '' ? undefined : given;
     if (step.kind === 'search' && answer !== undefined) {
       const item = await lookup(step, answer as string, answers);
-      if (!item) throw new FlowAnswerInvalid(`${step.label}: ${answer as string} is not one of the values offered here.`, step.id);
+      if (!item) throw new FlowAnswerInvalid(`${step.label}: ${describeProblem({ kind: 'notOffered', value: given })}.`, step.id, { kind: 'notOffered', value: given });
       answer = item;
     }
     const problem = checkAnswer(step, answer);
-    if (problem) throw new FlowAnswerInvalid(`${step.label}: ${describeProblem(problem)}.`, step.id);
+    if (problem) throw new FlowAnswerInvalid(`${step.label}: ${describeProblem(problem)}.`, step.id, problem);
     answers[step.id] = answer;
   }
   return plannedWrites(flow, answers);

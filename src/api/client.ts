@@ -8,7 +8,11 @@ import {
 /** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(message: string, readonly code: string, readonly correlationId?: string, readonly status?: number, readonly step?: string) {
+  constructor(
+    message: string, readonly code: string, readonly correlationId?: string, readonly status?: number,
+    /** For a refused wizard answer: the step, and why (a Problem from src/flows/wizard.ts). */
+    readonly step?: string, readonly problem?: { kind: string },
+  ) {
     super(message);
   }
 }
@@ -51,7 +55,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
       // A session the server no longer knows is gone for good; the hand-off claim's 401 says nothing about it.
       if (error.response.status === 401 && !new URL(error.response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
-      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status, body.data.error.step);
+      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status, body.data.error.step, body.data.error.problem);
       throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
     }
     if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');

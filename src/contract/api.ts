@@ -163,8 +163,9 @@ export const ErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     correlationId: z.optional(z.string()),
-    /** For flow_answer_invalid: the wizard step whose answer was refused. */
+    /** For flow_answer_invalid: the wizard step whose answer was refused, and why (see Problem in src/flows). */
     step: z.optional(z.string()),
+    problem: z.optional(z.looseObject({ kind: z.string() })),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

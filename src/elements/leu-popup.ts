@@ -8,13 +8,23 @@ import { ApiError } from '../api/client.js';
 import type { CatalogItem, SessionContext } from '../contract/api.js';
 import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
 import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
-import { failureText } from '../i18n/messages.js';
+import { failureText, problemText } from '../i18n/messages.js';
+import type { Problem } from '../flows/wizard.js';
 import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
 import { theme } from './theme.js';
 import './leu-search.js';
 import './leu-wizard.js';
 import type { SearchFunction } from './leu-search.js';
 import type { LeuWizardElement } from './leu-wizard.js';
+
+/** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
+const SEARCH_PARTS = 'label, input, listbox, option, match, error';
+const WIZARD_PARTS = `progress, step, back, next, done, ${SEARCH_PARTS}`;
+
+const PROBLEM_KINDS = new Set<string>(([
+  'required', 'tooShort', 'tooLong', 'pattern', 'notNumber', 'decimals', 'belowMin', 'aboveMax', 'notDate', 'dateBefore',
+  'dateAfter', 'notOption', 'notOffered', 'inactive', 'writtenTooLong',
+] satisfies Problem['kind'][]));
 
 /**
  * The popup Concur opens. Loads the session's context, speaks the user's language, lets the user pick a value
@@ -25,6 +35,9 @@ import type { LeuWizardElement } from './leu-wizard.js';
  * @csspart header - What the user is working on.
  * @csspart done - The Done button.
  * @csspart cancel - The Cancel button.
+ * @csspart alert - A failure, with its reference and Retry.
+ * @csspart progress - (wizard) The "Step 2 of 4" line; also step, back, next.
+ * @csspart input - The search box or a wizard step's input; also label, listbox, option, match, error.
  * @cssprop --leu-accent - Accent colour of primary buttons and the active result (see theme.ts for all).
  */
 @localized()
@@ -95,12 +108,20 @@ export class LeuPopupElement extends LitElement {
       this.close('committed', r.value);
     },
     onError: (e) => {
-      // A refused wizard answer takes the user back to that step, with the server's reason.
-      if (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step) this.wizard?.showProblem(e.step, e.message);
+      // A refused wizard answer takes the user back to that step, with the reason in the user's language.
+      if (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step && this.wizard?.showProblem(e.step, this.#problemText(e))) this.#shownOnStep = e;
     },
   });
 
   #focusPending = false;
+  /** The commit error the wizard shows under a step (so it is not shown again as an alert). */
+  #shownOnStep?: unknown;
+
+  /** The server says why in words (English) and as a Problem, which the popup words in the user's language. */
+  #problemText(e: ApiError): string {
+    const known = e.problem && PROBLEM_KINDS.has(e.problem.kind);
+    return known ? problemText(e.problem as Problem, intlLocale(this.context.value?.languageCode)) : e.message;
+  }
 
   protected override updated() {
     if (!this.#focusPending || this.context.status !== TaskStatus.COMPLETE) return;
@@ -179,7 +200,7 @@ export class LeuPopupElement extends LitElement {
     if (this.saved) return html`<p class="saved" role="status">${msg('Saved. You can close this window.')}</p>`;
     return this.commit.render({
       pending: () => html`<p class="status" role="status">${msg('Saving to Concur…')}</p>`,
-      error: (e) => (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step ? nothing : this.renderFailure(e, () => this.retryCommit())),
+      error: (e) => (e === this.#shownOnStep ? nothing : this.renderFailure(e, () => this.retryCommit())),
     });
   }
 
@@ -196,7 +217,7 @@ export class LeuPopupElement extends LitElement {
     const saving = this.commit.status === TaskStatus.PENDING;
     if (ctx.flow) {
       return html`${this.renderHeader(ctx)}
-        <leu-wizard .flow=${ctx.flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
+        <leu-wizard exportparts=${WIZARD_PARTS} .flow=${ctx.flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
           .locale=${intlLocale(ctx.languageCode)} ?busy=${saving || this.saved} ?mobile=${this.mobile} @leu-submit=${this.onWizardSubmit}>
           ${this.renderCancel(saving)}
         </leu-wizard>
@@ -204,7 +225,7 @@ export class LeuPopupElement extends LitElement {
     }
     return html`
       ${this.renderHeader(ctx)}
-      <leu-search label=${msg('Search values')} .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
+      <leu-search exportparts=${SEARCH_PARTS} label=${msg('Search values')} .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
       <p class="choice" aria-live="polite">
         ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
       </p>

@@ -75,7 +75,7 @@ export class LeuSearchElement extends LitElement {
       .state.error { color: var(--_danger); }
       .help { margin: 0; color: var(--_muted); font-size: 0.875rem; }
       .level { display: flex; gap: 0.5rem; align-items: center; margin: 0; font-size: 0.875rem; }
-      .level button { min-height: 2rem; padding-inline: 0.5rem; }
+      .level button { padding-inline: 0.5rem; }
     `,
   ];
 

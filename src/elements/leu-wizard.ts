@@ -17,8 +17,8 @@ import './leu-field.js';
 
 /**
  * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and
- * puts the focus there; Back never loses an answer. A step shown only for some answers disappears, answer and
- * all, when an earlier answer changes. Each step change is announced ("Step 2 of 4: Task").
+ * puts the focus there; Back never loses an answer. A step shown only for some answers disappears when an earlier
+ * answer changes, and its answer is neither checked nor sent (it comes back if the branch does). Each step change is announced ("Step 2 of 4: Task").
  *
  * @fires leu-submit - WizardSubmitEvent: Done on the last step, with every shown step's answer by step id.
  * @slot secondary - A button placed before Back and Next (the popup's Cancel).
@@ -27,6 +27,7 @@ import './leu-field.js';
  * @csspart back - The Back button.
  * @csspart next - The Next button.
  * @csspart done - The Done button on the last step.
+ * @csspart input - A step's search box or input (with label, listbox, option, match, error from its element).
  */
 @localized()
 @customElement('leu-wizard')
@@ -94,12 +95,13 @@ export class LeuWizardElement extends LitElement {
     });
   }
 
-  /** Shows the server's reason for refusing a step's answer, on that step. */
-  async showProblem(stepId: string, text: string) {
-    if (!this.steps.some((s) => s.id === stepId)) return;
-    await this.go(stepId);
+  /** Shows the server's reason for refusing a step's answer on that step; false when no such step is shown. */
+  showProblem(stepId: string, text: string): boolean {
+    if (!this.steps.some((s) => s.id === stepId)) return false;
+    this.go(stepId);
     this.problem = { step: stepId, text };
     this.focus();
+    return true;
   }
 
   /** Done: every shown step's answer is checked; the first refused one is shown, else the answers go up. */
@@ -107,7 +109,10 @@ export class LeuWizardElement extends LitElement {
     if (!this.flow || this.busy) return;
     const effective = this.effective();
     const bad = firstProblem(this.flow, effective);
-    if (bad) return this.showProblem(bad.step.id, problemText(bad.problem, this.locale));
+    if (bad) {
+      this.showProblem(bad.step.id, problemText(bad.problem, this.locale));
+      return;
+    }
     const answers = Object.fromEntries(
       visibleSteps(this.flow, effective).filter(isAnswerStep).flatMap((s) => {
         const v = answerValue(effective[s.id]);
@@ -131,7 +136,7 @@ export class LeuWizardElement extends LitElement {
     return out;
   }
 
-  private async go(stepId: string) {
+  private go(stepId: string) {
     const steps = this.steps;
     const index = steps.findIndex((s) => s.id === stepId);
     if (index < 0) return;
@@ -155,13 +160,13 @@ export class LeuWizardElement extends LitElement {
       }
     }
     const following = steps[index + 1];
-    if (following) void this.go(following.id);
+    if (following) this.go(following.id);
   }
 
   private back() {
     const steps = this.steps;
     const index = steps.findIndex((s) => s.id === this.current);
-    if (index > 0) void this.go(steps[index - 1]!.id);
+    if (index > 0) this.go(steps[index - 1]!.id);
   }
 
   /** Enter in a field goes on (Next, or Done on the last step), as in a form; a search keeps Enter for picking. */
@@ -200,14 +205,14 @@ export class LeuWizardElement extends LitElement {
         return renderReview(step.label, plannedWrites(this.flow!, this.effective()), this.flow!, this.fieldValues, this.effective());
       case 'search': {
         const chosen = this.values[step.id] as SearchItem | undefined;
-        return html`<leu-search .label=${step.label} .help=${step.help ?? ''} .error=${error} .search=${this.searchFor(step)} .chosen=${chosen ?? null}
+        return html`<leu-search exportparts="label, input, listbox, option, match, error" .label=${step.label} .help=${step.help ?? ''} .error=${error} .search=${this.searchFor(step)} .chosen=${chosen ?? null}
             @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}></leu-search>
           <p class="choice" aria-live="polite">
             ${chosen ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}` : msg('Nothing selected yet.')}
           </p>`;
       }
       default:
-        return html`<leu-field .step=${step} .value=${answerValue(this.values[step.id]) ?? ''} .error=${error} .locale=${this.locale}
+        return html`<leu-field exportparts="label, input, option, error" .step=${step} .value=${answerValue(this.values[step.id]) ?? ''} .error=${error} .locale=${this.locale}
           @leu-answer=${(e: AnswerChangeEvent) => this.setAnswer(e.step, e.value)}></leu-field>`;
     }
   }

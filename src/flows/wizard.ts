@@ -20,6 +20,8 @@ export type Problem =
   | { kind: 'dateBefore'; min: string }
   | { kind: 'dateAfter'; max: string }
   | { kind: 'notOption' }
+  /** A search step's code that its source does not offer (or not within the earlier pick). */
+  | { kind: 'notOffered'; value: string }
   | { kind: 'inactive'; reason: string }
   /** The value the field's template makes of the answer is longer than Concur stores. */
   | { kind: 'writtenTooLong'; value: string; max: number };
@@ -59,14 +61,21 @@ export function visibleSteps(flow: Flow, answers: Answers): FlowStep[] {
   return shown;
 }
 
-/** The answer as it is kept and written: text trimmed, numbers in plain notation (12.5, not 12.50 or 1.25e1). */
+const DECIMAL = /^([-+]?)(\d+)(?:[.,](\d+))?$/;
+
+/**
+ * The answer as it is kept and written: text trimmed; a number in plain notation (12.5, not 12,50 or +012.5),
+ * rewritten digit by digit so that nothing is rounded. Anything else (1,000.5, 0x10, 1e3) stays as typed, and
+ * the check refuses it: a thousands separator is never guessed.
+ */
 export function normalize(step: AnswerStep, raw: string): string {
   const text = raw.trim();
-  if (step.kind === 'number' && text !== '') {
-    const n = Number(text.replace(',', '.'));
-    return Number.isFinite(n) ? String(n) : text;
-  }
-  return text;
+  const m = step.kind === 'number' ? DECIMAL.exec(text) : null;
+  if (!m) return text;
+  const whole = m[2]!.replace(/^0+(?=\d)/, '');
+  const fraction = (m[3] ?? '').replace(/0+$/, '');
+  const sign = m[1] === '-' && /[1-9]/.test(whole + fraction) ? '-' : '';
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -104,7 +113,7 @@ export function checkAnswer(step: AnswerStep, answer: Answer | undefined): Probl
       break;
     case 'number': {
       const n = Number(v);
-      if (!/^-?\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) return { kind: 'notNumber' };
+      if (!/^-?\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || v.replace(/\D/g, '').length > 15) return { kind: 'notNumber' };
       if ((v.split('.')[1]?.length ?? 0) > step.decimals) return { kind: 'decimals', decimals: step.decimals };
       if (step.min !== undefined && n < step.min) return { kind: 'belowMin', min: step.min };
       if (step.max !== undefined && n > step.max) return { kind: 'aboveMax', max: step.max };

@@ -58,6 +58,7 @@ export function problemText(p: Problem, locale: string): string {
     case 'dateBefore': return msg(str`Please choose ${formatDate(p.min, locale)} or later.`);
     case 'dateAfter': return msg(str`Please choose ${formatDate(p.max, locale)} or earlier.`);
     case 'notOption': return msg('Please choose one of the options.');
+    case 'notOffered': return msg(str`${p.value} is no longer offered here. Please choose again.`);
     case 'inactive': return msg(str`This value cannot be chosen here: ${p.reason}.`);
     case 'writtenTooLong': return msg(str`This would be written as “${p.value}”, which is longer than the ${p.max} characters Concur keeps. Please choose another value or ask your administrator.`);
   }

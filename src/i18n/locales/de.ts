@@ -84,6 +84,7 @@
 'sec5b3b7b91d4ad30': `Eine Antwort kann nicht übernommen werden. Bitte prüfen Sie sie und versuchen Sie es erneut.`,
 'sedd7dd6c383dd8be': `Die Eingabe hat nicht das erwartete Format.`,
 'seeb717ca5e9ed6f8': `Concur hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es erneut.`,
+'sf9893319a919ce9b': str`${0} wird hier nicht mehr angeboten. Bitte wählen Sie erneut.`,
 'sfb716d3016f8cd27': `Zuordnung`,
 'sfce39236e0003f98': `Beim Connector ist ein unerwartetes Problem aufgetreten. Bitte versuchen Sie es erneut.`,
 'sfe7606990cfb6a0f': `Gespeichert. Sie können dieses Fenster jetzt schließen.`,

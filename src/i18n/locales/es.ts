@@ -84,6 +84,7 @@
 'sec5b3b7b91d4ad30': `No se puede aceptar una respuesta. Revísela e inténtelo de nuevo.`,
 'sedd7dd6c383dd8be': `El formato no es el esperado.`,
 'seeb717ca5e9ed6f8': `Concur no respondió a tiempo. Inténtelo de nuevo.`,
+'sf9893319a919ce9b': str`${0} ya no está disponible aquí. Elija de nuevo.`,
 'sfb716d3016f8cd27': `Asignación`,
 'sfce39236e0003f98': `El conector encontró un problema inesperado. Inténtelo de nuevo.`,
 'sfe7606990cfb6a0f': `Guardado. Puede cerrar esta ventana.`,

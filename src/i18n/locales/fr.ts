@@ -84,6 +84,7 @@
 'sec5b3b7b91d4ad30': `Une réponse ne peut pas être acceptée. Veuillez la vérifier et réessayer.`,
 'sedd7dd6c383dd8be': `Le format ne correspond pas à celui attendu.`,
 'seeb717ca5e9ed6f8': `Concur n'a pas répondu à temps. Veuillez réessayer.`,
+'sf9893319a919ce9b': str`${0} n'est plus proposé ici. Veuillez choisir à nouveau.`,
 'sfb716d3016f8cd27': `Répartition`,
 'sfce39236e0003f98': `Le connecteur a rencontré un problème inattendu. Veuillez réessayer.`,
 'sfe7606990cfb6a0f': `Enregistré. Vous pouvez fermer cette fenêtre.`,

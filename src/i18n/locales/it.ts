@@ -84,6 +84,7 @@
 'sec5b3b7b91d4ad30': `Una risposta non può essere accettata. Verificarla e riprovare.`,
 'sedd7dd6c383dd8be': `Il formato non è quello previsto.`,
 'seeb717ca5e9ed6f8': `Concur non ha risposto in tempo. Riprovare.`,
+'sf9893319a919ce9b': str`${0} non è più disponibile qui. Scegliere di nuovo.`,
 'sfb716d3016f8cd27': `Allocazione`,
 'sfce39236e0003f98': `Il connettore ha riscontrato un problema imprevisto. Riprovare.`,
 'sfe7606990cfb6a0f': `Salvato. È possibile chiudere questa finestra.`,

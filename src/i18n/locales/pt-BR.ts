@@ -84,6 +84,7 @@
 'sec5b3b7b91d4ad30': `Uma resposta não pode ser aceita. Verifique-a e tente novamente.`,
 'sedd7dd6c383dd8be': `O formato não é o esperado.`,
 'seeb717ca5e9ed6f8': `O Concur não respondeu a tempo. Tente novamente.`,
+'sf9893319a919ce9b': str`${0} não está mais disponível aqui. Escolha novamente.`,
 'sfb716d3016f8cd27': `Alocação`,
 'sfce39236e0003f98': `O conector encontrou um problema inesperado. Tente novamente.`,
 'sfe7606990cfb6a0f': `Salvo. Você pode fechar esta janela.`,

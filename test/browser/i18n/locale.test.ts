@@ -79,6 +79,20 @@ describe('the popup in each language', () => {
   });
 });
 
+describe('a refused answer in German', () => {
+  it("the server's reason is worded in the user's language, on the step it concerns", async () => {
+    worker.use(http.post('/api/commit', () => HttpResponse.json({ error: { code: 'flow_answer_invalid', message: 'Project: PRJ-1001 is not one of the values offered here.', step: 'project', problem: { kind: 'notOffered', value: 'PRJ-1001' } } }, { status: 422 })));
+    const el = await mount({ ...WIZARD_CONTEXT, languageCode: 'de_DE', prefill: { project: { code: 'PRJ-1001', label: 'Project 1001' }, task: { code: 'T-1001-DES', label: 'Design' }, billable: 'Y' } });
+    const wizard = el.shadowRoot!.querySelector<LeuWizardElement>('leu-wizard')!;
+    await wizard.submit();
+    const search = () => wizard.shadowRoot!.querySelector('leu-search')?.shadowRoot?.querySelector('[role=alert]');
+    await waitUntil(() => search(), 'the project step shows the refusal');
+    expect(text(search())).to.equal('PRJ-1001 wird hier nicht mehr angeboten. Bitte wählen Sie erneut.');
+    expect(text(wizard.shadowRoot!.querySelector('.progress'))).to.equal('Schritt 1 von 6');
+    expect(el.shadowRoot!.querySelector('.alert')).to.equal(null);
+  });
+});
+
 describe('layout', () => {
   it('a host themes the popup through custom properties and ::part', async () => {
     const el = await mount(CONTEXT, '--leu-accent: rgb(120, 20, 60); --leu-radius: 0px');
@@ -88,6 +102,33 @@ describe('layout', () => {
     expect(done.getAttribute('part')).to.equal('done');
     const input = el.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
     expect(getComputedStyle(input).borderTopLeftRadius).to.equal('0px');
+    // ::part reaches the popup's own buttons and, passed on, the search box inside it.
+    const sheet = document.createElement('style');
+    sheet.textContent = 'leu-popup::part(done) { outline: 3px solid rgb(0, 128, 0); } leu-popup::part(input) { letter-spacing: 2px; }';
+    document.head.append(sheet);
+    try {
+      expect(getComputedStyle(done).outlineColor).to.equal('rgb(0, 128, 0)');
+      expect(getComputedStyle(input).letterSpacing).to.equal('2px');
+    } finally {
+      sheet.remove();
+    }
+  });
+
+  it("a wizard's steps are reachable with ::part too", async () => {
+    const el = await mount(WIZARD_CONTEXT);
+    const wizard = el.shadowRoot!.querySelector<LeuWizardElement>('leu-wizard')!;
+    await wizard.updateComplete;
+    const sheet = document.createElement('style');
+    sheet.textContent = 'leu-popup::part(next) { letter-spacing: 3px; } leu-popup::part(input) { letter-spacing: 4px; }';
+    document.head.append(sheet);
+    try {
+      const next = [...wizard.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Next')!;
+      expect(getComputedStyle(next).letterSpacing).to.equal('3px');
+      const input = wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
+      expect(getComputedStyle(input).letterSpacing).to.equal('4px');
+    } finally {
+      sheet.remove();
+    }
   });
 
   it('right to left: logical properties put the buttons and the active marker on the other side', async () => {

@@ -2,7 +2,7 @@
 // with the company token.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONCUR, bearer, makeApp, useFakeConcur } from '../helpers.js';
@@ -45,9 +45,9 @@ function v1Query(c: SandboxConcur, overrides: Record<string, string> = {}) {
   return new URLSearchParams({ ...signed, signature: signLaunchV1(signed, creds), ...overrides });
 }
 
-async function appWithCompanyToken() {
+async function appWithCompanyToken(env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'v1-')), 'company.json');
-  const made = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: KEY, V1_CUSTOM_FIELD: 'Custom12' } });
+  const made = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: KEY, V1_CUSTOM_FIELD: 'Custom12', ...env } });
   await made.deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
   return made;
 }
@@ -76,6 +76,31 @@ describe('a v1 launch', () => {
     assert.deepEqual(writes[0]!.body, { Custom12: { Value: 'PRJ-1042' } });
     assert.ok(concur().principalFor(writes[0]!.authorization)?.kind === 'company', 'written with the company token');
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
+  });
+
+  test('a wizard on a v1 field writes all its fields in one v3 PUT, with v3 field names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'v1-flow-'));
+    const fields = join(dir, 'fields.json');
+    writeFileSync(fields, JSON.stringify({
+      sources: { projects: { type: 'catalog' } },
+      flows: { Custom12: { title: 'Project', steps: [
+        { id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' },
+        { id: 'b', kind: 'choice', writeTo: 'Custom14', label: 'Billable', options: [{ value: 'Y', label: 'Yes' }, { value: 'N', label: 'No' }] },
+      ] } },
+    }));
+    const bodies: unknown[] = [];
+    msw.events.on('request:start', async ({ request }) => { if (request.method === 'PUT') bodies.push(await request.clone().json()); });
+    const { app } = await appWithCompanyToken({ FIELDS_FILE: fields });
+    const res = await app.request(`/concur/form/v1.0/get?${v1Query(concur())}`);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const ctx = (await (await app.request('/api/context', { headers: bearer(token) })).json()) as SessionContext;
+    assert.deepEqual(ctx.flow!.steps.map((s) => s.id), ['p', 'b']);
+    const commit = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ answers: { p: 'PRJ-1042', b: 'N' } }) });
+    msw.events.removeAllListeners();
+    assert.equal(commit.status, 200, await commit.clone().text());
+    assert.deepEqual(bodies, [{ Custom12: { Value: 'PRJ-1042' }, Custom14: { Value: 'N' } }]);
+    assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom14'), 'N');
   });
 
   test('a reused nonce is refused with 401', async () => {

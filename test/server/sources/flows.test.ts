@@ -88,6 +88,8 @@ describe('flow file validation', () => {
     ['narrowing a source without columns', base([search('a'), search('b', { source: 'trips', within: { step: 'a', column: 'x' } })]), /flows\.custom20\.steps\.1\.within: narrows by a column, which only catalog sources have; "trips" is a concur-request source/],
     ['narrowing by a step that is not a search', base([{ id: 'c', kind: 'text', label: 'c' }, search('b', { within: { step: 'c', column: 'x' } })]), /steps\.1\.within\.step: names "c", which is not an earlier search step/],
     ['a field with both a search and a flow', base([search('a')], { fields: { CUSTOM20: 'projects' } }), /flows\.custom20: custom20 is also listed under fields/],
+    ['a step id an object already has', base([search('constructor')]), /steps\.0\.id: "constructor" is reserved/],
+    ['a pattern that backtracks catastrophically', base([{ id: 't', kind: 'text', label: 't', writeTo: 'x', pattern: '(a|a)+' }]), /steps\.0\.pattern: could take too long to check/],
     ['a label in a made-up language key', base([search('a', { label: { english: 'x' } })]), /steps\.0\.label/],
   ];
   for (const [name, content, expected] of cases) {
@@ -194,6 +196,33 @@ describe('a wizard in the popup API', () => {
       assert.ok(Object.values(fields()).every((v) => v === null));
     });
   }
+
+  test('a task cannot slip past its project: with the project step hidden, only tasks for every project count', async () => {
+    const flow = {
+      title: 'T',
+      steps: [
+        { id: 'kind', kind: 'choice', label: 'Kind', options: [{ value: 'P', label: 'Project' }, { value: 'X', label: 'Other' }] },
+        { id: 'project', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project', when: { step: 'kind', equals: 'P' } },
+        { id: 'task', kind: 'search', source: 'tasks', within: { step: 'project', column: 'project' }, writeTo: 'custom14', label: 'Task' },
+      ],
+    };
+    const { app } = await makeApp({ env: { FIELDS_FILE: write('hidden-parent.json', { ...FIELDS, flows: { custom12: flow } }) } });
+    concur().expenses.get(EXPENSE_ID)!.customData.push({ id: 'custom14', value: null, isValid: true });
+    const token = await launchSession(app, concur());
+    assert.deepEqual((await search(app, token, 'q=&step=task')).body.items.map((i) => i.code), ['T-ALL']);
+    const refused = await commit(app, token, { kind: 'X', task: 'T-11-A' });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(refused.body.error.problem, { kind: 'notOffered', value: 'T-11-A' });
+    assert.equal((await commit(app, token, { kind: 'X', task: 'T-ALL' })).status, 200);
+    assert.equal(concur().fieldValue(EXPENSE_ID, 'custom14'), 'T-ALL');
+  });
+
+  test('the refusal says why as a problem the popup can word in its language', async () => {
+    const { app } = await wizardApp();
+    const token = await launchSession(app, concur());
+    const { body } = await commit(app, token, { project: 'PRJ-1042', task: 'T-42-A', billable: 'Y', guests: '80' });
+    assert.deepEqual(body.error.problem, { kind: 'aboveMax', max: 20 });
+  });
 
   test('a value longer than Concur keeps, once templated, is refused before anything is written', async () => {
     const long = { ...FIELDS, flows: { custom12: { title: 'T', steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', template: '{code} {label} {detail} {label}', label: 'P' }] } } };

@@ -100,6 +100,7 @@ describe('layout', () => {
     expect(getComputedStyle(done).backgroundColor).to.equal('rgb(120, 20, 60)');
     expect(getComputedStyle(done).borderTopLeftRadius).to.equal('0px');
     expect(done.getAttribute('part')).to.equal('done');
+    await el.shadowRoot!.querySelector('leu-search')!.updateComplete;
     const input = el.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
     expect(getComputedStyle(input).borderTopLeftRadius).to.equal('0px');
     // ::part reaches the popup's own buttons and, passed on, the search box inside it.
@@ -124,6 +125,7 @@ describe('layout', () => {
     try {
       const next = [...wizard.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Next')!;
       expect(getComputedStyle(next).letterSpacing).to.equal('3px');
+      await wizard.shadowRoot!.querySelector('leu-search')!.updateComplete;
       const input = wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
       expect(getComputedStyle(input).letterSpacing).to.equal('4px');
     } finally {
@@ -137,8 +139,11 @@ describe('layout', () => {
     await el.updateComplete;
     const [cancel, done] = [...el.shadowRoot!.querySelectorAll('footer button')].map((b) => b.getBoundingClientRect());
     expect(done!.right).to.be.lessThan(cancel!.left, 'Done comes first from the right, at the far left');
-    const option = el.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector<HTMLElement>('[role=option]')!;
+    const search = el.shadowRoot!.querySelector('leu-search')!;
+    await waitUntil(() => search.shadowRoot!.querySelector('[role=option]'), 'the results are listed');
+    const option = search.shadowRoot!.querySelector<HTMLElement>('[role=option]')!;
     expect(getComputedStyle(option).borderRightWidth).to.equal('3px');
+    expect(getComputedStyle(option).borderLeftWidth).to.equal('0px');
   });
 
   it('is_mobile: large targets, and nothing wider than a 320 x 480 window in any wizard step', async () => {
@@ -149,6 +154,7 @@ describe('layout', () => {
     await wizard.updateComplete;
     const next = [...wizard.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Next')!;
     expect(next.getBoundingClientRect().height).to.be.at.least(44);
+    await wizard.shadowRoot!.querySelector('leu-search')!.updateComplete;
     const input = wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
     expect(input.getBoundingClientRect().height).to.be.at.least(44);
     // Walk every step by answering it, checking that nothing spills out sideways.

@@ -19,6 +19,7 @@ import { launchRoutes } from './routes/launch.js';
 import { systemRoutes } from './routes/system.js';
 import { apiRoutes } from './routes/api.js';
 import { staticRoutes } from './routes/static.js';
+import { embedRoutes } from './routes/embed.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 
 export interface AppDeps {
@@ -47,15 +48,18 @@ export type AppEnv = {
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
 export function wantsJson(c: Context): boolean {
-  if (c.req.path.startsWith('/api/')) return true;
+  if (c.req.path.startsWith('/api/') || (c.req.path.startsWith('/embed/') && c.req.path !== '/embed/v1/picker')) return true;
   return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) === 'application/json';
 }
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.use(
-    secureHeaders({
+  // Security headers on every response. Only the picker page for other hosts (/embed/v1/picker) may be framed,
+  // and only by the origins in EMBED_ALLOWED_ORIGINS.
+  const headersFor = (framable: boolean, shared: boolean) => {
+    const frameAncestors = framable && deps.config.embedOrigins.length ? deps.config.embedOrigins : ["'none'"];
+    return secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
@@ -66,16 +70,25 @@ export function createApp(deps: AppDeps) {
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         formAction: ["'self'"],
-        frameAncestors: ["'none'"],
+        frameAncestors,
       },
       referrerPolicy: 'no-referrer',
       xContentTypeOptions: 'nosniff',
       // Concur watches the popup through window.opener; same-origin COOP would sever that link.
       crossOriginOpenerPolicy: false,
-      crossOriginResourcePolicy: 'same-origin',
-      xFrameOptions: 'DENY',
-    }),
-  );
+      // The element bundle and the embed API are fetched by the allowed origins' pages.
+      crossOriginResourcePolicy: shared ? 'cross-origin' : 'same-origin',
+      // X-Frame-Options cannot name origins: the picker page relies on frame-ancestors alone.
+      xFrameOptions: framable ? false : 'DENY',
+    });
+  };
+  const strict = headersFor(false, false);
+  const picker = headersFor(true, false);
+  const shared = headersFor(false, true);
+  app.use((c, next) => {
+    if (c.req.path === '/embed/v1/picker') return picker(c, next);
+    return (c.req.path.startsWith('/embed/v1/') && deps.config.embedOrigins.length ? shared : strict)(c, next);
+  });
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -89,6 +102,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', launchRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/api', apiRoutes(deps));
+  app.route('/', embedRoutes(deps));
   if (deps.sandbox) app.route('/', sandboxRoutes(deps, deps.sandbox));
   app.route('/', staticRoutes(deps));
 

@@ -54,10 +54,28 @@ const Env = z.object({
   LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Origins of the pages that may embed the picker (element, frame or popup), comma-separated. */
+  EMBED_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
 });
+
+/** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   port: number;
+  /** Origins allowed to embed the picker; empty: embedding is off. */
+  embedOrigins: string[];
   host: string;
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
@@ -159,8 +177,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`);
   }
 
+  // The sandbox's own example host page (/examples/host.html) may embed the picker out of the box.
+  const embedOrigins = [...new Set([...e.EMBED_ALLOWED_ORIGINS, ...(sandbox ? [new URL(publicUrl).origin] : [])])];
+
   return {
     port: e.PORT,
+    embedOrigins,
     // The sandbox is a developer tool: it stays on loopback.
     host,
     publicUrl,

@@ -98,6 +98,17 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
     }))),
   );
 
+  /** The example portal page (examples/host-page.*), which embeds the picker three ways. */
+  const EXAMPLES: Record<string, string> = { 'host.html': 'host-page.html', 'host-page.css': 'host-page.css', 'host-page.js': 'host-page.js' };
+  r.get('/examples/:file', async (c) => {
+    const file = Object.hasOwn(EXAMPLES, c.req.param('file')) ? EXAMPLES[c.req.param('file')] : undefined;
+    if (!file) return c.notFound();
+    const body = await readFile(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
+    c.header('Content-Type', file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'no-store');
+    return c.body(body);
+  });
+
   r.post('/sandbox/reset', (c) => {
     concur.reset();
     return c.body(null, 204);

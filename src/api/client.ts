@@ -1,21 +1,13 @@
 // The one client for the companion server's /api (ky); every answer is parsed with the shared contract.
-import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
+import ky, { type KyInstance } from 'ky';
 import type * as z from 'zod/mini';
 import {
-  CommitResponse, ErrorBody, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
+  CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
 } from '../contract/api.js';
 
-/** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    message: string, readonly code: string, readonly correlationId?: string, readonly status?: number,
-    /** For a refused wizard answer: the step, and why (a Problem from src/flows/wizard.ts). */
-    readonly step?: string, readonly problem?: { kind: string },
-  ) {
-    super(message);
-  }
-}
+import { ApiError, translateError } from './errors.js';
+
+export { ApiError };
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
@@ -49,19 +41,11 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     credentials: 'same-origin',
   });
 
-  async function translate(error: unknown): Promise<never> {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    if (error instanceof HTTPError) {
-      const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
+  const translate = (error: unknown) =>
+    translateError(error, (response) => {
       // A session the server no longer knows is gone for good; the hand-off claim's 401 says nothing about it.
-      if (error.response.status === 401 && !new URL(error.response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
-      if (body.success) throw new ApiError(body.data.error.message, body.data.error.code, body.data.error.correlationId, error.response.status, body.data.error.step, body.data.error.problem);
-      throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
-    }
-    if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
-    if (error instanceof ApiError) throw error;
-    throw new ApiError('Could not reach the connector. Check your connection and try again.', 'network');
-  }
+      if (response.status === 401 && !new URL(response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
+    });
 
   async function parse<T>(schema: z.ZodMiniType<T>, response: Promise<Response>): Promise<T> {
     const json = await response.then((r) => r.json()).catch(translate);

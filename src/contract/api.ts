@@ -153,6 +153,15 @@ export const CommitResponse = z.object({
 });
 export type CommitResponse = z.infer<typeof CommitResponse>;
 
+/** A field as an embedding page sees it: its name and, for a wizard, its flow, in the asked language. */
+export const EmbedField = z.object({
+  field: z.string(),
+  title: z.string(),
+  languageCode: z.string(),
+  flow: z.optional(Flow),
+});
+export type EmbedField = z.infer<typeof EmbedField>;
+
 /** The session handed to the popup once, right after the launch. */
 export const SessionClaim = z.object({ token: z.string().check(z.minLength(20)) });
 export type SessionClaim = z.infer<typeof SessionClaim>;

@@ -12,10 +12,9 @@ import { failureText, problemText } from '../i18n/messages.js';
 import type { Problem } from '../flows/wizard.js';
 import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
 import { theme } from './theme.js';
-import './leu-search.js';
-import './leu-wizard.js';
+import { LeuSearchElement } from './leu-search.js';
+import { LeuWizardElement } from './leu-wizard.js';
 import type { SearchFunction } from './leu-search.js';
-import type { LeuWizardElement } from './leu-wizard.js';
 
 /** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
 const SEARCH_PARTS = 'label, input, listbox, option, match, error';
@@ -43,6 +42,9 @@ const PROBLEM_KINDS = new Set<string>(([
 @localized()
 @customElement('leu-popup')
 export class LeuPopupElement extends LitElement {
+  /** The elements this one renders: referring to them keeps them (and their tags) in a tree-shaken bundle. */
+  static readonly dependencies = [LeuSearchElement, LeuWizardElement];
+
   static override styles = [
     theme,
     css`

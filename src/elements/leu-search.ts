@@ -47,6 +47,7 @@ const wait = (ms: number, signal: AbortSignal) =>
  * @csspart listbox - The list of results.
  * @csspart option - One result.
  * @csspart match - The matched characters of a result.
+ * @csspart error - Why the current choice is refused (set through `error`).
  * @cssprop --leu-accent - Colour of the active option's marker and focus ring.
  * @cssprop --leu-list-max-height - Height of the result list before it scrolls.
  */

@@ -12,8 +12,8 @@ import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './e
 import type { SearchFunction } from './leu-search.js';
 import { renderReview } from './review.js';
 import { theme } from './theme.js';
-import './leu-search.js';
-import './leu-field.js';
+import { LeuSearchElement } from './leu-search.js';
+import { LeuFieldElement } from './leu-field.js';
 
 /**
  * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and
@@ -32,6 +32,9 @@ import './leu-field.js';
 @localized()
 @customElement('leu-wizard')
 export class LeuWizardElement extends LitElement {
+  /** The elements this one renders: referring to them keeps them (and their tags) in a tree-shaken bundle. */
+  static readonly dependencies = [LeuSearchElement, LeuFieldElement];
+
   static override styles = [
     theme,
     css`
@@ -119,7 +122,7 @@ export class LeuWizardElement extends LitElement {
         return v ? [[s.id, v]] : [];
       }),
     );
-    this.dispatchEvent(new WizardSubmitEvent(answers));
+    this.dispatchEvent(new WizardSubmitEvent(answers, plannedWrites(this.flow, effective).map(({ field, value }) => ({ field, value }))));
   }
 
   private get steps(): FlowStep[] {

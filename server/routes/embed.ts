@@ -1,0 +1,91 @@
+// The picker for other hosts: the field and search API for <leu-picker> on an allowed page (CORS), the framed
+// and popup page (/embed/v1/picker, framable only by the allowed origins), and the self-contained element bundle.
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppDeps, AppEnv } from '../app.js';
+import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/api.js';
+import type { SearchContext } from '../sources/source.js';
+import { localText, resolveFlow } from '../sources/flows.js';
+import { FieldId } from '../sources/flows.js';
+
+const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
+
+const SearchQuery = z.object({
+  q: z.string().max(200, 'q is longer than 200 characters').default(''),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  parent: z.string().max(100).optional(),
+  step: z.string().max(64).optional(),
+  within: z.string().max(100).optional(),
+  lang: Lang,
+});
+
+const invalid = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
+  if (result.success) return;
+  const message = result.error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
+};
+
+/** An embedding page has no Concur launch: no user, no item, no Concur token; sources that need them say so. */
+const embedContext = (fieldId: string, languageCode: string, within?: string): SearchContext => ({
+  fieldId, companyDomain: '', loggedInUserId: '', reportOwnerUserId: '', employeeId: '', languageCode, launchVersion: 4,
+  ...(within ? { within } : {}),
+});
+
+export function embedRoutes(deps: AppDeps) {
+  const allowed = deps.config.embedOrigins;
+  const r = new Hono<AppEnv>();
+
+  r.use('/embed/*', async (c, next) => {
+    if (!allowed.length) {
+      return c.json({ error: { code: 'embed_off', message: 'Embedding is off: set EMBED_ALLOWED_ORIGINS to the origins of the pages that may embed the picker.' } } satisfies ErrorBody, 404);
+    }
+    await next();
+  });
+  // No credentials: an embedding page never needs a cookie, so third-party cookie blocking changes nothing.
+  r.use('/embed/v1/*', cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET'], maxAge: 600 }));
+
+  r.get('/embed/v1/config', (c) => c.json({ allowedOrigins: allowed }));
+
+  r.get('/embed/v1/fields/:field', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', z.object({ lang: Lang }), invalid), (c) => {
+    const { field } = c.req.valid('param');
+    const { lang } = c.req.valid('query');
+    const flow = deps.sources.flowFor(field);
+    const body: EmbedField = flow
+      ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
+      : { field, title: deps.sources.forField(field).title, languageCode: lang };
+    return c.json(body);
+  });
+
+  r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', SearchQuery, invalid), async (c) => {
+    const { field } = c.req.valid('param');
+    const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
+    const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
+    if (!source) return c.json({ error: { code: 'invalid_request', message: `The field ${field} has no search step named ${step}.` } } satisfies ErrorBody, 400);
+    const page = await source.search({ query: q, offset, limit, parent }, embedContext(field, lang, within), AbortSignal.timeout(15_000));
+    return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);
+  });
+
+  /** The picker as a page, for an iframe or a popup window; it answers its host over a MessageChannel. */
+  r.get('/embed/v1/picker', async (c) => {
+    const html = await readFile(join(deps.distDir, 'embed.html'), 'utf8').catch(() => null);
+    if (!html) return c.text('The picker page has not been built: run npm run build.', 503);
+    c.header('Cache-Control', 'no-store');
+    return c.html(html);
+  });
+
+  /** The elements in one self-contained module, for pages without a bundler. */
+  r.get('/embed/v1/leu-elements.js', async (c) => {
+    const js = await readFile(join(deps.distDir, 'embed/leu-elements.js'), 'utf8').catch(() => null);
+    if (!js) return c.text('The element bundle has not been built: run npm run build.', 503);
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(js);
+  });
+
+  return r;
+}

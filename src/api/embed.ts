@@ -1,0 +1,46 @@
+// The client an embedded picker uses: the connector's field and search API for other hosts (ky, no cookies).
+import ky, { type KyInstance } from 'ky';
+import * as z from 'zod/mini';
+import { EmbedField, SearchResponse } from '../contract/api.js';
+
+const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
+import { ApiError, type SearchScope } from './client.js';
+import { translateError } from './errors.js';
+
+export interface EmbedClient {
+  field(signal?: AbortSignal): Promise<EmbedField>;
+  search(query: string, signal?: AbortSignal, offset?: number, parent?: string, scope?: SearchScope): Promise<SearchResponse>;
+}
+
+/** The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host). */
+export async function embedConfig(connector: string): Promise<{ allowedOrigins: string[] }> {
+  const json = await ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }).json().catch(translateError);
+  const parsed = EmbedConfig.safeParse(json);
+  if (!parsed.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
+  return parsed.data;
+}
+
+/**
+ * `source` is the field's address on the connector, e.g. https://connector.example.com/embed/v1/fields/custom12.
+ * Answers are parsed with the shared contract; failures become ApiErrors a picker can show.
+ */
+export function createEmbedClient(source: string, languageCode: string, opts: { limit?: number } = {}): EmbedClient {
+  const base = source.replace(/\/+$/, '');
+  const http: KyInstance = ky.create({ timeout: 20_000, retry: 0, credentials: 'omit' });
+  async function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, response: Promise<Response>): Promise<T> {
+    const json = await response.then((r) => r.json()).catch(translateError);
+    const result = schema.safeParse(json);
+    if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
+    return result.data;
+  }
+  return {
+    field: (signal) => parse(EmbedField, http.get(base, { searchParams: { lang: languageCode }, signal })),
+    search(query, signal, offset = 0, parent, scope) {
+      const searchParams = {
+        q: query, limit: String(opts.limit ?? 50), offset: String(offset), lang: languageCode, ...(parent ? { parent } : {}),
+        ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
+      };
+      return parse(SearchResponse, http.get(`${base}/search`, { searchParams, signal }));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Failures of calls to the connector, as the elements show them: a sentence, a code, and a support reference.
+import { HTTPError, TimeoutError } from 'ky';
+import { ErrorBody } from '../contract/api.js';
+
+/** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string, readonly code: string, readonly correlationId?: string, readonly status?: number,
+    /** For a refused wizard answer: the step, and why (a Problem from src/flows/wizard.ts). */
+    readonly step?: string, readonly problem?: { kind: string },
+  ) {
+    super(message);
+  }
+}
+
+/** Turns whatever ky threw into an ApiError (an abort stays an abort); `onResponse` sees an error response first. */
+export async function translateError(error: unknown, onResponse?: (response: Response) => void): Promise<never> {
+  if (error instanceof DOMException && error.name === 'AbortError') throw error;
+  if (error instanceof HTTPError) {
+    onResponse?.(error.response);
+    const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
+    if (body.success) {
+      const e = body.data.error;
+      throw new ApiError(e.message, e.code, e.correlationId, error.response.status, e.step, e.problem);
+    }
+    throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
+  }
+  if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
+  if (error instanceof ApiError) throw error;
+  throw new ApiError('Could not reach the connector. Check your connection and try again.', 'network');
+}

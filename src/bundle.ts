@@ -1,0 +1,4 @@
+// The self-contained module served at /embed/v1/leu-elements.js: the whole library, every element registered.
+import './define.js';
+
+export * from './index.js';

@@ -1,0 +1,133 @@
+// <leu-picker>: the picker on any page: a field's search or wizard from the connector's embed API, reporting the
+// user's choice as an event instead of writing to Concur.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { localized, msg, str } from '@lit/localize';
+import { Task } from '@lit/task';
+import { createEmbedClient, type EmbedClient } from '../api/embed.js';
+import type { CatalogItem, EmbedField, Flow } from '../contract/api.js';
+import { PickerChooseEvent, PopupCloseEvent, type PickerChoice, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
+import { intlLocale, pickLocale, setLocale } from '../i18n/locale.js';
+import { failureText } from '../i18n/messages.js';
+import { theme } from './theme.js';
+import { LeuSearchElement } from './leu-search.js';
+import { LeuWizardElement } from './leu-wizard.js';
+
+/**
+ * A field's picker for pages outside Concur (an intranet, a procurement portal). It reads the field (its title
+ * and, for a wizard, its steps) and searches through the connector's embed API at `source`; on Done it fires
+ * `leu-choose` with the values for each field. It writes nothing: the page decides what the choice is for.
+ *
+ * @fires leu-choose - PickerChooseEvent: Done, with `choice` ({ field, writes, item?, answers? }). Cancelable:
+ *   preventDefault() refuses the choice and keeps the picker as it is.
+ * @fires leu-close - PopupCloseEvent with reason "cancelled": the user pressed Cancel.
+ * @csspart title - The field's title.
+ * @csspart done - The Done button (single search; a wizard's Done is exported as done too).
+ * @csspart cancel - The Cancel button.
+ * @csspart input - The search box or a wizard step's input; also label, listbox, option, match, error, progress,
+ *   step, back, next.
+ * @cssprop --leu-accent - Accent colour of primary buttons and the active result (see the README for all).
+ */
+@localized()
+@customElement('leu-picker')
+export class LeuPickerElement extends LitElement {
+  /** The elements this one renders: referring to them keeps them (and their tags) in a tree-shaken bundle. */
+  static readonly dependencies = [LeuSearchElement, LeuWizardElement];
+
+  static override styles = [
+    theme,
+    css`
+      :host { display: flex; flex-direction: column; gap: 0.5rem; box-sizing: border-box; min-height: 18rem; font-size: 0.9375rem; line-height: 1.4; }
+      .title { font-weight: 700; font-size: 1.0625rem; margin: 0; }
+      leu-search, leu-wizard { flex: 1; min-height: 0; }
+      .choice, .status { margin: 0; overflow-wrap: anywhere; }
+      footer { display: flex; justify-content: flex-end; gap: 0.5rem; flex-wrap: wrap; }
+      :host([mobile]) footer button { flex: 1 1 auto; }
+    `,
+  ];
+
+  /** The field's address on the connector, e.g. https://connector.example.com/embed/v1/fields/custom12. */
+  @property() source = '';
+  /** The user's language (de, de-AT, de_AT...); the page's language when not set. */
+  @property() language = '';
+  /** A wizard to run instead of the field's own (for hosts that configure it themselves). */
+  @property({ attribute: false }) flow?: Flow;
+  /** A touch-friendly layout with large targets. */
+  @property({ type: Boolean, reflect: true }) mobile = false;
+
+  @state() private chosen: CatalogItem | null = null;
+  @state() private confirmed?: PickerChoice;
+
+  #client?: EmbedClient;
+
+  private get languageCode() {
+    return this.language || document.documentElement.lang || navigator.language || 'en';
+  }
+
+  private readonly field = new Task(this, {
+    task: async ([source, language, flow], { signal }): Promise<EmbedField | undefined> => {
+      if (!source) return undefined;
+      this.#client = createEmbedClient(source, language);
+      await setLocale(pickLocale(language));
+      if (flow) return { field: source.split('/').pop() ?? '', title: flow.title, languageCode: language, flow };
+      return this.#client.field(signal);
+    },
+    args: () => [this.source, this.languageCode, this.flow] as const,
+  });
+
+  private choose(choice: PickerChoice) {
+    const event = new PickerChooseEvent(choice);
+    this.dispatchEvent(event);
+    if (!event.defaultPrevented) this.confirmed = choice;
+  }
+
+  private onDone(f: EmbedField) {
+    if (!this.chosen) return;
+    this.choose({ field: f.field, writes: [{ field: f.field, value: this.chosen.code }], item: this.chosen });
+  }
+
+  private cancel() {
+    this.dispatchEvent(new PopupCloseEvent('cancelled'));
+  }
+
+  private renderBody(f: EmbedField) {
+    const cancel = html`<button part="cancel" slot="secondary" @click=${this.cancel}>${msg('Cancel')}</button>`;
+    const done = this.confirmed
+      ? html`<p class="status" role="status">${msg(str`Chosen: ${this.confirmed.writes.map((w) => w.value).join(', ')}`)}</p>`
+      : nothing;
+    if (f.flow) {
+      return html`<p class="title" part="title">${f.title}</p>
+        <leu-wizard exportparts="progress, step, back, next, done, label, input, listbox, option, match, error" .flow=${f.flow} .api=${this.#client}
+          .locale=${intlLocale(f.languageCode)} ?mobile=${this.mobile}
+          @leu-submit=${(e: WizardSubmitEvent) => this.choose({ field: f.field, writes: e.writes, answers: e.answers })}>${cancel}</leu-wizard>
+        ${done}`;
+    }
+    return html`<p class="title" part="title">${msg('Choose a value')}</p>
+      <leu-search exportparts="label, input, listbox, option, match, error" label=${msg('Search values')} .search=${this.#client!.search}
+        .chosen=${this.chosen} @leu-select=${(e: ValueSelectEvent) => { this.chosen = e.item; this.confirmed = undefined; }}></leu-search>
+      <p class="choice" aria-live="polite">
+        ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
+      </p>
+      ${done}
+      <footer>${cancel}<button part="done" class="primary" ?disabled=${!this.chosen} @click=${() => this.onDone(f)}>${msg('Done')}</button></footer>`;
+  }
+
+  override render() {
+    return this.field.render({
+      initial: () => nothing,
+      pending: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
+      complete: (f) => (f ? this.renderBody(f) : nothing),
+      error: (e) => {
+        const f = failureText(e);
+        return html`<div class="alert" role="alert"><p>${f.message}</p>${f.detail ? html`<p lang="en">${f.detail}</p>` : nothing}
+          <button @click=${() => void this.field.run()}>${msg('Retry')}</button></div>`;
+      },
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'leu-picker': LeuPickerElement;
+  }
+}

@@ -1,0 +1,49 @@
+// Boot of the picker page for other hosts (/embed/v1/picker?field=custom12&lang=de): in an iframe or a popup, it
+// answers the page that framed or opened it over a MessageChannel (src/embed/protocol.ts). No cookies are used.
+import { embedConfig } from './api/embed.js';
+import { HostLink } from './embed/protocol.js';
+import { pickLocale, setLocale } from './i18n/locale.js';
+import './elements/leu-picker.js';
+
+const params = new URL(location.href).searchParams;
+const field = params.get('field') ?? '';
+const language = params.get('lang') ?? navigator.language;
+const main = document.querySelector('main')!;
+void setLocale(pickLocale(language));
+document.documentElement.lang = pickLocale(language);
+
+const host: Window | null = window.parent !== window ? window.parent : (window.opener as Window | null);
+const say = (text: string) => {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.textContent = text;
+  main.replaceChildren(p);
+};
+
+if (!host) {
+  say('This picker is shown by another page, in a frame or a popup window. Open that page instead.');
+} else if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field)) {
+  say('The address of this picker lacks the field (?field=custom12).');
+} else {
+  const link = new HostLink(host, (await embedConfig(location.origin).catch(() => ({ allowedOrigins: [] }))).allowedOrigins);
+  const picker = document.createElement('leu-picker');
+  picker.source = `${location.origin}/embed/v1/fields/${field}`;
+  picker.language = language;
+  picker.style.height = '100%';
+  picker.style.padding = '0.75rem';
+  picker.addEventListener('leu-choose', (e) => {
+    const { field: f, writes, item, answers } = e.choice;
+    link.send({ type: 'result', field: f, writes, ...(item ? { item } : {}), ...(answers ? { answers } : {}) });
+    if (window.opener === host) setTimeout(() => window.close(), 50);
+  });
+  picker.addEventListener('leu-close', () => {
+    link.send({ type: 'cancel' });
+    if (window.opener === host) setTimeout(() => window.close(), 50);
+  });
+  // A real exception only: the browser also reports benign notices here (a ResizeObserver loop) with no error.
+  window.addEventListener('error', (e) => {
+    if (e.error instanceof Error) link.send({ type: 'error', code: 'picker_failed', message: e.error.message });
+  });
+  main.append(picker);
+  link.start();
+}

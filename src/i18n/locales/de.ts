@@ -78,6 +78,7 @@
 'sda5b6710c7bbfa74': `öffnet die nächste Ebene`,
 'sdaff49b9d162fdfc': str`Dies würde als „${0}“ geschrieben und wäre damit länger als die ${1} Zeichen, die Concur speichert. Bitte wählen Sie einen anderen Wert oder wenden Sie sich an Ihre Administration.`,
 'sdbcf4a0c502695e0': `Referenz für den Support:`,
+'sdd5d8227323e94cd': str`Gewählt: ${0}`,
 'se238145798c95010': `Der Connector ist nicht vollständig eingerichtet. Bitte wenden Sie sich an Ihre Administration.`,
 'se4d68e4f91dcf9fa': `Bitte geben Sie ein gültiges Datum ein.`,
 'se7f9e48bf5652f03': `ausgewählt`,

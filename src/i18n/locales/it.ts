@@ -78,6 +78,7 @@
 'sda5b6710c7bbfa74': `apre il livello successivo`,
 'sdaff49b9d162fdfc': str`Il valore verrebbe scritto come «${0}», che supera i ${1} caratteri salvati da Concur. Scegliere un altro valore o contattare l'amministratore.`,
 'sdbcf4a0c502695e0': `Riferimento per l'assistenza:`,
+'sdd5d8227323e94cd': str`Scelto: ${0}`,
 'se238145798c95010': `Il connettore non è configurato completamente. Contattare l'amministratore.`,
 'se4d68e4f91dcf9fa': `Inserire una data valida.`,
 'se7f9e48bf5652f03': `selezionato`,

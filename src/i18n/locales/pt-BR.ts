@@ -78,6 +78,7 @@
 'sda5b6710c7bbfa74': `abre o próximo nível`,
 'sdaff49b9d162fdfc': str`Isso seria gravado como “${0}”, que excede os ${1} caracteres que o Concur armazena. Escolha outro valor ou fale com o administrador.`,
 'sdbcf4a0c502695e0': `Referência para o suporte:`,
+'sdd5d8227323e94cd': str`Escolhido: ${0}`,
 'se238145798c95010': `O conector não está totalmente configurado. Informe o administrador.`,
 'se4d68e4f91dcf9fa': `Digite uma data válida.`,
 'se7f9e48bf5652f03': `selecionado`,

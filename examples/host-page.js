@@ -1,7 +1,7 @@
 // The example portal's script: load the connector's element bundle, and show each way to use the picker.
+const connector = document.querySelector('meta[name="leu-connector"]')?.content || location.origin;
 const params = new URLSearchParams(location.search);
-const connector = params.get('connector') ?? location.origin;
-const field = params.get('field') ?? 'custom12';
+const field = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(params.get('field') ?? '') ? params.get('field') : 'custom12';
 const language = params.get('lang') ?? 'en';
 const show = (id, choice) => {
   document.getElementById(id).textContent = choice ? choice.writes.map((w) => `${w.field} = ${w.value}`).join(', ') : 'cancelled';

@@ -60,6 +60,12 @@ const Env = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
+  /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
+  EMBED_FIELDS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'))),
 });
 
 /** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */
@@ -76,6 +82,8 @@ export interface Config {
   port: number;
   /** Origins allowed to embed the picker; empty: embedding is off. */
   embedOrigins: string[];
+  /** The fields an embedding page may search (lower case). */
+  embedFields: string[];
   host: string;
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
@@ -179,10 +187,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   // The sandbox's own example host page (/examples/host.html) may embed the picker out of the box.
   const embedOrigins = [...new Set([...e.EMBED_ALLOWED_ORIGINS, ...(sandbox ? [new URL(publicUrl).origin] : [])])];
+  // In the sandbox, the example page's fields: a single search and a wizard.
+  const embedFields = (e.EMBED_FIELDS.length ? e.EMBED_FIELDS : sandbox ? ['custom12', 'custom16'] : []).map((f) => f.toLowerCase());
+  if (e.EMBED_ALLOWED_ORIGINS.length && !embedFields.length) {
+    throw new ConfigError('EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)');
+  }
 
   return {
     port: e.PORT,
     embedOrigins,
+    embedFields,
     // The sandbox is a developer tool: it stays on loopback.
     host,
     publicUrl,

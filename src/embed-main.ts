@@ -34,11 +34,12 @@ if (!host) {
   picker.addEventListener('leu-choose', (e) => {
     const { field: f, writes, item, answers } = e.choice;
     link.send({ type: 'result', field: f, writes, ...(item ? { item } : {}), ...(answers ? { answers } : {}) });
-    if (window.opener === host) setTimeout(() => window.close(), 50);
+    // A popup closes once its host has the answer (it may not have connected yet), never before.
+    if (window.opener === host) void link.delivered.then(() => window.close());
   });
   picker.addEventListener('leu-close', () => {
     link.send({ type: 'cancel' });
-    if (window.opener === host) setTimeout(() => window.close(), 50);
+    if (window.opener === host) void link.delivered.then(() => window.close());
   });
   // A real exception only: the browser also reports benign notices here (a ResizeObserver loop) with no error.
   window.addEventListener('error', (e) => {

@@ -11,6 +11,7 @@ import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/a
 import type { SearchContext } from '../sources/source.js';
 import { localText, resolveFlow } from '../sources/flows.js';
 import { FieldId } from '../sources/flows.js';
+import { SourceUnavailable } from '../errors.js';
 
 const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
 
@@ -30,11 +31,17 @@ const invalid = (result: { success: boolean; error?: { issues: { path: PropertyK
   return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
 };
 
-/** An embedding page has no Concur launch: no user, no item, no Concur token; sources that need them say so. */
+/**
+ * An embedding page has no Concur launch: no user, no item, no Concur token. Context filters then hide what they
+ * cannot judge (strictContext), and sources that need the user refuse.
+ */
 const embedContext = (fieldId: string, languageCode: string, within?: string): SearchContext => ({
   fieldId, companyDomain: '', loggedInUserId: '', reportOwnerUserId: '', employeeId: '', languageCode, launchVersion: 4,
-  ...(within ? { within } : {}),
+  strictContext: true, ...(within ? { within } : {}),
 });
+
+const notEmbeddable = (field: string) =>
+  ({ error: { code: 'field_not_embeddable', message: `The field ${field} is not offered to other pages (EMBED_FIELDS).` } }) satisfies ErrorBody;
 
 export function embedRoutes(deps: AppDeps) {
   const allowed = deps.config.embedOrigins;
@@ -54,6 +61,7 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', z.object({ lang: Lang }), invalid), (c) => {
     const { field } = c.req.valid('param');
     const { lang } = c.req.valid('query');
+    if (!deps.config.embedFields.includes(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
     const flow = deps.sources.flowFor(field);
     const body: EmbedField = flow
       ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
@@ -64,8 +72,10 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', SearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
     const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
+    if (!deps.config.embedFields.includes(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
     const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
     if (!source) return c.json({ error: { code: 'invalid_request', message: `The field ${field} has no search step named ${step}.` } } satisfies ErrorBody, 400);
+    if (source.needsLaunchContext) throw new SourceUnavailable(`${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`);
     const page = await source.search({ query: q, offset, limit, parent }, embedContext(field, lang, within), AbortSignal.timeout(15_000));
     return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);
   });

@@ -71,7 +71,7 @@ export function judge(row: CatalogRow, filters: readonly FilterRule[], ctx: Sear
     const cell = row.attributes?.[f.column];
     if (!cell) continue;
     const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
-    if (target === undefined && f.requiresContext) return { hidden: true };
+    if (target === undefined && (f.requiresContext || ctx.strictContext)) return { hidden: true };
     if (target === undefined) continue;
     const pass = f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target;
     if (pass) continue;

@@ -48,6 +48,7 @@ const get = (value: unknown, path: string): unknown =>
 const asText = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
 
 export class HttpSource implements DataSource {
+  readonly needsLaunchContext: boolean;
   readonly title: string;
   readonly #cache: LRUCache<string, { items: SearchItem[]; total: number }>;
   readonly #headers: Record<string, string>;
@@ -66,6 +67,7 @@ export class HttpSource implements DataSource {
       ]),
     );
     this.#serverPaging = /\{offset\}|\{limit\}/.test(config.url);
+    this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) => /\{(employeeId|loggedInUserId|reportOwnerUserId|companyDomain|date|expenseType)\}/.test(t));
   }
 
   #fill(template: string, values: Record<string, string | number | undefined>): string {

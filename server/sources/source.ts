@@ -13,6 +13,11 @@ export interface SearchContext {
   date?: string;
   expenseType?: string;
   languageCode: string;
+  /**
+   * No Concur launch behind this search (an embedding page): a context filter whose value is unknown hides the
+   * row instead of not applying, so a rule like "only my projects" never shows everyone's.
+   */
+  strictContext?: boolean;
   /** In a wizard, the code picked in the step this search is narrowed by (its `within` step). */
   within?: string;
   /** 4 for a v4 launch (a user token), 1 for a legacy v1 launch (the company token). */
@@ -37,6 +42,8 @@ export interface SourcePage {
 export interface DataSource {
   /** A name for messages ("the project list"). */
   readonly title: string;
+  /** True when the source's requests carry who the user is (employee id, user id): it needs a Concur launch. */
+  readonly needsLaunchContext?: boolean;
   search(q: SourceQuery, context: SearchContext, signal?: AbortSignal): Promise<SourcePage>;
   /** The item a code stands for, to check a commit and show the current value; undefined when unknown. */
   lookup(code: string, context: SearchContext, signal?: AbortSignal): Promise<SearchItem | undefined>;

@@ -16,7 +16,7 @@ export type FieldStep = Exclude<AnswerStep, { kind: 'search' }>;
  * them); numbers take a decimal keyboard on phones; dates use the browser's date picker and are kept as
  * YYYY-MM-DD. The error, when set, is announced and tied to the input with aria-describedby.
  *
- * @fires leu-answer - AnswerChangeEvent: the user changed the answer.
+ * @fires {AnswerChangeEvent} leu-answer - the user changed the answer.
  * @csspart label - The question.
  * @csspart input - The text, number or date input.
  * @csspart option - One choice (label and radio button).

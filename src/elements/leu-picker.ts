@@ -18,15 +18,34 @@ import { LeuWizardElement } from './leu-wizard.js';
  * and, for a wizard, its steps) and searches through the connector's embed API at `source`; on Done it fires
  * `leu-choose` with the values for each field. It writes nothing: the page decides what the choice is for.
  *
- * @fires leu-choose - PickerChooseEvent: Done, with `choice` ({ field, writes, item?, answers? }). Cancelable:
- *   preventDefault() refuses the choice and keeps the picker as it is.
- * @fires leu-close - PopupCloseEvent with reason "cancelled": the user pressed Cancel.
+ * @fires {PickerChooseEvent} leu-choose - Done, with `choice` ({ field, writes, item?, answers? }). Cancelable: preventDefault() refuses the choice and keeps the picker as it is.
+ * @fires {PopupCloseEvent} leu-close - The user pressed Cancel (reason "cancelled").
  * @csspart title - The field's title.
- * @csspart done - The Done button (single search; a wizard's Done is exported as done too).
+ * @csspart done - The Done button (a wizard's Done too).
  * @csspart cancel - The Cancel button.
- * @csspart input - The search box or a wizard step's input; also label, listbox, option, match, error, progress,
- *   step, back, next.
- * @cssprop --leu-accent - Accent colour of primary buttons and the active result (see the README for all).
+ * @csspart label - The search box's or a wizard step's label.
+ * @csspart input - The search box or a wizard step's input.
+ * @csspart listbox - The list of results.
+ * @csspart option - One result, or one choice of a wizard step.
+ * @csspart match - The matched characters of a result.
+ * @csspart error - Why an answer is refused.
+ * @csspart progress - A wizard's "Step 2 of 4" line.
+ * @csspart step - A wizard's current step.
+ * @csspart back - A wizard's Back button.
+ * @csspart next - A wizard's Next button.
+ * @cssprop --leu-accent - Accent colour of primary buttons and the active result.
+ * @cssprop --leu-on-accent - Text on the accent colour.
+ * @cssprop --leu-text - Text colour.
+ * @cssprop --leu-muted - Secondary text.
+ * @cssprop --leu-surface - Background.
+ * @cssprop --leu-field - Input background.
+ * @cssprop --leu-border - Input and button borders.
+ * @cssprop --leu-divider - Lines between items.
+ * @cssprop --leu-danger - Errors.
+ * @cssprop --leu-focus - Focus ring.
+ * @cssprop --leu-radius - Corner radius.
+ * @cssprop --leu-font - Font family.
+ * @cssprop --leu-target-size - Minimum height of buttons and inputs.
  */
 @localized()
 @customElement('leu-picker')

@@ -30,7 +30,7 @@ const PROBLEM_KINDS = new Set<string>(([
  * (or answer the field's wizard), and on Done asks the server to write; the close event fires only after Concur
  * has confirmed the write.
  *
- * @fires leu-close - PopupCloseEvent, after a confirmed write or on Cancel; cancel it to keep the window open.
+ * @fires {PopupCloseEvent} leu-close - after a confirmed write or on Cancel; cancel it to keep the window open.
  * @csspart header - What the user is working on.
  * @csspart done - The Done button.
  * @csspart cancel - The Cancel button.

@@ -41,7 +41,7 @@ const wait = (ms: number, signal: AbortSignal) =>
  * results, Enter or a click picks one. Long result lists are virtualized and load page by page; with nothing
  * typed, the user's recent picks come first. Inactive values are listed greyed, with their reason.
  *
- * @fires leu-select - ValueSelectEvent: the user picked a value.
+ * @fires {ValueSelectEvent} leu-select - the user picked a value.
  * @csspart label - The visible label.
  * @csspart input - The search input.
  * @csspart listbox - The list of results.

@@ -20,7 +20,7 @@ import { LeuFieldElement } from './leu-field.js';
  * puts the focus there; Back never loses an answer. A step shown only for some answers disappears when an earlier
  * answer changes, and its answer is neither checked nor sent (it comes back if the branch does). Each step change is announced ("Step 2 of 4: Task").
  *
- * @fires leu-submit - WizardSubmitEvent: Done on the last step, with every shown step's answer by step id.
+ * @fires {WizardSubmitEvent} leu-submit - Done on the last step, with every shown step's answer by step id.
  * @slot secondary - A button placed before Back and Next (the popup's Cancel).
  * @csspart progress - The "Step 2 of 4" line.
  * @csspart step - The current step's area.

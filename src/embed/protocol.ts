@@ -4,6 +4,7 @@
 //   picker -> host window  { leu: 1, type: 'ready' }            repeated until connected, to each allowed origin
 //   host -> picker window  { leu: 1, type: 'connect' } + port   only from the window that framed/opened it
 //   picker -> host port    { leu: 1, type: 'ack' }, then 'result' | 'cancel' | 'error' (queued until the ack)
+//   host -> picker port    { leu: 1, type: 'received' }          after a result or cancel: the picker may now close
 import * as z from 'zod/mini';
 import { FieldWrite } from '../contract/api.js';
 
@@ -11,6 +12,7 @@ export const PROTOCOL_VERSION = 1;
 
 const Ready = z.object({ leu: z.literal(PROTOCOL_VERSION), type: z.literal('ready') });
 const Connect = z.object({ leu: z.literal(PROTOCOL_VERSION), type: z.literal('connect') });
+const Received = z.object({ leu: z.literal(PROTOCOL_VERSION), type: z.literal('received') });
 
 export const PickerMessage = z.discriminatedUnion('type', [
   z.object({ leu: z.literal(PROTOCOL_VERSION), type: z.literal('ack') }),
@@ -37,6 +39,9 @@ type Outgoing = PickerMessage extends infer M ? (M extends { type: 'ack' } ? nev
 export class HostLink {
   #port?: MessagePort;
   #queue: PickerMessage[] = [];
+  #delivered!: () => void;
+  /** Resolves when the host has confirmed it received the result or cancel: only then may a popup close. */
+  readonly delivered = new Promise<void>((resolve) => { this.#delivered = resolve; });
   #timer?: ReturnType<typeof setInterval>;
   readonly #onMessage = (event: MessageEvent) => this.#connect(event);
 
@@ -85,6 +90,9 @@ export class HostLink {
     if (!Connect.safeParse(event.data).success || !event.ports[0]) return;
     clearInterval(this.#timer);
     this.#port = event.ports[0];
+    this.#port.onmessage = (e: MessageEvent) => {
+      if (Received.safeParse(e.data).success) this.#delivered();
+    };
     this.#port.postMessage({ leu: PROTOCOL_VERSION, type: 'ack' } satisfies PickerMessage);
     for (const m of this.#queue.splice(0)) this.#port.postMessage(m);
   }
@@ -103,6 +111,8 @@ export interface ConnectOptions {
   pickerOrigin: string;
   /** Give up when the picker has not connected within this time (default: wait as long as it takes). */
   timeoutMs?: number;
+  /** How often to check whether a popup was closed without an answer. */
+  closedCheckMs?: number;
   signal?: AbortSignal;
 }
 
@@ -119,8 +129,11 @@ export function connectPicker(target: Window, opts: ConnectOptions, self: Window
     const done = () => {
       self.removeEventListener('message', onReady);
       clearTimeout(timer);
+      clearInterval(watch);
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    // A popup the user closed (or a frame removed) before answering: the promise must not wait forever.
+    const watch = setInterval(() => { if (target.closed) fail(new PickerError('The picker was closed without an answer.', 'closed')); }, opts.closedCheckMs ?? 500);
     const fail = (error: PickerError) => {
       done();
       channel?.port1.close();
@@ -140,13 +153,12 @@ export function connectPicker(target: Window, opts: ConnectOptions, self: Window
             clearTimeout(timer);
             return;
           case 'result':
-            done();
-            channel!.port1.close();
-            return resolve(message.data);
           case 'cancel':
             done();
+            // Tell the picker its answer arrived, so a popup may close now and not before.
+            channel!.port1.postMessage({ leu: PROTOCOL_VERSION, type: 'received' });
             channel!.port1.close();
-            return resolve(null);
+            return resolve(message.data.type === 'result' ? message.data : null);
           case 'error':
             return fail(new PickerError(message.data.message, message.data.code));
         }

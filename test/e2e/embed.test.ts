@@ -39,17 +39,23 @@ let strangerOrigin: string;
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   const example = (name: string) => readFileSync(`examples/${name}`, 'utf8');
-  portal = await hostServer({
-    '/host-page.html': ['text/html', example('host-page.html')],
-    '/host-page.css': ['text/css', example('host-page.css')],
-    '/host-page.js': ['text/javascript', example('host-page.js')],
-  });
+  // The portal's own configuration names the connector (the meta tag), as a customer's copy of the page would.
+  let hostPage = example('host-page.html');
+  portal = await hostServer({});
   // "localhost" is another site than the connector's 127.0.0.1, so the frame is a third-party one.
   portalOrigin = `http://localhost:${portOf(portal)}`;
   stranger = await hostServer({});
   strangerOrigin = `http://localhost:${portOf(stranger)}`;
-  connector = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, EMBED_ALLOWED_ORIGINS: portalOrigin }), {
+  connector = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, EMBED_ALLOWED_ORIGINS: portalOrigin, EMBED_FIELDS: 'custom12' }), {
     port: 0, host: '127.0.0.1', logger: createLogger('silent'),
+  });
+  hostPage = hostPage.replace('<meta name="leu-connector" content="" />', `<meta name="leu-connector" content="${connector.url}" />`);
+  portal.removeAllListeners('request');
+  portal.on('request', (req, res) => {
+    const name = new URL(req.url!, 'http://x').pathname;
+    const body = name === '/host-page.html' ? hostPage : name === '/host-page.css' || name === '/host-page.js' ? example(name.slice(1)) : undefined;
+    if (body === undefined) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'text/html' }).end(body);
   });
   const framing = `<!doctype html><title>Not allowed</title><h1>A page that is not allowed</h1><iframe title="picker" src="${connector.url}/embed/v1/picker?field=custom12"></iframe>`;
   stranger.removeAllListeners('request');
@@ -70,7 +76,7 @@ const clickSoon = (button: Locator) => button.evaluate((b) => void setTimeout(()
 
 async function openPortal(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 900, height: 1500 } });
-  await page.goto(`${portalOrigin}/host-page.html?${new URLSearchParams({ connector: connector.url, field: 'custom12' })}`);
+  await page.goto(`${portalOrigin}/host-page.html?field=custom12`);
   return page;
 }
 

@@ -2,7 +2,7 @@
 // error, and messages from a wrong origin or a wrong window ignored.
 import '../setup.js';
 import { expect } from '@open-wc/testing';
-import { connectPicker, PickerError, PROTOCOL_VERSION } from '../../../src/embed/protocol.js';
+import { connectPicker, HostLink, PickerError, PROTOCOL_VERSION } from '../../../src/embed/protocol.js';
 
 const frames: HTMLIFrameElement[] = [];
 function picker(action: string, allowed = location.origin): HTMLIFrameElement {
@@ -41,15 +41,73 @@ describe('the picker protocol', () => {
     expect((outcome as PickerError).code).to.equal('timeout');
   });
 
-  it('the host ignores a ready from a window it did not open, or from another origin', async () => {
-    const frame = picker('cancel');
-    const other = picker('result');
-    // The host waits for `frame` only, and claims the picker lives on another origin: neither frame's ready counts.
-    const wrongOrigin = await connectPicker(frame.contentWindow!, { pickerOrigin: 'https://connector.example.com', timeoutMs: 500 }).catch((e: unknown) => e);
-    expect((wrongOrigin as PickerError).code).to.equal('timeout');
-    // With the right origin, the answer comes from `frame` (cancel), not from `other` (a result).
-    expect(await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 })).to.equal(null);
-    void other;
+  /** Two plain windows to stand for the picker's host and an intruder, and a fake `window` to dispatch messages on. */
+  async function windows() {
+    const make = async () => {
+      const f = document.createElement('iframe');
+      f.srcdoc = '<p>a window</p>';
+      document.body.append(f);
+      frames.push(f);
+      await new Promise((r) => f.addEventListener('load', r, { once: true }));
+      return f.contentWindow!;
+    };
+    return { host: await make(), intruder: await make(), self: new EventTarget() as unknown as Window };
+  }
+  const connectFrom = (self: Window, source: Window, origin: string) => {
+    const channel = new MessageChannel();
+    const heard: unknown[] = [];
+    channel.port1.onmessage = (e) => heard.push(e.data);
+    self.dispatchEvent(new MessageEvent('message', { data: { leu: 1, type: 'connect' }, origin, source, ports: [channel.port2] }));
+    return { heard, port: channel.port1 };
+  };
+  const tick = () => new Promise((r) => setTimeout(r, 50));
+
+  it('the picker takes a connect only from its own host window and from an allowed origin', async () => {
+    const { host, intruder, self } = await windows();
+    const link = new HostLink(host, ['https://portal.example.com'], self);
+    link.start(10_000);
+    link.send({ type: 'cancel' });
+    const wrongOrigin = connectFrom(self, host, 'https://evil.example.net');
+    const wrongWindow = connectFrom(self, intruder, 'https://portal.example.com');
+    await tick();
+    expect(wrongOrigin.heard).to.deep.equal([]);
+    expect(wrongWindow.heard).to.deep.equal([]);
+    expect(link.connected).to.equal(false);
+    const right = connectFrom(self, host, 'https://portal.example.com');
+    await tick();
+    expect(right.heard).to.deep.equal([{ leu: 1, type: 'ack' }, { leu: 1, type: 'cancel' }]);
+    // The host's receipt lets a popup close.
+    let delivered = false;
+    void link.delivered.then(() => { delivered = true; });
+    right.port.postMessage({ leu: 1, type: 'received' });
+    await tick();
+    expect(delivered).to.equal(true);
+    link.stop();
+  });
+
+  it('the host answers a ready only from the window it watches and the picker origin', async () => {
+    const { host: picker, intruder, self } = await windows();
+    const connects: string[] = [];
+    for (const [name, w] of [['picker', picker], ['intruder', intruder]] as const) {
+      (w as unknown as { postMessage: (...a: unknown[]) => void }).postMessage = () => connects.push(name);
+    }
+    const waiting = connectPicker(picker, { pickerOrigin: 'https://connector.example.com', timeoutMs: 400 }, self).catch((e: unknown) => e);
+    const ready = { leu: 1, type: 'ready' };
+    // First the intruder announces itself, then the right window from the wrong origin: neither is answered.
+    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: intruder }));
+    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://evil.example.net', source: picker }));
+    expect(connects).to.deep.equal([]);
+    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: picker }));
+    expect(connects).to.deep.equal(['picker']);
+    expect(((await waiting) as PickerError).code).to.equal('timeout', 'no ack came, so it gives up');
+  });
+
+  it('a picker window closed without an answer rejects, instead of waiting for ever', async () => {
+    const frame = picker('none');
+    const waiting = connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, closedCheckMs: 50 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    frame.remove();
+    expect(((await waiting) as PickerError).code).to.equal('closed');
   });
 
   it('the picker ignores a connect from a window other than its host, so its result cannot be taken', async () => {

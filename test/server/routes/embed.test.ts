@@ -12,7 +12,7 @@ import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contrac
 useFakeConcur();
 const PORTAL = 'https://portal.example.com';
 const INTRANET = 'https://intranet.example.com:8443';
-const embedApp = (origins = `${PORTAL},${INTRANET}`) => makeApp({ env: { EMBED_ALLOWED_ORIGINS: origins } });
+const embedApp = (origins = `${PORTAL},${INTRANET}`) => makeApp({ env: { EMBED_ALLOWED_ORIGINS: origins, EMBED_FIELDS: 'custom12' } });
 
 describe('embedding, as configured', () => {
   test('is off without EMBED_ALLOWED_ORIGINS, and says how to turn it on', async () => {
@@ -24,9 +24,37 @@ describe('embedding, as configured', () => {
     }
   });
 
+  test('needs the list of fields it may offer, and offers no other', async () => {
+    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL } }), /EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set/);
+    const { app } = await embedApp();
+    for (const path of ['/embed/v1/fields/custom14', '/embed/v1/fields/custom14/search?q=a']) {
+      const res = await app.request(path);
+      assert.equal(res.status, 404, path);
+      assert.equal(((await res.json()) as ErrorBody).error.code, 'field_not_embeddable');
+    }
+  });
+
+  test("without a Concur launch, nobody's own rows leak: a rule that needs the user hides, a source that needs the user refuses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'embed-leak-'));
+    writeFileSync(join(dir, 'projects.csv'), 'code,label,owner\nPRJ-1,Shared project,\nPRJ-2,Secret acquisition,E42\n');
+    writeFileSync(join(dir, 'fields.json'), JSON.stringify({
+      sources: {
+        mine: { type: 'catalog', file: join(dir, 'projects.csv'), filters: [{ column: 'owner', equals: '{employeeId}', otherwise: 'hide' }] },
+        erp: { type: 'http', url: 'https://erp.example.com/api?q={query}&employee={employeeId}', items: 'rows', map: { code: 'id', label: 'name' } },
+      },
+      fields: { custom12: 'mine', custom13: 'erp' },
+    }));
+    const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom12,custom13', FIELDS_FILE: join(dir, 'fields.json') } });
+    const mine = (await (await app.request('/embed/v1/fields/custom12/search?q=')).json()) as SearchResponse;
+    assert.deepEqual(mine.items.map((i) => i.code), ['PRJ-1']);
+    const erp = await app.request('/embed/v1/fields/custom13/search?q=x');
+    assert.equal(erp.status, 503);
+    assert.match(((await erp.json()) as ErrorBody).error.message, /needs to know who the user is/);
+  });
+
   test('refuses an origin with a path or without a scheme', async () => {
-    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'https://portal.example.com/app' } }), /EMBED_ALLOWED_ORIGINS: each entry must be an origin/);
-    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'portal.example.com' } }), /EMBED_ALLOWED_ORIGINS/);
+    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'https://portal.example.com/app', EMBED_FIELDS: 'custom12' } }), /EMBED_ALLOWED_ORIGINS: each entry must be an origin/);
+    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'portal.example.com', EMBED_FIELDS: 'custom12' } }), /EMBED_ALLOWED_ORIGINS/);
   });
 
   test('the picker page may be framed by exactly the allowed origins; every other page by none', async () => {
@@ -73,7 +101,7 @@ describe('embedding, as configured', () => {
       fields: { custom14: 'trips' },
       flows: { custom16: { title: { en: 'Project', de: 'Projekt' }, steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom16', label: { en: 'Project', de: 'Projekt' } }] } },
     }));
-    const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, FIELDS_FILE: file } });
+    const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom14,custom16', FIELDS_FILE: file } });
     const field = (await (await app.request('/embed/v1/fields/custom16?lang=de_DE')).json()) as EmbedField;
     assert.equal(field.title, 'Projekt');
     assert.equal(field.flow!.steps[0]!.label, 'Projekt');

@@ -14,6 +14,8 @@ import type { CatalogLike } from './sources/catalog.js';
 import type { FieldSources } from './sources/fields.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
 import { AppError, FlowAnswerInvalid } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { opsRoutes } from './routes/ops.js';
 import { errorPage } from './pages.js';
 import { launchRoutes } from './routes/launch.js';
 import { systemRoutes } from './routes/system.js';
@@ -40,6 +42,9 @@ export interface AppDeps {
   distDir: string;
   /** The fake Concur, present when the sandbox is on. */
   sandbox?: SandboxConcur;
+  metrics: Metrics;
+  /** Set while the server shuts down: /readyz then answers 503 so a load balancer sends no more. */
+  draining?: () => boolean;
 }
 
 export type AppEnv = {
@@ -99,6 +104,7 @@ export function createApp(deps: AppDeps) {
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
+  app.route('/', opsRoutes(deps));
   app.route('/', launchRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/api', apiRoutes(deps));

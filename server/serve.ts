@@ -23,6 +23,7 @@ import { createFieldSources, readFieldsFile } from './sources/fields.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
+import { Metrics } from './metrics.js';
 import { sandboxFieldsFile } from './sandbox/fields.js';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -64,6 +65,7 @@ export interface BuildOptions {
   /** Tests shorten timeouts and backoff. */
   client?: Partial<ConcurClientOptions>;
   sandbox?: SandboxConcur;
+  metrics?: Metrics;
 }
 
 /** Every collaborator of the app, built from the configuration. */
@@ -73,7 +75,8 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const catalog = opts.catalog ?? (await loadCatalog(config, logger));
   const store = opts.store ?? createMemoryStore();
   const allowlist = createHostAllowlist(config.extraAllowedHosts);
-  const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, ...opts.client });
+  const metrics = opts.metrics ?? new Metrics();
+  const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
   const companyTokens = config.companyToken
     ? new CompanyTokens({ file: config.companyToken.file, key: config.companyToken.key, client: concur, logger, now })
     : undefined;
@@ -94,7 +97,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(error.code ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})` : `FIELDS_FILE: ${error.message}`);
   });
-  return { config, store, concur, items, sources, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox };
+  return { config, store, concur, items, sources, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox, metrics };
 }
 
 async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile> {
@@ -123,7 +126,11 @@ export const TLS_CIPHERS = [
  */
 export async function startServer(
   configFor: (boundUrl: string) => Config,
-  opts: { port: number; host: string; logger?: Logger; distDir?: string; tls?: Config['tls'] },
+  opts: {
+    port: number; host: string; logger?: Logger; distDir?: string; tls?: Config['tls'];
+    /** How long shutdown waits for requests in flight (a write to Concur may take up to 45 s). */
+    drainMs?: number;
+  },
 ): Promise<RunningServer> {
   let handler: ((req: Request) => Response | Promise<Response>) | undefined;
   const tls = opts.tls;
@@ -168,7 +175,9 @@ export async function startServer(
           redirectUri: config.oauth.redirectUri,
         })
       : undefined;
-    const deps = await buildDeps(config, { logger, distDir: opts.distDir, sandbox });
+    let draining = false;
+    const deps = await buildDeps(config, { logger, distDir: opts.distDir, sandbox, metrics: new Metrics({ processMetrics: true }) });
+    deps.draining = () => draining;
     handler = createApp(deps).fetch;
     if (sandbox && sandboxCompanyToken) await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
     deps.companyTokens?.start();
@@ -177,12 +186,23 @@ export async function startServer(
       url: bound,
       deps,
       sandbox,
+      /**
+       * Graceful: no new connections, idle ones closed, and requests in flight (a write to Concur) finish, for up
+       * to drainMs; only then are the remaining connections cut.
+       */
       close: () => new Promise((resolve, reject) => {
-        deps.companyTokens?.stop();
-        if (deps.catalog instanceof CatalogFile) deps.catalog.close();
-        deps.sources.close();
-        server.close((err) => (err ? reject(err) : resolve()));
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        draining = true;
+        const connections = server as unknown as { closeAllConnections?: () => void; closeIdleConnections?: () => void };
+        const cut = setTimeout(() => connections.closeAllConnections?.(), opts.drainMs ?? 50_000);
+        server.close((err) => {
+          clearTimeout(cut);
+          deps.companyTokens?.stop();
+          if (deps.catalog instanceof CatalogFile) deps.catalog.close();
+          deps.sources.close();
+          if (err) reject(err);
+          else resolve();
+        });
+        connections.closeIdleConnections?.();
       }),
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 // The one HTTP client for Concur: OAuth grants and authorized API calls, with retries and correlation ids.
+import type { Metrics } from '../metrics.js';
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options as KyOptions } from 'ky';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -26,6 +27,7 @@ export interface ConcurClientOptions {
   backoffMs?: number;
   /** Longest Retry-After we will wait inside one interactive call. */
   maxRetryAfterMs?: number;
+  metrics?: Metrics;
 }
 
 export interface ConcurToken {
@@ -62,6 +64,8 @@ const stripSlash = (url: string) => url.replace(/\/+$/, '');
 /** What happened on the last attempt of one logical call, for the logs and the user. */
 interface CallTrace {
   attempts: number;
+  /** performance.now() when the current attempt started. */
+  startedAt?: number;
   sentCorrelationId?: string;
   concurCorrelationId?: string;
 }
@@ -246,6 +250,7 @@ export class ConcurClient {
       beforeRequest: [
         (request) => {
           trace.attempts += 1;
+          trace.startedAt = performance.now();
           trace.sentCorrelationId = crypto.randomUUID();
           trace.concurCorrelationId = undefined;
           request.headers.set(HEADER, trace.sentCorrelationId);
@@ -254,6 +259,7 @@ export class ConcurClient {
       afterResponse: [
         (request, _options, response) => {
           trace.concurCorrelationId = response.headers.get(HEADER) ?? undefined;
+          this.#opts.metrics?.concurCalls.observe({ call, status: String(response.status) }, (performance.now() - (trace.startedAt ?? performance.now())) / 1000);
           const url = new URL(request.url);
           log.info(
             {
@@ -276,6 +282,7 @@ export class ConcurClient {
 
   #unavailable(call: string, error: unknown, trace: CallTrace): AppError {
     const id = trace.concurCorrelationId ?? trace.sentCorrelationId;
+    this.#opts.metrics?.concurFailures.inc({ call, status: statusLabel(error) });
     if (error instanceof HTTPError) {
       const wait = retryAfterSeconds(error.response);
       this.#opts.logger.error({ call, status: error.response.status, attempts: trace.attempts, correlationId: id, retryAfter: wait }, 'Concur failed');
@@ -298,6 +305,7 @@ export class ConcurClient {
     if (error instanceof ItemUrlNotAllowed) throw error;
     if (error instanceof HTTPError && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
       const status = error.response.status;
+      this.#opts.metrics?.concurFailures.inc({ call, status: String(status) });
       const body = (await error.response.json().catch(() => null)) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
       const detail = body?.validationErrors?.map((v) => v.message).filter(Boolean).join('; ') || body?.errorMessage || body?.Message;
       this.#opts.logger.warn({ call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId }, `Concur refused the ${what}`);
@@ -332,4 +340,11 @@ function asHttpUrl(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The status a failed call is counted under: Concur's HTTP status, or timeout / network. */
+function statusLabel(error: unknown): string {
+  if (error instanceof HTTPError) return String(error.response.status);
+  const name = (error as Error | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network';
 }

@@ -75,6 +75,19 @@ const invalid = (result: { success: boolean; error?: { issues: { path: PropertyK
   return c.json({ error: { code: 'invalid_request', message } }, 400);
 };
 
+/** Write-backs, counted by outcome. */
+const counted = <T>(deps: AppDeps, write: Promise<T>) =>
+  write.then(
+    (r) => {
+      deps.metrics.writes.inc({ outcome: 'written' });
+      return r;
+    },
+    (error: unknown) => {
+      deps.metrics.writes.inc({ outcome: 'failed' });
+      throw error;
+    },
+  );
+
 /** A search step's item for a code, narrowed by the pick of its `within` step. */
 function stepLookup(deps: AppDeps, key: string, s: Session, signal: AbortSignal): StepLookup {
   return async (step, code, answers) => {
@@ -110,7 +123,7 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
   if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
-  const { correlationId } = await deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS));
+  const { correlationId } = await counted(deps, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
   log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
   for (const w of writes) {
     const step = flow.steps.find((x) => x.id === w.step);
@@ -184,6 +197,13 @@ export function apiRoutes(deps: AppDeps) {
     } satisfies SessionContext);
   });
 
+  // Search latency, whatever the answer (a failure is answered by the error handler before this resumes).
+  api.use('/search', async (c, next) => {
+    const end = deps.metrics.searches.startTimer({ surface: 'popup' });
+    await next();
+    end({ outcome: c.res.ok ? 'ok' : 'failed' });
+  });
+
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset, parent, step, within } = c.req.valid('query');
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
@@ -220,7 +240,7 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS));
+    const { correlationId } = await counted(deps, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);

@@ -69,6 +69,12 @@ export function embedRoutes(deps: AppDeps) {
     return c.json(body);
   });
 
+  r.use('/embed/v1/fields/:field/search', async (c, next) => {
+    const end = deps.metrics.searches.startTimer({ surface: 'embed' });
+    await next();
+    end({ outcome: c.res.ok ? 'ok' : 'failed' });
+  });
+
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', SearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
     const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');

@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { AppDeps, AppEnv } from '../app.js';
+import { AppError } from '../errors.js';
 import { startLaunchV4 } from '../launch/launch.js';
 import { startLaunchV1 } from '../launch/launch-v1.js';
 import { HANDOFF_TTL_MS } from '../launch/limits.js';
@@ -18,6 +19,18 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
 }
 
 export function launchRoutes(deps: AppDeps) {
+  /** Every launch is counted: accepted, or refused under the refusal's code (launch_replayed, ...). */
+  const counted = <T>(version: '1' | '4', launch: Promise<T>) =>
+    launch.then(
+      (r) => {
+        deps.metrics.launches.inc({ version, outcome: 'accepted' });
+        return r;
+      },
+      (error: unknown) => {
+        deps.metrics.launches.inc({ version, outcome: error instanceof AppError ? error.code : 'internal_error' });
+        throw error;
+      },
+    );
   const secure = deps.config.publicUrl.startsWith('https:');
   /** The popup trades this cookie for its session once; the app URL itself carries nothing. */
   const toPopup = (c: Context<AppEnv>, handoff: string) => {
@@ -27,11 +40,11 @@ export function launchRoutes(deps: AppDeps) {
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      const { handoff } = await startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector });
+      const { handoff } = await counted('4', startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector }));
       return toPopup(c, handoff);
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      const { handoff } = await startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField });
+      const { handoff } = await counted('1', startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField }));
       return toPopup(c, handoff);
     });
 }

@@ -1,0 +1,28 @@
+// Operations: /healthz (the process is up), /readyz (store and configuration ready, not shutting down), and
+// Prometheus metrics at /metrics.
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app.js';
+
+export function opsRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  r.get('/healthz', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const checks: Record<string, string> = {};
+    // The store answers a harmless read; configuration was checked at start (the app would not exist otherwise).
+    checks.store = await deps.store.recent('readyz-probe').then(() => 'ok', (e: Error) => `failing: ${e.message}`);
+    checks.configuration = 'ok';
+    checks.shutdown = deps.draining?.() ? 'shutting down' : 'no';
+    const ready = checks.store === 'ok' && checks.shutdown === 'no';
+    return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+  });
+  r.get('/metrics', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Type', deps.metrics.registry.contentType);
+    return c.body(await deps.metrics.registry.metrics());
+  });
+  return r;
+}

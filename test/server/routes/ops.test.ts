@@ -1,0 +1,82 @@
+// Operations: /healthz, /readyz, Prometheus metrics that count what happened, and a graceful shutdown that lets a
+// write to Concur in flight finish.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { delay, http, passthrough } from 'msw';
+import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { createApp } from '../../../server/app.js';
+import { loadConfig } from '../../../server/config.js';
+import { createLogger, startServer } from '../../../server/serve.js';
+
+const { msw, concur } = useFakeConcur();
+
+describe('health and readiness', () => {
+  test('/healthz says the process is up; /readyz checks the store', async () => {
+    const { app, deps } = await makeApp();
+    assert.deepEqual(await (await app.request('/healthz')).json(), { status: 'ok' });
+    const ready = await app.request('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: 'ok', configuration: 'ok', shutdown: 'no' } });
+    const broken = createApp({ ...deps, store: { ...deps.store, recent: () => Promise.reject(new Error('connection refused')) } });
+    const notReady = await broken.request('/readyz');
+    assert.equal(notReady.status, 503);
+    assert.equal(((await notReady.json()) as { checks: { store: string } }).checks.store, 'failing: connection refused');
+  });
+});
+
+describe('metrics', () => {
+  test('count launches by outcome, searches, Concur calls by status, failures and writes', async () => {
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur());
+    const replay = launchQuery(concur());
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 303);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 401);
+    const forged = launchQuery(concur(), { tamper: { report_owner_user_id: 'someone-else' } });
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${forged}`)).status, 401);
+    await app.request('/api/search?q=zurich', { headers: bearer(token) });
+    msw.use(http.patch(`${CONCUR}/expensereports/*`, () => new Response(null, { status: 503 })));
+    const failed = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    assert.equal(failed.status, 502);
+    const text = await (await app.request('/metrics')).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, (m) => `\\${m}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    assert.equal(value('leu_launches_total{version="4",outcome="accepted"}'), 2);
+    assert.equal(value('leu_launches_total{version="4",outcome="launch_replayed"}'), 1);
+    assert.equal(value('leu_launches_total{version="4",outcome="launch_signature_invalid"}'), 1);
+    assert.equal(value('leu_search_duration_seconds_count{surface="popup",outcome="ok"}'), 1);
+    assert.ok(value('leu_concur_call_duration_seconds_count{call="expense.entry.patch",status="503"}') >= 2, 'each attempt is timed');
+    assert.equal(value('leu_concur_call_failures_total{call="expense.entry.patch",status="503"}'), 1);
+    assert.equal(value('leu_writes_total{outcome="failed"}'), 1);
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('a write in flight finishes and is answered; new connections are refused meanwhile', async () => {
+    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent'), drainMs: 10_000 });
+    try {
+      // Concur takes a while to confirm this write.
+      // This test talks to the real server over loopback; msw lets those requests through.
+      msw.use(http.all(`${server.url}/*`, () => passthrough()));
+      // (A resolver that returns nothing passes the request on to the fake Concur's own handler.)
+      msw.use(http.patch(`${CONCUR}/expensereports/*`, async () => {
+        await delay(800);
+      }));
+      const launch = await fetch(`${server.url}/launchexternalurl/v4/form?${launchQuery(concur())}`, { redirect: 'manual' });
+      const cookie = launch.headers.get('set-cookie')!.split(';')[0]!;
+      const { token } = (await (await fetch(`${server.url}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string };
+      const commit = fetch(`${server.url}/api/commit`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+      await delay(200);
+      let closed = false;
+      const closing = server.close().then(() => { closed = true; });
+      await delay(50);
+      assert.equal(server.deps.draining?.(), true);
+      await assert.rejects(fetch(`${server.url}/healthz`), 'no new connection while draining');
+      const answer = await commit;
+      assert.equal(answer.status, 200, 'the write in flight was answered');
+      assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
+      await closing;
+      assert.equal(closed, true);
+    } finally {
+      await server.close().catch(() => undefined);
+    }
+  });
+});

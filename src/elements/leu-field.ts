@@ -74,7 +74,8 @@ export class LeuFieldElement extends LitElement {
         if (step.min && step.max) return msg(str`A date from ${d(step.min)} to ${d(step.max)}.`);
         return '';
       case 'text':
-        return step.patternHint ?? msg(str`At most ${step.maxLength} characters.`);
+        if (step.patternHint) return step.patternHint;
+        return step.minLength ? msg(str`From ${step.minLength} to ${step.maxLength} characters.`) : msg(str`At most ${step.maxLength} characters.`);
       default:
         return '';
     }

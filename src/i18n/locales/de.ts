@@ -40,6 +40,7 @@
 's4efec7b196ae7872': str`Keine Werte zu „${0}“ gefunden.`,
 's4f9a494159d6a89e': `Unverändert`,
 's52a57447adcfaf5f': `Zurück zur vorherigen Ebene`,
+'s5c768fdeecf1f448': str`${0} bis ${1} Zeichen.`,
 's5cb8f1b9b65c38c1': `Noch nichts ausgewählt.`,
 's5d929ff1619ac0c9': `Suchen`,
 's6072c3ce80102de5': str`Bericht: ${0}`,

@@ -40,6 +40,7 @@
 's4efec7b196ae7872': str`Aucune valeur ne correspond à « ${0} ».`,
 's4f9a494159d6a89e': `Inchangé`,
 's52a57447adcfaf5f': `Retour au niveau précédent`,
+'s5c768fdeecf1f448': str`De ${0} à ${1} caractères.`,
 's5cb8f1b9b65c38c1': `Aucune sélection pour le moment.`,
 's5d929ff1619ac0c9': `Rechercher`,
 's6072c3ce80102de5': str`Note de frais : ${0}`,

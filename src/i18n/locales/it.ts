@@ -40,6 +40,7 @@
 's4efec7b196ae7872': str`Nessun valore corrisponde a «${0}».`,
 's4f9a494159d6a89e': `Invariato`,
 's52a57447adcfaf5f': `Torna al livello precedente`,
+'s5c768fdeecf1f448': str`Da ${0} a ${1} caratteri.`,
 's5cb8f1b9b65c38c1': `Nessuna selezione effettuata.`,
 's5d929ff1619ac0c9': `Cerca`,
 's6072c3ce80102de5': str`Nota spese: ${0}`,

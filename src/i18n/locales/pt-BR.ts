@@ -40,6 +40,7 @@
 's4efec7b196ae7872': str`Nenhum valor corresponde a “${0}”.`,
 's4f9a494159d6a89e': `Sem alteração`,
 's52a57447adcfaf5f': `Voltar ao nível anterior`,
+'s5c768fdeecf1f448': str`De ${0} a ${1} caracteres.`,
 's5cb8f1b9b65c38c1': `Nada selecionado ainda.`,
 's5d929ff1619ac0c9': `Pesquisar`,
 's6072c3ce80102de5': str`Relatório: ${0}`,

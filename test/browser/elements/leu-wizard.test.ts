@@ -139,6 +139,7 @@ describe('leu-wizard in the popup', () => {
     await next(el);
     expect(field(el).step!.id).to.equal('reason');
     expect(focused()).to.equal(field(el).shadowRoot!.querySelector('input'));
+    expect(text(field(el).shadowRoot!.querySelector('.hint'))).to.equal('From 5 to 48 characters.');
     expect(field(el).shadowRoot!.querySelector('input')!.getAttribute('aria-describedby')).to.equal('help hint');
     // Too short: the reason is said under the field; Enter in the field is Next.
     await typeInto(el, 'no');

@@ -60,6 +60,8 @@ const Env = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
+  /** Where state lives: memory (the default for now) or an SQLite file (sqlite:/var/lib/leu/state.sqlite). */
+  STORE_URL: z.string().min(1).optional(),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
   EMBED_FIELDS: z
     .string()
@@ -84,6 +86,8 @@ export interface Config {
   embedOrigins: string[];
   /** The fields an embedding page may search (lower case). */
   embedFields: string[];
+  /** Where sessions, nonces and recent picks live. */
+  store: { kind: 'memory' } | { kind: 'sqlite'; file: string; key: Buffer };
   host: string;
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
@@ -193,8 +197,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)');
   }
 
+  let store: Config['store'] = { kind: 'memory' };
+  if (e.STORE_URL && e.STORE_URL !== 'memory') {
+    const m = /^sqlite:(.+)$/.exec(e.STORE_URL);
+    if (!m) throw new ConfigError('STORE_URL: must be memory or sqlite:<file>, e.g. sqlite:data/state.sqlite');
+    const key = e.TOKEN_ENCRYPTION_KEY ? parseKey(e.TOKEN_ENCRYPTION_KEY) : undefined;
+    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is an SQLite file: sessions hold Concur tokens and are encrypted at rest');
+    store = { kind: 'sqlite', file: m[1]!, key };
+  }
+
   return {
     port: e.PORT,
+    store,
     embedOrigins,
     embedFields,
     // The sandbox is a developer tool: it stays on loopback.

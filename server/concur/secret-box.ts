@@ -10,19 +10,19 @@ export interface Sealed {
 /** Binds a ciphertext to its purpose, so it cannot be moved to another field and decrypt there. */
 const AAD = Buffer.from('concur-leu/company-refresh-token/v1');
 
-export function seal(key: Buffer, plaintext: string): Sealed {
+export function seal(key: Buffer, plaintext: string, aad: Buffer = AAD): Sealed {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(AAD);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
 }
 
 /** Throws when the key is wrong or the ciphertext, IV or tag was altered (a full 16-byte tag is required). */
-export function open(key: Buffer, sealed: Sealed): string {
+export function open(key: Buffer, sealed: Sealed, aad: Buffer = AAD): string {
   const iv = Buffer.from(sealed.iv, 'base64');
   const tag = Buffer.from(sealed.tag, 'base64');
   if (iv.length !== 12 || tag.length !== 16) throw new Error('the sealed value has a malformed IV or authentication tag');
-  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 }).setAAD(AAD);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 }).setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
 }

@@ -11,11 +11,13 @@ export interface MemoryStoreOptions {
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const perf = opts.now ? { now: opts.now } : undefined;
-  const nonces = new LRUCache<string, true>({ max: opts.maxNonces ?? 1_000_000, ttlAutopurge: false, perf });
-  const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, perf });
-  const handoffs = new LRUCache<string, Session>({ max: 100_000, perf });
+  // ttlResolution 0: expiry is judged against the clock at each read, not a cached reading of it.
+  const exact = { perf, ttlResolution: 0 };
+  const nonces = new LRUCache<string, true>({ max: opts.maxNonces ?? 1_000_000, ttlAutopurge: false, ...exact });
+  const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, ...exact });
+  const handoffs = new LRUCache<string, Session>({ max: 100_000, ...exact });
   const tokenBases = new Map<string, string>();
-  const recents = new LRUCache<string, string[]>({ max: 100_000, perf });
+  const recents = new LRUCache<string, string[]>({ max: 100_000, ...exact });
   return {
     async claimNonce(nonce, ttlMs) {
       if (nonces.has(nonce)) return false;

@@ -1,0 +1,123 @@
+// The embedded Store: SQLite (better-sqlite3) in a file, created on first start, with schema migrations; state
+// survives a restart. Sessions and hand-offs (which hold Concur tokens) are encrypted at rest with AES-256-GCM.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { open, seal, type Sealed } from '../concur/secret-box.js';
+import type { Session, Store } from './store.js';
+
+/** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
+const MIGRATIONS = [
+  `CREATE TABLE nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX nonces_expiry ON nonces (expires_at);
+   CREATE TABLE sessions (key TEXT PRIMARY KEY, sealed TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE TABLE handoffs (code TEXT PRIMARY KEY, sealed TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE TABLE recent (key TEXT PRIMARY KEY, codes TEXT NOT NULL);
+   CREATE TABLE token_bases (company TEXT PRIMARY KEY, base TEXT NOT NULL);`,
+];
+
+const SESSION_AAD = Buffer.from('concur-leu/session/v1');
+
+export interface SqliteStoreOptions {
+  file: string;
+  /** 32 bytes: encrypts sessions at rest. */
+  key: Buffer;
+  now?: () => number;
+}
+
+export interface SqliteStore extends Store {
+  close(): void;
+  /** The schema version in the file. */
+  readonly schemaVersion: number;
+}
+
+export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  const now = opts.now ?? Date.now;
+  mkdirSync(dirname(opts.file), { recursive: true });
+  const db = new Database(opts.file);
+  // WAL: readers do not block the writer, and a crash never leaves a half-written transaction.
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+
+  const sealSession = (s: Session) => JSON.stringify(seal(opts.key, JSON.stringify(s), SESSION_AAD));
+  const openSession = (text: string): Session | undefined => {
+    try {
+      return JSON.parse(open(opts.key, JSON.parse(text) as Sealed, SESSION_AAD)) as Session;
+    } catch {
+      // Another key, or a damaged row: the session is gone, as if it had expired.
+      return undefined;
+    }
+  };
+
+  const q = {
+    purgeNonces: db.prepare('DELETE FROM nonces WHERE expires_at <= ?'),
+    // The primary key makes the claim atomic: of two launches with one nonce, exactly one inserts.
+    claimNonce: db.prepare('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?'),
+    putSession: db.prepare('INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at'),
+    getSession: db.prepare<[string, number], { sealed: string }>('SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?'),
+    putHandoff: db.prepare('INSERT OR REPLACE INTO handoffs (code, sealed, expires_at) VALUES (?, ?, ?)'),
+    takeHandoff: db.prepare<[string, number], { sealed: string }>('DELETE FROM handoffs WHERE code = ? AND expires_at > ? RETURNING sealed'),
+    getRecent: db.prepare<[string], { codes: string }>('SELECT codes FROM recent WHERE key = ?'),
+    putRecent: db.prepare('INSERT OR REPLACE INTO recent (key, codes) VALUES (?, ?)'),
+    putTokenBase: db.prepare('INSERT OR REPLACE INTO token_bases (company, base) VALUES (?, ?)'),
+    getTokenBase: db.prepare<[string], { base: string }>('SELECT base FROM token_bases WHERE company = ?'),
+    purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    purgeHandoffs: db.prepare('DELETE FROM handoffs WHERE expires_at <= ?'),
+  };
+  const purge = () => {
+    const t = now();
+    q.purgeNonces.run(t);
+    q.purgeSessions.run(t);
+    q.purgeHandoffs.run(t);
+  };
+  const timer = setInterval(purge, 60_000);
+  timer.unref();
+
+  return {
+    schemaVersion: db.pragma('user_version', { simple: true }) as number,
+    async claimNonce(nonce, ttlMs) {
+      const t = now();
+      return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
+    },
+    async putSession(key, session, ttlMs) {
+      q.putSession.run(key, sealSession(session), now() + ttlMs);
+    },
+    async getSession(key) {
+      const row = q.getSession.get(key, now());
+      return row ? openSession(row.sealed) : undefined;
+    },
+    async putHandoff(code, session, ttlMs) {
+      q.putHandoff.run(code, sealSession(session), now() + ttlMs);
+    },
+    async takeHandoff(code) {
+      const row = q.takeHandoff.get(code, now());
+      return row ? openSession(row.sealed) : undefined;
+    },
+    async pushRecent(key, code, max) {
+      db.transaction(() => {
+        const codes = JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[];
+        q.putRecent.run(key, JSON.stringify([code, ...codes.filter((c) => c !== code)].slice(0, max)));
+      }).immediate();
+    },
+    async recent(key) {
+      return JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[];
+    },
+    async rememberTokenBase(companyDomain, tokenBase) {
+      q.putTokenBase.run(companyDomain.toLowerCase(), tokenBase);
+    },
+    async tokenBaseFor(companyDomain) {
+      return q.getTokenBase.get(companyDomain.toLowerCase())?.base;
+    },
+    close() {
+      clearInterval(timer);
+      db.close();
+    },
+  };
+}

@@ -60,6 +60,8 @@ const Env = z.object({
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
+  /** How long the audit log keeps each write-back attempt. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Where state lives: memory (the default for now) or an SQLite file (sqlite:/var/lib/leu/state.sqlite). */
   STORE_URL: z.string().min(1).optional(),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
@@ -88,6 +90,7 @@ export interface Config {
   embedFields: string[];
   /** Where sessions, nonces and recent picks live. */
   store: { kind: 'memory' } | { kind: 'sqlite'; file: string; key: Buffer };
+  auditRetentionDays: number;
   host: string;
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     store,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     embedOrigins,
     embedFields,
     // The sandbox is a developer tool: it stays on loopback.

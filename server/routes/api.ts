@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
 import { claimSession, sessionKey } from '../launch/launch.js';
-import { SessionMissing, ValueNotInCatalog } from '../errors.js';
-import { CommitRequest, type CommitResponse, type ErrorBody, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
+import { AppError, SessionMissing, ValueNotInCatalog } from '../errors.js';
+import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
 import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ const SEARCH_DEADLINE_MS = 15_000;
 async function withFacts(deps: AppDeps, key: string, s: Session): Promise<Session> {
   if (s.facts) return s;
   const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
-  s.facts = view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {};
+  s.facts = { ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}), values: view.values };
   await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
   return s;
 }
@@ -75,18 +75,29 @@ const invalid = (result: { success: boolean; error?: { issues: { path: PropertyK
   return c.json({ error: { code: 'invalid_request', message } }, 400);
 };
 
-/** Write-backs, counted by outcome. */
-const counted = <T>(deps: AppDeps, write: Promise<T>) =>
-  write.then(
-    (r) => {
-      deps.metrics.writes.inc({ outcome: 'written' });
-      return r;
-    },
-    (error: unknown) => {
-      deps.metrics.writes.inc({ outcome: 'failed' });
-      throw error;
-    },
-  );
+/** What the audit log calls the item a session writes. */
+const itemName = (s: Session) =>
+  s.version === 1 ? `v1 entry ${s.entryId}` : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
+
+/** Every write-back attempt: counted by outcome, and recorded in the audit log with old and new values. */
+async function audited<T extends { correlationId: string }>(deps: AppDeps, s: Session, writes: readonly FieldWrite[], write: Promise<T>): Promise<T> {
+  const record = (result: 'written' | 'failed', correlationId?: string, error?: string) =>
+    deps.store.recordWrite({
+      at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
+      fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
+      result, ...(correlationId ? { correlationId } : {}), ...(error ? { error } : {}),
+    }, deps.config.auditRetentionDays * 86_400_000);
+  try {
+    const r = await write;
+    deps.metrics.writes.inc({ outcome: 'written' });
+    await record('written', r.correlationId);
+    return r;
+  } catch (error) {
+    deps.metrics.writes.inc({ outcome: 'failed' });
+    await record('failed', error instanceof AppError ? error.correlationId : undefined, error instanceof AppError ? error.code : 'internal_error').catch(() => undefined);
+    throw error;
+  }
+}
 
 /** A search step's item for a code, narrowed by the pick of its `within` step. */
 function stepLookup(deps: AppDeps, key: string, s: Session, signal: AbortSignal): StepLookup {
@@ -123,7 +134,7 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
   if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
-  const { correlationId } = await counted(deps, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
+  const { correlationId } = await audited(deps, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
   log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
   for (const w of writes) {
     const step = flow.steps.find((x) => x.id === w.step);
@@ -168,7 +179,8 @@ export function apiRoutes(deps: AppDeps) {
     const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
     const { currentValue } = view;
     // Remember what the item says, for context filters and source URLs in later searches.
-    const facts = view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {};
+    // ...and the fields' values then, which the audit log records as the old values of a write.
+    const facts = { ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}), values: view.values };
     if (JSON.stringify(facts) !== JSON.stringify(s.facts ?? {})) {
       s.facts = facts;
       await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
@@ -240,7 +252,7 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await counted(deps, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
+    const { correlationId } = await audited(deps, s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);

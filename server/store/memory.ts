@@ -1,6 +1,6 @@
 // The embedded default Store: in-process maps with expiry (lost on restart; one instance only).
 import { LRUCache } from 'lru-cache';
-import type { Session, Store } from './store.js';
+import type { Session, Store, WriteRecord } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */
@@ -18,7 +18,15 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const handoffs = new LRUCache<string, Session>({ max: 100_000, ...exact });
   const tokenBases = new Map<string, string>();
   const recents = new LRUCache<string, string[]>({ max: 100_000, ...exact });
+  let audit: WriteRecord[] = [];
+  const clock = opts.now ?? Date.now;
   return {
+    async recordWrite(record, retentionMs) {
+      audit = [...audit.filter((r) => r.at > clock() - retentionMs), record];
+    },
+    async writesSince(since) {
+      return audit.filter((r) => r.at >= since);
+    },
     async claimNonce(nonce, ttlMs) {
       if (nonces.has(nonce)) return false;
       nonces.set(nonce, true, { ttl: ttlMs });

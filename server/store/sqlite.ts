@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { open, seal, type Sealed } from '../concur/secret-box.js';
-import type { Session, Store } from './store.js';
+import type { Session, Store, WriteRecord } from './store.js';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
 const MIGRATIONS = [
@@ -14,6 +14,8 @@ const MIGRATIONS = [
    CREATE TABLE handoffs (code TEXT PRIMARY KEY, sealed TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE TABLE recent (key TEXT PRIMARY KEY, codes TEXT NOT NULL);
    CREATE TABLE token_bases (company TEXT PRIMARY KEY, base TEXT NOT NULL);`,
+  `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, record TEXT NOT NULL);
+   CREATE INDEX audit_at ON audit (at);`,
 ];
 
 const SESSION_AAD = Buffer.from('concur-leu/session/v1');
@@ -69,6 +71,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     putTokenBase: db.prepare('INSERT OR REPLACE INTO token_bases (company, base) VALUES (?, ?)'),
     getTokenBase: db.prepare<[string], { base: string }>('SELECT base FROM token_bases WHERE company = ?'),
     purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    addAudit: db.prepare('INSERT INTO audit (at, record) VALUES (?, ?)'),
+    purgeAudit: db.prepare('DELETE FROM audit WHERE at <= ?'),
+    auditSince: db.prepare<[number], { record: string }>('SELECT record FROM audit WHERE at >= ? ORDER BY at, id'),
     purgeHandoffs: db.prepare('DELETE FROM handoffs WHERE expires_at <= ?'),
   };
   const purge = () => {
@@ -82,6 +87,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
   return {
     schemaVersion: db.pragma('user_version', { simple: true }) as number,
+    async recordWrite(record, retentionMs) {
+      // The audit holds values and ids, no token: it stays readable by the administrator's command.
+      q.addAudit.run(record.at, JSON.stringify(record));
+      q.purgeAudit.run(now() - retentionMs);
+    },
+    async writesSince(since) {
+      return q.auditSince.all(since).map((r) => JSON.parse(r.record) as WriteRecord);
+    },
     async claimNonce(nonce, ttlMs) {
       const t = now();
       return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;

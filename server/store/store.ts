@@ -9,7 +9,7 @@ interface SessionBase {
   isMobile: boolean;
   createdAt: number;
   /** What the item said when the popup read it: used by context filters and source URL templates. */
-  facts?: { date?: string; expenseType?: string };
+  facts?: { date?: string; expenseType?: string; values?: Record<string, string | null> };
 }
 
 /** A v4 launch: the item it named, and the user token from its authorization code. */
@@ -36,7 +36,27 @@ export interface V1Session extends SessionBase {
 
 export type Session = V4Session | V1Session;
 
+/** One attempt to write back to Concur, for the audit log. */
+export interface WriteRecord {
+  /** Epoch milliseconds. */
+  at: number;
+  companyDomain: string;
+  userId: string;
+  /** The item written: HEADER report, ENTRY report/expense, ALLOCATION allocation, or a v1 entry. */
+  item: string;
+  /** Each field: the value it held when the popup read the item (null: empty or unknown) and the new one. */
+  fields: { field: string; old: string | null; new: string }[];
+  result: 'written' | 'failed';
+  correlationId?: string;
+  /** The failure's code, for a failed write. */
+  error?: string;
+}
+
 export interface Store {
+  /** Keeps a write-back attempt for `retentionMs`; older records are dropped as new ones come. */
+  recordWrite(record: WriteRecord, retentionMs: number): Promise<void>;
+  /** Write-back attempts at or after `since` (epoch ms), oldest first. */
+  writesSince(since: number): Promise<WriteRecord[]>;
   /** Records a nonce; false when it was seen before (a replay). */
   claimNonce(nonce: string, ttlMs: number): Promise<boolean>;
   putSession(key: string, session: Session, ttlMs: number): Promise<void>;

@@ -72,7 +72,7 @@ describe('the sqlite store, beyond the contract', () => {
     first.close();
     opened.splice(opened.indexOf(first), 1);
     const second = sqlite(file);
-    assert.equal(second.schemaVersion, 1);
+    assert.equal(second.schemaVersion, 2);
     assert.deepEqual(await second.getSession('k'), SESSION);
     assert.equal(await second.claimNonce('used', 60_000), false, 'a replay after the restart is still refused');
     assert.deepEqual(await second.recent('u|f'), ['PRJ-1']);

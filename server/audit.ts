@@ -1,0 +1,40 @@
+// The audit log for administrators: write-back attempts since a moment, as lines a person reads (or JSON).
+import type { Config } from './config.js';
+import { createSqliteStore } from './store/sqlite.js';
+import type { WriteRecord } from './store/store.js';
+
+/** --since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z), or a span back from now (24h, 7d, 30m). */
+export function parseSince(text: string | undefined, now: number): number | undefined {
+  if (!text) return now - 86_400_000;
+  const span = /^(\d+)([mhd])$/.exec(text.trim());
+  if (span) return now - Number(span[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[span[2] as 'm' | 'h' | 'd'];
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim());
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function formatRecord(r: WriteRecord): string {
+  const fields = r.fields.map((f) => `${f.field}: ${f.old ?? '(empty)'} -> ${f.new}`).join('; ');
+  return `${new Date(r.at).toISOString()}  ${r.result.padEnd(7)}  ${r.companyDomain} ${r.userId}  ${r.item}  ${fields}${r.correlationId ? `  [${r.correlationId}]` : ''}${r.error ? `  (${r.error})` : ''}`;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  lines: string[];
+}
+
+export async function runAudit(config: Config, args: string[], now = Date.now()): Promise<AuditReport> {
+  const at = args.indexOf('--since');
+  const since = parseSince(at >= 0 ? args[at + 1] : undefined, now);
+  if (since === undefined) return { ok: false, lines: ['--since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z) or a span (24h, 7d).'] };
+  if (config.store.kind !== 'sqlite') {
+    return { ok: false, lines: ['The audit log lives in the store: set STORE_URL=sqlite:<file> (and TOKEN_ENCRYPTION_KEY) as the server does.'] };
+  }
+  const store = createSqliteStore({ file: config.store.file, key: config.store.key });
+  try {
+    const records = await store.writesSince(since);
+    if (args.includes('--json')) return { ok: true, lines: records.map((r) => JSON.stringify(r)) };
+    return { ok: true, lines: records.length ? records.map(formatRecord) : [`No write-back since ${new Date(since).toISOString()}.`] };
+  } finally {
+    store.close();
+  }
+}

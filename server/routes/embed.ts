@@ -12,24 +12,12 @@ import type { SearchContext } from '../sources/source.js';
 import { localText, resolveFlow } from '../sources/flows.js';
 import { FieldId } from '../sources/flows.js';
 import { SourceUnavailable } from '../errors.js';
+import { SearchQuery, invalid } from './validation.js';
 
 const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
 
-const SearchQuery = z.object({
-  q: z.string().max(200, 'q is longer than 200 characters').default(''),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  parent: z.string().max(100).optional(),
-  step: z.string().max(64).optional(),
-  within: z.string().max(100).optional(),
-  lang: Lang,
-});
-
-const invalid = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
-  if (result.success) return;
-  const message = result.error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-  return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
-};
+/** The popup's search query, and the language the results are labelled in. */
+const EmbedSearchQuery = SearchQuery.extend({ lang: Lang });
 
 /**
  * An embedding page has no Concur launch: no user, no item, no Concur token. Context filters then hide what they
@@ -75,7 +63,7 @@ export function embedRoutes(deps: AppDeps) {
     end({ outcome: c.res.ok ? 'ok' : 'failed' });
   });
 
-  r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', SearchQuery, invalid), async (c) => {
+  r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
     const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
     if (!deps.config.embedFields.includes(field.toLowerCase())) return c.json(notEmbeddable(field), 404);

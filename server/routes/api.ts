@@ -3,7 +3,6 @@ import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
 import { SearchQuery, invalid } from './validation.js';

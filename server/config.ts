@@ -192,7 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`);
   }
 
-  // The sandbox's own example host page (/examples/host.html) may embed the picker out of the box.
+  // The sandbox's own example host page (/examples/host-page.html) may embed the picker out of the box.
   const embedOrigins = [...new Set([...e.EMBED_ALLOWED_ORIGINS, ...(sandbox ? [new URL(publicUrl).origin] : [])])];
   // In the sandbox, the example page's fields: a single search and a wizard.
   const embedFields = (e.EMBED_FIELDS.length ? e.EMBED_FIELDS : sandbox ? ['custom12', 'custom16'] : []).map((f) => f.toLowerCase());

@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client): launches accepted and refused by reason, search latency, Concur call latency
 // and failures by status. One registry per app, so tests and several apps in one process do not mix.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MiddlewareHandler } from 'hono';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -27,5 +28,14 @@ export class Metrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Middleware timing a search route, whatever the answer (the error handler has answered a failure by then). */
+  timeSearches(surface: 'popup' | 'embed'): MiddlewareHandler {
+    return async (c, next) => {
+      const end = this.searches.startTimer({ surface });
+      await next();
+      end({ outcome: c.res.ok ? 'ok' : 'failed' });
+    };
   }
 }

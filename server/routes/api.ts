@@ -13,6 +13,7 @@ import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js
 import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
 import type { Logger } from 'pino';
 import type { Session } from '../store/store.js';
+import type { ItemView } from '../concur/expense.js';
 import type { SearchContext } from '../sources/source.js';
 import { SESSION_TTL_MS } from '../launch/limits.js';
 
@@ -25,15 +26,25 @@ const WRITE_DEADLINE_MS = 45_000;
 
 const SEARCH_DEADLINE_MS = 15_000;
 
-/** The launch context a search runs in, from the session. */
-/** The item's facts (transaction date, expense type) are read once, before the first search or commit needs them. */
+/**
+ * What a session remembers of its item: the transaction date and expense type (for context filters and source
+ * URLs) and the fields' values (the old values the audit log records for a write).
+ */
+const factsOf = (view: ItemView): NonNullable<Session['facts']> => ({
+  ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}),
+  values: view.values,
+});
+
+/** The item's facts are read once, before the first search or commit needs them. */
 async function withFacts(deps: AppDeps, key: string, s: Session): Promise<Session> {
   if (s.facts) return s;
   const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
-  s.facts = { ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}), values: view.values };
+  s.facts = factsOf(view);
   await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
   return s;
 }
+
+/** The launch context a search runs in, from the session. */
 
 function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
   return {
@@ -161,9 +172,8 @@ export function apiRoutes(deps: AppDeps) {
     const key = c.get('sessionKey');
     const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
     const { currentValue } = view;
-    // Remember what the item says, for context filters and source URLs in later searches.
-    // ...and the fields' values then, which the audit log records as the old values of a write.
-    const facts = { ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}), values: view.values };
+    // Remember what the item says now, for later searches and the audit log.
+    const facts = factsOf(view);
     if (JSON.stringify(facts) !== JSON.stringify(s.facts ?? {})) {
       s.facts = facts;
       await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
@@ -192,12 +202,7 @@ export function apiRoutes(deps: AppDeps) {
     } satisfies SessionContext);
   });
 
-  // Search latency, whatever the answer (a failure is answered by the error handler before this resumes).
-  api.use('/search', async (c, next) => {
-    const end = deps.metrics.searches.startTimer({ surface: 'popup' });
-    await next();
-    end({ outcome: c.res.ok ? 'ok' : 'failed' });
-  });
+  api.use('/search', deps.metrics.timeSearches('popup'));
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset, parent, step, within } = c.req.valid('query');

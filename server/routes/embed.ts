@@ -1,11 +1,10 @@
 // The picker for other hosts: the field and search API for <leu-picker> on an allowed page (CORS), the framed
 // and popup page (/embed/v1/picker, framable only by the allowed origins), and the self-contained element bundle.
-import { Hono } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import { cors } from 'hono/cors';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
 import type { AppDeps, AppEnv } from '../app.js';
 import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/api.js';
 import type { SearchContext } from '../sources/source.js';
@@ -57,11 +56,7 @@ export function embedRoutes(deps: AppDeps) {
     return c.json(body);
   });
 
-  r.use('/embed/v1/fields/:field/search', async (c, next) => {
-    const end = deps.metrics.searches.startTimer({ surface: 'embed' });
-    await next();
-    end({ outcome: c.res.ok ? 'ok' : 'failed' });
-  });
+  r.use('/embed/v1/fields/:field/search', deps.metrics.timeSearches('embed'));
 
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
@@ -75,21 +70,17 @@ export function embedRoutes(deps: AppDeps) {
   });
 
   /** The picker as a page, for an iframe or a popup window; it answers its host over a MessageChannel. */
-  r.get('/embed/v1/picker', async (c) => {
-    const html = await readFile(join(deps.distDir, 'embed.html'), 'utf8').catch(() => null);
-    if (!html) return c.text('The picker page has not been built: run npm run build.', 503);
-    c.header('Cache-Control', 'no-store');
-    return c.html(html);
-  });
-
+  const built = (file: string, cacheControl: string) => [
+    async (c: Context<AppEnv>, next: Next) => {
+      await next();
+      if (c.res.ok) c.header('Cache-Control', cacheControl);
+    },
+    serveStatic({ root: deps.distDir, rewriteRequestPath: () => file }),
+    (c: Context<AppEnv>) => c.json({ error: { code: 'not_built', message: `${file} has not been built: run npm run build.` } } satisfies ErrorBody, 503),
+  ] as const;
+  r.get('/embed/v1/picker', ...built('/embed.html', 'no-store'));
   /** The elements in one self-contained module, for pages without a bundler. */
-  r.get('/embed/v1/leu-elements.js', async (c) => {
-    const js = await readFile(join(deps.distDir, 'embed/leu-elements.js'), 'utf8').catch(() => null);
-    if (!js) return c.text('The element bundle has not been built: run npm run build.', 503);
-    c.header('Content-Type', 'text/javascript; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.body(js);
-  });
+  r.get('/embed/v1/leu-elements.js', ...built('/embed/leu-elements.js', 'public, max-age=300'));
 
   return r;
 }

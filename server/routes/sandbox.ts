@@ -1,6 +1,8 @@
 // The sandbox: the fake Concur under /sandbox/concur/, the simulated expense form at /, and Concur's click.
 import { Hono } from 'hono';
 import { getResponse } from 'msw';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDeps, AppEnv } from '../app.js';
@@ -98,16 +100,8 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
     }))),
   );
 
-  /** The example portal page (examples/host-page.*), which embeds the picker three ways. */
-  const EXAMPLES: Record<string, string> = { 'host.html': 'host-page.html', 'host-page.css': 'host-page.css', 'host-page.js': 'host-page.js' };
-  r.get('/examples/:file', async (c) => {
-    const file = Object.hasOwn(EXAMPLES, c.req.param('file')) ? EXAMPLES[c.req.param('file')] : undefined;
-    if (!file) return c.notFound();
-    const body = await readFile(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
-    c.header('Content-Type', file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
-    c.header('Cache-Control', 'no-store');
-    return c.body(body);
-  });
+  /** The repository's examples (the portal page examples/host-page.html, which embeds the picker three ways). */
+  r.use('/examples/*', serveStatic({ root: fileURLToPath(new URL('../../examples', import.meta.url)), rewriteRequestPath: (p) => p.replace(/^\/examples/, '') }));
 
   r.post('/sandbox/reset', (c) => {
     concur.reset();

@@ -5,7 +5,7 @@ import {
   CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
 } from '../contract/api.js';
 
-import { ApiError, translateError } from './errors.js';
+import { ApiError, parseAnswer, translateError } from './errors.js';
 
 export { ApiError };
 
@@ -47,12 +47,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       if (response.status === 401 && !new URL(response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
     });
 
-  async function parse<T>(schema: z.ZodMiniType<T>, response: Promise<Response>): Promise<T> {
-    const json = await response.then((r) => r.json()).catch(translate);
-    const result = schema.safeParse(json);
-    if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
-    return result.data;
-  }
+  const parse = <T>(schema: z.ZodMiniType<T>, response: Promise<Response>) => parseAnswer(schema, response, translate);
 
   /**
    * The session token, settled once per page load. A fresh launch always wins: Concur may open a new launch in

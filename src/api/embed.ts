@@ -4,8 +4,8 @@ import * as z from 'zod/mini';
 import { EmbedField, SearchResponse } from '../contract/api.js';
 
 const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
-import { ApiError, type SearchScope } from './client.js';
-import { translateError } from './errors.js';
+import type { SearchScope } from './client.js';
+import { parseAnswer } from './errors.js';
 
 export interface EmbedClient {
   field(signal?: AbortSignal): Promise<EmbedField>;
@@ -14,10 +14,7 @@ export interface EmbedClient {
 
 /** The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host). */
 export async function embedConfig(connector: string): Promise<{ allowedOrigins: string[] }> {
-  const json = await ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }).json().catch(translateError);
-  const parsed = EmbedConfig.safeParse(json);
-  if (!parsed.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
-  return parsed.data;
+  return parseAnswer(EmbedConfig, ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }));
 }
 
 /**
@@ -27,20 +24,14 @@ export async function embedConfig(connector: string): Promise<{ allowedOrigins: 
 export function createEmbedClient(source: string, languageCode: string, opts: { limit?: number } = {}): EmbedClient {
   const base = source.replace(/\/+$/, '');
   const http: KyInstance = ky.create({ timeout: 20_000, retry: 0, credentials: 'omit' });
-  async function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, response: Promise<Response>): Promise<T> {
-    const json = await response.then((r) => r.json()).catch(translateError);
-    const result = schema.safeParse(json);
-    if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
-    return result.data;
-  }
   return {
-    field: (signal) => parse(EmbedField, http.get(base, { searchParams: { lang: languageCode }, signal })),
+    field: (signal) => parseAnswer(EmbedField, http.get(base, { searchParams: { lang: languageCode }, signal })),
     search(query, signal, offset = 0, parent, scope) {
       const searchParams = {
         q: query, limit: String(opts.limit ?? 50), offset: String(offset), lang: languageCode, ...(parent ? { parent } : {}),
         ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
       };
-      return parse(SearchResponse, http.get(`${base}/search`, { searchParams, signal }));
+      return parseAnswer(SearchResponse, http.get(`${base}/search`, { searchParams, signal }));
     },
   };
 }

@@ -1,5 +1,6 @@
 // Failures of calls to the connector, as the elements show them: a sentence, a code, and a support reference.
 import { HTTPError, TimeoutError } from 'ky';
+import type * as z from 'zod/mini';
 import { ErrorBody } from '../contract/api.js';
 
 /** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
@@ -29,4 +30,12 @@ export async function translateError(error: unknown, onResponse?: (response: Res
   if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
   if (error instanceof ApiError) throw error;
   throw new ApiError('Could not reach the connector. Check your connection and try again.', 'network');
+}
+
+/** The answer's JSON, checked against the shared contract; any failure on the way becomes an ApiError. */
+export async function parseAnswer<T>(schema: z.ZodMiniType<T>, response: Promise<Response>, translate: (error: unknown) => Promise<never> = translateError): Promise<T> {
+  const json = await response.then((r) => r.json()).catch(translate);
+  const result = schema.safeParse(json);
+  if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
+  return result.data;
 }

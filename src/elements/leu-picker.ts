@@ -8,7 +8,7 @@ import { createEmbedClient, type EmbedClient } from '../api/embed.js';
 import type { CatalogItem, EmbedField, Flow } from '../contract/api.js';
 import { PickerChooseEvent, PopupCloseEvent, type PickerChoice, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
 import { intlLocale, pickLocale, setLocale } from '../i18n/locale.js';
-import { failureText } from '../i18n/messages.js';
+import { failureAlert } from './failure.js';
 import { theme } from './theme.js';
 import { LeuSearchElement } from './leu-search.js';
 import { LeuWizardElement } from './leu-wizard.js';
@@ -136,11 +136,7 @@ export class LeuPickerElement extends LitElement {
       initial: () => nothing,
       pending: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
       complete: (f) => (f ? this.renderBody(f) : nothing),
-      error: (e) => {
-        const f = failureText(e);
-        return html`<div class="alert" role="alert"><p>${f.message}</p>${f.detail ? html`<p lang="en">${f.detail}</p>` : nothing}
-          <button @click=${() => void this.field.run()}>${msg('Retry')}</button></div>`;
-      },
+      error: (e) => failureAlert(e, () => void this.field.run()),
     });
   }
 }

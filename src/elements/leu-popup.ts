@@ -8,8 +8,9 @@ import { ApiError } from '../api/client.js';
 import type { CatalogItem, SessionContext } from '../contract/api.js';
 import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
 import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
-import { failureText, problemText } from '../i18n/messages.js';
-import type { Problem } from '../flows/wizard.js';
+import { problemText } from '../i18n/messages.js';
+import { failureAlert } from './failure.js';
+import { isProblem } from '../flows/wizard.js';
 import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
 import { theme } from './theme.js';
 import { LeuSearchElement } from './leu-search.js';
@@ -19,11 +20,6 @@ import type { SearchFunction } from './leu-search.js';
 /** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
 const SEARCH_PARTS = 'label, input, listbox, option, match, error';
 const WIZARD_PARTS = `progress, step, back, next, done, ${SEARCH_PARTS}`;
-
-const PROBLEM_KINDS = new Set<string>(([
-  'required', 'tooShort', 'tooLong', 'pattern', 'notNumber', 'decimals', 'belowMin', 'aboveMax', 'notDate', 'dateBefore',
-  'dateAfter', 'notOption', 'notOffered', 'inactive', 'writtenTooLong',
-] satisfies Problem['kind'][]));
 
 /**
  * The popup Concur opens. Loads the session's context, speaks the user's language, lets the user pick a value
@@ -58,7 +54,6 @@ export class LeuPopupElement extends LitElement {
       .item { color: var(--_muted); font-size: 0.875rem; }
       .owner { font-weight: 600; font-size: 0.875rem; }
       leu-search, leu-wizard { flex: 1; min-height: 0; }
-      .ref, .detail { font-size: 0.8125rem; }
       .choice { margin: 0; overflow-wrap: anywhere; }
       footer { display: flex; justify-content: flex-end; gap: 0.5rem; flex-wrap: wrap; }
       .saved { font-weight: 600; margin: 0; }
@@ -121,8 +116,7 @@ export class LeuPopupElement extends LitElement {
 
   /** The server says why in words (English) and as a Problem, which the popup words in the user's language. */
   #problemText(e: ApiError): string {
-    const known = e.problem && PROBLEM_KINDS.has(e.problem.kind);
-    return known ? problemText(e.problem as Problem, intlLocale(this.context.value?.languageCode)) : e.message;
+    return isProblem(e.problem) ? problemText(e.problem, intlLocale(this.context.value?.languageCode)) : e.message;
   }
 
   protected override updated() {
@@ -188,21 +182,11 @@ export class LeuPopupElement extends LitElement {
     </header>`;
   }
 
-  private renderFailure(e: unknown, retry: () => void) {
-    const f = failureText(e);
-    return html`<div class="alert" role="alert" part="alert">
-      <p>${f.message}</p>
-      ${f.detail ? html`<p class="detail" lang="en">${f.detail}</p>` : nothing}
-      ${f.reference ? html`<p class="ref">${msg('Reference for support:')} <code>${f.reference}</code></p>` : nothing}
-      <button @click=${retry}>${msg('Retry')}</button>
-    </div>`;
-  }
-
   private renderCommitState() {
     if (this.saved) return html`<p class="saved" role="status">${msg('Saved. You can close this window.')}</p>`;
     return this.commit.render({
       pending: () => html`<p class="status" role="status">${msg('Saving to Concur…')}</p>`,
-      error: (e) => (e === this.#shownOnStep ? nothing : this.renderFailure(e, () => this.retryCommit())),
+      error: (e) => (e === this.#shownOnStep ? nothing : failureAlert(e, () => this.retryCommit())),
     });
   }
 
@@ -244,7 +228,7 @@ export class LeuPopupElement extends LitElement {
       initial: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
       pending: () => html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`,
       complete: (ctx) => (ctx ? this.renderBody(ctx) : nothing),
-      error: (e) => this.renderFailure(e, () => void this.context.run()),
+      error: (e) => failureAlert(e, () => void this.context.run()),
     });
   }
 }

@@ -62,5 +62,6 @@ export const theme = css`
   input[aria-invalid='true'] { border-color: var(--_danger); box-shadow: 0 0 0 1px var(--_danger); }
   .alert { border: 1px solid var(--_danger); border-radius: var(--_radius); padding-block: 0.5rem; padding-inline: 0.75rem; color: var(--_text); background: var(--_danger-surface); }
   .alert p { margin-block: 0 0.375rem; }
+  .alert .detail, .alert .ref { font-size: 0.8125rem; }
   .problem { color: var(--_danger); margin: 0; font-size: 0.875rem; }
 `;

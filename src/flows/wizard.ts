@@ -26,6 +26,13 @@ export type Problem =
   /** The value the field's template makes of the answer is longer than Concur stores. */
   | { kind: 'writtenTooLong'; value: string; max: number };
 
+const PROBLEM_KINDS = new Set<string>([
+  'required', 'tooShort', 'tooLong', 'pattern', 'notNumber', 'decimals', 'belowMin', 'aboveMax', 'notDate', 'dateBefore',
+  'dateAfter', 'notOption', 'notOffered', 'inactive', 'writtenTooLong',
+] satisfies Problem['kind'][]);
+/** Whether a problem the server sent is one this page knows how to word. */
+export const isProblem = (p: { kind: string } | undefined): p is Problem => p !== undefined && PROBLEM_KINDS.has(p.kind);
+
 export const isAnswerStep = (s: FlowStep): s is AnswerStep => s.kind !== 'review';
 
 /** The value an answer stands for in conditions and in the commit: a search pick's code, else the text. */

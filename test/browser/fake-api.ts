@@ -83,6 +83,12 @@ export function search(q: string, offset = 0, limit = 50, parent?: string): Sear
   return { query: q, items: matches.slice(offset, offset + limit), total: matches.length, offset, ...(recent ? { recent } : {}) };
 }
 
+/** The wizard's task step: the tasks of the project picked before (`within`) whose label matches. */
+export function searchTasks(q: string, within: string | null): SearchResponse {
+  const items = (TASKS[within ?? ''] ?? []).filter((i) => i.label.toLowerCase().includes(q.toLowerCase()));
+  return { query: q, items, total: items.length, offset: 0 };
+}
+
 export const apiHandlers = [
   http.post('/api/session', () => HttpResponse.json({ token: TOKEN } satisfies SessionClaim)),
   http.get('/api/context', () => HttpResponse.json(CONTEXT)),
@@ -90,10 +96,7 @@ export const apiHandlers = [
     const params = new URL(request.url).searchParams;
     const q = params.get('q') ?? '';
     if (q === 'slow') await delay(400);
-    if (params.get('step') === 'task') {
-      const items = (TASKS[params.get('within') ?? ''] ?? []).filter((i) => i.label.toLowerCase().includes(q.toLowerCase()));
-      return HttpResponse.json({ query: q, items, total: items.length, offset: 0 } satisfies SearchResponse);
-    }
+    if (params.get('step') === 'task') return HttpResponse.json(searchTasks(q, params.get('within')));
     return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50), params.get('parent') ?? undefined));
   }),
   http.post('/api/commit', async ({ request }) => {

@@ -8,7 +8,7 @@ import type { LeuPickerElement } from '../../../src/elements/leu-picker.js';
 import type { LeuWizardElement } from '../../../src/elements/leu-wizard.js';
 import { PickerChooseEvent, PopupCloseEvent } from '../../../src/elements/events.js';
 import type { EmbedField } from '../../../src/contract/api.js';
-import { FLOW, ITEMS, TASKS, apiHandlers, errorBody, search, startWorker, worker } from '../fake-api.js';
+import { FLOW, ITEMS, apiHandlers, errorBody, search, searchTasks, startWorker, worker } from '../fake-api.js';
 
 const FIELD = 'https://connector.example.com/embed/v1/fields/custom12';
 const WIZARD = 'https://connector.example.com/embed/v1/fields/custom16';
@@ -22,10 +22,7 @@ const embedHandlers = [
   }),
   http.get(`${WIZARD}/search`, ({ request }) => {
     const q = new URL(request.url).searchParams;
-    if (q.get('step') === 'task') {
-      const items = TASKS[q.get('within') ?? ''] ?? [];
-      return HttpResponse.json({ query: '', items, total: items.length, offset: 0 });
-    }
+    if (q.get('step') === 'task') return HttpResponse.json(searchTasks(q.get('q') ?? '', q.get('within')));
     return HttpResponse.json(search(q.get('q') ?? ''));
   }),
 ];

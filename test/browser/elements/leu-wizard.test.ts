@@ -65,6 +65,13 @@ async function toBillable(el: LeuPopupElement) {
   await next(el);
   expect(progress(el)).to.equal('Step 3 of 6');
 }
+/** Billable, no guests, no date: through to the review, and Done. */
+async function billableToDone(el: LeuPopupElement) {
+  await toBillable(el);
+  await choose(el, 'Y');
+  for (let i = 0; i < 3; i++) await next(el);
+  button(el, 'Done')!.click();
+}
 const choose = async (el: LeuPopupElement, value: 'Y' | 'N') => {
   field(el).shadowRoot!.querySelector<HTMLInputElement>(`input[value=${value}]`)!.click();
   await settle(el);
@@ -222,12 +229,7 @@ describe('leu-wizard in the popup', () => {
   it("the server's refusal of an answer takes the user back to that step, with its reason", async () => {
     worker.use(http.post('/api/commit', () => HttpResponse.json({ error: { code: 'flow_answer_invalid', message: 'Task: T-1002-RES is not one of the values offered here.', step: 'task' } }, { status: 422 })));
     const el = await mount();
-    await toBillable(el);
-    await choose(el, 'Y');
-    await next(el);
-    await next(el);
-    await next(el);
-    button(el, 'Done')!.click();
+    await billableToDone(el);
     await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=alert]'), 'the task step shows the refusal');
     expect(progress(el)).to.equal('Step 2 of 6');
     expect(text(search(el)!.shadowRoot!.querySelector('[role=alert]'))).to.equal('Task: T-1002-RES is not one of the values offered here.');
@@ -237,12 +239,7 @@ describe('leu-wizard in the popup', () => {
   it('a failed write keeps every answer, shows the reference, and Retry sends them again', async () => {
     worker.use(http.post('/api/commit', () => HttpResponse.json(errorBody('concur_unavailable', 'Concur answered 503.', 'cid-503'), { status: 502 }), { once: true }));
     const el = await mount();
-    await toBillable(el);
-    await choose(el, 'Y');
-    await next(el);
-    await next(el);
-    await next(el);
-    button(el, 'Done')!.click();
+    await billableToDone(el);
     await waitUntil(() => el.shadowRoot!.querySelector('.alert'));
     const alert = el.shadowRoot!.querySelector('.alert')!;
     expect(text(alert)).to.contain('Concur did not answer in time. Please try again.');

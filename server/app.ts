@@ -13,7 +13,7 @@ import type { HostAllowlist } from './concur/hosts.js';
 import type { CatalogLike } from './sources/catalog.js';
 import type { FieldSources } from './sources/fields.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
-import { AppError, FlowAnswerInvalid } from './errors.js';
+import { AppError, FlowAnswerInvalid, TooManyRequests } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { opsRoutes } from './routes/ops.js';
 import { errorPage } from './pages.js';
@@ -117,6 +117,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
+      if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterS));
       const extra = err instanceof FlowAnswerInvalid ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) } : undefined;
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, extra);
     }

@@ -1,6 +1,6 @@
 // The audit log for administrators: write-back attempts since a moment, as lines a person reads (or JSON).
 import type { Config } from './config.js';
-import { createSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { WriteRecord } from './store/store.js';
 
 /** --since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z), or a span back from now (24h, 7d, 30m). */
@@ -26,15 +26,15 @@ export async function runAudit(config: Config, args: string[], now = Date.now())
   const at = args.indexOf('--since');
   const since = parseSince(at >= 0 ? args[at + 1] : undefined, now);
   if (since === undefined) return { ok: false, lines: ['--since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z) or a span (24h, 7d).'] };
-  if (config.store.kind !== 'sqlite') {
-    return { ok: false, lines: ['The audit log lives in the store: set STORE_URL=sqlite:<file> (and TOKEN_ENCRYPTION_KEY) as the server does.'] };
+  if (config.store.kind === 'memory') {
+    return { ok: false, lines: ['STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) the server uses.'] };
   }
-  const store = createSqliteStore({ file: config.store.file, key: config.store.key });
+  const store = await openStore(config.store);
   try {
     const records = await store.writesSince(since);
     if (args.includes('--json')) return { ok: true, lines: records.map((r) => JSON.stringify(r)) };
     return { ok: true, lines: records.length ? records.map(formatRecord) : [`No write-back since ${new Date(since).toISOString()}.`] };
   } finally {
-    store.close();
+    await store.close();
   }
 }

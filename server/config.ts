@@ -1,6 +1,7 @@
 // The connector's configuration: one zod schema over the environment, with messages that name the variable.
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { parseKey } from './concur/secret-box.js';
 import { LOOPBACK } from './concur/hosts.js';
 
@@ -62,8 +63,21 @@ const Env = z.object({
     .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
   /** How long the audit log keeps each write-back attempt. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
-  /** Where state lives: memory (the default for now) or an SQLite file (sqlite:/var/lib/leu/state.sqlite). */
+  /**
+   * Where state lives: an SQLite file (the default: DATA_DIR/state.sqlite; or sqlite:<file>, or a bare path), Redis
+   * for several instances (redis://[:password@]host:6379/0, rediss:// for TLS), or memory (lost on restart).
+   */
   STORE_URL: z.string().min(1).optional(),
+  /** Prepended to every Redis key, so deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('leu:'),
+  /** The data directory for the default SQLite store (created on first start). */
+  DATA_DIR: z.string().min(1).default('data'),
+  /** Searches per minute for one popup session or embedding visitor; 0 turns the limit off. */
+  RATE_LIMIT_SEARCHES_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  /** Refused launches per minute from one client address before it is refused outright for the minute; 0: off. */
+  RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** How many reverse proxies in front of the server append to X-Forwarded-For (0: use the socket's address). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
   EMBED_FIELDS: z
     .string()
@@ -89,7 +103,10 @@ export interface Config {
   /** The fields an embedding page may search (lower case). */
   embedFields: string[];
   /** Where sessions, nonces and recent picks live. */
-  store: { kind: 'memory' } | { kind: 'sqlite'; file: string; key: Buffer };
+  /** Where state lives. SQLite in the sandbox may have no key: one is made and kept in `keyFile`. */
+  store: { kind: 'memory' } | { kind: 'sqlite'; file: string; key?: Buffer; keyFile: string } | { kind: 'redis'; url: string; key: Buffer; prefix: string };
+  rateLimits: { searchesPerMinute: number; launchFailuresPerMinute: number };
+  trustProxyHops: number;
   auditRetentionDays: number;
   host: string;
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
@@ -200,19 +217,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)');
   }
 
-  let store: Config['store'] = { kind: 'memory' };
-  if (e.STORE_URL && e.STORE_URL !== 'memory') {
-    const m = /^sqlite:(.+)$/.exec(e.STORE_URL);
-    if (!m) throw new ConfigError('STORE_URL: must be memory or sqlite:<file>, e.g. sqlite:data/state.sqlite');
-    const key = e.TOKEN_ENCRYPTION_KEY ? parseKey(e.TOKEN_ENCRYPTION_KEY) : undefined;
-    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is an SQLite file: sessions hold Concur tokens and are encrypted at rest');
-    store = { kind: 'sqlite', file: m[1]!, key };
-  }
+  const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, e.TOKEN_ENCRYPTION_KEY, sandbox);
 
   return {
     port: e.PORT,
     store,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    rateLimits: { searchesPerMinute: e.RATE_LIMIT_SEARCHES_PER_MINUTE, launchFailuresPerMinute: e.RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     embedOrigins,
     embedFields,
     // The sandbox is a developer tool: it stays on loopback.
@@ -233,4 +245,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logRetentionDays: e.LOG_RETENTION_DAYS,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
   };
+}
+
+function storeFrom(url: string | undefined, dataDir: string, prefix: string, keyText: string | undefined, sandbox: boolean): Config['store'] {
+  if (url === 'memory') return { kind: 'memory' };
+  const key = keyText ? parseKey(keyText) : undefined;
+  if (keyText && !key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or Base64');
+  if (url && /^rediss?:\/\//i.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('STORE_URL: is not a valid redis:// URL (redis://[:password@]host:6379/0)');
+    }
+    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is Redis: sessions hold Concur tokens and are encrypted at rest, and every instance needs the same key');
+    return { kind: 'redis', url, key, prefix };
+  }
+  if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new ConfigError('STORE_URL: must be an SQLite file (sqlite:<file> or a path), redis://host:6379 or memory');
+  const file = url ? url.replace(/^sqlite:/, '') : join(dataDir, 'state.sqlite');
+  if (!file) throw new ConfigError('STORE_URL: sqlite: needs a file, e.g. sqlite:data/state.sqlite');
+  // The sandbox makes its own key on first start, so npm start needs nothing; a real deployment brings one.
+  if (!key && !sandbox) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64, e.g. from: openssl rand -hex 32): the store keeps Concur tokens and encrypts them at rest (or set STORE_URL=memory to keep nothing)');
+  return { kind: 'sqlite', file, key, keyFile: join(dirname(file), 'store.key') };
 }

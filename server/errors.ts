@@ -1,7 +1,7 @@
 // Named errors of the domain; the app's one error handler turns each into a status and a readable answer.
 
 export abstract class AppError extends Error {
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 502 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 502 | 503;
   /** A stable machine-readable code for JSON clients. */
   abstract readonly code: string;
   /** A short title for the HTML page. */
@@ -101,6 +101,23 @@ export class ConcurRequestRefused extends AppError {
   readonly status = 502;
   readonly code = 'concur_request_refused';
   override readonly title = 'Concur refused the change';
+}
+
+/** A rate limit was reached: the answer says when to try again (Retry-After). */
+export class TooManyRequests extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  override readonly title = 'Too many requests';
+  constructor(message: string, readonly retryAfterS: number) {
+    super(message);
+  }
+}
+
+/** The store (SQLite file or Redis) failed: nothing can be checked or remembered until it is back. */
+export class StoreUnavailable extends AppError {
+  readonly status = 503;
+  readonly code = 'store_unavailable';
+  override readonly title = 'The connector cannot reach its store';
 }
 
 export function withCorrelation<E extends AppError>(error: E, correlationId: string | undefined): E {

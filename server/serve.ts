@@ -20,8 +20,7 @@ import { CompanyTokens } from './concur/company-token.js';
 import { createItemAccess } from './concur/items.js';
 import { CatalogFile, type CatalogLike } from './sources/catalog.js';
 import { createFieldSources, readFieldsFile } from './sources/fields.js';
-import { createMemoryStore } from './store/memory.js';
-import { createSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
 import { Metrics } from './metrics.js';
@@ -74,7 +73,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const { logger } = opts;
   const now = opts.now ?? Date.now;
   const catalog = opts.catalog ?? (await loadCatalog(config, logger));
-  const store = opts.store ?? (config.store.kind === 'sqlite' ? createSqliteStore({ file: config.store.file, key: config.store.key, now }) : createMemoryStore());
+  const store = opts.store ?? (await openStore(config.store, now));
   const allowlist = createHostAllowlist(config.extraAllowedHosts);
   const metrics = opts.metrics ?? new Metrics();
   const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
@@ -200,9 +199,7 @@ export async function startServer(
           deps.companyTokens?.stop();
           if (deps.catalog instanceof CatalogFile) deps.catalog.close();
           deps.sources.close();
-          (deps.store as { close?: () => void }).close?.();
-          if (err) reject(err);
-          else resolve();
+          deps.store.close().then(() => (err ? reject(err) : resolve()), reject);
         });
         connections.closeIdleConnections?.();
       }),

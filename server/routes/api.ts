@@ -8,6 +8,7 @@ import { HANDOFF_COOKIE } from './launch.js';
 import { SearchQuery, invalid } from './validation.js';
 import { claimSession, sessionKey } from '../launch/launch.js';
 import { AppError, SessionMissing, ValueNotInCatalog } from '../errors.js';
+import { searchLimit } from '../rate-limits.js';
 import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
 import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
@@ -202,7 +203,7 @@ export function apiRoutes(deps: AppDeps) {
     } satisfies SessionContext);
   });
 
-  api.use('/search', deps.metrics.timeSearches('popup'));
+  api.use('/search', deps.metrics.timeSearches('popup'), searchLimit(deps, 'popup', (c) => c.get('sessionKey')));
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset, parent, step, within } = c.req.valid('query');

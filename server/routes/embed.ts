@@ -11,6 +11,7 @@ import type { SearchContext } from '../sources/source.js';
 import { localText, resolveFlow } from '../sources/flows.js';
 import { FieldId } from '../sources/flows.js';
 import { SourceUnavailable } from '../errors.js';
+import { clientAddress, searchLimit } from '../rate-limits.js';
 import { SearchQuery, invalid } from './validation.js';
 
 const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
@@ -56,7 +57,7 @@ export function embedRoutes(deps: AppDeps) {
     return c.json(body);
   });
 
-  r.use('/embed/v1/fields/:field/search', deps.metrics.timeSearches('embed'));
+  r.use('/embed/v1/fields/:field/search', deps.metrics.timeSearches('embed'), searchLimit(deps, 'embed', (c) => clientAddress(c, deps.config.trustProxyHops)));
 
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');

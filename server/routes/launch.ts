@@ -7,6 +7,7 @@ import { startLaunchV4 } from '../launch/launch.js';
 import { startLaunchV1 } from '../launch/launch-v1.js';
 import { HANDOFF_TTL_MS } from '../launch/limits.js';
 import { LaunchParamsInvalid } from '../errors.js';
+import { LaunchGuard } from '../rate-limits.js';
 
 export const HANDOFF_COOKIE = 'leu_handoff';
 
@@ -31,6 +32,7 @@ export function launchRoutes(deps: AppDeps) {
         throw error;
       },
     );
+  const guard = new LaunchGuard(deps);
   const secure = deps.config.publicUrl.startsWith('https:');
   /** The popup trades this cookie for its session once; the app URL itself carries nothing. */
   const toPopup = (c: Context<AppEnv>, handoff: string) => {
@@ -40,11 +42,11 @@ export function launchRoutes(deps: AppDeps) {
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      const { handoff } = await counted('4', startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector }));
+      const { handoff } = await guard.guard(c, () => counted('4', startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector })));
       return toPopup(c, handoff);
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      const { handoff } = await counted('1', startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField }));
+      const { handoff } = await guard.guard(c, () => counted('1', startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField })));
       return toPopup(c, handoff);
     });
 }

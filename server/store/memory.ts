@@ -1,5 +1,6 @@
 // The embedded default Store: in-process maps with expiry (lost on restart; one instance only).
 import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Session, Store, WriteRecord } from './store.js';
 
 export interface MemoryStoreOptions {
@@ -58,5 +59,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     async tokenBaseFor(companyDomain) {
       return tokenBases.get(companyDomain.toLowerCase());
     },
+    limiter(name, points, durationS) {
+      return new RateLimiterMemory({ keyPrefix: name, points, duration: durationS });
+    },
+    async close() {},
   };
 }

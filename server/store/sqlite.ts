@@ -3,7 +3,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { open, seal, type Sealed } from '../concur/secret-box.js';
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { openSession, sealSession } from './sealed.js';
 import type { Session, Store, WriteRecord } from './store.js';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
@@ -16,9 +17,9 @@ const MIGRATIONS = [
    CREATE TABLE token_bases (company TEXT PRIMARY KEY, base TEXT NOT NULL);`,
   `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, record TEXT NOT NULL);
    CREATE INDEX audit_at ON audit (at);`,
+  // rate-limiter-flexible's own table (RateLimiterSQLite's schema), made here so it exists before the first count.
+  `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);`,
 ];
-
-const SESSION_AAD = Buffer.from('concur-leu/session/v1');
 
 export interface SqliteStoreOptions {
   file: string;
@@ -28,14 +29,14 @@ export interface SqliteStoreOptions {
 }
 
 export interface SqliteStore extends Store {
-  close(): void;
   /** The schema version in the file. */
   readonly schemaVersion: number;
 }
 
 export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const now = opts.now ?? Date.now;
-  mkdirSync(dirname(opts.file), { recursive: true });
+  // The folder holds the audit log and sealed sessions: its owner only.
+  mkdirSync(dirname(opts.file), { recursive: true, mode: 0o700 });
   const db = new Database(opts.file);
   // WAL: readers do not block the writer, and a crash never leaves a half-written transaction.
   db.pragma('journal_mode = WAL');
@@ -47,16 +48,6 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-
-  const sealSession = (s: Session) => JSON.stringify(seal(opts.key, JSON.stringify(s), SESSION_AAD));
-  const openSession = (text: string): Session | undefined => {
-    try {
-      return JSON.parse(open(opts.key, JSON.parse(text) as Sealed, SESSION_AAD)) as Session;
-    } catch {
-      // Another key, or a damaged row: the session is gone, as if it had expired.
-      return undefined;
-    }
-  };
 
   const q = {
     purgeNonces: db.prepare('DELETE FROM nonces WHERE expires_at <= ?'),
@@ -75,12 +66,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     purgeAudit: db.prepare('DELETE FROM audit WHERE at <= ?'),
     auditSince: db.prepare<[number], { record: string }>('SELECT record FROM audit WHERE at >= ? ORDER BY at, id'),
     purgeHandoffs: db.prepare('DELETE FROM handoffs WHERE expires_at <= ?'),
+    // rate-limiter-flexible stamps its rows with the real clock.
+    purgeRateLimits: db.prepare('DELETE FROM rate_limits WHERE expire < ?'),
   };
   const purge = () => {
     const t = now();
     q.purgeNonces.run(t);
     q.purgeSessions.run(t);
     q.purgeHandoffs.run(t);
+    q.purgeRateLimits.run(Date.now());
   };
   const timer = setInterval(purge, 60_000);
   timer.unref();
@@ -100,18 +94,18 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
     },
     async putSession(key, session, ttlMs) {
-      q.putSession.run(key, sealSession(session), now() + ttlMs);
+      q.putSession.run(key, sealSession(opts.key, session), now() + ttlMs);
     },
     async getSession(key) {
       const row = q.getSession.get(key, now());
-      return row ? openSession(row.sealed) : undefined;
+      return row ? openSession(opts.key, row.sealed) : undefined;
     },
     async putHandoff(code, session, ttlMs) {
-      q.putHandoff.run(code, sealSession(session), now() + ttlMs);
+      q.putHandoff.run(code, sealSession(opts.key, session), now() + ttlMs);
     },
     async takeHandoff(code) {
       const row = q.takeHandoff.get(code, now());
-      return row ? openSession(row.sealed) : undefined;
+      return row ? openSession(opts.key, row.sealed) : undefined;
     },
     async pushRecent(key, code, max) {
       db.transaction(() => {
@@ -128,7 +122,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async tokenBaseFor(companyDomain) {
       return q.getTokenBase.get(companyDomain.toLowerCase())?.base;
     },
-    close() {
+    limiter(name, points, durationS) {
+      // rate-limiter-flexible keeps its counters in a table of this file: shared by every process on it.
+      return new RateLimiterSQLite({ storeClient: db, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true, keyPrefix: name, points, duration: durationS });
+    },
+    async close() {
       clearInterval(timer);
       db.close();
     },

@@ -1,4 +1,6 @@
-// The Store interface: where nonces, launch hand-offs, popup sessions and learned geolocations live.
+// The Store interface: where nonces, launch hand-offs, popup sessions, recent picks, the audit log, learned
+// geolocations and rate-limit counters live. Implementations: memory (tests), SQLite (embedded default), Redis.
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ConcurToken } from '../concur/client.js';
 import type { ItemRef } from '../concur/item-url.js';
 
@@ -71,4 +73,8 @@ export interface Store {
   /** Where Concur's error 16 said a company's users sign in. */
   rememberTokenBase(companyDomain: string, tokenBase: string): Promise<void>;
   tokenBaseFor(companyDomain: string): Promise<string | undefined>;
+  /** A rate limit whose counters live in this store (shared by every instance on it): `points` per `durationS` seconds per key. */
+  limiter(name: string, points: number, durationS: number): RateLimiterAbstract;
+  /** Lets go of files and connections; the store is not used after. */
+  close(): Promise<void>;
 }

@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
+import { tempDataDir } from '../data-dir.js';
+
+const dataDir = tempDataDir();
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -46,7 +49,7 @@ before(async () => {
   portalOrigin = `http://localhost:${portOf(portal)}`;
   stranger = await hostServer({});
   strangerOrigin = `http://localhost:${portOf(stranger)}`;
-  connector = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, EMBED_ALLOWED_ORIGINS: portalOrigin, EMBED_FIELDS: 'custom12' }), {
+  connector = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound, EMBED_ALLOWED_ORIGINS: portalOrigin, EMBED_FIELDS: 'custom12' }), {
     port: 0, host: '127.0.0.1', logger: createLogger('silent'),
   });
   hostPage = hostPage.replace('<meta name="leu-connector" content="" />', `<meta name="leu-connector" content="${connector.url}" />`);

@@ -6,6 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
 import { SANDBOX_IDS, SANDBOX_REPORT } from '../../server/sandbox/concur-state.js';
+import { tempDataDir } from '../data-dir.js';
+
+const dataDir = tempDataDir();
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -20,7 +23,7 @@ let browser: Browser;
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound }), {
+  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
     port: 0, host: '127.0.0.1', logger: createLogger('silent'),
   });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -13,6 +13,9 @@ import { runDoctor } from '../../server/doctor.js';
 import { SandboxConcur } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
 import { CLIENT, CONCUR, ENV } from './helpers.js';
+import { tempDataDir } from '../data-dir.js';
+
+const dataDir = tempDataDir();
 
 const silent = createLogger('silent');
 
@@ -32,7 +35,7 @@ const servers: RunningServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
 async function sandboxServer() {
-  const s = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: silent });
+  const s = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: silent });
   servers.push(s);
   return s;
 }

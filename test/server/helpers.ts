@@ -23,6 +23,8 @@ export const ENV = {
   CONCUR_CLIENT_SECRET: CLIENT.secret,
   CONCUR_REDIRECT_URI: CLIENT.redirect,
   PUBLIC_URL: 'https://connector.example.com',
+  // Tests that need state to outlive the app say so (STORE_URL=sqlite:..., redis://...).
+  STORE_URL: 'memory',
 };
 
 export const CATALOG_ITEMS = [

@@ -7,6 +7,9 @@ import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, u
 import { createApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger, startServer } from '../../../server/serve.js';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { redisPrefix, startRedisServer } from '../../redis.js';
 
 const { msw, concur } = useFakeConcur();
 
@@ -21,6 +24,38 @@ describe('health and readiness', () => {
     const notReady = await broken.request('/readyz');
     assert.equal(notReady.status, 503);
     assert.equal(((await notReady.json()) as { checks: { store: string } }).checks.store, 'failing: connection refused');
+  });
+});
+
+describe('readiness on Redis', () => {
+  test('Redis goes away: /readyz says so and a search is a clear 503; Redis comes back: all is well again', async () => {
+    const redis = await startRedisServer();
+    const { app, deps } = await makeApp({ env: { STORE_URL: redis.url, REDIS_KEY_PREFIX: redisPrefix(), TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex') } });
+    try {
+      const token = await launchSession(app, concur());
+      assert.equal((await app.request('/readyz')).status, 200);
+      await redis.stop();
+      const notReady = await app.request('/readyz');
+      assert.equal(notReady.status, 503);
+      assert.match(((await notReady.json()) as { checks: { store: string } }).checks.store, /^failing: /);
+      const search = await app.request('/api/search?q=zurich', { headers: bearer(token) });
+      assert.equal(search.status, 503);
+      assert.equal(((await search.json()) as { error: { code: string } }).error.code, 'store_unavailable');
+
+      // The same Redis is back (a restart; its data was not saved): the connector reconnects by itself.
+      const again = await startRedisServer(Number(new URL(redis.url).port));
+      try {
+        let status = 0;
+        for (let i = 0; i < 50 && status !== 200; i++, await sleep(100)) status = (await app.request('/readyz')).status;
+        assert.equal(status, 200);
+        assert.equal((await app.request('/api/search?q=zurich', { headers: bearer(await launchSession(app, concur())) })).status, 200);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await deps.store.close();
+      await redis.stop();
+    }
   });
 });
 

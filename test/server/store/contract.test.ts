@@ -1,24 +1,34 @@
-// One contract for every Store: the in-memory one and SQLite pass the same tests; SQLite also keeps its state
-// across a restart, shares nonces between instances on one file, and keeps sessions encrypted at rest.
+// One contract for every Store: memory, SQLite and Redis (a real redis-server) pass the same tests. SQLite also
+// keeps its state across a restart and shares nonces between instances on one file; SQLite and Redis keep
+// sessions encrypted at rest; rate-limit counters are shared by every instance on one store.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { createMemoryStore } from '../../../server/store/memory.js';
 import { createSqliteStore, type SqliteStore } from '../../../server/store/sqlite.js';
-import type { Session, Store } from '../../../server/store/store.js';
+import { createRedisStore } from '../../../server/store/redis.js';
+import type { Session, Store, WriteRecord } from '../../../server/store/store.js';
+import { redisPrefix, redisUrl } from '../../redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 const KEY = randomBytes(32);
-const opened: SqliteStore[] = [];
-after(() => opened.forEach((s) => s.close()));
+const opened: Store[] = [];
+after(() => Promise.all(opened.map((s) => s.close())));
 
 let clock = 1_800_000_000_000;
 const now = () => clock;
 const sqlite = (file = join(dir, `${crypto.randomUUID()}.sqlite`), key = KEY) => {
   const store = createSqliteStore({ file, key, now });
+  opened.push(store);
+  return store;
+};
+const redis = async (prefix = redisPrefix(), key = KEY) => {
+  const store = await createRedisStore({ url: await redisUrl(), key, prefix, now });
   opened.push(store);
   return store;
 };
@@ -30,34 +40,83 @@ const SESSION: Session = {
   token: { accessToken: 'secret-access-token-1234567890', refreshToken: 'secret-refresh-token-0987654321', expiresAt: 2 },
 };
 
-for (const [name, make] of [['memory', () => createMemoryStore({ now })], ['sqlite', () => sqlite()]] as [string, () => Store][]) {
+const record = (at: number, n: number): WriteRecord => ({
+  at, companyDomain: 'acme.com', userId: 'u1', item: `ENTRY R1/E${n}`, fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }], result: 'written', correlationId: `corr-${n}`,
+});
+
+interface Kind {
+  name: string;
+  make: () => Promise<Store>;
+  /** Moves time on: the test clock for stores that read it, real time for Redis (whose expiry is its own). */
+  advance: (ms: number) => Promise<void>;
+}
+const moveClock = async (ms: number) => void (clock += ms);
+const KINDS: Kind[] = [
+  { name: 'memory', make: async () => createMemoryStore({ now }), advance: moveClock },
+  { name: 'sqlite', make: async () => sqlite(), advance: moveClock },
+  {
+    name: 'redis',
+    make: () => redis(),
+    advance: async (ms) => {
+      clock += ms;
+      await sleep(ms);
+    },
+  },
+];
+
+for (const { name, make, advance } of KINDS) {
   describe(`the ${name} store`, () => {
     test('a nonce is claimed once, also by many claims at the same moment, and again after it expires', async () => {
-      const store = make();
-      const claims = await Promise.all(Array.from({ length: 50 }, () => store.claimNonce('n-1', 60_000)));
+      const store = await make();
+      const claims = await Promise.all(Array.from({ length: 50 }, () => store.claimNonce('n-1', 200)));
       assert.equal(claims.filter(Boolean).length, 1);
-      clock += 61_000;
-      assert.equal(await store.claimNonce('n-1', 60_000), true, 'an expired nonce no longer counts');
+      assert.equal(await store.claimNonce('n-1', 200), false, 'a replay is refused');
+      await advance(250);
+      assert.equal(await store.claimNonce('n-1', 200), true, 'an expired nonce no longer counts');
     });
 
-    test('sessions are kept until they expire; a hand-off is taken once', async () => {
-      const store = make();
-      await store.putSession('k', SESSION, 1000);
+    test('sessions are kept until they expire; a hand-off is taken once, also by many takers at once', async () => {
+      const store = await make();
+      await store.putSession('k', SESSION, 200);
       assert.deepEqual(await store.getSession('k'), SESSION);
-      clock += 1001;
+      await advance(250);
       assert.equal(await store.getSession('k'), undefined);
       await store.putHandoff('h', SESSION, 1000);
-      assert.deepEqual(await store.takeHandoff('h'), SESSION);
+      const taken = await Promise.all(Array.from({ length: 20 }, () => store.takeHandoff('h')));
+      assert.deepEqual(taken.filter(Boolean), [SESSION]);
       assert.equal(await store.takeHandoff('h'), undefined);
     });
 
     test('recent picks: newest first, no duplicates, at most max; token bases by company, any case', async () => {
-      const store = make();
+      const store = await make();
       for (const code of ['A', 'B', 'A', 'C', 'D']) await store.pushRecent('u|f', code, 3);
       assert.deepEqual(await store.recent('u|f'), ['D', 'C', 'A']);
       assert.deepEqual(await store.recent('nobody'), []);
       await store.rememberTokenBase('ACME.com', 'https://emea.api.concursolutions.com');
       assert.equal(await store.tokenBaseFor('acme.COM'), 'https://emea.api.concursolutions.com');
+      assert.equal(await store.tokenBaseFor('other.com'), undefined);
+    });
+
+    test('the audit log: records since a moment, oldest first, two alike kept apart, older than the retention dropped', async () => {
+      const store = await make();
+      const t0 = clock;
+      await store.recordWrite(record(t0 - 5000, 1), 10_000);
+      await store.recordWrite(record(t0 - 1000, 2), 10_000);
+      await store.recordWrite(record(t0 - 1000, 2), 10_000);
+      await store.recordWrite({ ...record(t0, 3), result: 'failed', error: 'concur_unavailable', correlationId: undefined }, 10_000);
+      assert.deepEqual((await store.writesSince(t0 - 2000)).map((r) => r.item), ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3']);
+      assert.equal((await store.writesSince(t0)).at(0)?.error, 'concur_unavailable');
+      clock += 6000;
+      await store.recordWrite(record(clock, 4), 10_000);
+      assert.deepEqual((await store.writesSince(0)).map((r) => r.item), ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3', 'ENTRY R1/E4'], 'the first is past the retention');
+    });
+
+    test('a rate limit counts per key and refuses past its points', async () => {
+      const store = await make();
+      const limiter = store.limiter(`t-${crypto.randomUUID()}`, 3, 60);
+      for (let i = 0; i < 3; i++) await limiter.consume('a');
+      await assert.rejects(limiter.consume('a'), (res: { msBeforeNext: number }) => res.msBeforeNext > 0 && res.msBeforeNext <= 60_000);
+      await limiter.consume('b');
     });
   });
 }
@@ -69,10 +128,10 @@ describe('the sqlite store, beyond the contract', () => {
     await first.putSession('k', SESSION, 60_000);
     assert.equal(await first.claimNonce('used', 60_000), true);
     await first.pushRecent('u|f', 'PRJ-1', 5);
-    first.close();
+    await first.close();
     opened.splice(opened.indexOf(first), 1);
     const second = sqlite(file);
-    assert.equal(second.schemaVersion, 2);
+    assert.equal(second.schemaVersion, 3);
     assert.deepEqual(await second.getSession('k'), SESSION);
     assert.equal(await second.claimNonce('used', 60_000), false, 'a replay after the restart is still refused');
     assert.deepEqual(await second.recent('u|f'), ['PRJ-1']);
@@ -89,12 +148,57 @@ describe('the sqlite store, beyond the contract', () => {
     const file = join(dir, 'sealed.sqlite');
     const store = sqlite(file);
     await store.putSession('k', SESSION, 60_000);
-    store.close();
+    await store.close();
     opened.splice(opened.indexOf(store), 1);
     const bytes = readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1');
     assert.ok(!bytes.includes('secret-access-token') && !bytes.includes('secret-refresh-token'), 'no token in clear');
     assert.equal(await sqlite(file, randomBytes(32)).getSession('k'), undefined);
     assert.deepEqual(await sqlite(file).getSession('k'), SESSION);
+  });
+});
+
+describe('the redis store, beyond the contract', () => {
+  test('instances on one Redis share nonces, sessions and rate limits', async () => {
+    const prefix = redisPrefix();
+    const [a, b] = await Promise.all([redis(prefix), redis(prefix)]);
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimNonce('twice', 60_000)));
+    assert.equal(claims.filter(Boolean).length, 1);
+    await a.putSession('k', SESSION, 60_000);
+    assert.deepEqual(await b.getSession('k'), SESSION);
+    const [la, lb] = [a.limiter('shared', 2, 60), b.limiter('shared', 2, 60)];
+    await la.consume('ip');
+    await lb.consume('ip');
+    await assert.rejects(la.consume('ip'), 'the third, on either instance, is over the limit');
+  });
+
+  test('sessions are encrypted at rest: no token in Redis, and another key reads nothing', async () => {
+    const prefix = redisPrefix();
+    const store = await redis(prefix);
+    await store.putSession('k', SESSION, 60_000);
+    const raw = new Redis(await redisUrl());
+    try {
+      const text = await raw.get(`${prefix}session:k`);
+      assert.ok(text && !text.includes('secret-access-token') && !text.includes('secret-refresh-token'), 'no token in clear');
+      assert.ok((await raw.pttl(`${prefix}session:k`)) > 0, 'the session has a time to live');
+    } finally {
+      raw.disconnect();
+    }
+    assert.equal(await (await redis(prefix, randomBytes(32))).getSession('k'), undefined);
+  });
+
+  test('recent picks have a time to live; a Redis that is down is a store_unavailable error, not a crash', async () => {
+    const prefix = redisPrefix();
+    const store = await redis(prefix);
+    await store.pushRecent('u|f', 'PRJ-1', 5);
+    const raw = new Redis(await redisUrl());
+    try {
+      assert.ok((await raw.pttl(`${prefix}recent:u|f`)) > 86_400_000);
+    } finally {
+      raw.disconnect();
+    }
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    await assert.rejects(store.getSession('k'), { name: 'Error', code: 'store_unavailable' } as object);
   });
 });
 

@@ -1,0 +1,123 @@
+// End to end: two connector instances on one Redis behind a load balancer. The launch lands on one, the popup's
+// session, search and commit on the other; a replay of the launch is refused on either, also when replays race.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { proxy } from 'hono/proxy';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../server/config.js';
+import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
+import { ENV, EXPENSE_ID } from '../server/helpers.js';
+import { redisPrefix, redisUrl } from '../redis.js';
+import { startFakeConcur, type FakeConcurServer } from './fake-concur.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync',
+];
+
+let fake: FakeConcurServer;
+let a: RunningServer;
+let b: RunningServer;
+let balancer: ServerType;
+let lb: string;
+let browser: Browser;
+const JSON_FROM = { accept: 'application/json' };
+/** Which instance answered each request through the balancer. */
+const served: { path: string; by: 'a' | 'b' }[] = [];
+
+before(async () => {
+  fake = await startFakeConcur();
+  // The balancer: launches go to instance a, everything else to instance b.
+  const app = new Hono().all('*', (c) => {
+    const url = new URL(c.req.url);
+    const by = url.pathname.startsWith('/launchexternalurl/') ? 'a' : 'b';
+    served.push({ path: url.pathname, by });
+    const { host: _host, ...headers } = c.req.header();
+    headers['x-forwarded-for'] = '127.0.0.1';
+    return proxy(`${(by === 'a' ? a : b).url}${url.pathname}${url.search}`, { raw: c.req.raw, headers, redirect: 'manual' });
+  });
+  balancer = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  lb = `http://127.0.0.1:${(balancer.address() as { port: number }).port}`;
+  // Both instances: the balancer's public address, one Redis, one key.
+  const env = {
+    ...ENV, PUBLIC_URL: lb, STORE_URL: await redisUrl(), REDIS_KEY_PREFIX: redisPrefix(),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'), CONCUR_TOKEN_BASE: fake.url, TRUST_PROXY_HOPS: '1',
+  };
+  const start = () => startServer(() => loadConfig({ ...env, PORT: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+  [a, b] = await Promise.all([start(), start()]);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await Promise.all([a?.close(), b?.close()]);
+  await new Promise((resolve) => balancer?.close(resolve));
+  await fake?.close();
+});
+
+test('launched on one instance, the popup searches and writes through the other; a replay is refused on either', async () => {
+  const query = fake.launch();
+  const page = await browser.newPage();
+  await page.goto(`${lb}/healthz`);
+  const [popup] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.evaluate((url) => void window.open(url, 'leu', 'popup,width=400,height=400'), `${lb}/launchexternalurl/v4/form?${query}`),
+  ]);
+  await popup.getByRole('combobox', { name: 'Search values' }).waitFor();
+  await popup.getByRole('combobox').fill('frankfurt');
+  await popup.keyboard.press('Enter');
+  await popup.getByText('Selected: PRJ-1042').waitFor();
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Done' }).click();
+  await closed;
+
+  assert.equal(fake.concur.fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042', 'Concur holds the value');
+  assert.deepEqual([...new Set(served.filter((s) => s.path.startsWith('/launchexternalurl/')).map((s) => s.by))], ['a']);
+  for (const path of ['/api/session', '/api/context', '/api/search', '/api/commit']) {
+    assert.ok(served.some((s) => s.path === path && s.by === 'b'), `${path} was answered by the other instance`);
+  }
+
+  for (const instance of [a, b]) {
+    const replay = await fetch(`${instance.url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.1' } });
+    assert.equal(replay.status, 401);
+    assert.equal(((await replay.json()) as { error: { code: string } }).error.code, 'launch_replayed');
+  }
+  await page.close();
+});
+
+test('the same launch sent to both instances at once is accepted exactly once', async () => {
+  const query = fake.launch();
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.2' } })),
+  );
+  const statuses = answers.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [303, ...Array(11).fill(401)]);
+  // Refused by the shared nonce, not later by Concur's one-time authorization code.
+  const codes = await Promise.all(answers.filter((r) => r.status === 401).map(async (r) => ((await r.json()) as { error: { code: string } }).error.code));
+  assert.deepEqual([...new Set(codes)], ['launch_replayed']);
+});
+
+test('both instances are ready on Redis, and count refused launches together', async () => {
+  for (const instance of [a, b]) {
+    const ready = await fetch(`${instance.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { checks: { store: string } }).checks.store, 'ok');
+  }
+  // 30 refusals a minute per client address (the default): spread over both instances, the next launch from that
+  // address is refused outright, even a good one; another address is not affected.
+  const from = { ...JSON_FROM, 'x-forwarded-for': '198.51.100.3' };
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(`${(i % 2 ? a : b).url}/launchexternalurl/v4/form?${fake.launch({ tamper: { signature: 'AAAA' } })}`, { headers: from });
+    assert.equal(r.status, 401);
+  }
+  const limited = await fetch(`${a.url}/launchexternalurl/v4/form?${fake.launch()}`, { redirect: 'manual', headers: from });
+  assert.equal(limited.status, 429);
+  assert.ok(Number(limited.headers.get('retry-after')) > 0);
+  assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'rate_limited');
+  const other = await fetch(`${b.url}/launchexternalurl/v4/form?${fake.launch()}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.4' } });
+  assert.equal(other.status, 303);
+});

@@ -1,0 +1,74 @@
+// Rate limits: searches per popup session and per embedding visitor, refused launches per client address (behind
+// TRUST_PROXY_HOPS proxies, the address the outermost one saw); each answered 429 with Retry-After, and 0 turns off.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hono } from 'hono';
+import type { ErrorBody } from '../../../src/contract/api.js';
+import { clientAddress } from '../../../server/rate-limits.js';
+import { bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+
+const { concur } = useFakeConcur();
+const JSON_ACCEPT = { accept: 'application/json' };
+
+describe('search rate limit', () => {
+  test('a session past its searches a minute gets 429 with Retry-After; another session is not held back', async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_SEARCHES_PER_MINUTE: '3' } });
+    const [one, two] = [await launchSession(app, concur()), await launchSession(app, concur())];
+    for (let i = 0; i < 3; i++) assert.equal((await app.request('/api/search?q=zur', { headers: bearer(one) })).status, 200);
+    const limited = await app.request('/api/search?q=zur', { headers: bearer(one) });
+    assert.equal(limited.status, 429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    const body = (await limited.json()) as ErrorBody;
+    assert.equal(body.error.code, 'rate_limited');
+    assert.match(body.error.message, /Too many searches/);
+    assert.equal((await app.request('/api/search?q=zur', { headers: bearer(two) })).status, 200);
+  });
+
+  test('the embedding pages are limited per visitor address; 0 turns the limit off', async () => {
+    const embed = { EMBED_ALLOWED_ORIGINS: 'https://portal.example.com', EMBED_FIELDS: 'custom12', TRUST_PROXY_HOPS: '1' };
+    const { app } = await makeApp({ env: { ...embed, RATE_LIMIT_SEARCHES_PER_MINUTE: '2' } });
+    const search = (ip: string) => app.request('/embed/v1/fields/custom12/search?q=zur', { headers: { 'x-forwarded-for': ip } });
+    assert.deepEqual([(await search('203.0.113.1')).status, (await search('203.0.113.1')).status, (await search('203.0.113.1')).status], [200, 200, 429]);
+    assert.equal((await search('203.0.113.2')).status, 200);
+    const { app: unlimited } = await makeApp({ env: { ...embed, RATE_LIMIT_SEARCHES_PER_MINUTE: '0' } });
+    for (let i = 0; i < 20; i++) assert.equal((await unlimited.request('/embed/v1/fields/custom12/search?q=zur')).status, 200);
+  });
+});
+
+describe('refused-launch rate limit', () => {
+  test('after too many refused launches an address is refused outright, even with a good launch; good launches never count', async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '3' } });
+    for (let i = 0; i < 5; i++) assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`)).status, 303);
+    const forged = () => launchQuery(concur(), { tamper: { signature: 'AAAA' } });
+    for (let i = 0; i < 3; i++) assert.equal((await app.request(`/launchexternalurl/v4/form?${forged()}`, { headers: JSON_ACCEPT })).status, 401);
+    const refused = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`);
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.match(await refused.text(), /Too many links from this address could not be verified/, 'a page a person can read');
+    assert.equal((await app.request('/concur/form/v1.0/get?itemurl=x', { headers: JSON_ACCEPT })).status, 429, 'v1 launches share the count');
+  });
+
+  test('RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE=0 turns it off', async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+    for (let i = 0; i < 40; i++) {
+      assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur(), { tamper: { signature: 'AAAA' } })}`)).status, 401);
+    }
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`)).status, 303);
+  });
+});
+
+describe('the client address', () => {
+  const addressOf = async (hops: number, xff?: string) => {
+    const app = new Hono().get('/', (c) => c.text(clientAddress(c, hops)));
+    return (await app.request('/', { headers: xff ? { 'x-forwarded-for': xff } : {} })).text();
+  };
+  test('with no trusted proxy, X-Forwarded-For is ignored (anyone can send it)', async () => {
+    assert.equal(await addressOf(0, '203.0.113.9'), 'unknown');
+  });
+  test('with N trusted proxies, the address the outermost one appended; a forged entry further left is ignored', async () => {
+    assert.equal(await addressOf(1, '6.6.6.6, 203.0.113.9'), '203.0.113.9');
+    assert.equal(await addressOf(2, '6.6.6.6, 203.0.113.9, 10.0.0.2'), '203.0.113.9');
+    assert.equal(await addressOf(2, '203.0.113.9'), '203.0.113.9', 'fewer entries than proxies: the leftmost');
+  });
+});

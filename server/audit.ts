@@ -29,7 +29,7 @@ export async function runAudit(config: Config, args: string[], now = Date.now())
   if (config.store.kind === 'memory') {
     return { ok: false, lines: ['STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) the server uses.'] };
   }
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { existing: true });
   try {
     const records = await store.writesSince(since);
     if (args.includes('--json')) return { ok: true, lines: records.map((r) => JSON.stringify(r)) };

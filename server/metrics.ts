@@ -26,6 +26,11 @@ export class Metrics {
     labelNames: ['outcome'] as const, registers: [this.registry],
   });
 
+  readonly auditLost = new Counter({
+    name: 'leu_audit_records_lost_total', help: 'Write-back attempts the store could not keep in the audit log (each is in the error log instead).',
+    registers: [this.registry],
+  });
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
   }

@@ -6,7 +6,11 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { AppDeps, AppEnv } from './app.js';
 import { AppError, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid, ItemUrlNotAllowed, StoreUnavailable, TooManyRequests } from './errors.js';
 
-const storeFailed = (error: unknown) => new StoreUnavailable(`The connector's store did not answer (${(error as Error)?.message ?? error}). Try again in a moment.`);
+const storeFailed = (error: unknown) => {
+  const failure = new StoreUnavailable('The connector cannot reach its store just now. Try again in a moment.');
+  failure.logContext = { operation: 'rate limit', cause: (error as Error)?.message ?? String(error) };
+  return failure;
+};
 
 const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
@@ -51,25 +55,38 @@ export class LaunchGuard {
     if (this.points > 0) this.limiter = deps.store.limiter('launch-refusals', this.points, 60);
   }
 
-  /** Runs a launch; refuses it outright when its address has been refused too often, and counts a new refusal. */
+  /**
+   * Runs a launch; refuses it outright when its address has been refused too often. A point is taken before the
+   * launch runs (so a burst in parallel cannot slip past) and given back unless the launch was suspicious.
+   */
   async guard<T>(c: Context<AppEnv>, launch: () => Promise<T>): Promise<T> {
     if (!this.limiter) return launch();
-    const address = clientAddress(c, this.deps.config.trustProxyHops);
-    const seen = await this.limiter.get(address).catch((error: unknown) => {
-      throw storeFailed(error);
+    const limiter = this.limiter;
+    const bucket = addressBucket(clientAddress(c, this.deps.config.trustProxyHops));
+    await limiter.consume(bucket).catch((res: unknown) => {
+      if (!(res instanceof RateLimiterRes)) throw storeFailed(res);
+      throw new TooManyRequests('Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.', retryAfter(res));
     });
-    if (seen && seen.consumedPoints >= this.points) {
-      throw new TooManyRequests('Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.', retryAfter(seen));
-    }
+    const giveBack = () => limiter.reward(bucket, 1).catch(() => undefined);
     try {
-      return await launch();
+      const result = await launch();
+      await giveBack();
+      return result;
     } catch (error) {
-      if (error instanceof AppError && SUSPICIOUS.some((kind) => error instanceof kind)) {
-        await this.limiter.consume(address).catch((res: unknown) => {
-          if (!(res instanceof RateLimiterRes)) throw storeFailed(res);
-        });
-      }
+      if (!(error instanceof AppError && SUSPICIOUS.some((kind) => error instanceof kind))) await giveBack();
       throw error;
     }
   }
+}
+
+/** One bucket per IPv4 address, and per /64 for IPv6 (one subscriber usually holds a whole /64). */
+export function addressBucket(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

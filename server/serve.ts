@@ -73,7 +73,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const { logger } = opts;
   const now = opts.now ?? Date.now;
   const catalog = opts.catalog ?? (await loadCatalog(config, logger));
-  const store = opts.store ?? (await openStore(config.store, now));
+  const store = opts.store ?? (await openStore(config.store, { now, logger }));
   const allowlist = createHostAllowlist(config.extraAllowedHosts);
   const metrics = opts.metrics ?? new Metrics();
   const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
@@ -132,11 +132,22 @@ export async function startServer(
     drainMs?: number;
   },
 ): Promise<RunningServer> {
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+  let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  // Requests being handled: shutdown closes the store only once they are done (their audit records included).
+  let inFlight = 0;
+  let settled: (() => void) | undefined;
   const tls = opts.tls;
   const server = serve({
-    // Until the app is built (catalog loading), say so rather than fail.
-    fetch: (req) => (handler ? handler(req) : new Response('The connector is starting; try again in a moment.', { status: 503, headers: { 'retry-after': '1' } })),
+    // Until the app is built (catalog loading), say so rather than fail. The env carries the socket (client address).
+    fetch: async (req, env) => {
+      if (!handler) return new Response('The connector is starting; try again in a moment.', { status: 503, headers: { 'retry-after': '1' } });
+      inFlight++;
+      try {
+        return await handler(req, env);
+      } finally {
+        if (--inFlight === 0) settled?.();
+      }
+    },
     port: opts.port,
     hostname: opts.host,
     ...(tls
@@ -194,8 +205,10 @@ export async function startServer(
         draining = true;
         const connections = server as unknown as { closeAllConnections?: () => void; closeIdleConnections?: () => void };
         const cut = setTimeout(() => connections.closeAllConnections?.(), opts.drainMs ?? 50_000);
-        server.close((err) => {
+        server.close(async (err) => {
           clearTimeout(cut);
+          // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
+          if (inFlight > 0) await new Promise<void>((done) => (settled = done));
           deps.companyTokens?.stop();
           if (deps.catalog instanceof CatalogFile) deps.catalog.close();
           deps.sources.close();

@@ -3,14 +3,12 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { runAudit } from '../audit.js';
 
-let config;
 try {
-  config = loadConfig(process.env);
+  const report = await runAudit(loadConfig(process.env), process.argv.slice(2));
+  process.stdout.write(`${report.lines.join('\n')}\n`);
+  process.exit(report.ok ? 0 : 1);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stdout.write(`✗ ${error.message}\n`);
+  // One line, never a stack trace: a configuration problem, or a store that cannot be read.
+  process.stdout.write(`✗ ${error instanceof ConfigError ? error.message : `the audit log cannot be read (${(error as Error).message})`}\n`);
   process.exit(1);
 }
-const report = await runAudit(config, process.argv.slice(2));
-process.stdout.write(`${report.lines.join('\n')}\n`);
-process.exit(report.ok ? 0 : 1);

@@ -45,7 +45,8 @@ export class SessionTokens {
         // Concur may rotate the refresh token and move the geolocation: always keep what it returned.
         session.token = token;
         const ttl = session.createdAt + SESSION_TTL_MS - this.now();
-        if (ttl > 0) await this.store.putSession(key, session, ttl);
+        // The new token serves this call even if the store cannot keep it now (the call may be the write itself).
+        if (ttl > 0) await this.store.putSession(key, session, ttl).catch(() => undefined);
         return token;
       })().finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, pending);

@@ -67,7 +67,8 @@ export const sessionKey = (token: string) => createHash('sha256').update(token).
 /** Parks a launched session under a one-time hand-off code the popup trades for it. */
 export async function createSession(store: Store, session: Session): Promise<{ handoff: string }> {
   const handoff = randomBytes(24).toString('base64url');
-  await store.putHandoff(handoff, session, HANDOFF_TTL_MS);
+  // Like the session token, the hand-off code is a bearer secret: the store only ever sees its hash.
+  await store.putHandoff(sessionKey(handoff), session, HANDOFF_TTL_MS);
   return { handoff };
 }
 
@@ -76,7 +77,7 @@ export async function createSession(store: Store, session: Session): Promise<{ h
  * the store keeps its hash.
  */
 export async function claimSession(store: Store, handoff: string, now: number): Promise<string | undefined> {
-  const session = await store.takeHandoff(handoff);
+  const session = await store.takeHandoff(sessionKey(handoff));
   if (!session) return undefined;
   const token = randomBytes(32).toString('base64url');
   await store.putSession(sessionKey(token), session, session.createdAt + SESSION_TTL_MS - now);

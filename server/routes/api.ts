@@ -13,7 +13,7 @@ import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, ty
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
 import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
 import type { Logger } from 'pino';
-import type { Session } from '../store/store.js';
+import type { Session, WriteRecord } from '../store/store.js';
 import type { ItemView } from '../concur/expense.js';
 import type { SearchContext } from '../sources/source.js';
 import { SESSION_TTL_MS } from '../launch/limits.js';
@@ -74,24 +74,37 @@ const SESSION_ENDED = 'This window\'s session has ended. Close it and click the 
 const itemName = (s: Session) =>
   s.version === 1 ? `v1 entry ${s.entryId}` : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
 
-/** Every write-back attempt: counted by outcome, and recorded in the audit log with old and new values. */
-async function audited<T extends { correlationId: string }>(deps: AppDeps, s: Session, writes: readonly FieldWrite[], write: Promise<T>): Promise<T> {
-  const record = (result: 'written' | 'failed', correlationId?: string, error?: string) =>
-    deps.store.recordWrite({
-      at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
-      fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
-      result, ...(correlationId ? { correlationId } : {}), ...(error ? { error } : {}),
-    }, deps.config.auditRetentionDays * 86_400_000);
+/**
+ * Every write-back attempt: counted by outcome, and recorded in the audit log with old and new values. Once Concur
+ * has the value, nothing may make the request fail: a store that cannot take the record then gets it in the log.
+ */
+async function audited<T extends { correlationId: string }>(deps: AppDeps, s: Session, writes: readonly FieldWrite[], write: Promise<T>, log: Logger): Promise<T> {
+  const record = (result: 'written' | 'failed', correlationId?: string, error?: string): WriteRecord => ({
+    at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
+    fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
+    result, ...(correlationId ? { correlationId } : {}), ...(error ? { error } : {}),
+  });
+  const keep = (r: WriteRecord) =>
+    deps.store.recordWrite(r, deps.config.auditRetentionDays * 86_400_000).catch((error: Error) => {
+      deps.metrics.auditLost.inc();
+      log.error({ audit: r, cause: error.message }, 'the audit log could not keep this write-back attempt; it is recorded here instead');
+    });
+  let r: T;
   try {
-    const r = await write;
-    deps.metrics.writes.inc({ outcome: 'written' });
-    await record('written', r.correlationId);
-    return r;
+    r = await write;
   } catch (error) {
     deps.metrics.writes.inc({ outcome: 'failed' });
-    await record('failed', error instanceof AppError ? error.correlationId : undefined, error instanceof AppError ? error.code : 'internal_error').catch(() => undefined);
+    await keep(record('failed', error instanceof AppError ? error.correlationId : undefined, error instanceof AppError ? error.code : 'internal_error'));
     throw error;
   }
+  deps.metrics.writes.inc({ outcome: 'written' });
+  await keep(record('written', r.correlationId));
+  return r;
+}
+
+/** Recent picks are a convenience: a store that fails here must not turn a saved value into an error. */
+async function rememberPick(deps: AppDeps, key: string, code: string, log: Logger): Promise<void> {
+  await deps.store.pushRecent(key, code, RECENT_PICKS).catch((error: Error) => log.warn({ cause: error.message }, 'recent pick not remembered'));
 }
 
 /** A search step's item for a code, narrowed by the pick of its `within` step. */
@@ -129,11 +142,11 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
   if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
-  const { correlationId } = await audited(deps, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
+  const { correlationId } = await audited(deps, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), log);
   log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
   for (const w of writes) {
     const step = flow.steps.find((x) => x.id === w.step);
-    if (step?.kind === 'search') await deps.store.pushRecent(recentKey(s, step.id), answers[step.id]!, RECENT_PICKS);
+    if (step?.kind === 'search') await rememberPick(deps, recentKey(s, step.id), answers[step.id]!, log);
   }
   return { field: launched.field, value: launched.value, written, correlationId };
 }
@@ -241,9 +254,9 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await audited(deps, s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)));
+    const { correlationId } = await audited(deps, s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log'));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
-    await deps.store.pushRecent(recentKey(s), code, RECENT_PICKS);
+    await rememberPick(deps, recentKey(s), code, c.get('log'));
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);
   });
 

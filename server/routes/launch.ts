@@ -42,11 +42,11 @@ export function launchRoutes(deps: AppDeps) {
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      const { handoff } = await guard.guard(c, () => counted('4', startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector })));
+      const { handoff } = await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector })));
       return toPopup(c, handoff);
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      const { handoff } = await guard.guard(c, () => counted('1', startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField })));
+      const { handoff } = await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField })));
       return toPopup(c, handoff);
     });
 }

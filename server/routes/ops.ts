@@ -13,7 +13,14 @@ export function opsRoutes(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     const checks: Record<string, string> = {};
     // The store answers a harmless read; configuration was checked at start (the app would not exist otherwise).
-    checks.store = await deps.store.recent('readyz-probe').then(() => 'ok', (e: Error) => `failing: ${e.message}`);
+    // The reason goes to the log, not to whoever can reach this endpoint.
+    checks.store = await deps.store.recent('readyz-probe').then(
+      () => 'ok',
+      (e: Error & { logContext?: object }) => {
+        deps.logger.warn({ ...e.logContext, cause: (e.logContext as { cause?: string } | undefined)?.cause ?? e.message }, 'readiness: the store is failing');
+        return 'failing';
+      },
+    );
     checks.configuration = 'ok';
     checks.shutdown = deps.draining?.() ? 'shutting down' : 'no';
     const ready = checks.store === 'ok' && checks.shutdown === 'no';

@@ -1,6 +1,7 @@
 // Opens the store the configuration names: the embedded SQLite file (default), Redis, or memory.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { dirname } from 'node:path';
 import { ConfigError, type Config } from '../config.js';
 import { parseKey } from '../concur/secret-box.js';
@@ -9,18 +10,31 @@ import { createRedisStore } from './redis.js';
 import { createSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
-export async function openStore(config: Config['store'], now?: () => number): Promise<Store> {
+export interface OpenOptions {
+  now?: () => number;
+  logger?: Logger;
+  /** Only read an existing store (npm run audit): never create a file or a key. */
+  existing?: boolean;
+}
+
+export async function openStore(config: Config['store'], opts: OpenOptions = {}): Promise<Store> {
+  const { now, logger } = opts;
   switch (config.kind) {
     case 'memory':
       return createMemoryStore({ now });
     case 'redis':
-      return createRedisStore({ url: config.url, key: config.key, prefix: config.prefix, now }).catch((error: Error) => {
-        throw new ConfigError(`STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached (${error.message})`);
+      return createRedisStore({ url: config.url, key: config.key, prefix: config.prefix, now, logger }).catch((error: Error) => {
+        if (error instanceof ConfigError) throw error;
+        throw new ConfigError(`STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached (${error.message.replaceAll(config.url, redactUrl(config.url))})`);
       });
     case 'sqlite':
+      if (opts.existing && !existsSync(config.file)) throw new ConfigError(`STORE_URL: there is no store at ${config.file} (run this with the server's STORE_URL or DATA_DIR)`);
       try {
-        return createSqliteStore({ file: config.file, key: config.key ?? sandboxKey(config.keyFile), now });
+        // Reading the audit log needs no key: a stand-in one opens the file (sessions are never read then).
+        const key = config.key ?? (opts.existing ? randomBytes(32) : sandboxKey(config.keyFile));
+        return createSqliteStore({ file: config.file, key, now, checkKey: !opts.existing });
       } catch (error) {
+        if (error instanceof ConfigError) throw error;
         throw new ConfigError(`STORE_URL: the SQLite file ${config.file} cannot be opened (${(error as Error).message})`);
       }
   }
@@ -40,17 +54,17 @@ function sandboxKey(file: string): Buffer {
     return key;
   }
   const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true });
+  // The folder holds the key, the audit log and sealed sessions: its owner only.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
 
-/** A Redis URL without its password, for messages. */
+/** Where a Redis URL points, for messages: scheme, host, port and database only (no user, password or query). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return `${u.protocol.toLowerCase()}//${u.host}${/^\/\d+$/.test(u.pathname) ? u.pathname : ''}`;
   } catch {
     return 'the configured URL';
   }

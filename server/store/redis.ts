@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { openSession, sealSession } from './sealed.js';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config.js';
+import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.js';
 import { StoreUnavailable } from '../errors.js';
 import type { Store, WriteRecord } from './store.js';
 
@@ -15,7 +17,12 @@ export interface RedisStoreOptions {
   /** Prepended to every key, so one Redis can serve several deployments (and tests). */
   prefix?: string;
   now?: () => number;
+  /** Where connection trouble is reported (never with the URL). */
+  logger?: Logger;
 }
+
+/** GETDEL (hand-offs taken once) arrived in Redis 6.2. */
+const MIN_VERSION = [6, 2];
 
 /** Recent picks are forgotten this long after a user's last pick. */
 export const RECENT_TTL_MS = 180 * 86_400_000;
@@ -34,7 +41,9 @@ return 1`;
 export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> {
   const now = opts.now ?? Date.now;
   const prefix = opts.prefix ?? 'leu:';
-  const redis = new Redis(opts.url, {
+  // ioredis turns TLS on for a lower-case rediss:// only.
+  const url = opts.url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
+  const redis = new Redis(url, {
     keyPrefix: prefix,
     lazyConnect: true,
     // A command fails at once while Redis is unreachable, instead of queueing behind a reconnect: a launch or a
@@ -43,17 +52,31 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     maxRetriesPerRequest: 1,
     commandTimeout: COMMAND_TIMEOUT_MS,
   });
-  // Connection errors surface through the commands that fail; ioredis reconnects by itself.
-  redis.on('error', () => {});
-  await redis.connect().catch((error: Error) => {
+  // Connection errors also surface through the commands that fail; ioredis reconnects by itself. One log line a
+  // minute at most, without the URL (it may hold the password).
+  let lastReported = 0;
+  redis.on('error', (error: Error) => {
+    if (Date.now() - lastReported < 60_000) return;
+    lastReported = Date.now();
+    opts.logger?.warn({ cause: error.message }, 'the Redis store is unreachable; reconnecting');
+  });
+  try {
+    await redis.connect();
+    const version = /redis_version:(\d+)\.(\d+)/.exec(await redis.info('server'));
+    if (version && (Number(version[1]) < MIN_VERSION[0]! || (Number(version[1]) === MIN_VERSION[0] && Number(version[2]) < MIN_VERSION[1]!))) {
+      throw new ConfigError(`STORE_URL: Redis ${version[1]}.${version[2]} is too old: the store needs Redis ${MIN_VERSION.join('.')} or later`);
+    }
+    await redis.set('keycheck', keyCheckValue(opts.key), 'NX');
+    verifyKeyCheck(opts.key, (await redis.get('keycheck'))!);
+  } catch (error) {
     // Stop ioredis from trying again in the background: the caller reports the failure and gives up.
     redis.disconnect();
     throw error;
-  });
+  }
   redis.defineCommand('pushRecent', { numberOfKeys: 1, lua: PUSH_RECENT });
   const pushRecent = (redis as unknown as { pushRecent(key: string, code: string, max: number, ttl: number): Promise<number> }).pushRecent.bind(redis);
 
-  return failuresAsUnavailable({
+  return failuresAsUnavailable(opts.logger, {
     async recordWrite(record, retentionMs) {
       // A sorted set by time; the member carries an id so two identical records stay two.
       await redis.multi()
@@ -71,19 +94,19 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     },
     async putSession(key, session, ttlMs) {
       if (ttlMs <= 0) return void (await redis.del(`session:${key}`));
-      await redis.set(`session:${key}`, sealSession(opts.key, session), 'PX', Math.ceil(ttlMs));
+      await redis.set(`session:${key}`, sealSession(opts.key, `session:${key}`, session), 'PX', Math.ceil(ttlMs));
     },
     async getSession(key) {
       const text = await redis.get(`session:${key}`);
-      return text ? openSession(opts.key, text) : undefined;
+      return text ? openSession(opts.key, `session:${key}`, text) : undefined;
     },
     async putHandoff(code, session, ttlMs) {
-      await redis.set(`handoff:${code}`, sealSession(opts.key, session), 'PX', Math.max(1, Math.ceil(ttlMs)));
+      await redis.set(`handoff:${code}`, sealSession(opts.key, `handoff:${code}`, session), 'PX', Math.max(1, Math.ceil(ttlMs)));
     },
     async takeHandoff(code) {
       // GETDEL: of two instances taking one code, one gets the session and the other nothing.
       const text = await redis.getdel(`handoff:${code}`);
-      return text ? openSession(opts.key, text) : undefined;
+      return text ? openSession(opts.key, `handoff:${code}`, text) : undefined;
     },
     async pushRecent(key, code, max) {
       await pushRecent(`recent:${key}`, code, max, RECENT_TTL_MS);
@@ -107,15 +130,17 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   });
 }
 
-/** A Redis failure (down, timed out) becomes a 503 the user and /readyz can read, not an internal error. */
-function failuresAsUnavailable(store: Store): Store {
+/** A Redis failure (down, timed out) becomes a 503 the user can read (the cause goes to the log), not a 500. */
+function failuresAsUnavailable(logger: Logger | undefined, store: Store): Store {
   const wrapped = { ...store };
   for (const name of Object.keys(store) as (keyof Store)[]) {
     if (name === 'limiter' || name === 'close') continue;
     const call = store[name] as (...args: unknown[]) => Promise<unknown>;
     (wrapped as Record<string, unknown>)[name] = (...args: unknown[]) =>
       call(...args).catch((error: Error) => {
-        throw new StoreUnavailable(`The connector's store (Redis) did not answer: ${error.message}. Try again in a moment.`);
+        const failure = new StoreUnavailable('The connector cannot reach its store just now. Try again in a moment.');
+        failure.logContext = { store: 'redis', operation: name, cause: error.message };
+        throw failure;
       });
   }
   return wrapped;

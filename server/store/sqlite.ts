@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
-import { openSession, sealSession } from './sealed.js';
+import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.js';
 import type { Session, Store, WriteRecord } from './store.js';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
@@ -19,6 +19,7 @@ const MIGRATIONS = [
    CREATE INDEX audit_at ON audit (at);`,
   // rate-limiter-flexible's own table (RateLimiterSQLite's schema), made here so it exists before the first count.
   `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);`,
+  `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export interface SqliteStoreOptions {
@@ -26,6 +27,8 @@ export interface SqliteStoreOptions {
   /** 32 bytes: encrypts sessions at rest. */
   key: Buffer;
   now?: () => number;
+  /** Refuse to open a store written with another key (default true). */
+  checkKey?: boolean;
 }
 
 export interface SqliteStore extends Store {
@@ -41,12 +44,23 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   // WAL: readers do not block the writer, and a crash never leaves a half-written transaction.
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
+  // Two processes starting at once on one file: the write lock is taken first and the version read under it,
+  // so each migration runs once.
+  db.transaction(() => {
+    for (let v = db.pragma('user_version', { simple: true }) as number; v < MIGRATIONS.length; v++) {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }
+  }).immediate();
+  if (opts.checkKey !== false) {
+    db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('keycheck', ?)").run(keyCheckValue(opts.key));
+    const stored = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'keycheck'").get()!.value;
+    try {
+      verifyKeyCheck(opts.key, stored);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
   }
 
   const q = {
@@ -94,18 +108,18 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
     },
     async putSession(key, session, ttlMs) {
-      q.putSession.run(key, sealSession(opts.key, session), now() + ttlMs);
+      q.putSession.run(key, sealSession(opts.key, `session:${key}`, session), now() + ttlMs);
     },
     async getSession(key) {
       const row = q.getSession.get(key, now());
-      return row ? openSession(opts.key, row.sealed) : undefined;
+      return row ? openSession(opts.key, `session:${key}`, row.sealed) : undefined;
     },
     async putHandoff(code, session, ttlMs) {
-      q.putHandoff.run(code, sealSession(opts.key, session), now() + ttlMs);
+      q.putHandoff.run(code, sealSession(opts.key, `handoff:${code}`, session), now() + ttlMs);
     },
     async takeHandoff(code) {
       const row = q.takeHandoff.get(code, now());
-      return row ? openSession(opts.key, row.sealed) : undefined;
+      return row ? openSession(opts.key, `handoff:${code}`, row.sealed) : undefined;
     },
     async pushRecent(key, code, max) {
       db.transaction(() => {

@@ -30,10 +30,11 @@ const served: { path: string; by: 'a' | 'b' }[] = [];
 
 before(async () => {
   fake = await startFakeConcur();
-  // The balancer: launches go to instance a, everything else to instance b.
+  // The balancer: the launch and the popup's first read go to instance a, everything else to instance b, so the
+  // hand-off made on a is claimed on b, and the session made on b is used on both.
   const app = new Hono().all('*', (c) => {
     const url = new URL(c.req.url);
-    const by = url.pathname.startsWith('/launchexternalurl/') ? 'a' : 'b';
+    const by = url.pathname.startsWith('/launchexternalurl/') || url.pathname === '/api/context' ? 'a' : 'b';
     served.push({ path: url.pathname, by });
     const { host: _host, ...headers } = c.req.header();
     headers['x-forwarded-for'] = '127.0.0.1';
@@ -77,9 +78,10 @@ test('launched on one instance, the popup searches and writes through the other;
 
   assert.equal(fake.concur.fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042', 'Concur holds the value');
   assert.deepEqual([...new Set(served.filter((s) => s.path.startsWith('/launchexternalurl/')).map((s) => s.by))], ['a']);
-  for (const path of ['/api/session', '/api/context', '/api/search', '/api/commit']) {
+  for (const path of ['/api/session', '/api/search', '/api/commit']) {
     assert.ok(served.some((s) => s.path === path && s.by === 'b'), `${path} was answered by the other instance`);
   }
+  assert.ok(served.some((s) => s.path === '/api/context' && s.by === 'a'), 'the session made on b was used on a');
 
   for (const instance of [a, b]) {
     const replay = await fetch(`${instance.url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.1' } });

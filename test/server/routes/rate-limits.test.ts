@@ -4,10 +4,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
 import type { ErrorBody } from '../../../src/contract/api.js';
-import { clientAddress } from '../../../server/rate-limits.js';
+import { addressBucket, clientAddress } from '../../../server/rate-limits.js';
+import { loadConfig } from '../../../server/config.js';
+import { createLogger, startServer } from '../../../server/serve.js';
+import { http, passthrough } from 'msw';
+import { ENV } from '../helpers.js';
 import { bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
 
-const { concur } = useFakeConcur();
+const { msw, concur } = useFakeConcur();
 const JSON_ACCEPT = { accept: 'application/json' };
 
 describe('search rate limit', () => {
@@ -71,4 +75,24 @@ describe('the client address', () => {
     assert.equal(await addressOf(2, '6.6.6.6, 203.0.113.9, 10.0.0.2'), '203.0.113.9');
     assert.equal(await addressOf(2, '203.0.113.9'), '203.0.113.9', 'fewer entries than proxies: the leftmost');
   });
+});
+
+test('IPv6 addresses share a bucket per /64; IPv4-mapped addresses count as IPv4', () => {
+  assert.equal(addressBucket('203.0.113.9'), '203.0.113.9');
+  assert.equal(addressBucket('::ffff:203.0.113.9'), '203.0.113.9');
+  assert.equal(addressBucket('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+  assert.equal(addressBucket('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+  assert.equal(addressBucket('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(addressBucket('::1'), '0:0:0:0::/64');
+});
+
+test('behind Node\'s server the socket\'s address is counted, and a forged X-Forwarded-For changes nothing', async () => {
+  const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound, RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '2' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+  msw.use(http.all(`${server.url}/*`, () => passthrough()));
+  try {
+    const launch = (xff: string) => fetch(`${server.url}/launchexternalurl/v4/form?${launchQuery(concur(), { tamper: { signature: 'AAAA' } })}`, { headers: { ...JSON_ACCEPT, 'x-forwarded-for': xff } });
+    assert.deepEqual([(await launch('198.51.100.7')).status, (await launch('198.51.100.8')).status, (await launch('198.51.100.9')).status], [401, 401, 429]);
+  } finally {
+    await server.close();
+  }
 });

@@ -26,7 +26,7 @@ const hostEntry = z
   .toLowerCase()
   .regex(/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/, 'each entry must be host or host:port, without a scheme or path');
 
-const Env = z.object({
+export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL' }).optional(),

@@ -31,8 +31,11 @@ export function signLaunchV4(p: SignedLaunchV4, credentials: ConnectorCredential
 
 /** Constant-time comparison of a received Base64 signature with the expected MAC. */
 function matches(expected: Buffer, signature: string): boolean {
-  // A '+' that arrived unescaped was turned into a space by form decoding.
-  const provided = Buffer.from(signature.replace(/ /g, '+'), 'base64');
+  // A '+' that arrived unescaped was turned into a space by form decoding. Only strict Base64 is read: Node's
+  // decoder would skip stray characters and stop at '=', so "<signature>=junk" would otherwise pass.
+  const b64 = signature.replace(/ /g, '+');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
+  const provided = Buffer.from(b64, 'base64');
   return provided.length === expected.length && timingSafeEqual(provided, expected);
 }
 

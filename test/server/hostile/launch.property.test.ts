@@ -1,0 +1,155 @@
+// Hostile launches, generated (fast-check): genuine v4 launches mutated in every parameter (replaced, removed,
+// repeated, oversized, unicode, raw or double percent-encoding, '+' for %2B, flipped signature characters,
+// parameter names in another case, extra parameters). Not one forged launch is accepted, none answers 5xx, and
+// each refusal has the status and code its fault calls for. LAUNCH_PROPERTY_RUNS sets the count (10,000).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { LaunchV4Query } from '../../../server/launch/params.js';
+import { launchQuery, makeApp, useFakeConcur } from '../helpers.js';
+
+const RUNS = Number(process.env.LAUNCH_PROPERTY_RUNS ?? 10_000);
+const { concur } = useFakeConcur();
+
+const SIGNED = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce'] as const;
+const UNSIGNED = ['custom_field_launched_from', 'source', 'is_mobile', 'client_auth_code', 'language_code', 'expense_ids'] as const;
+const PARAMS = [...SIGNED, 'signature', ...UNSIGNED] as const;
+
+type Pair = [name: string, raw: string];
+type Mutation =
+  | { kind: 'replace'; param: string; value: string }
+  | { kind: 'remove'; param: string }
+  | { kind: 'repeat'; param: string; value: string | null }
+  | { kind: 'append-raw'; param: string; text: string }
+  | { kind: 'extra'; name: string; value: string }
+  | { kind: 'percent-encode-all'; param: string }
+  | { kind: 'double-encode'; param: string }
+  | { kind: 'plus-for-%2B' }
+  | { kind: 'flip-signature'; at: number; char: string }
+  | { kind: 'rename-case'; param: string };
+
+const tricky = fc.constantFrom(
+  '', ' ', '%', '%00', '\u0000', '\u202e', 'ﬀ', '😀', '../../etc/passwd', 'null', 'undefined', '[object Object]',
+  'https://evil.example.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
+  'http://us.api.concursolutions.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
+  'HEADER', 'ALLOCATION', 'entry', 'custom12', 'TRUE', 'en_GB', 'x'.repeat(201), 'A'.repeat(5000),
+);
+const value = fc.oneof(
+  tricky,
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ minLength: 2000, maxLength: 9000 }),
+);
+const param = fc.constantFrom(...PARAMS);
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('replace' as const), param, value }),
+  fc.record({ kind: fc.constant('remove' as const), param }),
+  fc.record({ kind: fc.constant('repeat' as const), param, value: fc.option(value, { nil: null }) }),
+  fc.record({ kind: fc.constant('append-raw' as const), param, text: fc.oneof(tricky, fc.constantFrom('&', '=', '%', '%2', '%ZZ', '+', '#', '&nonce=x', '%E0%A4%A')) }),
+  fc.record({ kind: fc.constant('extra' as const), name: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'signature ', 'Nonce'), fc.string({ minLength: 1, maxLength: 12 })), value }),
+  fc.record({ kind: fc.constant('percent-encode-all' as const), param }),
+  fc.record({ kind: fc.constant('double-encode' as const), param }),
+  fc.constant({ kind: 'plus-for-%2B' as const }),
+  fc.record({ kind: fc.constant('flip-signature' as const), at: fc.nat({ max: 43 }), char: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= ') }),
+  fc.record({ kind: fc.constant('rename-case' as const), param }),
+);
+
+const enc = (v: string) => {
+  try {
+    return encodeURIComponent(v);
+  } catch {
+    // A lone surrogate cannot be encoded; send its replacement, as a browser would.
+    return encodeURIComponent(v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  }
+};
+const percentAll = (v: string) => [...new TextEncoder().encode(v)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+
+function apply(pairs: Pair[], m: Mutation): Pair[] {
+  const at = (name: string) => pairs.findIndex(([n]) => n === name);
+  const set = (name: string, f: (raw: string) => string) => pairs.map(([n, v]): Pair => (n === name ? [n, f(v)] : [n, v]));
+  switch (m.kind) {
+    case 'replace': return at(m.param) >= 0 ? set(m.param, () => enc(m.value)) : [...pairs, [m.param, enc(m.value)]];
+    case 'remove': return pairs.filter(([n]) => n !== m.param);
+    case 'repeat': return [...pairs, [m.param, m.value === null ? (pairs[at(m.param)]?.[1] ?? '') : enc(m.value)]];
+    case 'append-raw': return set(m.param, (v) => v + m.text);
+    case 'extra': return [...pairs, [enc(m.name), enc(m.value)]];
+    case 'percent-encode-all': return set(m.param, (v) => percentAll(decode(v)));
+    case 'double-encode': return set(m.param, (v) => enc(v));
+    case 'plus-for-%2B': return set('signature', (v) => v.replaceAll('%2B', '+'));
+    case 'flip-signature': return set('signature', (v) => {
+      const s = decode(v);
+      return enc(s.slice(0, m.at) + m.char + s.slice(m.at + 1));
+    });
+    case 'rename-case': return pairs.map(([n, v]): Pair => [n === m.param ? n.toUpperCase() : n, v]);
+  }
+}
+
+/** Form decoding as WHATWG URLs do it: '+' is a space; a malformed escape stays as it came, the others decode. */
+function decode(raw: string): string {
+  const text = raw.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+/** The signature's bytes, for strict Base64 only (a '+' turned into a space by form decoding is a '+'). */
+const sigBytes = (s: string | undefined) => {
+  const b64 = s?.replace(/ /g, '+');
+  return b64 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64) ? Buffer.from(b64, 'base64').toString('hex') : `not Base64: ${s}`;
+};
+
+test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx, each refusal is the right one`, async () => {
+  const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+  const seen = { accepted: 0, forged: 0, malformed: 0, repeated: 0 };
+  await fc.assert(
+    fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+      const original = launchQuery(concur());
+      const pairs = mutations.reduce(apply, [...original].map(([n, v]): Pair => [n, enc(v)]));
+      const raw = pairs.map(([n, v]) => `${n}=${v}`).join('&');
+      const res = await app.request(`/launchexternalurl/v4/form?${raw}`, { headers: { accept: 'application/json' } });
+      const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
+
+      // What the request says, decoded independently of the server.
+      const got = new Map<string, string[]>();
+      // A '#' starts the fragment: nothing after it is sent.
+      for (const part of raw.split('#')[0]!.split('&')) {
+        if (!part) continue;
+        const eq = part.indexOf('=');
+        const name = decode(eq < 0 ? part : part.slice(0, eq));
+        got.set(name, [...(got.get(name) ?? []), decode(eq < 0 ? '' : part.slice(eq + 1))]);
+      }
+      const first = Object.fromEntries([...got].map(([n, v]) => [n, v[0]!]));
+      const repeated = [...got.values()].some((v) => v.length > 1);
+      const wellFormed = LaunchV4Query.safeParse(first).success;
+      const forged = SIGNED.some((n) => (first[n] ?? (n === 'report_owner_employee_id' ? '' : undefined)) !== original.get(n))
+        || sigBytes(first.signature) !== sigBytes(original.get('signature')!);
+
+      assert.ok(res.status < 500, `a ${res.status} for ${raw.slice(0, 300)}`);
+      if (forged) assert.notEqual(res.status, 303, `a forged launch was accepted: ${raw.slice(0, 300)}`);
+      if (repeated || !wellFormed) {
+        assert.equal(res.status, 400, `malformed or repeated: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
+        assert.equal(body?.error.code, 'launch_params_invalid');
+      } else if (forged) {
+        assert.deepEqual([res.status, body?.error.code], [401, 'launch_signature_invalid'], raw.slice(0, 300));
+      } else if (first.client_auth_code === original.get('client_auth_code') && first.source?.trim().toUpperCase() === 'ENTRY') {
+        // Genuine: only unsigned, harmless parameters differ (or none: an equivalent encoding).
+        assert.equal(res.status, 303, `a genuine launch was refused: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
+      } else {
+        // Genuine but unusable: Concur refuses a changed authorization code (401), or the source does not match the item (400).
+        assert.ok([303, 400, 401].includes(res.status), `${res.status} ${JSON.stringify(body)}`);
+      }
+      seen[res.status === 303 ? 'accepted' : repeated ? 'repeated' : !wellFormed ? 'malformed' : 'forged']++;
+    }),
+    { numRuns: RUNS },
+  );
+  // The generator reaches every kind of outcome.
+  for (const [kind, n] of Object.entries(seen)) assert.ok(n > RUNS / 100, `only ${n} ${kind} launches of ${RUNS}`);
+});

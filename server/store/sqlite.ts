@@ -43,6 +43,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const db = new Database(opts.file);
   // WAL: readers do not block the writer, and a crash never leaves a half-written transaction.
   db.pragma('journal_mode = WAL');
+  // WAL with synchronous=NORMAL: a committed write survives the process being killed; only a power cut can lose
+  // the last moments (SQLite's recommended setting for WAL). FULL would sync the disk on every nonce and session.
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   // Two processes starting at once on one file: the write lock is taken first and the version read under it,
   // so each migration runs once.

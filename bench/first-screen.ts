@@ -1,0 +1,65 @@
+// Time from the launch request to an interactive, focused search box, in headless Chromium against the sandbox,
+// as a ratio to loading a static HTML page of the same size from the same server in the same run. Each sample
+// opens a fresh browser context (cold cache), as Concur's popup does.
+// Run: npm run build && npm run bench:first-screen   (FIRST_SCREEN_ROUNDS, default 20)
+import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadConfig } from '../server/config.js';
+import { createLogger, startServer } from '../server/serve.js';
+import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
+import { tempDataDir } from '../test/data-dir.js';
+
+const ROUNDS = Number(process.env.FIRST_SCREEN_ROUNDS ?? 20);
+const server = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+// The static page: the popup's HTML padded to the size of everything the first screen loads (HTML, JS, CSS).
+const assets = readFileSync('dist/index.html', 'utf8');
+const files = [...assets.matchAll(/(?:src|href)="\/app\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
+const weight = assets.length + files.reduce((n, f) => n + readFileSync(join('dist', f)).length, 0);
+const STATIC = join('dist', 'bench-static.html');
+writeFileSync(STATIC, `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+try {
+  const popup: number[] = [];
+  const page: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    // A launch address signed by the sandbox, as Concur would send it.
+    const launch = (await fetch(`${server.url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`, { redirect: 'manual' })).headers.get('location')!;
+    const context = await browser.newContext({ viewport: { width: 400, height: 400 } });
+    const tab = await context.newPage();
+    let started = performance.now();
+    await tab.goto(`${server.url}${launch}`, { waitUntil: 'commit' });
+    await tab.waitForFunction(() => {
+      const search = document.querySelector('leu-popup')?.shadowRoot?.querySelector('leu-search');
+      const input = search?.shadowRoot?.querySelector('input');
+      return input && !input.disabled && search!.shadowRoot!.activeElement === input && document.activeElement?.localName === 'leu-popup';
+    }, null, { polling: 'raf' });
+    const popupMs = performance.now() - started;
+    started = performance.now();
+    await tab.goto(`${server.url}/app/bench-static.html`, { waitUntil: 'commit' });
+    await tab.waitForFunction(() => document.activeElement?.localName === 'input', null, { polling: 'raf' });
+    const pageMs = performance.now() - started;
+    await context.close();
+    if (round > 0) { // the first round warms the server up
+      popup.push(popupMs);
+      page.push(pageMs);
+    }
+  }
+  const lines = [
+    `launch to a focused, interactive search box, headless Chromium, 400 x 400, fresh context each time, ${ROUNDS} rounds:`,
+    `  popup (launch, sign-in, hand-off, app, session, context)  median ${median(popup).toFixed(0)} ms`,
+    `  static HTML page of the same size (${(weight / 1024).toFixed(1)} KB) from the same server  median ${median(page).toFixed(0)} ms`,
+    `  ratio: ${(median(popup) / median(page)).toFixed(1)}x`,
+  ];
+  console.log(lines.join('\n'));
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/first-screen.json', JSON.stringify({ at: new Date().toISOString(), rounds: ROUNDS, popupMs: popup, staticMs: page, bytes: weight }, null, 2));
+} finally {
+  rmSync(STATIC, { force: true });
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,145 @@
+// Sustained load on loopback (autocannon) against the connector in its own process, on the sandbox (its fake
+// Concur answers the sign-in and the writes) and the default SQLite store:
+//   launch        a fresh signed launch each time: signature, nonce, sign-in with the authorization code, hand-off
+//   verification  the same launch again: signature checked, the nonce found used, refused (no call to Concur)
+//   search        GET /api/search with a popup session
+//   commit        POST /api/commit, written to the fake Concur and the audit log
+// Each is measured against a bare Node http server answering requests of the same size with answers of the same
+// size and status, in the same run. Then 10,000 popup sessions are opened and the server's memory is printed.
+// Run: npm run build && npm run bench:load   (BENCH_SECONDS, BENCH_CONNECTIONS)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SESSIONS = 10_000;
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.kill()));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function start(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(ready).then((r) => r.ok, () => false)) return child;
+    await sleep(100);
+  }
+  throw new Error(`${args.join(' ')} did not start`);
+}
+
+const port = await freePort();
+const url = `http://127.0.0.1:${port}`;
+const data = mkdtempSync(join(tmpdir(), 'leu-bench-'));
+const server = await start(['--import', 'tsx', 'server/index.ts'], {
+  PORT: String(port), PUBLIC_URL: url, DATA_DIR: data, LOG_DIR: join(data, 'logs'), LOG_LEVEL: 'error',
+  RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
+}, `${url}/readyz`);
+const barePort = await freePort();
+await start(['bench/bare-server.mjs'], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/200/2/ready`);
+const bare = `http://127.0.0.1:${barePort}`;
+
+/** Signed launch addresses, each usable once, made by the sandbox as Concur would. */
+async function mintLaunches(n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`, { redirect: 'manual' });
+    out.push(res.headers.get('location')!);
+  }
+  return out;
+}
+async function openSession(launch: string): Promise<string> {
+  const res = await fetch(`${url}${launch}`, { redirect: 'manual' });
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  return ((await (await fetch(`${url}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string }).token;
+}
+
+interface Figures { name: string; requests: number; rps: number; p50: number; p99: number; errors: number; bytes: number }
+
+/** One run; every answer whose status is not `expect` counts as an error, as do socket errors and timeouts. */
+async function run(name: string, opts: autocannon.Options, expect: number): Promise<Figures> {
+  let unexpected = 0;
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ connections: CONNECTIONS, ...(opts.amount ? {} : { duration: SECONDS }), ...opts }, (error, result) => (error ? reject(error) : resolve(result)));
+    instance.on('response', (_client, status) => {
+      if (status !== expect) unexpected++;
+    });
+  });
+  return {
+    name, requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99,
+    errors: r.errors + r.timeouts + unexpected, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
+  };
+}
+
+/** The bare server answering the same method, request size, body, answer status and answer size. */
+function baseline(name: string, status: number, path: string, answerBytes: number, opts: Partial<autocannon.Options> = {}): Promise<Figures> {
+  const prefix = `/${status}/${answerBytes}/`;
+  const pad = 'x'.repeat(Math.max(0, path.length - prefix.length));
+  return run(`${name} (bare node http)`, { ...opts, url: `${bare}${prefix}${pad}` }, status);
+}
+
+const answerSize = async (res: Response) => (await res.arrayBuffer()).byteLength + [...res.headers].reduce((n, [k, v]) => n + k.length + v.length + 4, 17);
+const results: [Figures, Figures][] = [];
+
+// launch: fresh launches, each used once (as many as fit in the run at a generous rate).
+const launches = await mintLaunches(Math.max(2000, SECONDS * 1500));
+const sample = await fetch(`${url}${launches.pop()!}`, { redirect: 'manual' });
+let next = 0;
+results.push([
+  await run('launch', { url, amount: launches.length, requests: [{ setupRequest: (req) => ({ ...req, path: launches[next++ % launches.length]! }) }] }, 303),
+  await baseline('launch', 303, launches[0]!, await answerSize(sample), { amount: launches.length }),
+]);
+
+// verification: one used launch, replayed (signature verified, nonce found used, refused 401).
+const used = launches[0]!;
+const refusal = await fetch(`${url}${used}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+results.push([
+  await run('verification', { url: `${url}${used}`, headers: { accept: 'application/json' } }, 401),
+  await baseline('verification', 401, used, await answerSize(refusal)),
+]);
+
+// search and commit, with one popup session.
+const token = await openSession((await mintLaunches(1))[0]!);
+const auth = { authorization: `Bearer ${token}` };
+const searchPath = '/api/search?q=frankfurt';
+results.push([
+  await run('search', { url: `${url}${searchPath}`, headers: auth }, 200),
+  await baseline('search', 200, searchPath, await answerSize(await fetch(`${url}${searchPath}`, { headers: auth })), { headers: auth }),
+]);
+const commit = { method: 'POST' as const, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) };
+results.push([
+  await run('commit', { url: `${url}/api/commit`, ...commit }, 200),
+  await baseline('commit', 200, '/api/commit', await answerSize(await fetch(`${url}/api/commit`, commit)), commit),
+]);
+
+// Memory after 10,000 popup sessions.
+const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+const rssBefore = await metric('process_resident_memory_bytes');
+for (const launch of await mintLaunches(SESSIONS)) await openSession(launch);
+const rssAfter = await metric('process_resident_memory_bytes');
+const heapAfter = await metric('nodejs_heap_size_used_bytes');
+server.kill();
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const row = (f: Figures) => `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
+const lines = [
+  `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ${new Date().toISOString()}`,
+  ...results.flatMap(([ours, base]) => [row(ours), row(base), `${''.padEnd(28)} ratio to bare server: ${(ours.rps / base.rps * 100).toFixed(1)}%`]),
+  `Memory: resident ${mb(rssBefore)} before, ${mb(rssAfter)} after ${SESSIONS} popup sessions (heap used ${mb(heapAfter)}; sessions live in the SQLite store)`,
+];
+console.log(lines.join('\n'));
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/load.json', JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS, results, memory: { rssBefore, rssAfter, heapAfter, sessions: SESSIONS } }, null, 2));
+process.exit(0);

@@ -21,6 +21,7 @@ import { createItemAccess } from './concur/items.js';
 import { CatalogFile, type CatalogLike } from './sources/catalog.js';
 import { createFieldSources, readFieldsFile } from './sources/fields.js';
 import { openStore } from './store/open.js';
+import { secretTap } from './secret-tap.js';
 import type { Store } from './store/store.js';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.js';
 import { Metrics } from './metrics.js';
@@ -34,7 +35,15 @@ export const REDACT = [
   'client_auth_code', 'password', '*.password', 'token', '*.token', '*.accessToken', '*.refreshToken', 'requestToken',
 ];
 
-const loggerOptions = (level: Config['logLevel']): pino.LoggerOptions => ({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+const loggerOptions = (level: Config['logLevel']): pino.LoggerOptions => {
+  const tap = secretTap();
+  return {
+    level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    // The test suite's secret scan reads every line as it is written.
+    ...(tap ? { hooks: { streamWrite: (line: string) => (tap.log(line), line) } } : {}),
+  };
+};
 
 export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
   return pino(loggerOptions(level), destination);

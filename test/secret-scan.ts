@@ -1,0 +1,45 @@
+// Preloaded into every node test process (npm run test:node): everything the server sends (each answer's headers
+// and body, outside the fake Concur's own /sandbox/ routes) and everything it logs is searched for the
+// configured secrets and for any token or authorization code the fake Concur issued. A find fails the test file
+// (exit code 1) with where it was seen; test/secret-scan-report.mjs sums up what was scanned.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretTap } from '../server/secret-tap.js';
+
+/** Passwords and client secrets the tests and the sandbox configure (test/server/helpers.ts, server/config.ts). */
+export const SCANNED_SECRETS = ['S3cret-Passw0rd!', 'test-client-secret-0123', 'sandbox-Passw0rd!', 'sandbox-client-secret', 'another-Passw0rd'];
+/** Every access token, refresh token, company request token and authorization code the fake Concur issues. */
+export const ISSUED_TOKEN = /sbx-(?:code|req|at|rt)-[0-9A-F]{32}/;
+
+export function findSecrets(text: string): string[] {
+  const found = SCANNED_SECRETS.filter((s) => text.includes(s)).map((s) => `the secret ${s.slice(0, 3)}…`);
+  const token = ISSUED_TOKEN.exec(text);
+  return token ? [...found, `the Concur token or code ${token[0].slice(0, 12)}…`] : found;
+}
+
+const stats = { responses: 0, responseBytes: 0, logLines: 0, findings: [] as string[] };
+const tap: SecretTap = {
+  response(path, headers, body) {
+    stats.responses++;
+    stats.responseBytes += body.length;
+    const text = `${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${body}`;
+    for (const f of findSecrets(text)) stats.findings.push(`${f} in the answer to ${path}`);
+  },
+  log(line) {
+    stats.logLines++;
+    for (const f of findSecrets(line)) stats.findings.push(`${f} in a log line: ${line.slice(0, 200)}`);
+  },
+};
+(globalThis as { leuSecretTap?: SecretTap }).leuSecretTap = tap;
+
+process.on('exit', () => {
+  const dir = process.env.LEU_SECRET_SCAN_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file: process.argv.at(-1), ...stats }));
+  }
+  if (stats.findings.length) {
+    process.stderr.write(`secret scan: ${stats.findings.length} secret(s) sent or logged:\n${[...new Set(stats.findings)].slice(0, 20).map((f) => `  ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+});

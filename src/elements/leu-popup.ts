@@ -10,11 +10,11 @@ import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from '
 import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
 import { problemText } from '../i18n/messages.js';
 import { failureAlert } from './failure.js';
-import { isProblem } from '../flows/wizard.js';
+import { isProblem } from '../flows/problem.js';
 import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
 import { theme } from './theme.js';
 import { LeuSearchElement } from './leu-search.js';
-import { LeuWizardElement } from './leu-wizard.js';
+import type { LeuWizardElement } from './leu-wizard.js';
 import type { SearchFunction } from './leu-search.js';
 
 /** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
@@ -38,8 +38,11 @@ const WIZARD_PARTS = `progress, step, back, next, done, ${SEARCH_PARTS}`;
 @localized()
 @customElement('leu-popup')
 export class LeuPopupElement extends LitElement {
-  /** The elements this one renders: referring to them keeps them (and their tags) in a tree-shaken bundle. */
-  static readonly dependencies = [LeuSearchElement, LeuWizardElement];
+  /**
+   * The elements this one renders: referring to them keeps them (and their tags) in a tree-shaken bundle. The
+   * wizard is loaded only for a field that has one, so a single search's first screen does not carry it.
+   */
+  static readonly dependencies = [LeuSearchElement];
 
   static override styles = [
     theme,
@@ -80,8 +83,9 @@ export class LeuPopupElement extends LitElement {
     task: async ([api], { signal }) => {
       if (!api) return undefined;
       const ctx = await api.context(signal);
-      // Everything from here on speaks the user's language; the translation loads before the first render of it.
-      await setLocale(pickLocale(ctx.languageCode));
+      // Everything from here on speaks the user's language; the translation (and a wizard's element) load before
+      // the first render of it.
+      await Promise.all([setLocale(pickLocale(ctx.languageCode)), ctx.flow ? import('./leu-wizard.js') : undefined]);
       return ctx;
     },
     args: () => [this.api] as const,

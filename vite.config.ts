@@ -54,7 +54,7 @@ function elementLibrary(): Plugin {
 /** The popup's first screen (index.html's entry, its static imports and their CSS), gzipped: at most this. */
 const FIRST_SCREEN_BUDGET = 20 * 1024;
 
-/** Prints the popup's first-screen weight and fails the build above the budget; LEU_BUNDLE_REPORT=1 lists modules. */
+/** Prints the popup's first-screen weight against the budget (a warning above it, for now); LEU_BUNDLE_REPORT=1 lists modules. */
 function firstScreenBudget(): Plugin {
   return {
     name: 'leu-first-screen-budget',

@@ -78,7 +78,7 @@ const itemName = (s: Session) =>
  * Every write-back attempt: counted by outcome, and recorded in the audit log with old and new values. Once Concur
  * has the value, nothing may make the request fail: a store that cannot take the record then gets it in the log.
  */
-async function audited<T extends { correlationId: string }>(deps: AppDeps, s: Session, writes: readonly FieldWrite[], write: Promise<T>, log: Logger): Promise<T> {
+async function audited<T extends { correlationId: string }>(deps: AppDeps, key: string, s: Session, writes: readonly FieldWrite[], write: Promise<T>, log: Logger): Promise<T> {
   const record = (result: 'written' | 'failed', correlationId?: string, error?: string): WriteRecord => ({
     at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
     fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
@@ -99,6 +99,11 @@ async function audited<T extends { correlationId: string }>(deps: AppDeps, s: Se
   }
   deps.metrics.writes.inc({ outcome: 'written' });
   await keep(record('written', r.correlationId));
+  // What the item holds now: the next write's "old" value in the audit log (kept best-effort).
+  if (s.facts?.values) {
+    for (const w of writes) s.facts.values[w.field.toLowerCase()] = w.value;
+    await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now()).catch((error: Error) => log.warn({ cause: error.message }, 'session facts not updated'));
+  }
   return r;
 }
 
@@ -142,7 +147,7 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
   if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
-  const { correlationId } = await audited(deps, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), log);
+  const { correlationId } = await audited(deps, key, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), log);
   log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
   for (const w of writes) {
     const step = flow.steps.find((x) => x.id === w.step);
@@ -254,7 +259,7 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await audited(deps, s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log'));
+    const { correlationId } = await audited(deps, c.get('sessionKey'), s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log'));
     c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await rememberPick(deps, recentKey(s), code, c.get('log'));
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);

@@ -4,7 +4,7 @@
 // Run: npm run build && npm run bench:first-screen   (FIRST_SCREEN_ROUNDS, default 20)
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/chromium.js';
 import { loadConfig } from '../server/config.js';
 import { createLogger, startServer } from '../server/serve.js';
 import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
@@ -18,10 +18,7 @@ const files = [...assets.matchAll(/(?:src|href)="\/app\/(assets\/[^"]+)"/g)].map
 const weight = assets.length + files.reduce((n, f) => n + readFileSync(join('dist', f)).length, 0);
 const STATIC = join('dist', 'bench-static.html');
 writeFileSync(STATIC, `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
   const popup: number[] = [];

@@ -1,7 +1,7 @@
 // Keystroke to rendered results in the popup, against the sandbox, in headless Chromium: the time from the last
 // key of a query to the list showing that query's results (the 150 ms typing pause included, as a user waits it).
 // Run: npm run build && npm run bench:keystroke
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/chromium.js';
 import { loadConfig } from '../server/config.js';
 import { createLogger, startServer } from '../server/serve.js';
 import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
@@ -11,10 +11,7 @@ const QUERIES = ['frankfurt', 'zurich', 'prj-10', 'cost centre', 'lisbon', 'audi
 const ROUNDS = 3;
 
 const server = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, LOG_LEVEL: 'silent' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 400, height: 400 } });
   await page.goto(`${server.url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`);

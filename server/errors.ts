@@ -118,6 +118,13 @@ export class StoreUnavailable extends AppError {
   readonly status = 503;
   readonly code = 'store_unavailable';
   override readonly title = 'The connector cannot reach its store';
+
+  /** The one message users see; what failed, and why, goes to the log. */
+  static because(operation: string, cause: unknown): StoreUnavailable {
+    const failure = new StoreUnavailable('The connector cannot reach its store just now. Try again in a moment.');
+    failure.logContext = { operation, cause: (cause as Error)?.message ?? String(cause) };
+    return failure;
+  }
 }
 
 export function withCorrelation<E extends AppError>(error: E, correlationId: string | undefined): E {

@@ -1,32 +1,32 @@
 // Rate limits, counted in the store so every instance on it shares them (rate-limiter-flexible does the counting):
 // searches per popup session or embedding visitor, and refused launches per client address.
 import type { Context, MiddlewareHandler } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import ipaddr from 'ipaddr.js';
+import proxyAddr from 'proxy-addr';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps, AppEnv } from './app.js';
 import { AppError, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid, ItemUrlNotAllowed, StoreUnavailable, TooManyRequests } from './errors.js';
 
-const storeFailed = (error: unknown) => {
-  const failure = new StoreUnavailable('The connector cannot reach its store just now. Try again in a moment.');
-  failure.logContext = { operation: 'rate limit', cause: (error as Error)?.message ?? String(error) };
-  return failure;
-};
+const storeFailed = (error: unknown) => StoreUnavailable.because('rate limit', error);
 
 const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-/** The client's address: the socket's, or with TRUST_PROXY_HOPS the one the outermost trusted proxy saw. */
+/**
+ * The client's address: the socket's, or with TRUST_PROXY_HOPS that many proxies trusted, the address the
+ * outermost of them saw (proxy-addr, Express's own implementation of the rule).
+ */
 export function clientAddress(c: Context, trustProxyHops: number): string {
-  if (trustProxyHops > 0) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const seen = hops[hops.length - trustProxyHops] ?? hops[0];
-    if (seen) return seen;
-  }
+  let socket = 'unknown';
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    socket = getConnInfo(c).remote.address ?? socket;
   } catch {
-    // Not behind Node's server (app.request in tests): one bucket for all.
-    return 'unknown';
+    // Not behind Node's server (app.request in tests): the socket is unknown.
   }
+  if (trustProxyHops === 0) return socket;
+  const request = { connection: { remoteAddress: socket }, headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') } };
+  return proxyAddr(request as unknown as IncomingMessage, (_address, hop) => hop < trustProxyHops);
 }
 
 /** Searches per minute for whatever `keyOf` names (a session, an address); off at 0. */
@@ -81,12 +81,7 @@ export class LaunchGuard {
 
 /** One bucket per IPv4 address, and per /64 for IPv6 (one subscriber usually holds a whole /64). */
 export function addressBucket(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(':')) return address;
-  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.process(address); // an IPv4-mapped IPv6 address counts as its IPv4 address
+  return ip.kind() === 'ipv4' ? ip.toString() : `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
 }

@@ -1,19 +1,10 @@
 // A real Redis for the tests: REDIS_TEST_URL when CI started one (.ci/run), or else a redis-server of our own on
 // a free loopback port, stopped when the test file ends. Each caller gets its own key prefix, so tests never meet.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
 import { randomUUID } from 'node:crypto';
 
 let started: Promise<string> | undefined;
-
-/** A free TCP port on 127.0.0.1 (released just before use). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A redis-server of its own on loopback; stopped by stop(), or when the test file's process ends. */
 export async function startRedisServer(port?: number): Promise<{ url: string; stop(): Promise<void> }> {

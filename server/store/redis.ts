@@ -76,7 +76,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   redis.defineCommand('pushRecent', { numberOfKeys: 1, lua: PUSH_RECENT });
   const pushRecent = (redis as unknown as { pushRecent(key: string, code: string, max: number, ttl: number): Promise<number> }).pushRecent.bind(redis);
 
-  return failuresAsUnavailable(opts.logger, {
+  return failuresAsUnavailable({
     async recordWrite(record, retentionMs) {
       // A sorted set by time; the member carries an id so two identical records stay two.
       await redis.multi()
@@ -131,16 +131,14 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
 }
 
 /** A Redis failure (down, timed out) becomes a 503 the user can read (the cause goes to the log), not a 500. */
-function failuresAsUnavailable(logger: Logger | undefined, store: Store): Store {
+function failuresAsUnavailable(store: Store): Store {
   const wrapped = { ...store };
   for (const name of Object.keys(store) as (keyof Store)[]) {
     if (name === 'limiter' || name === 'close') continue;
     const call = store[name] as (...args: unknown[]) => Promise<unknown>;
     (wrapped as Record<string, unknown>)[name] = (...args: unknown[]) =>
-      call(...args).catch((error: Error) => {
-        const failure = new StoreUnavailable('The connector cannot reach its store just now. Try again in a moment.');
-        failure.logContext = { store: 'redis', operation: name, cause: error.message };
-        throw failure;
+      call(...args).catch((error: unknown) => {
+        throw StoreUnavailable.because(`redis ${name}`, error);
       });
   }
   return wrapped;

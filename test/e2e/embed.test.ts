@@ -6,19 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
 import { tempDataDir } from '../data-dir.js';
+import { launchChromium } from '../chromium.js';
 
 const dataDir = tempDataDir();
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
-  // Third-party cookies blocked, as browsers increasingly do: the framed picker must not need them.
-  '--test-third-party-cookie-phaseout',
-];
 const OUT = 'test-output/e2e';
 
 /** A plain static server for a host page, on its own port (so its own origin). */
@@ -63,7 +58,7 @@ before(async () => {
   const framing = `<!doctype html><title>Not allowed</title><h1>A page that is not allowed</h1><iframe title="picker" src="${connector.url}/embed/v1/picker?field=custom12"></iframe>`;
   stranger.removeAllListeners('request');
   stranger.on('request', (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(framing));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,17 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { proxy } from 'hono/proxy';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
 import { ENV, EXPENSE_ID } from '../server/helpers.js';
 import { redisPrefix, redisUrl } from '../redis.js';
 import { startFakeConcur, type FakeConcurServer } from './fake-concur.js';
+import { launchChromium, chooseAndClose } from '../chromium.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
-];
 
 let fake: FakeConcurServer;
 let a: RunningServer;
@@ -51,7 +48,7 @@ before(async () => {
   };
   const start = () => startServer(() => loadConfig({ ...env, PORT: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
   [a, b] = await Promise.all([start(), start()]);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -69,12 +66,7 @@ test('launched on one instance, the popup searches and writes through the other;
     page.evaluate((url) => void window.open(url, 'leu', 'popup,width=400,height=400'), `${lb}/launchexternalurl/v4/form?${query}`),
   ]);
   await popup.getByRole('combobox', { name: 'Search values' }).waitFor();
-  await popup.getByRole('combobox').fill('frankfurt');
-  await popup.keyboard.press('Enter');
-  await popup.getByText('Selected: PRJ-1042').waitFor();
-  const closed = popup.waitForEvent('close');
-  await popup.getByRole('button', { name: 'Done' }).click();
-  await closed;
+  await chooseAndClose(popup, 'frankfurt', 'PRJ-1042');
 
   assert.equal(fake.concur.fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042', 'Concur holds the value');
   assert.deepEqual([...new Set(served.filter((s) => s.path.startsWith('/launchexternalurl/')).map((s) => s.by))], ['a']);

@@ -2,18 +2,15 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
 import { SANDBOX_IDS, SANDBOX_REPORT } from '../../server/sandbox/concur-state.js';
 import { tempDataDir } from '../data-dir.js';
+import { launchChromium, chooseAndClose } from '../chromium.js';
 
 const dataDir = tempDataDir();
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
-];
 const OUT = 'test-output/e2e';
 const EXPENSE = SANDBOX_IDS.taxi;
 const TAXI = 'Choose Project for Taxi';
@@ -26,7 +23,7 @@ before(async () => {
   server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
     port: 0, host: '127.0.0.1', logger: createLogger('silent'),
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
@@ -45,16 +42,6 @@ async function openPopup(page: Page, button = TAXI): Promise<Page> {
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: button }).click()]);
   await popup.getByRole('combobox', { name: 'Search values' }).waitFor();
   return popup;
-}
-
-/** Types a query, picks the first match with Enter, presses Done, and waits for the popup to close. */
-async function chooseAndClose(popup: Page, query: string, expected: string) {
-  await popup.getByRole('combobox').fill(query);
-  await popup.keyboard.press('Enter');
-  await popup.getByText(`Selected: ${expected}`).waitFor();
-  const closed = popup.waitForEvent('close');
-  await popup.getByRole('button', { name: 'Done' }).click();
-  await closed;
 }
 
 /** The simulator's read-only field, as a user reads it after Concur reloads the form. */

@@ -11,7 +11,7 @@ import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../server/store/open.js';
 import { ENV, EXPENSE_ID, bearer } from '../server/helpers.js';
 import { tempDataDir } from '../data-dir.js';
-import { freePort } from '../redis.js';
+import { freePort } from '../net.js';
 import { startFakeConcur } from './fake-concur.js';
 
 const children: ChildProcess[] = [];

@@ -4,18 +4,15 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.js';
 import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
 import { SANDBOX_IDS } from '../../server/sandbox/concur-state.js';
 import { tempDataDir } from '../data-dir.js';
+import { launchChromium } from '../chromium.js';
 
 const dataDir = tempDataDir();
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
-];
 const OUT = 'test-output/e2e';
 const WIZARD = 'Choose Project and task for Taxi';
 
@@ -25,7 +22,7 @@ let browser: Browser;
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -1,6 +1,7 @@
 // One contract for every Store: memory, SQLite and Redis (a real redis-server) pass the same tests. SQLite also
 // keeps its state across a restart and shares nonces between instances on one file; SQLite and Redis keep
-// sessions encrypted at rest; rate-limit counters are shared by every instance on one store.
+// sessions encrypted at rest; rate-limit counters are shared by every instance on one store. A server killed
+// and restarted on its SQLite file is test/e2e/restart.test.ts.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -201,12 +202,5 @@ describe('the redis store, beyond the contract', () => {
     await store.close();
     opened.splice(opened.indexOf(store), 1);
     await assert.rejects(store.getSession('k'), (e: Error & { code?: string }) => e.code === 'store_unavailable' && /cannot reach its store/.test(e.message));
-  });
-});
-
-describe('STORE_URL=sqlite: a popup session survives a server restart', () => {
-  test('launch, restart the server on the same file, then search and commit with the same session; a replay is refused', async () => {
-    const { useFakeConcurForRestart } = await import('./restart-helpers.js');
-    await useFakeConcurForRestart(join(dir, 'server.sqlite'));
   });
 });

@@ -1,7 +1,7 @@
 // createApp(deps): middleware, route mounting and the one error handler.
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders, NONCE } from 'hono/secure-headers';
+import { secureHeaders } from 'hono/secure-headers';
 import { accepts } from 'hono/accepts';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -17,7 +17,7 @@ import { AppError, FlowAnswerInvalid, TooManyRequests } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { secretTap } from './secret-tap.js';
 import { opsRoutes } from './routes/ops.js';
-import { errorPage } from './pages.js';
+import { errorPage, PAGE_STYLE_SOURCE } from './pages.js';
 import { launchRoutes } from './routes/launch.js';
 import { systemRoutes } from './routes/system.js';
 import { apiRoutes } from './routes/api.js';
@@ -49,7 +49,12 @@ export interface AppDeps {
 }
 
 export type AppEnv = {
-  Variables: { log: Logger; session: Session; sessionKey: string; secureHeadersNonce?: string };
+  Variables: {
+    /** The request's logger (its lines carry the request id), made on first use: most answers log nothing else. */
+    log: () => Logger;
+    session: Session;
+    sessionKey: string;
+  };
 };
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
@@ -69,7 +74,7 @@ export function createApp(deps: AppDeps) {
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'", NONCE],
+        styleSrc: ["'self'", PAGE_STYLE_SOURCE],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
@@ -106,11 +111,14 @@ export function createApp(deps: AppDeps) {
 
   app.use(async (c, next) => {
     const started = performance.now();
-    const log = deps.logger.child({ requestId: crypto.randomUUID() });
-    c.set('log', log);
+    const requestId = crypto.randomUUID();
+    let log: Logger | undefined;
+    c.set('log', () => (log ??= deps.logger.child({ requestId })));
     await next();
     // The path only: launch query strings carry an authorization code.
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    if (deps.logger.isLevelEnabled('info')) {
+      c.get('log')().info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
   });
 
   app.route('/', opsRoutes(deps));
@@ -125,7 +133,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      c.get('log')?.info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
+      if (deps.logger.isLevelEnabled('info')) c.get('log')?.().info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
       if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterS));
       const extra = err instanceof FlowAnswerInvalid ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) } : undefined;
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, extra);
@@ -139,7 +147,7 @@ export function createApp(deps: AppDeps) {
       return c.json({ error: { code: err.status === 401 ? 'unauthorized' : 'invalid_request', message: err.message || res.statusText } }, err.status);
     }
     const reference = crypto.randomUUID();
-    (c.get('log') ?? deps.logger).error({ reference, err }, 'unexpected error');
+    (c.get('log')?.() ?? deps.logger).error({ reference, err }, 'unexpected error');
     return respondError(c, 500, 'internal_error', 'Something went wrong', 'The connector hit an unexpected problem. Please try again.', reference);
   });
 
@@ -151,5 +159,5 @@ function respondError(c: Context<AppEnv>, status: number, code: string, title: s
   if (wantsJson(c)) {
     return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}), ...extra } });
   }
-  return c.html(errorPage({ title, message, reference, nonce: c.get('secureHeadersNonce') }));
+  return c.html(errorPage({ title, message, reference }));
 }

@@ -1,5 +1,5 @@
 // HMAC signatures of Concur's Launch External URL callouts (v4: HMAC-SHA256, v1: HMAC-SHA1), protocol sheet §1, §2, §11.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export interface ConnectorCredentials {
   username: string;
@@ -16,12 +16,21 @@ export interface SignedLaunchV4 {
   nonce: string;
 }
 
-function macV4(p: SignedLaunchV4, { username, password }: ConnectorCredentials): Buffer {
+/** The HMAC key (lowercased username + password, protocol sheet §1, §12.5), made once per set of credentials. */
+const keys = new WeakMap<ConnectorCredentials, KeyObject>();
+function keyOf(credentials: ConnectorCredentials): KeyObject {
+  let key = keys.get(credentials);
+  if (!key) keys.set(credentials, (key = createSecretKey(Buffer.from(credentials.username.toLowerCase() + credentials.password, 'utf8'))));
+  return key;
+}
+
+function macV4(p: SignedLaunchV4, credentials: ConnectorCredentials): Buffer {
+  const { username, password } = credentials;
   const base =
     p.company_domain + p.logged_in_user_id + p.report_owner_user_id + p.report_owner_employee_id +
     p.item_url + username + password + p.nonce;
   // The key lowercases the username; the base string keeps it as registered (protocol sheet §1, §12.5).
-  return createHmac('sha256', username.toLowerCase() + password).update(base, 'utf8').digest();
+  return createHmac('sha256', keyOf(credentials)).update(base, 'utf8').digest();
 }
 
 /** The Base64 signature Concur would send for these parameters. */
@@ -51,9 +60,9 @@ export interface SignedLaunchV1 {
   nonce: string;
 }
 
-function macV1(p: SignedLaunchV1, { username, password }: ConnectorCredentials): Buffer {
-  const base = p.xcompanydomain + p.xuserid + p.itemurl + username + password + p.nonce;
-  return createHmac('sha1', username.toLowerCase() + password).update(base, 'utf8').digest();
+function macV1(p: SignedLaunchV1, credentials: ConnectorCredentials): Buffer {
+  const base = p.xcompanydomain + p.xuserid + p.itemurl + credentials.username + credentials.password + p.nonce;
+  return createHmac('sha1', keyOf(credentials)).update(base, 'utf8').digest();
 }
 
 export function signLaunchV1(p: SignedLaunchV1, credentials: ConnectorCredentials): string {

@@ -251,7 +251,7 @@ export function apiRoutes(deps: AppDeps) {
         const message = flowConfig ? 'This field is filled in with a form of several steps: send its answers.' : 'This field has a single search: send the code picked.';
         return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
       }
-      return c.json(await commitWizard(deps, c.get('sessionKey'), s, resolveFlow(flowConfig, s.languageCode), body.answers, c.get('log')));
+      return c.json(await commitWizard(deps, c.get('sessionKey'), s, resolveFlow(flowConfig, s.languageCode), body.answers, c.get('log')()));
     }
     const { code } = body;
     // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
@@ -259,9 +259,9 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await audited(deps, c.get('sessionKey'), s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log'));
-    c.get('log').info({ field: s.fieldId, correlationId }, 'value written to Concur');
-    await rememberPick(deps, recentKey(s), code, c.get('log'));
+    const { correlationId } = await audited(deps, c.get('sessionKey'), s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log')());
+    c.get('log')().info({ field: s.fieldId, correlationId }, 'value written to Concur');
+    await rememberPick(deps, recentKey(s), code, c.get('log')());
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);
   });
 

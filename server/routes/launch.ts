@@ -13,10 +13,10 @@ export const HANDOFF_COOKIE = 'leu_handoff';
 
 /** Each parameter once: a repeated signed parameter would make "the" value ambiguous. */
 function singleQuery(c: Context<AppEnv>): Record<string, string> {
-  const all = c.req.queries();
-  const repeated = Object.keys(all).filter((k) => (all[k]?.length ?? 0) > 1);
+  const all = Object.entries(c.req.queries());
+  const repeated = all.filter(([, values]) => values.length > 1).map(([name]) => name);
   if (repeated.length) throw new LaunchParamsInvalid(`Concur's link names ${repeated.join(', ')} more than once.`);
-  return c.req.query();
+  return Object.fromEntries(all.map(([name, values]) => [name, values[0]!]));
 }
 
 export function launchRoutes(deps: AppDeps) {

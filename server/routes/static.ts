@@ -18,6 +18,6 @@ export function staticRoutes(deps: AppDeps) {
   // The simulator's page is part of the build, but only the sandbox serves it.
   if (!deps.sandbox) r.all('/app/server/*', (c) => c.notFound());
   r.use('/app/*', serveStatic({ root: deps.distDir, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
-  if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl, nonce: c.get('secureHeadersNonce') })));
+  if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl })));
   return r;
 }

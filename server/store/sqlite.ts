@@ -69,6 +69,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const q = {
     purgeNonces: db.prepare('DELETE FROM nonces WHERE expires_at <= ?'),
     // The primary key makes the claim atomic: of two launches with one nonce, exactly one inserts.
+    nonceUsed: db.prepare<[string, number], { used: 1 }>('SELECT 1 AS used FROM nonces WHERE nonce = ? AND expires_at > ?'),
     claimNonce: db.prepare('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?'),
     putSession: db.prepare('INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at'),
     getSession: db.prepare<[string, number], { sealed: string }>('SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?'),
@@ -108,6 +109,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     async claimNonce(nonce, ttlMs) {
       const t = now();
+      // A replay is refused on a read: a write transaction costs several times as much, and floods are replays.
+      // The conditional insert still decides, so another process claiming the nonce meanwhile cannot slip past.
+      if (q.nonceUsed.get(nonce, t)) return false;
       return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
     },
     async putSession(key, session, ttlMs) {

@@ -1,4 +1,5 @@
 // GET /launchexternalurl/v4/form through the whole app: statuses, pages, the token exchange, the hand-off.
+import { createHash } from 'node:crypto';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
@@ -193,4 +194,14 @@ test('security headers: CSP, no-referrer, nosniff, and never a same-origin opene
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
     assert.equal(res.headers.get('cross-origin-opener-policy'), null, path);
   }
+});
+
+test("an error page's style block is allowed by the CSP's style hash, so the page is styled without a nonce", async () => {
+  const { app } = await makeApp();
+  const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'TRIP' } })));
+  const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1];
+  assert.ok(style, 'the page has a style block');
+  const hash = createHash('sha256').update(style).digest('base64');
+  const styleSrc = /style-src ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
+  assert.deepEqual(styleSrc.split(' '), ["'self'", `'sha256-${hash}'`]);
 });

@@ -1,8 +1,10 @@
 // Boot of the popup page: tidy the address bar, build the API client, mount <leu-popup>, close when done.
-import { createApiClient } from './api/client.js';
+import { createLazyApiClient } from './api/lazy-client.js';
 import { pickLocale, setLocale } from './i18n/locale.js';
 import './elements/leu-popup.js';
 
+// The launch's redirect says when the field has a wizard (`?wizard`), so no search box shows before it.
+const expectWizard = new URLSearchParams(location.search).has('wizard');
 // Launch parameters never stay in the address bar (the server already redirected them away; this is a guard).
 if (location.search || location.hash) history.replaceState(null, '', location.pathname);
 
@@ -10,7 +12,8 @@ if (location.search || location.hash) history.replaceState(null, '', location.pa
 void setLocale(pickLocale(navigator.language));
 
 const popup = document.createElement('leu-popup');
-popup.api = createApiClient();
+popup.api = createLazyApiClient();
+popup.expectWizard = expectWizard;
 popup.addEventListener('leu-close', (e) => {
   // Concur reloads the form when this window closes; the write has already been confirmed by then.
   if (!e.defaultPrevented) window.close();

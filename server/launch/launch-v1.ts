@@ -31,7 +31,7 @@ export interface LaunchV1Deps {
   now: () => number;
 }
 
-export async function startLaunchV1(raw: Record<string, string>, deps: LaunchV1Deps): Promise<{ handoff: string }> {
+export async function startLaunchV1(raw: Record<string, string>, deps: LaunchV1Deps): Promise<{ handoff: string; fieldId: string }> {
   const parsed = LaunchV1Query.safeParse(raw);
   if (!parsed.success) throw new LaunchParamsInvalid(describeIssues(parsed.error));
   const q = parsed.data;

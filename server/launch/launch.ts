@@ -65,11 +65,11 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
 export const sessionKey = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** Parks a launched session under a one-time hand-off code the popup trades for it. */
-export async function createSession(store: Store, session: Session): Promise<{ handoff: string }> {
+export async function createSession(store: Store, session: Session): Promise<{ handoff: string; fieldId: string }> {
   const handoff = randomBytes(24).toString('base64url');
   // Like the session token, the hand-off code is a bearer secret: the store only ever sees its hash.
   await store.putHandoff(sessionKey(handoff), session, HANDOFF_TTL_MS);
-  return { handoff };
+  return { handoff, fieldId: session.fieldId };
 }
 
 /**
@@ -88,7 +88,7 @@ export async function claimSession(store: Store, handoff: string, now: number): 
  * Runs the whole launch and returns a one-time hand-off code for the popup. The nonce is claimed only after
  * the signature is verified, so unsigned requests cannot burn nonces.
  */
-export async function startLaunchV4(raw: Record<string, string>, deps: LaunchDeps): Promise<{ handoff: string }> {
+export async function startLaunchV4(raw: Record<string, string>, deps: LaunchDeps): Promise<{ handoff: string; fieldId: string }> {
   const { query, item, expenseIds } = verifyLaunchV4(raw, deps.credentials, deps.allowlist);
   if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');

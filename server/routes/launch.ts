@@ -34,19 +34,20 @@ export function launchRoutes(deps: AppDeps) {
     );
   const guard = new LaunchGuard(deps);
   const secure = deps.config.publicUrl.startsWith('https:');
-  /** The popup trades this cookie for its session once; the app URL itself carries nothing. */
-  const toPopup = (c: Context<AppEnv>, handoff: string) => {
+  /**
+   * The popup trades this cookie for its session once. The app URL carries no secret: only, for a field with a
+   * wizard, `?wizard`, so the popup waits for the wizard instead of first showing a search box.
+   */
+  const toPopup = (c: Context<AppEnv>, { handoff, fieldId }: { handoff: string; fieldId: string }) => {
     setCookie(c, HANDOFF_COOKIE, handoff, { httpOnly: true, secure, sameSite: 'Strict', path: '/api/session', maxAge: HANDOFF_TTL_MS / 1000 });
     c.header('Cache-Control', 'no-store');
-    return c.redirect('/app/', 303);
+    return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      const { handoff } = await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector })));
-      return toPopup(c, handoff);
+      return toPopup(c, await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector }))));
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      const { handoff } = await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField })));
-      return toPopup(c, handoff);
+      return toPopup(c, await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField }))));
     });
 }

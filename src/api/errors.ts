@@ -2,18 +2,9 @@
 import { HTTPError, TimeoutError } from 'ky';
 import type * as z from 'zod/mini';
 import { ErrorBody } from '../contract/api.js';
+import { ApiError } from './api-error.js';
 
-/** A failure the popup can show: a sentence for the user and, when there is one, a reference for support. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    message: string, readonly code: string, readonly correlationId?: string, readonly status?: number,
-    /** For a refused wizard answer: the step, and why (a Problem from src/flows/wizard.ts). */
-    readonly step?: string, readonly problem?: { kind: string },
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /** Turns whatever ky threw into an ApiError (an abort stays an abort); `onResponse` sees an error response first. */
 export async function translateError(error: unknown, onResponse?: (response: Response) => void): Promise<never> {

@@ -4,7 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
 import type { ApiClient } from '../api/client.js';
-import { ApiError } from '../api/client.js';
+import { ApiError } from '../api/api-error.js';
 import type { CatalogItem, SessionContext } from '../contract/api.js';
 import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
 import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
@@ -74,6 +74,8 @@ export class LeuPopupElement extends LitElement {
   @property({ attribute: false }) api?: ApiClient;
   /** Set from the launch's is_mobile: a touch-friendly layout with large targets. */
   @property({ type: Boolean, reflect: true }) mobile = false;
+  /** The field has a wizard: while the context loads, say so rather than show a search box the wizard replaces. */
+  @property({ attribute: false }) expectWizard = false;
 
   @state() private chosen: CatalogItem | null = null;
   @state() private saved = false;
@@ -96,8 +98,6 @@ export class LeuPopupElement extends LitElement {
       const locale = pickLocale(ctx.languageCode);
       this.lang = locale;
       this.dir = textDirection(locale);
-      // Ready to type as soon as the popup has loaded (once the body has rendered: see updated()).
-      this.#focusPending = true;
     },
   });
 
@@ -114,7 +114,8 @@ export class LeuPopupElement extends LitElement {
     },
   });
 
-  #focusPending = false;
+  /** The search box or wizard last focused: each gets the focus once, when it appears, ready to type. */
+  #focused?: Element;
   /** The commit error the wizard shows under a step (so it is not shown again as an alert). */
   #shownOnStep?: unknown;
 
@@ -124,9 +125,10 @@ export class LeuPopupElement extends LitElement {
   }
 
   protected override updated() {
-    if (!this.#focusPending || this.context.status !== TaskStatus.COMPLETE) return;
-    this.#focusPending = false;
-    (this.wizard ?? this.renderRoot.querySelector('leu-search'))?.focus();
+    const input = this.wizard ?? this.renderRoot.querySelector('leu-search');
+    if (!input || input === this.#focused) return;
+    this.#focused = input;
+    input.focus();
   }
 
   private search: SearchFunction = (query, signal, offset, parent) => this.api!.search(query, signal, offset, parent);
@@ -203,35 +205,43 @@ export class LeuPopupElement extends LitElement {
     return html`<button part="cancel" slot="secondary" ?disabled=${saving} @click=${() => this.close('cancelled')}>${msg('Cancel')}</button>`;
   }
 
-  private renderBody(ctx: SessionContext) {
+  private renderWizard(ctx: SessionContext, flow: NonNullable<SessionContext['flow']>) {
     const saving = this.commit.status === TaskStatus.PENDING;
-    if (ctx.flow) {
-      return html`${this.renderHeader(ctx)}
-        <leu-wizard exportparts=${WIZARD_PARTS} .flow=${ctx.flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
+    return html`${this.renderHeader(ctx)}
+        <leu-wizard exportparts=${WIZARD_PARTS} .flow=${flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
           .locale=${intlLocale(ctx.languageCode)} ?busy=${saving || this.saved} ?mobile=${this.mobile} @leu-submit=${this.onWizardSubmit}>
           ${this.renderCancel(saving)}
         </leu-wizard>
         ${this.renderCommitState()}`;
-    }
+  }
+
+  /**
+   * A single search. The box shows (and takes the focus) while the context is still loading, so the user can start
+   * typing; it searches once the context has said the field has no wizard. The same box stays when it arrives.
+   */
+  private renderSearch(ctx?: SessionContext) {
+    const saving = this.commit.status === TaskStatus.PENDING;
     return html`
-      ${this.renderHeader(ctx)}
-      <leu-search exportparts=${SEARCH_PARTS} label=${msg('Search values')} .search=${this.search} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
-      <p class="choice" aria-live="polite">
-        ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
-      </p>
-      ${this.renderCommitState()}
-      <footer>
-        ${this.renderCancel(saving)}
-        <button part="done" class="primary" ?disabled=${!this.chosen || saving || this.saved} @click=${this.onDone}>${msg('Done')}</button>
-      </footer>
+      ${ctx ? this.renderHeader(ctx) : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`}
+      <leu-search exportparts=${SEARCH_PARTS} label=${msg('Search values')} .search=${ctx ? this.search : undefined} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
+      ${ctx
+        ? html`<p class="choice" aria-live="polite">
+            ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
+          </p>
+          ${this.renderCommitState()}
+          <footer>
+            ${this.renderCancel(saving)}
+            <button part="done" class="primary" ?disabled=${!this.chosen || saving || this.saved} @click=${this.onDone}>${msg('Done')}</button>
+          </footer>`
+        : nothing}
     `;
   }
 
   override render() {
     return this.context.render({
       initial: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
-      pending: () => html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`,
-      complete: (ctx) => (ctx ? this.renderBody(ctx) : nothing),
+      pending: () => (this.expectWizard ? html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>` : this.renderSearch()),
+      complete: (ctx) => (ctx ? (ctx.flow ? this.renderWizard(ctx, ctx.flow) : this.renderSearch(ctx)) : nothing),
       error: (e) => failureAlert(e, () => void this.context.run()),
     });
   }

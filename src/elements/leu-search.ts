@@ -4,7 +4,6 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { ref } from 'lit/directives/ref.js';
 import { Task, TaskStatus } from '@lit/task';
-import '@lit-labs/virtualizer';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
 import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.js';
@@ -13,6 +12,7 @@ import { highlighted } from './highlight.js';
 import { localized, msg, str } from '@lit/localize';
 import { failureText } from '../i18n/messages.js';
 import { theme } from './theme.js';
+import { VirtualizerLoader } from './virtualizer.js';
 
 /**
  * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a small
@@ -38,8 +38,9 @@ const wait = (ms: number, signal: AbortSignal) =>
 /**
  * A combobox: the input and its listbox share one shadow root, so `aria-activedescendant` can point into the
  * list. Typing searches after a short pause and aborts the superseded request; arrow keys move through the
- * results, Enter or a click picks one. Long result lists are virtualized and load page by page; with nothing
- * typed, the user's recent picks come first. Inactive values are listed greyed, with their reason.
+ * results, Enter or a click picks one (Enter typed ahead of the results picks the best match once they come). Long
+ * result lists are virtualized and load page by page; with nothing typed, the user's recent picks come first.
+ * Inactive values are listed greyed, with their reason.
  *
  * @fires {ValueSelectEvent} leu-select - the user picked a value.
  * @csspart label - The visible label.
@@ -60,7 +61,8 @@ export class LeuSearchElement extends LitElement {
       :host { display: flex; flex-direction: column; gap: 0.25rem; min-height: 0; }
       label { font-weight: 600; }
       input { inline-size: 100%; }
-      lit-virtualizer { border: 1px solid var(--_divider); border-radius: var(--_radius); height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
+      #listbox { border: 1px solid var(--_divider); border-radius: var(--_radius); height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
+      div#listbox { display: block; overflow: auto; min-height: 2.75rem; }
       [role='option'] {
         display: flex; gap: 0.5rem; width: 100%; box-sizing: border-box; min-height: var(--_target); align-items: center;
         padding-block: 0.25rem; padding-inline: 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent;
@@ -103,6 +105,8 @@ export class LeuSearchElement extends LitElement {
   @state() private parents: SearchItem[] = [];
   @query('lit-virtualizer') private list?: LitVirtualizer;
 
+  /** Results are a plain list until the virtualizer has loaded; a failed load is tried again with the next results. */
+  readonly #virtualizer = new VirtualizerLoader(this);
   #pickWhenReady = false;
   #more?: AbortController;
   /** Server results received for the current query and level (recent picks not counted). */
@@ -133,6 +137,7 @@ export class LeuSearchElement extends LitElement {
       this.active = this.query && this.items.length ? 0 : -1;
       if (this.#pickWhenReady && this.items[0]) this.pick(this.items[0]);
       this.#pickWhenReady = false;
+      this.#virtualizer.load();
     },
   });
 
@@ -182,6 +187,12 @@ export class LeuSearchElement extends LitElement {
     this.#more = undefined;
   }
 
+  /** The plain list's stand-in for the virtualizer's rangeChanged: near the end, the next page. */
+  private onListScroll(e: Event) {
+    const list = e.currentTarget as HTMLElement;
+    if (list.scrollTop + 2 * list.clientHeight >= list.scrollHeight) void this.#loadMore();
+  }
+
   private move(to: number) {
     const count = this.items.length;
     if (!count) return;
@@ -198,7 +209,8 @@ export class LeuSearchElement extends LitElement {
       case 'Enter': {
         const item = this.items[this.active];
         if (item) this.pick(item);
-        else if (this.query && this.results.status === TaskStatus.PENDING) this.#pickWhenReady = true;
+        // Typed ahead of the results (or of the search itself, which a popup sets once its context is loaded).
+        else if (this.query && (this.results.status === TaskStatus.PENDING || !this.search)) this.#pickWhenReady = true;
         else return;
         break;
       }
@@ -244,7 +256,9 @@ export class LeuSearchElement extends LitElement {
 
   protected override updated(changed: Map<string, unknown>) {
     // Keep the active option rendered and visible while the keyboard moves through a long list.
-    if (changed.has('active') && this.active >= 0) this.list?.element(this.active)?.scrollIntoView({ block: 'nearest' });
+    if (!changed.has('active') || this.active < 0) return;
+    const option = this.#virtualizer.loaded ? this.list?.element(this.active) : this.renderRoot.querySelector(`#option-${this.active}`);
+    option?.scrollIntoView({ block: 'nearest' });
   }
 
   /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */
@@ -275,6 +289,20 @@ export class LeuSearchElement extends LitElement {
   </div>`;
   }
 
+  /** The results: a plain list until the virtualizer has loaded, then through it. */
+  private renderList(label: string, open: boolean) {
+    const busy = this.results.status === TaskStatus.PENDING ? 'true' : 'false';
+    if (!this.#virtualizer.loaded) {
+      return html`<div id="listbox" part="listbox" role="listbox" aria-label=${label} ?hidden=${!open} aria-busy=${busy}
+        @scroll=${this.onListScroll}>${this.items.map((item, i) => this.renderOption(item, i))}</div>`;
+    }
+    return html`<lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label=${label} scroller ?hidden=${!open}
+        aria-busy=${busy}
+        ${ref(shrinkable)}
+        .items=${this.items} .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
+        @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>`;
+  }
+
   override render() {
     const open = this.items.length > 0;
     const activeId = this.active >= 0 && this.active < this.items.length ? `option-${this.active}` : undefined;
@@ -293,11 +321,7 @@ export class LeuSearchElement extends LitElement {
         ? html`<p class="level"><button type="button" @click=${this.up}>${msg('Back to the previous level')}</button>
             <span>${this.parents.map((p) => p.label).join(' › ')}</span></p>`
         : nothing}
-      <lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label=${msg(str`${label}: results`)} scroller ?hidden=${!open}
-        aria-busy=${this.results.status === TaskStatus.PENDING ? 'true' : 'false'}
-        ${ref(shrinkable)}
-        .items=${this.items} .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
-        @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>
+      ${this.renderList(msg(str`${label}: results`), open)}
       ${this.results.render({
         pending: () => html`<p class="state">${msg('Searching…')}</p>`,
         complete: (r) => (r && this.items.length === 0 ? html`<p class="state">${msg(str`No values match “${this.query}”.`)}</p>` : nothing),

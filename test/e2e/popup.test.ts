@@ -101,6 +101,41 @@ test('Cancel closes the popup and writes nothing', async () => {
   await page.close();
 });
 
+test('the parts loaded after the search box: a failed load says so or falls back, and is tried again', async () => {
+  const page = await browser.newPage({ viewport: { width: 400, height: 400 } });
+  // The code that talks to the connector fails to load once; the list's virtualizer until it is let through.
+  const requested = { client: 0, virtualizer: 0 };
+  let clientFailures = 1;
+  let virtualizerBlocked = true;
+  await page.route(/\/app\/assets\/client-[\w-]+\.js$/, (route) => {
+    requested.client++;
+    return clientFailures-- > 0 ? route.abort('connectionfailed') : route.continue();
+  });
+  await page.route(/\/app\/assets\/lit-virtualizer-[\w-]+\.js$/, (route) => {
+    requested.virtualizer++;
+    return virtualizerBlocked ? route.abort('connectionfailed') : route.continue();
+  });
+  await page.goto(`${server.url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /Could not reach the connector\. Check your connection and try again\./);
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await page.getByText(/Taxi · €42\.50 · /).waitFor();
+  assert.equal(requested.client, 2, 'Retry asked for the code again');
+
+  // Without the virtualizer the results are a plain list...
+  await page.getByRole('option').first().waitFor();
+  assert.equal(await page.locator('lit-virtualizer').count(), 0);
+  assert.ok(requested.virtualizer >= 1);
+  // ...and the next results try to load it again.
+  virtualizerBlocked = false;
+  await page.getByRole('combobox', { name: 'Search values' }).fill('frankfurt');
+  await page.locator('lit-virtualizer').waitFor({ state: 'attached' });
+  await page.getByRole('option', { name: /PRJ-1042/ }).click();
+  await page.getByText('Selected: PRJ-1042').waitFor();
+  await page.close();
+});
+
 test('the launch URL cannot be replayed: opening it again shows a page that says so', async () => {
   const page = await browser.newPage();
   const launchUrls: string[] = [];

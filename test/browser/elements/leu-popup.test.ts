@@ -3,12 +3,14 @@ import '../setup.js';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { sendKeys } from '@web/test-runner-commands';
+import * as client from '../../../src/api/client.js';
 import { createApiClient } from '../../../src/api/client.js';
+import { createLazyApiClient } from '../../../src/api/lazy-client.js';
 import '../../../src/elements/leu-popup.js';
 import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
 import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
 import { PopupCloseEvent } from '../../../src/elements/events.js';
-import { CONTEXT, ITEMS, TOKEN, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+import { CONTEXT, ITEMS, TOKEN, WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
 
 before(startWorker);
 beforeEach(() => { received.length = 0; });
@@ -174,6 +176,69 @@ describe('leu-popup', () => {
     const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
     await waitUntil(() => root(el).querySelector('[role=alert]'));
     expect(root(el).querySelector('[role=alert]')!.textContent).to.contain('session has ended');
+  });
+
+  it('the search box is there, focused and typeable while the context loads; it searches once the context is in', async () => {
+    let release!: () => void;
+    const loaded = new Promise<void>((r) => { release = r; });
+    worker.use(http.get('/api/context', async () => { await loaded; return HttpResponse.json(CONTEXT); }));
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    await waitUntil(() => search(el)?.shadowRoot?.activeElement?.localName === 'input', 'the box has the focus');
+    expect(root(el).querySelector('[role=status]')!.textContent).to.equal('Loading the expense from Concur…');
+    expect(search(el)!.shadowRoot!.querySelector('label')!.textContent).to.equal('Search values');
+    expect(button(el, 'Done'), 'nothing to commit before the context').to.equal(undefined);
+    await sendKeys({ type: 'zür' });
+    await sendKeys({ press: 'Enter' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.some((r) => r.path === '/api/search'), 'no search before the context says there is no wizard').to.equal(false);
+    release();
+    // Enter typed ahead picks the best match once the results come.
+    await waitUntil(() => root(el).textContent!.includes('Selected: PRJ-1010'), 'the match typed ahead is chosen');
+    expect(received.find((r) => r.path === '/api/search')!.search).to.contain('q=z%C3%BCr');
+    expect(root(el).textContent).to.contain('Taxi · €42.50');
+    expect(search(el)!.shadowRoot!.querySelector('input')!.value, 'the same box, with what was typed').to.equal('zür');
+    await expect(el).to.be.accessible();
+  });
+
+  it('for a field with a wizard, the wizard takes the place of the early search box, with the focus', async () => {
+    worker.use(http.get('/api/context', () => HttpResponse.json(WIZARD_CONTEXT)));
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    await waitUntil(() => root(el).querySelector('leu-wizard'), 'the wizard is shown');
+    expect(search(el)).to.equal(null);
+    await waitUntil(() => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard', 'the wizard has the focus');
+    expect(received.filter((r) => r.path === '/api/search').every((r) => r.search.includes('step=project'))).to.equal(true);
+  });
+
+  it('told the field has a wizard (the launch said ?wizard), it shows no search box while loading, then the wizard', async () => {
+    let release!: () => void;
+    const loaded = new Promise<void>((r) => { release = r; });
+    worker.use(http.get('/api/context', async () => { await loaded; return HttpResponse.json(WIZARD_CONTEXT); }));
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })} .expectWizard=${true}></leu-popup>`);
+    await waitUntil(() => root(el).querySelector('[role=status]'), 'a loading state');
+    expect(root(el).querySelector('[role=status]')!.textContent).to.equal('Loading the expense from Concur…');
+    expect(search(el), 'no search box the wizard would replace').to.equal(null);
+    release();
+    await waitUntil(() => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard', 'the wizard has the focus');
+    expect(search(el)).to.equal(null);
+  });
+
+  it('when the code that talks to the connector fails to load, it says so with Retry, and Retry loads it again', async () => {
+    let attempts = 0;
+    const load = async () => {
+      attempts++;
+      await delay(50); // a chunk's request, over the network
+      if (attempts === 1) throw new TypeError('Failed to fetch dynamically imported module');
+      return client;
+    };
+    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createLazyApiClient({ storage: memoryStorage() }, load)}></leu-popup>`);
+    await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert, not a blank popup');
+    expect(root(el).querySelector('[role=alert]')!.textContent).to.contain('Could not reach the connector. Check your connection and try again.');
+    expect(received).to.have.length(0);
+    await expect(el).to.be.accessible();
+    button(el, 'Retry').click();
+    await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=option]'), 'the popup is ready');
+    expect(attempts).to.equal(2);
+    expect(root(el).textContent).to.contain('Taxi · €42.50');
   });
 
   it('a slow context load shows a loading state first', async () => {

@@ -92,6 +92,8 @@ describe('a v1 launch', () => {
     msw.events.on('request:start', async ({ request }) => { if (request.method === 'PUT') bodies.push(await request.clone().json()); });
     const { app } = await appWithCompanyToken({ FIELDS_FILE: fields });
     const res = await app.request(`/concur/form/v1.0/get?${v1Query(concur())}`);
+    // The popup is told at once that a wizard comes, so it shows no search box first.
+    assert.equal(res.headers.get('location'), '/app/?wizard');
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
     const ctx = (await (await app.request('/api/context', { headers: bearer(token) })).json()) as SessionContext;

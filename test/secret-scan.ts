@@ -2,7 +2,7 @@
 // and body, outside the fake Concur's own /sandbox/ routes) and everything it logs is searched for the
 // configured secrets and for any token or authorization code the fake Concur issued. A find fails the test file
 // (exit code 1) with where it was seen; test/secret-scan-report.mjs sums up what was scanned.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretTap } from '../server/secret-tap.js';
 
@@ -18,26 +18,30 @@ export function findSecrets(text: string): string[] {
 }
 
 const stats = { responses: 0, responseBytes: 0, logLines: 0, findings: [] as string[] };
+const dir = process.env.LEU_SECRET_SCAN_DIR;
+if (dir) mkdirSync(dir, { recursive: true });
+
+/** A find is written down at once: a server process the tests kill with SIGKILL never reaches its exit handler. */
+function found(finding: string) {
+  stats.findings.push(finding);
+  if (dir) appendFileSync(join(dir, `${process.pid}.findings`), `${finding}\n`);
+}
 const tap: SecretTap = {
   response(path, headers, body) {
     stats.responses++;
     stats.responseBytes += body.length;
     const text = `${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${body}`;
-    for (const f of findSecrets(text)) stats.findings.push(`${f} in the answer to ${path}`);
+    for (const f of findSecrets(text)) found(`${f} in the answer to ${path}`);
   },
   log(line) {
     stats.logLines++;
-    for (const f of findSecrets(line)) stats.findings.push(`${f} in a log line: ${line.slice(0, 200)}`);
+    for (const f of findSecrets(line)) found(`${f} in a log line: ${line.slice(0, 200)}`);
   },
 };
 (globalThis as { leuSecretTap?: SecretTap }).leuSecretTap = tap;
 
 process.on('exit', () => {
-  const dir = process.env.LEU_SECRET_SCAN_DIR;
-  if (dir) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file: process.argv.at(-1), ...stats }));
-  }
+  if (dir) writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file: process.argv.at(-1), ...stats, findings: [] }));
   if (stats.findings.length) {
     process.stderr.write(`secret scan: ${stats.findings.length} secret(s) sent or logged:\n${[...new Set(stats.findings)].slice(0, 20).map((f) => `  ${f}`).join('\n')}\n`);
     process.exitCode = 1;

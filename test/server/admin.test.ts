@@ -14,6 +14,7 @@ import { SandboxConcur } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
 import { CLIENT, CONCUR, ENV } from './helpers.js';
 import { tempDataDir } from '../data-dir.js';
+import { scannedNodeArgs } from '../scanned-node.js';
 
 const dataDir = tempDataDir();
 
@@ -22,7 +23,8 @@ const silent = createLogger('silent');
 /** Runs a script with tsx without blocking this process, which may be serving the script's requests. */
 function runScript(args: string[], env: Record<string, string | undefined>, input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env });
+    // The scan's folder goes along, so the command is scanned too.
+    const child = spawn(process.execPath, [...scannedNodeArgs(), ...args], { env: { LEU_SECRET_SCAN_DIR: process.env.LEU_SECRET_SCAN_DIR, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

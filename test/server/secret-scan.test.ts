@@ -1,7 +1,11 @@
-// The secret scan itself: a server that sends a secret and logs a token fails its test file, naming both.
+// The secret scan itself: a server that sends a secret and logs a token fails its test file, naming both; a find
+// in a process that is killed before it can sum up still fails the report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('a secret in an answer and a token in a log line fail the run, and say where', () => {
   // A run of its own, not a subtest of this one (NODE_TEST_CONTEXT would make it report to this runner).
@@ -11,4 +15,17 @@ test('a secret in an answer and a token in a log line fail the run, and say wher
   const out = run.stdout + run.stderr;
   assert.match(out, /the secret tes… in the answer to \/leak/);
   assert.match(out, /the Concur token or code sbx-at-01234… in a log line/);
+});
+
+test('a find in a process that is killed (as the restart test kills its connector) still fails the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leu-scan-'));
+  const leak = "globalThis.leuSecretTap.log('token sbx-at-0123456789ABCDEF0123456789ABCDEF'); process.kill(process.pid, 'SIGKILL')";
+  const killed = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/secret-scan.ts', '--eval', leak], { encoding: 'utf8', env: { ...process.env, LEU_SECRET_SCAN_DIR: dir } });
+  assert.equal(killed.signal, 'SIGKILL');
+  const clean = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/secret-scan.ts', '--eval', "globalThis.leuSecretTap.log('nothing to see')"], { env: { ...process.env, LEU_SECRET_SCAN_DIR: dir } });
+  assert.equal(clean.status, 0);
+  const report = spawnSync(process.execPath, ['test/secret-scan-report.mjs', dir], { encoding: 'utf8' });
+  assert.equal(report.status, 1, 'the report fails');
+  assert.match(report.stdout, /1 secret\(s\) found/);
+  assert.match(report.stdout, /the Concur token or code sbx-at-01234… in a log line/);
 });

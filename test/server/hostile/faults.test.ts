@@ -1,6 +1,6 @@
 // Concur's bad days: the fake Concur fails a share of the writes' calls on expense items (500, 503, 429 with Retry-After
 // short and long, stalls past the timeout with and without the write applied, dropped connections with and
-// without it). Over FAULT_COMMITS commits (1,000) every one ends written exactly as chosen and answered 200, or
+// without it, and a write Concur applies only after the connector has given up on it). Over FAULT_COMMITS commits (1,000) every one ends written exactly as chosen and answered 200, or
 // answered as failed with a correlation id while Concur holds the previous or the chosen value: none lost, none
 // written wrong, none reported saved that was not; the audit log has every attempt with its true outcome.
 import { test } from 'node:test';
@@ -20,7 +20,7 @@ function random(seed: number) {
   return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
 }
 
-const FAULTS = ['500', '503', '429-short', '429-long', 'stall', 'applied-then-stall', 'drop', 'applied-then-drop'] as const;
+const FAULTS = ['500', '503', '429-short', '429-long', 'stall', 'applied-then-stall', 'drop', 'applied-then-drop', 'applied-late'] as const;
 type Fault = (typeof FAULTS)[number];
 
 test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail: each is written as chosen or reported failed`, async () => {
@@ -32,6 +32,8 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
   // The popup reads the item first (as it does on opening); the faults are for the writes that follow.
   assert.equal((await app.request('/api/context', { headers: bearer(token) })).status, 200);
   const real = concurHandlers(concur());
+  /** Writes Concur applies after the connector timed out; each lands before the user's next commit. */
+  const late: Promise<unknown>[] = [];
   msw.use(
     http.all(`${CONCUR}/expensereports/*`, async ({ request }) => {
       if (rnd() >= SHARE) return undefined; // the fake Concur answers
@@ -44,6 +46,13 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
         case '429-long': return new HttpResponse(null, { status: 429, headers: { 'retry-after': '120' } });
         case 'stall': await delay(TIMEOUT_MS + 50); return new HttpResponse(null, { status: 504 });
         case 'drop': return HttpResponse.error();
+        case 'applied-late': {
+          // Concur is slow: the connector times out, and the write lands afterwards.
+          const copy = request.clone();
+          late.push(delay(TIMEOUT_MS * 2).then(() => getResponse(real, copy)));
+          await delay(TIMEOUT_MS + 50);
+          return new HttpResponse(null, { status: 504 });
+        }
         case 'applied-then-stall':
         case 'applied-then-drop': {
           // Concur does the work, and the answer never arrives.
@@ -62,6 +71,7 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
     const before = concur().fieldValue(EXPENSE_ID, 'custom12') ?? null;
     const choice = codes.filter((c) => c !== before)[Math.floor(rnd() * (codes.length - 1))]!;
     const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: choice }) });
+    await Promise.all(late.splice(0));
     const after = concur().fieldValue(EXPENSE_ID, 'custom12') ?? null;
     const context = `commit ${i} (seed ${seed}): ${before} -> ${choice}, answered ${res.status}, Concur holds ${after}`;
     if (res.status === 200) {

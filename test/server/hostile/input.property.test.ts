@@ -86,6 +86,39 @@ test(`${RUNS} generated environments: accepted, or refused with one ConfigError 
   );
 });
 
+test(`${RUNS} working configurations with one variable changed: accepted, or refused naming that variable`, () => {
+  const names = Object.keys(Env.shape);
+  const value = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', ' ', '0', '-1', '70000', 'true', 'false', 'memory', 'redis://', 'sqlite:', 'http://x', 'a'.repeat(300)));
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.constantFrom(...names), value, (name, v) => {
+      try {
+        loadConfig({ ...ENV, [name]: v });
+      } catch (error) {
+        assert.ok(error instanceof ConfigError, `${(error as Error).name}: ${(error as Error).message}`);
+        // "A: ..." or "A/B: ..." for a pair that must agree: the changed variable is among those named, or it is
+        // the reason another one is now needed ("TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set").
+        const [subject = '', reason = ''] = error.message.split(/: (.*)/s);
+        assert.ok(subject.split('/').includes(name) || reason.includes(name), `${name}=${JSON.stringify(v)} was refused with: ${error.message}`);
+        refused++;
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  assert.ok(refused > RUNS / 10, `only ${refused} refused`);
+});
+
+/** What a fields file holds at a path its error gave as "a.b.c" (a key may itself hold dots). */
+function holds(doc: unknown, dotted: string): boolean {
+  if (dotted === '') return true;
+  if (!doc || typeof doc !== 'object') return false;
+  const parts = dotted.split('.');
+  return parts.some((_, i) => {
+    const key = parts.slice(0, i + 1).join('.');
+    return Object.hasOwn(doc, key) && holds((doc as Record<string, unknown>)[key], parts.slice(i + 1).join('.'));
+  });
+}
+
 test(`${RUNS} mutated fields files: accepted and usable, or refused with the path of the mistake`, async () => {
   const example = JSON.parse(readFileSync(EXAMPLE_FIELDS_FILE, 'utf8')) as unknown;
   // Every path in the example file, so a mutation can land anywhere in its structure.
@@ -117,6 +150,12 @@ test(`${RUNS} mutated fields files: accepted and usable, or refused with the pat
       } catch (error) {
         assert.ok(error instanceof FieldsFileError, `${(error as Error).name}: ${(error as Error).message}`);
         assert.ok(error.message.startsWith(`${path}: `), error.message);
+        // The path it names leads into the file as it is: to the mistake, or to the place a missing entry belongs.
+        const at = error.message.slice(path.length + 2).split(': ')[0]!;
+        if (at !== '(top level)') {
+          const parent = at.includes('.') ? at.slice(0, at.lastIndexOf('.')) : '';
+          assert.ok(holds(file, at) || holds(file, parent), `${at} is not in the file: ${error.message.slice(0, 300)}`);
+        }
         outcomes.refused++;
         return;
       }

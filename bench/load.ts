@@ -2,11 +2,16 @@
 // Concur answers the sign-in and the writes) and the default SQLite store:
 //   launch        a fresh signed launch each time: signature, nonce, sign-in with the authorization code, hand-off
 //   verification  the same launch again: signature checked, the nonce found used, refused (no call to Concur)
+//   forged        a launch whose signature does not match: refused 401 (no nonce used, no call to Concur)
+//   floor         GET /healthz: the connector doing no work at all (Hono, security headers, logging), which
+//                 bounds what any of its routes can reach
 //   search        GET /api/search with a popup session
 //   commit        POST /api/commit, written to the fake Concur and the audit log
 // Each is measured against a bare Node http server answering requests of the same size with answers of the same
 // size and status, in the same run. Then 10,000 popup sessions are opened and the server's memory is printed.
 // The connector runs with LOG_LEVEL=error and the rate limits off (a load generator is one address).
+// The targets (launch verification at least 50% of the bare server, zero errors) are checked at the end: each is
+// printed as met or NOT MET, and the run exits 1 when one is missed.
 // Run: npm run build && npm run bench:load   (BENCH_SECONDS, BENCH_CONNECTIONS)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -105,6 +110,18 @@ results.push([
   await run('verification', { url: `${url}${used}`, headers: { accept: 'application/json' } }, 401),
   await baseline('verification', 401, used, await answerSize(refusal)),
 ]);
+// forged: the same launch with another signature of the same length.
+const forged = used.replace(/signature=[^&]+/, `signature=${encodeURIComponent(Buffer.alloc(32, 7).toString('base64'))}`);
+const forgery = await fetch(`${url}${forged}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+results.push([
+  await run('forged', { url: `${url}${forged}`, headers: { accept: 'application/json' } }, 401),
+  await baseline('forged', 401, forged, await answerSize(forgery)),
+]);
+// floor: the cheapest route there is.
+results.push([
+  await run('floor (/healthz)', { url: `${url}/healthz` }, 200),
+  await baseline('floor', 200, '/healthz', await answerSize(await fetch(`${url}/healthz`))),
+]);
 
 // search and commit, with one popup session.
 const token = await openSession((await mintLaunches(1))[0]!);
@@ -130,13 +147,26 @@ const heapAfter = await metric('nodejs_heap_size_used_bytes');
 server.kill();
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const ratio = (name: string) => {
+  const [ours, base] = results.find(([f]) => f.name === name)!;
+  return (ours.rps / base.rps) * 100;
+};
+const errors = results.flat().reduce((n, f) => n + f.errors, 0);
+const targets: [string, boolean][] = [
+  [`launch verification (a replay refused) at least 50% of the bare server: ${ratio('verification').toFixed(1)}%`, ratio('verification') >= 50],
+  [`launch verification (a forged signature refused) at least 50% of the bare server: ${ratio('forged').toFixed(1)}%`, ratio('forged') >= 50],
+  [`zero errors across every run: ${errors}`, errors === 0],
+];
 const row = (f: Figures) => `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
 const lines = [
   `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ${new Date().toISOString()}`,
   ...results.flatMap(([ours, base]) => [row(ours), row(base), `${''.padEnd(28)} ratio to bare server: ${(ours.rps / base.rps * 100).toFixed(1)}%`]),
   `Memory: resident ${mb(rssBefore)} before, ${mb(rssAfter)} after ${SESSIONS} popup sessions (heap used ${mb(heapAfter)}; sessions live in the SQLite store)`,
+  `For scale: the floor (/healthz, no work) reaches ${ratio('floor (/healthz)').toFixed(1)}% of the bare server.`,
+  'Targets:',
+  ...targets.map(([text, met]) => `  ${met ? 'met    ' : 'NOT MET'}  ${text}`),
 ];
 console.log(lines.join('\n'));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/load.json', JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS, results, memory: { rssBefore, rssAfter, heapAfter, sessions: SESSIONS } }, null, 2));
-process.exit(0);
+writeFileSync('bench/results/load.json', JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS, results, memory: { rssBefore, rssAfter, heapAfter, sessions: SESSIONS }, targets: targets.map(([text, met]) => ({ text, met })) }, null, 2));
+process.exit(targets.every(([, met]) => met) ? 0 : 1);

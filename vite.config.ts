@@ -2,6 +2,7 @@
 // expense form, all served under /app/; then the element library: ES modules with types and a custom-elements
 // manifest in dist/lib/, and one self-contained module in dist/embed/ for pages without a bundler.
 import { build, defineConfig, type InlineConfig, type Plugin, type Rollup } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 import dts from 'vite-plugin-dts';
 import { execFileSync } from 'node:child_process';
 import { isAbsolute } from 'node:path';
@@ -127,5 +128,6 @@ export default defineConfig({
       onwarn,
     },
   },
-  plugins: [firstScreenBudget(), otherPages(), elementLibrary()],
+  // Each of the popup's files also as .br and .gz, which the server sends to browsers that accept them.
+  plugins: [firstScreenBudget(), compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }), otherPages(), elementLibrary()],
 });

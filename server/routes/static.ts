@@ -17,7 +17,8 @@ export function staticRoutes(deps: AppDeps) {
   r.get('/app', (c) => c.redirect('/app/', 301));
   // The simulator's page is part of the build, but only the sandbox serves it.
   if (!deps.sandbox) r.all('/app/server/*', (c) => c.notFound());
-  r.use('/app/*', serveStatic({ root: deps.distDir, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
+  // The build leaves a .br and a .gz beside each of the popup's files: sent to browsers that accept them.
+  r.use('/app/*', serveStatic({ root: deps.distDir, precompressed: true, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
   if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl })));
   return r;
 }

@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps) {
   if (tap) {
     app.use(async (c, next) => {
       await next();
-      if (!c.req.path.startsWith('/sandbox/')) tap.response(c.req.path, [...c.res.headers], await c.res.clone().text());
+      if (!c.req.path.startsWith('/sandbox/')) tap.response(c.req.path, [...c.res.headers], new Uint8Array(await c.res.clone().arrayBuffer()));
     });
   }
   const strict = headersFor(false, false);

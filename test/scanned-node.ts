@@ -1,4 +1,9 @@
-// Node arguments for a process a test starts (a connector, a command): under the suite's secret scan
-// (LEU_SECRET_SCAN_DIR, set by npm run test:node) the child is scanned too, so what it sends and logs is searched.
+// A node process a test starts (a connector, a command) is scanned like the test process itself when the suite's
+// secret scan is on (npm run test:node sets LEU_SECRET_SCAN_DIR): its answers, its log lines, and whatever it
+// prints to standard output and error.
 export const scannedNodeArgs = (): string[] =>
   process.env.LEU_SECRET_SCAN_DIR ? ['--import', 'tsx', '--import', './test/secret-scan.ts'] : ['--import', 'tsx'];
+
+/** Variables to add to such a process's environment. */
+export const scanEnv = (): Record<string, string> =>
+  process.env.LEU_SECRET_SCAN_DIR ? { LEU_SECRET_SCAN_DIR: process.env.LEU_SECRET_SCAN_DIR, LEU_SECRET_SCAN_OUTPUT: '1' } : {};

@@ -4,6 +4,7 @@
 // (exit code 1) with where it was seen; test/secret-scan-report.mjs sums up what was scanned.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { SecretTap } from '../server/secret-tap.js';
 
 /** Passwords and client secrets the tests and the sandbox configure (test/server/helpers.ts, server/config.ts). */
@@ -27,7 +28,10 @@ function found(finding: string) {
   if (dir) appendFileSync(join(dir, `${process.pid}.findings`), `${finding}\n`);
 }
 const tap: SecretTap = {
-  response(path, headers, body) {
+  response(path, headers, sent) {
+    // What the browser reads: a compressed answer (the popup's files) is scanned as it unpacks.
+    const encoding = headers.find(([k]) => k.toLowerCase() === 'content-encoding')?.[1];
+    const body = Buffer.from(encoding === 'br' ? brotliDecompressSync(sent) : encoding === 'gzip' ? gunzipSync(sent) : sent).toString('utf8');
     stats.responses++;
     stats.responseBytes += body.length;
     const text = `${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${body}`;
@@ -39,6 +43,18 @@ const tap: SecretTap = {
   },
 };
 (globalThis as { leuSecretTap?: SecretTap }).leuSecretTap = tap;
+
+// A process a test started (test/scanned-node.ts): what it prints is scanned too (a command's report, a server's
+// start-up line). The test process's own output (test names, assertion diffs) is not.
+if (process.env.LEU_SECRET_SCAN_OUTPUT) {
+  for (const [name, stream] of [['standard output', process.stdout], ['standard error', process.stderr]] as const) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      for (const f of findSecrets(String(chunk))) found(`${f} on its ${name}: ${String(chunk).slice(0, 200)}`);
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
 
 process.on('exit', () => {
   if (dir) writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file: process.argv.at(-1), ...stats, findings: [] }));

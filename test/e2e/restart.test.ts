@@ -13,13 +13,13 @@ import { ENV, EXPENSE_ID, bearer } from '../server/helpers.js';
 import { tempDataDir } from '../data-dir.js';
 import { freePort } from '../net.js';
 import { startFakeConcur } from './fake-concur.js';
-import { scannedNodeArgs } from '../scanned-node.js';
+import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
 
 const children: ChildProcess[] = [];
 after(() => children.forEach((c) => c.kill('SIGKILL')));
 
 async function startConnector(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], { env: { ...process.env, ...scanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (c: Buffer) => void (output += c.toString()));

@@ -14,7 +14,7 @@ import { SandboxConcur } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
 import { CLIENT, CONCUR, ENV } from './helpers.js';
 import { tempDataDir } from '../data-dir.js';
-import { scannedNodeArgs } from '../scanned-node.js';
+import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
 
 const dataDir = tempDataDir();
 
@@ -24,7 +24,7 @@ const silent = createLogger('silent');
 function runScript(args: string[], env: Record<string, string | undefined>, input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // The scan's folder goes along, so the command is scanned too.
-    const child = spawn(process.execPath, [...scannedNodeArgs(), ...args], { env: { LEU_SECRET_SCAN_DIR: process.env.LEU_SECRET_SCAN_DIR, ...env } });
+    const child = spawn(process.execPath, [...scannedNodeArgs(), ...args], { env: { ...scanEnv(), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -102,8 +102,8 @@ describe('npm run doctor', () => {
   });
 
   test('a bad configuration is reported as a problem, not a crash', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/doctor.ts'], {
-      env: { PATH: process.env.PATH, CONNECTOR_USERNAME: 'short' }, encoding: 'utf8', timeout: 30_000,
+    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/cli/doctor.ts'], {
+      env: { ...scanEnv(), PATH: process.env.PATH, CONNECTOR_USERNAME: 'short' }, encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(run.status, 1);
     assert.match(run.stdout, /^✗ CONNECTOR_USERNAME: CONNECTOR_USERNAME must be 10 to 50 characters/);
@@ -130,8 +130,8 @@ describe('npm run company-token', () => {
   });
 
   test('without COMPANY_TOKEN_FILE it says what to set', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], {
-      env: { PATH: process.env.PATH, ...ENV }, input: 'x\n', encoding: 'utf8', timeout: 30_000,
+    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], {
+      env: { ...scanEnv(), PATH: process.env.PATH, ...ENV }, input: 'x\n', encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /COMPANY_TOKEN_FILE is not set/);
@@ -198,8 +198,8 @@ test('error logs are kept at least seven days by default, and a shorter setting 
 
 test('a catalog file that cannot be read stops the start with one CATALOG_FILE line', () => {
   for (const [file, message] of [['/tmp', /is a folder, not a file/], ['/nonexistent/catalog.csv', /does not exist/]] as const) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-      env: { PATH: process.env.PATH, PORT: '0', CATALOG_FILE: file, LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')) }, encoding: 'utf8', timeout: 30_000,
+    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
+      env: { ...scanEnv(), PATH: process.env.PATH, PORT: '0', CATALOG_FILE: file, LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')) }, encoding: 'utf8', timeout: 30_000,
     });
     assert.equal(run.status, 1);
     const lines = run.stderr.trim().split('\n');

@@ -3,6 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { loadConfig, SAMPLE_CATALOG } from '../../server/config.js';
+import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
 import { ENV } from './helpers.js';
 
 describe('loadConfig', () => {
@@ -66,8 +67,8 @@ describe('loadConfig', () => {
 });
 
 test('the server stops at start with one line when Redis cannot be reached', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: { PATH: process.env.PATH, PORT: '0', STORE_URL: 'REDIS://:hunter2-secret@127.0.0.1:1/0?password=hunter3-secret', TOKEN_ENCRYPTION_KEY: 'b'.repeat(64) },
+  const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
+    env: { ...scanEnv(), PATH: process.env.PATH, PORT: '0', STORE_URL: 'REDIS://:hunter2-secret@127.0.0.1:1/0?password=hunter3-secret', TOKEN_ENCRYPTION_KEY: 'b'.repeat(64) },
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -77,8 +78,8 @@ test('the server stops at start with one line when Redis cannot be reached', () 
 });
 
 test('the server stops at start with one line naming the bad variable', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: { PATH: process.env.PATH, CONNECTOR_PASSWORD: 'short' },
+  const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
+    env: { ...scanEnv(), PATH: process.env.PATH, CONNECTOR_PASSWORD: 'short' },
     encoding: 'utf8',
     timeout: 30_000,
   });

@@ -7,13 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-test('a secret in an answer and a token in a log line fail the run, and say where', () => {
+test('a secret in an answer (compressed or not) and a token in a log line fail the run, and say where', () => {
   // A run of its own, not a subtest of this one (NODE_TEST_CONTEXT would make it report to this runner).
   const { NODE_TEST_CONTEXT: _nested, ...env } = process.env;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/secret-scan.ts', '--test', 'test/fixtures/leaky.fixture.ts'], { encoding: 'utf8', timeout: 60_000, env: { ...env, LEU_SECRET_SCAN_DIR: '' } });
   assert.notEqual(run.status, 0, 'the run fails');
   const out = run.stdout + run.stderr;
-  assert.match(out, /the secret tes… in the answer to \/leak/);
+  assert.match(out, /the secret tes… in the answer to \/leak\n/);
+  assert.match(out, /the secret S3c… in the answer to \/leak\.js/, 'found in a compressed answer too');
   assert.match(out, /the Concur token or code sbx-at-01234… in a log line/);
 });
 
@@ -28,4 +29,13 @@ test('a find in a process that is killed (as the restart test kills its connecto
   assert.equal(report.status, 1, 'the report fails');
   assert.match(report.stdout, /1 secret\(s\) found/);
   assert.match(report.stdout, /the Concur token or code sbx-at-01234… in a log line/);
+});
+
+test('what a process started by a test prints is scanned too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leu-scan-'));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/secret-scan.ts', '--eval', "console.log('the secret is sandbox-client-secret')"], { encoding: 'utf8', env: { ...process.env, LEU_SECRET_SCAN_DIR: dir, LEU_SECRET_SCAN_OUTPUT: '1' } });
+  assert.equal(run.status, 1, 'the process fails');
+  const report = spawnSync(process.execPath, ['test/secret-scan-report.mjs', dir], { encoding: 'utf8' });
+  assert.equal(report.status, 1);
+  assert.match(report.stdout, /the secret san… on its standard output/);
 });

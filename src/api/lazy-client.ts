@@ -15,9 +15,12 @@ export function createLazyApiClient(opts: ApiClientOptions = {}, load: () => Pro
   const ready = (): Promise<ApiClient> =>
     (client ??= load().then(
       (module) => module.createApiClient(opts),
-      () => {
+      (reason: unknown) => {
         client = undefined;
-        throw new ApiError('Could not load this page from the connector. Check your connection and try again.', 'network');
+        // Shown as any 'network' failure is ("Could not reach the connector…", with Retry); the cause is kept.
+        const error = new ApiError('The connector client (a chunk of this page) could not be loaded.', 'network');
+        error.cause = reason;
+        throw error;
       },
     ));
   // Started now, not at the first call; a failure here is reported by that call.

@@ -107,6 +107,8 @@ export class LeuSearchElement extends LitElement {
 
   /** Results are a plain list until the virtualizer has loaded; a failed load is tried again with the next results. */
   readonly #virtualizer = new VirtualizerLoader(this);
+  /** Whether the last render went through the virtualizer. */
+  #virtualized = false;
   #pickWhenReady = false;
   #more?: AbortController;
   /** Server results received for the current query and level (recent picks not counted). */
@@ -255,6 +257,15 @@ export class LeuSearchElement extends LitElement {
   }
 
   protected override updated(changed: Map<string, unknown>) {
+    // The virtualizer took the plain list's place: it starts at the top, so once it has laid out, bring the active
+    // option back into view.
+    if (this.#virtualizer.loaded && !this.#virtualized && this.active >= 0) {
+      const list = this.list;
+      void list?.updateComplete
+        .then(() => list.layoutComplete)
+        .then(() => list.element(this.active)?.scrollIntoView({ block: 'nearest' }), () => undefined);
+    }
+    this.#virtualized = this.#virtualizer.loaded;
     // Keep the active option rendered and visible while the keyboard moves through a long list.
     if (!changed.has('active') || this.active < 0) return;
     const option = this.#virtualizer.loaded ? this.list?.element(this.active) : this.renderRoot.querySelector(`#option-${this.active}`);

@@ -89,7 +89,14 @@ async function runWizard(run: Run) {
   // Tab to the wizard field's button and press Enter, as Concur's user would.
   await tabTo(page, (f) => f.label === WIZARD, 'the wizard button');
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.keyboard.press('Enter')]);
+  // What the popup shows first, looked at every 10 ms: the wizard, never a search box the wizard then replaces.
+  const first = await popup.waitForFunction(() => {
+    const shown = document.querySelector('leu-popup')?.shadowRoot;
+    return shown?.querySelector('leu-wizard') ? 'wizard' : shown?.querySelector('leu-search') ? 'search box' : false;
+  }, null, { polling: 10 });
+  assert.equal(await first.jsonValue(), 'wizard', 'the popup shows the wizard first');
   await popup.locator('leu-wizard .progress').waitFor();
+  assert.equal(await popup.evaluate(() => location.pathname + location.search + location.hash), '/app/', 'the address bar keeps nothing of the launch');
   assert.deepEqual(popup.viewportSize(), run.size);
   const shot = async (n: number, name: string) => popup.screenshot({ path: `${OUT}/wizard-${run.tag}-${n}-${name}.png` });
 

@@ -100,16 +100,23 @@ function decode(raw: string): string {
 }
 
 /**
- * Well-formed as the protocol sheet and the README describe a v4 launch, written out here rather than taken from
- * the server's own schema, so a mistake in that schema cannot hide itself.
+ * Well-formed by the protocol sheet's own facts: every parameter Concur always sends is there and not empty, and
+ * source is one of its three values. Written here, not taken from the server's schema.
  */
 function wellFormed(q: Record<string, string>): boolean {
   const given = (name: string) => (q[name] ?? '').trim() !== '';
   const required = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'item_url', 'custom_field_launched_from', 'nonce', 'signature', 'client_auth_code'];
-  return required.every(given)
-    && /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(q.custom_field_launched_from!)
-    && ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase())
-    && q.nonce!.length <= 200 && q.signature!.length <= 200 && q.client_auth_code!.length <= 4096;
+  return required.every(given) && ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase());
+}
+
+/**
+ * Within the limits this connector sets for itself where the sheet is silent (README): a field id of letters, digits,
+ * _ and -; a nonce and a signature of at most 200 characters, an authorization code of at most 4,096. Past them
+ * a launch may be refused as malformed, or handled as any other: either passes.
+ */
+function withinOwnLimits(q: Record<string, string>): boolean {
+  return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(q.custom_field_launched_from ?? '')
+    && (q.nonce ?? '').length <= 200 && (q.signature ?? '').length <= 200 && (q.client_auth_code ?? '').length <= 4096;
 }
 
 /** The signature's bytes, for strict Base64 only (a '+' turned into a space by form decoding is a '+'). */
@@ -149,6 +156,8 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
       if (repeated || !isWellFormed) {
         assert.equal(res.status, 400, `malformed or repeated: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
         assert.equal(body?.error.code, 'launch_params_invalid');
+      } else if (!withinOwnLimits(first) && res.status === 400) {
+        assert.equal(body?.error.code, 'launch_params_invalid', raw.slice(0, 300));
       } else if (forged) {
         assert.deepEqual([res.status, body?.error.code], [401, 'launch_signature_invalid'], raw.slice(0, 300));
       } else if (first.source?.trim().toUpperCase() !== 'ENTRY') {

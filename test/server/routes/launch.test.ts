@@ -1,5 +1,8 @@
 // GET /launchexternalurl/v4/form through the whole app: statuses, pages, the token exchange, the hand-off.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
@@ -25,6 +28,19 @@ describe('a valid launch', () => {
     assert.match(cookie, /Secure/, 'the public URL is https, so the cookie is Secure');
     assert.ok(!cookie.includes(q.get('client_auth_code')!));
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+  });
+
+  test("for a field with a wizard, the popup's address says so (and nothing else)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'v4-flow-'));
+    writeFileSync(join(dir, 'fields.json'), JSON.stringify({
+      sources: { projects: { type: 'catalog' } },
+      flows: { custom20: { title: 'Project', steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' }] } },
+    }));
+    const { app } = await makeApp({ env: { FIELDS_FILE: join(dir, 'fields.json') } });
+    const wizard = await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom20' } })));
+    assert.deepEqual([wizard.status, wizard.headers.get('location')], [303, '/app/?wizard']);
+    const search = await app.request(form(launchQuery(concur())));
+    assert.deepEqual([search.status, search.headers.get('location')], [303, '/app/']);
   });
 
   test('exchanges the authorization code exactly as Concur expects', async () => {

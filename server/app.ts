@@ -50,7 +50,8 @@ export interface AppDeps {
 
 export type AppEnv = {
   Variables: {
-    /** The request's logger (its lines carry the request id), made on first use: most answers log nothing else. */
+    requestId: string;
+    /** A logger whose lines carry the request id, made on first use: most answers log only their request line. */
     log: () => Logger;
     session: Session;
     sessionKey: string;
@@ -113,12 +114,11 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     const requestId = crypto.randomUUID();
     let log: Logger | undefined;
+    c.set('requestId', requestId);
     c.set('log', () => (log ??= deps.logger.child({ requestId })));
     await next();
     // The path only: launch query strings carry an authorization code.
-    if (deps.logger.isLevelEnabled('info')) {
-      c.get('log')().info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
-    }
+    deps.logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
   app.route('/', opsRoutes(deps));
@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      if (deps.logger.isLevelEnabled('info')) c.get('log')?.().info({ errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
+      deps.logger.info({ requestId: c.get('requestId'), errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
       if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterS));
       const extra = err instanceof FlowAnswerInvalid ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) } : undefined;
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, extra);

@@ -26,6 +26,10 @@ const hostEntry = z
   .toLowerCase()
   .regex(/^(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:\d{1,5})?$/, 'each entry must be host or host:port, without a scheme or path');
 
+/** A comma-separated list (spaces around entries ignored, empty entries dropped), each entry checked by `item`. */
+const commaList = <T extends z.ZodType<string, string>>(item: T) =>
+  z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)).pipe(z.array(item));
+
 export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().optional(),
@@ -36,11 +40,7 @@ export const Env = z.object({
   CONCUR_CLIENT_SECRET: z.string().optional(),
   CONCUR_REDIRECT_URI: z.url({ protocol: /^https?$/, error: 'CONCUR_REDIRECT_URI must be an http(s) URL' }).optional(),
   CONCUR_TOKEN_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_TOKEN_BASE must be an http(s) URL' }).optional(),
-  CONCUR_ALLOWED_HOSTS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(hostEntry)),
+  CONCUR_ALLOWED_HOSTS: commaList(hostEntry),
   CONCUR_API_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_API_BASE must be an http(s) URL' }).optional(),
   COMPANY_TOKEN_FILE: z.string().min(1).optional(),
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
@@ -56,11 +56,7 @@ export const Env = z.object({
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   /** Origins of the pages that may embed the picker (element, frame or popup), comma-separated. */
-  EMBED_ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)'))),
+  EMBED_ALLOWED_ORIGINS: commaList(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)')),
   /** How long the audit log keeps each write-back attempt. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /**
@@ -79,11 +75,7 @@ export const Env = z.object({
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: use the socket's address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
-  EMBED_FIELDS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'))),
+  EMBED_FIELDS: commaList(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12')),
 });
 
 /** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */
@@ -198,11 +190,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('HOST: the sandbox signs launches with publicly known credentials, so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur');
   }
 
-  let companyToken: Config['companyToken'];
-  if (e.COMPANY_TOKEN_FILE) {
-    if (!e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)');
+  /** TOKEN_ENCRYPTION_KEY's 32 bytes, read where something needs them: a malformed key is an error only there. */
+  const encryptionKey = (): Buffer | undefined => {
+    if (!e.TOKEN_ENCRYPTION_KEY) return undefined;
     const key = parseKey(e.TOKEN_ENCRYPTION_KEY);
     if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or Base64');
+    return key;
+  };
+  let companyToken: Config['companyToken'];
+  if (e.COMPANY_TOKEN_FILE) {
+    const key = encryptionKey();
+    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)');
     companyToken = { file: e.COMPANY_TOKEN_FILE, key };
   }
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
@@ -217,7 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)');
   }
 
-  const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, e.TOKEN_ENCRYPTION_KEY, sandbox);
+  const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, encryptionKey, sandbox);
 
   return {
     port: e.PORT,
@@ -247,10 +245,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-function storeFrom(url: string | undefined, dataDir: string, prefix: string, keyText: string | undefined, sandbox: boolean): Config['store'] {
+function storeFrom(url: string | undefined, dataDir: string, prefix: string, encryptionKey: () => Buffer | undefined, sandbox: boolean): Config['store'] {
   if (url === 'memory') return { kind: 'memory' };
-  const key = keyText ? parseKey(keyText) : undefined;
-  if (keyText && !key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or Base64');
+  const key = encryptionKey();
   if (url && /^rediss?:\/\//i.test(url)) {
     try {
       new URL(url);

@@ -9,9 +9,13 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { AppDeps, AppEnv } from './app.js';
 import { AppError, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid, ItemUrlNotAllowed, StoreUnavailable, TooManyRequests } from './errors.js';
 
-const storeFailed = (error: unknown) => StoreUnavailable.because('rate limit', error);
-
-const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+/** Takes a point for `key`: over the limit, a 429 saying `message` with Retry-After; a failing store, a 503. */
+async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
+  await limiter.consume(key).catch((res: unknown) => {
+    if (res instanceof RateLimiterRes) throw new TooManyRequests(message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+    throw StoreUnavailable.because('rate limit', res);
+  });
+}
 
 /**
  * The client's address: the socket's, or with TRUST_PROXY_HOPS that many proxies trusted, the address the
@@ -34,12 +38,7 @@ export function searchLimit(deps: AppDeps, surface: string, keyOf: (c: Context<A
   const points = deps.config.rateLimits.searchesPerMinute;
   const limiter = points > 0 ? deps.store.limiter(`search-${surface}`, points, 60) : undefined;
   return async (c, next) => {
-    if (limiter) {
-      await limiter.consume(keyOf(c)).catch((res: unknown) => {
-        if (res instanceof RateLimiterRes) throw new TooManyRequests('Too many searches in a short time. Wait a moment, then search again.', retryAfter(res));
-        throw storeFailed(res);
-      });
-    }
+    if (limiter) await consume(limiter, keyOf(c), 'Too many searches in a short time. Wait a moment, then search again.');
     await next();
   };
 }
@@ -49,10 +48,9 @@ const SUSPICIOUS = [LaunchParamsInvalid, LaunchSignatureInvalid, LaunchReplayed,
 
 export class LaunchGuard {
   private readonly limiter?: RateLimiterAbstract;
-  private readonly points: number;
   constructor(private readonly deps: AppDeps) {
-    this.points = deps.config.rateLimits.launchFailuresPerMinute;
-    if (this.points > 0) this.limiter = deps.store.limiter('launch-refusals', this.points, 60);
+    const points = deps.config.rateLimits.launchFailuresPerMinute;
+    if (points > 0) this.limiter = deps.store.limiter('launch-refusals', points, 60);
   }
 
   /**
@@ -63,10 +61,7 @@ export class LaunchGuard {
     if (!this.limiter) return launch();
     const limiter = this.limiter;
     const bucket = addressBucket(clientAddress(c, this.deps.config.trustProxyHops));
-    await limiter.consume(bucket).catch((res: unknown) => {
-      if (!(res instanceof RateLimiterRes)) throw storeFailed(res);
-      throw new TooManyRequests('Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.', retryAfter(res));
-    });
+    await consume(limiter, bucket, 'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.');
     const giveBack = () => limiter.reward(bucket, 1).catch(() => undefined);
     try {
       const result = await launch();

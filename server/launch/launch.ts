@@ -64,6 +64,11 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
 /** The session key is a bearer secret; the store only ever sees its hash. */
 export const sessionKey = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** Stores a popup session under its key until the session's fixed end (SESSION_TTL_MS after its launch). */
+export function saveSession(store: Store, key: string, session: Session, now: number): Promise<void> {
+  return store.putSession(key, session, session.createdAt + SESSION_TTL_MS - now);
+}
+
 /** Parks a launched session under a one-time hand-off code the popup trades for it. */
 export async function createSession(store: Store, session: Session): Promise<{ handoff: string; fieldId: string }> {
   const handoff = randomBytes(24).toString('base64url');
@@ -80,7 +85,7 @@ export async function claimSession(store: Store, handoff: string, now: number): 
   const session = await store.takeHandoff(sessionKey(handoff));
   if (!session) return undefined;
   const token = randomBytes(32).toString('base64url');
-  await store.putSession(sessionKey(token), session, session.createdAt + SESSION_TTL_MS - now);
+  await saveSession(store, sessionKey(token), session, now);
   return token;
 }
 

@@ -6,7 +6,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { AppDeps, AppEnv } from '../app.js';
 import { HANDOFF_COOKIE } from './launch.js';
 import { SearchQuery, invalid } from './validation.js';
-import { claimSession, sessionKey } from '../launch/launch.js';
+import { claimSession, saveSession, sessionKey } from '../launch/launch.js';
 import { AppError, SessionMissing, ValueNotInCatalog } from '../errors.js';
 import { searchLimit } from '../rate-limits.js';
 import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
@@ -16,7 +16,6 @@ import type { Logger } from 'pino';
 import type { Session, WriteRecord } from '../store/store.js';
 import type { ItemView } from '../concur/expense.js';
 import type { SearchContext } from '../sources/source.js';
-import { SESSION_TTL_MS } from '../launch/limits.js';
 
 /**
  * Every read and write to Concur ends within these, retries included, so the server always answers before the
@@ -41,7 +40,7 @@ async function withFacts(deps: AppDeps, key: string, s: Session): Promise<Sessio
   if (s.facts) return s;
   const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
   s.facts = factsOf(view);
-  await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
+  await saveSession(deps.store, key, s, deps.now());
   return s;
 }
 
@@ -75,10 +74,11 @@ const itemName = (s: Session) =>
   s.version === 1 ? `v1 entry ${s.entryId}` : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
 
 /**
- * Every write-back attempt: counted by outcome, and recorded in the audit log with old and new values. Once Concur
- * has the value, nothing may make the request fail: a store that cannot take the record then gets it in the log.
+ * Writes the session's item in Concur. Every attempt is counted by outcome and recorded in the audit log with old
+ * and new values. Once Concur has the value, nothing may make the request fail: a store that cannot take the
+ * record then gets it in the log.
  */
-async function audited<T extends { correlationId: string }>(deps: AppDeps, key: string, s: Session, writes: readonly FieldWrite[], write: Promise<T>, log: Logger): Promise<T> {
+async function auditedWrite(deps: AppDeps, key: string, s: Session, writes: readonly FieldWrite[], log: Logger): Promise<{ correlationId: string }> {
   const record = (result: 'written' | 'failed', correlationId?: string, error?: string): WriteRecord => ({
     at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
     fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
@@ -89,12 +89,13 @@ async function audited<T extends { correlationId: string }>(deps: AppDeps, key: 
       deps.metrics.auditLost.inc();
       log.error({ audit: r, cause: error.message }, 'the audit log could not keep this write-back attempt; it is recorded here instead');
     });
-  let r: T;
+  let r: { correlationId: string };
   try {
-    r = await write;
+    r = await deps.items.write(key, s, writes, AbortSignal.timeout(WRITE_DEADLINE_MS));
   } catch (error) {
     deps.metrics.writes.inc({ outcome: 'failed' });
-    await keep(record('failed', error instanceof AppError ? error.correlationId : undefined, error instanceof AppError ? error.code : 'internal_error'));
+    const known = error instanceof AppError ? error : undefined;
+    await keep(record('failed', known?.correlationId, known?.code ?? 'internal_error'));
     throw error;
   }
   deps.metrics.writes.inc({ outcome: 'written' });
@@ -102,7 +103,7 @@ async function audited<T extends { correlationId: string }>(deps: AppDeps, key: 
   // What the item holds now: the next write's "old" value in the audit log (kept best-effort).
   if (s.facts?.values) {
     for (const w of writes) s.facts.values[w.field.toLowerCase()] = w.value;
-    await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now()).catch((error: Error) => log.warn({ cause: error.message }, 'session facts not updated'));
+    await saveSession(deps.store, key, s, deps.now()).catch((error: Error) => log.warn({ cause: error.message }, 'session facts not updated'));
   }
   return r;
 }
@@ -147,7 +148,7 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
   if (!launched) return { field: s.fieldId, value: '', written, correlationId: '' };
-  const { correlationId } = await audited(deps, key, s, written, deps.items.write(key, s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), log);
+  const { correlationId } = await auditedWrite(deps, key, s, written, log);
   log.info({ field: s.fieldId, fields: written.map((w) => w.field), correlationId }, 'wizard values written to Concur');
   for (const w of writes) {
     const step = flow.steps.find((x) => x.id === w.step);
@@ -195,7 +196,7 @@ export function apiRoutes(deps: AppDeps) {
     const facts = factsOf(view);
     if (JSON.stringify(facts) !== JSON.stringify(s.facts ?? {})) {
       s.facts = facts;
-      await deps.store.putSession(key, s, s.createdAt + SESSION_TTL_MS - deps.now());
+      await saveSession(deps.store, key, s, deps.now());
     }
     // The current value's item, for the picker to preselect; a source that cannot say is not an error here.
     const currentItem = currentValue
@@ -259,7 +260,7 @@ export function apiRoutes(deps: AppDeps) {
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];
-    const { correlationId } = await audited(deps, c.get('sessionKey'), s, written, deps.items.write(c.get('sessionKey'), s, written, AbortSignal.timeout(WRITE_DEADLINE_MS)), c.get('log')());
+    const { correlationId } = await auditedWrite(deps, c.get('sessionKey'), s, written, c.get('log')());
     c.get('log')().info({ field: s.fieldId, correlationId }, 'value written to Concur');
     await rememberPick(deps, recentKey(s), code, c.get('log')());
     return c.json({ field: s.fieldId, value: code, written, correlationId } satisfies CommitResponse);

@@ -33,6 +33,8 @@ const notEmbeddable = (field: string) =>
 
 export function embedRoutes(deps: AppDeps) {
   const allowed = deps.config.embedOrigins;
+  /** Fields the embedding pages may search (EMBED_FIELDS, lower case). */
+  const embeddable = new Set(deps.config.embedFields);
   const r = new Hono<AppEnv>();
 
   r.use('/embed/*', async (c, next) => {
@@ -49,7 +51,7 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', z.object({ lang: Lang }), invalid), (c) => {
     const { field } = c.req.valid('param');
     const { lang } = c.req.valid('query');
-    if (!deps.config.embedFields.includes(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
+    if (!embeddable.has(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
     const flow = deps.sources.flowFor(field);
     const body: EmbedField = flow
       ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
@@ -62,7 +64,7 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
     const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
-    if (!deps.config.embedFields.includes(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
+    if (!embeddable.has(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
     const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
     if (!source) return c.json({ error: { code: 'invalid_request', message: `The field ${field} has no search step named ${step}.` } } satisfies ErrorBody, 400);
     if (source.needsLaunchContext) throw new SourceUnavailable(`${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`);

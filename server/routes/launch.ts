@@ -33,6 +33,8 @@ export function launchRoutes(deps: AppDeps) {
       },
     );
   const guard = new LaunchGuard(deps);
+  const v4 = { ...deps, credentials: deps.config.connector };
+  const v1 = { ...v4, v1CustomField: deps.config.v1CustomField };
   const secure = deps.config.publicUrl.startsWith('https:');
   /**
    * The popup trades this cookie for its session once. The app URL carries no secret: only, for a field with a
@@ -45,9 +47,9 @@ export function launchRoutes(deps: AppDeps) {
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      return toPopup(c, await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), { ...deps, credentials: deps.config.connector }))));
+      return toPopup(c, await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), v4))));
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      return toPopup(c, await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), { ...deps, credentials: deps.config.connector, v1CustomField: deps.config.v1CustomField }))));
+      return toPopup(c, await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), v1))));
     });
 }

@@ -17,7 +17,7 @@ export function opsRoutes(deps: AppDeps) {
     checks.store = await deps.store.recent('readyz-probe').then(
       () => 'ok',
       (e: Error & { logContext?: object }) => {
-        deps.logger.warn({ ...e.logContext, cause: (e.logContext as { cause?: string } | undefined)?.cause ?? e.message }, 'readiness: the store is failing');
+        deps.logger.warn({ cause: e.message, ...e.logContext }, 'readiness: the store is failing');
         return 'failing';
       },
     );

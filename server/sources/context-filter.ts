@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { SearchContext } from './source.js';
 import type { CatalogRow } from './catalog.js';
 
-const CONTEXT_KEYS = ['date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
+export const CONTEXT_KEYS = ['date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
 const template = z.string().refine(
   (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (CONTEXT_KEYS as readonly string[]).includes(m[1]!)),
   `may use only ${CONTEXT_KEYS.map((k) => `{${k}}`).join(', ')}`,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { CONCUR_VALUE_MAX, type SearchItem } from '../../src/contract/api.js';
 import { SourceUnavailable } from '../errors.js';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
+import { CONTEXT_KEYS } from './context-filter.js';
 
 const PLACEHOLDERS = ['query', 'offset', 'limit', 'code', 'date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'];
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
@@ -67,7 +68,7 @@ export class HttpSource implements DataSource {
       ]),
     );
     this.#serverPaging = /\{offset\}|\{limit\}/.test(config.url);
-    this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) => /\{(employeeId|loggedInUserId|reportOwnerUserId|companyDomain|date|expenseType)\}/.test(t));
+    this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) => CONTEXT_KEYS.some((k) => t.includes(`{${k}}`)));
   }
 
   #fill(template: string, values: Record<string, string | number | undefined>): string {

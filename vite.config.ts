@@ -18,36 +18,24 @@ function onwarn(warning: Rollup.RollupLog, warn: (w: Rollup.RollupLog) => void) 
 }
 
 /**
- * After the popup, the other pages: the picker page for other hosts and the sandbox's simulator, in a build of their
- * own, so that the modules they share with the popup do not split its first screen into many small chunks.
+ * After the popup, in nested builds one at a time, so that `vite build` makes everything at once: the other pages,
+ * then the element library.
  */
-function otherPages(): Plugin {
-  return {
-    name: 'leu-other-pages',
-    apply: 'build',
-    closeBundle: {
-      // Before the library's builds (closeBundle hooks otherwise run in parallel), one build at a time.
-      sequential: true,
-      async handler() {
-        await build({
-          configFile: false, logLevel: 'warn', base: '/app/',
-          build: {
-            outDir: 'dist', emptyOutDir: false, target: 'es2022',
-            rollupOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
-          },
-        });
-      },
-    },
-  };
-}
-
-/** After the app, the library: built in nested builds so that `vite build` makes everything at once. */
-function elementLibrary(): Plugin {
+function nestedBuilds(): Plugin {
   const nested = (config: InlineConfig): InlineConfig => ({ configFile: false, logLevel: 'warn', ...config });
   return {
-    name: 'leu-element-library',
+    name: 'leu-nested-builds',
     apply: 'build',
     async closeBundle() {
+      // The picker page for other hosts and the sandbox's simulator, apart from the popup, so that the modules they
+      // share with it do not split its first screen into many small chunks.
+      await build(nested({
+        base: '/app/',
+        build: {
+          outDir: 'dist', emptyOutDir: false, target: 'es2022',
+          rollupOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
+        },
+      }));
       // For bundlers: one entry, one module per source file (tree-shakable), Lit and every dependency external,
       // so an app that uses Lit itself has it once.
       await build(nested({
@@ -97,13 +85,13 @@ function firstScreenBudget(): Plugin {
         chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
       };
       visit(entry.fileName);
-      const size = (name: string) => {
+      const sizes = [...files].map((name) => {
         const f = bundle[name]!;
-        return gzipSync(f.type === 'chunk' ? f.code : f.source, { level: 9 }).length;
-      };
-      const total = [...files].reduce((sum, name) => sum + size(name), 0);
+        return [name, gzipSync(f.type === 'chunk' ? f.code : f.source, { level: 9 }).length] as const;
+      });
+      const total = sizes.reduce((sum, [, size]) => sum + size, 0);
       const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-      console.log(`popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ${[...files].map((f) => `${f.replace(/^assets\//, '')} ${kb(size(f))}`).join(', ')}`);
+      console.log(`popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ${sizes.map(([f, size]) => `${f.replace(/^assets\//, '')} ${kb(size)}`).join(', ')}`);
       if (process.env.LEU_BUNDLE_REPORT) {
         const modules = [...files].flatMap((name) => {
           const f = bundle[name];
@@ -123,11 +111,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     rollupOptions: {
-      // The popup alone; the other pages are built after it (otherPages).
+      // The popup alone; the other pages are built after it (nestedBuilds).
       input: { app: 'index.html' },
       onwarn,
     },
   },
   // Each of the popup's files also as .br and .gz, which the server sends to browsers that accept them.
-  plugins: [firstScreenBudget(), compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }), otherPages(), elementLibrary()],
+  plugins: [firstScreenBudget(), compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }), nestedBuilds()],
 });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { launchChromium } from '../test/chromium.js';
 import { loadConfig } from '../server/config.js';
 import { createLogger, startServer } from '../server/serve.js';
-import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
+import { sandboxLaunch } from '../test/connector-process.js';
+import { median } from './stats.js';
 import { tempDataDir } from '../test/data-dir.js';
 
 const ROUNDS = Number(process.env.FIRST_SCREEN_ROUNDS ?? 20);
@@ -23,14 +24,13 @@ const weight = files.reduce((n, f) => n + sent(f), 0);
 const STATIC = join('dist', 'bench-static.html');
 writeFileSync(STATIC, `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`);
 const browser = await launchChromium();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
   const popup: number[] = [];
   const ready: number[] = [];
   const page: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     // A launch address signed by the sandbox, as Concur would send it.
-    const launch = (await fetch(`${server.url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`, { redirect: 'manual' })).headers.get('location')!;
+    const launch = await sandboxLaunch(server.url);
     const context = await browser.newContext({ viewport: { width: 400, height: 400 } });
     const tab = await context.newPage();
     let started = performance.now();

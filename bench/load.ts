@@ -13,13 +13,13 @@
 // The targets (launch verification at least 50% of the bare server, zero errors) are checked at the end: each is
 // printed as met or NOT MET, and the run exits 1 when one is missed.
 // Run: npm run build && npm run bench:load   (BENCH_SECONDS, BENCH_CONNECTIONS)
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
+import { openSession, sandboxLaunch, startConnector, startNodeProcess } from '../test/connector-process.js';
+import { bearer } from '../test/server/helpers.js';
 import { freePort } from '../test/net.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -28,53 +28,32 @@ const SESSIONS = 10_000;
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill()));
 
-async function start(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(ready).then((r) => r.ok, () => false)) return child;
-    await sleep(100);
-  }
-  throw new Error(`${args.join(' ')} did not start`);
-}
-
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const data = mkdtempSync(join(tmpdir(), 'leu-bench-'));
-const server = await start(['--import', 'tsx', 'server/index.ts'], {
+const { child: server } = await startConnector({
   PORT: String(port), PUBLIC_URL: url, DATA_DIR: data, LOG_DIR: join(data, 'logs'), LOG_LEVEL: 'error',
   RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
-}, `${url}/readyz`);
+});
+children.push(server);
 const barePort = await freePort();
-await start(['bench/bare-server.mjs'], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/200/2/ready`);
+children.push((await startNodeProcess(['bench/bare-server.mjs'], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/200/2/ready`)).child);
 const bare = `http://127.0.0.1:${barePort}`;
 
 /** Signed launch addresses, each usable once, made by the sandbox as Concur would. */
 async function mintLaunches(n: number): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`, { redirect: 'manual' });
-    out.push(res.headers.get('location')!);
-  }
+  for (let i = 0; i < n; i++) out.push(await sandboxLaunch(url));
   return out;
-}
-async function openSession(launch: string): Promise<string> {
-  const res = await fetch(`${url}${launch}`, { redirect: 'manual' });
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  return ((await (await fetch(`${url}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string }).token;
 }
 
 interface Figures { name: string; requests: number; rps: number; p50: number; p99: number; errors: number; bytes: number }
 
 /** One run; every answer whose status is not `expect` counts as an error, as do socket errors and timeouts. */
 async function run(name: string, opts: autocannon.Options, expect: number): Promise<Figures> {
-  let unexpected = 0;
-  const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ connections: CONNECTIONS, ...(opts.amount ? {} : { duration: SECONDS }), ...opts }, (error, result) => (error ? reject(error) : resolve(result)));
-    instance.on('response', (_client, status) => {
-      if (status !== expect) unexpected++;
-    });
-  });
+  // A count (amount) takes precedence over the duration.
+  const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+  const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce((n, [status, s]) => (Number(status) === expect ? n : n + (s.count ?? 0)), 0);
   return {
     // Requests over the run's own length: a run bounded by a count may last under a second.
     name, requests: r.requests.total, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99,
@@ -124,8 +103,7 @@ results.push([
 ]);
 
 // search and commit, with one popup session.
-const token = await openSession((await mintLaunches(1))[0]!);
-const auth = { authorization: `Bearer ${token}` };
+const auth = bearer(await openSession(url, await sandboxLaunch(url)));
 const searchPath = '/api/search?q=frankfurt';
 results.push([
   await run('search', { url: `${url}${searchPath}`, headers: auth }, 200),
@@ -141,7 +119,7 @@ results.push([
 const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
 const rssBefore = await metric('process_resident_memory_bytes');
 // Each launch just before it is used: the sandbox's authorization codes live five minutes.
-for (let i = 0; i < SESSIONS; i++) await openSession((await mintLaunches(1))[0]!);
+for (let i = 0; i < SESSIONS; i++) await openSession(url, await sandboxLaunch(url));
 const rssAfter = await metric('process_resident_memory_bytes');
 const heapAfter = await metric('nodejs_heap_size_used_bytes');
 server.kill();

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import Fuse from 'fuse.js';
 import { Catalog } from '../server/sources/catalog.js';
+import { percentile } from './stats.js';
 import { generateCatalog, seeded } from './catalog-data.js';
 
 const SIZE = 100_000;
@@ -24,9 +25,6 @@ function makeQueries() {
   });
 }
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function time(label: string, run: (q: string) => unknown, queries: string[]) {
   // The same warm-up for both: queries for at least a second (and at least 20), so the JIT has seen the code.

@@ -8,7 +8,7 @@ export { LeuPopupElement } from './elements/leu-popup.js';
 export { AnswerChangeEvent, PickerChooseEvent, PopupCloseEvent, ValueSelectEvent, WizardSubmitEvent, type PickerChoice } from './elements/events.js';
 export { createEmbedClient, embedConfig, type EmbedClient } from './api/embed.js';
 export { createApiClient, type ApiClient, type ApiClientOptions, type SearchScope } from './api/client.js';
-export { ApiError } from './api/errors.js';
+export { ApiError } from './api/api-error.js';
 export { connectPicker, HostLink, PickerError, PROTOCOL_VERSION, type ConnectOptions, type PickerMessage, type PickerResult } from './embed/protocol.js';
 export { getLocale, intlLocale, pickLocale, setLocale } from './i18n/locale.js';
 export type { CatalogItem, EmbedField, FieldWrite, Flow, FlowStep, SearchItem, SearchResponse } from './contract/api.js';

@@ -3,7 +3,8 @@
 // before anything is written.
 import { z } from 'zod';
 import { CONCUR_VALUE_MAX, type AnswerStep, type Flow, type FlowStep, type SearchItem } from '../../src/contract/api.js';
-import { checkAnswer, normalize, plannedWrites, visibleSteps, type Answer, type PlannedWrite, type Problem } from '../../src/flows/wizard.js';
+import { checkAnswer, normalize, plannedWrites, visibleSteps, type Answer, type PlannedWrite } from '../../src/flows/wizard.js';
+import type { Problem } from '../../src/flows/problem.js';
 import { FlowAnswerInvalid } from '../errors.js';
 import { isSafePattern } from 'redos-detector';
 

@@ -5,9 +5,8 @@ import {
   CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
 } from '../contract/api.js';
 
-import { ApiError, parseAnswer, translateError } from './errors.js';
-
-export { ApiError };
+import { ApiError } from './api-error.js';
+import { parseAnswer, translateError } from './errors.js';
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;

@@ -4,8 +4,6 @@ import type * as z from 'zod/mini';
 import { ErrorBody } from '../contract/api.js';
 import { ApiError } from './api-error.js';
 
-export { ApiError };
-
 /** Turns whatever ky threw into an ApiError (an abort stays an abort); `onResponse` sees an error response first. */
 export async function translateError(error: unknown, onResponse?: (response: Response) => void): Promise<never> {
   if (error instanceof DOMException && error.name === 'AbortError') throw error;

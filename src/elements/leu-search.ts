@@ -268,8 +268,8 @@ export class LeuSearchElement extends LitElement {
     this.#virtualized = this.#virtualizer.loaded;
     // Keep the active option rendered and visible while the keyboard moves through a long list.
     if (!changed.has('active') || this.active < 0) return;
-    const option = this.#virtualizer.loaded ? this.list?.element(this.active) : this.renderRoot.querySelector(`#option-${this.active}`);
-    option?.scrollIntoView({ block: 'nearest' });
+    // Through the virtualizer when it is there (it renders the option first), else the plain list's own.
+    (this.list?.element(this.active) ?? this.renderRoot.querySelector(`#option-${this.active}`))?.scrollIntoView({ block: 'nearest' });
   }
 
   /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */

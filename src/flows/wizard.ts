@@ -6,7 +6,6 @@ import { CONCUR_VALUE_MAX, type AnswerStep, type FieldWrite, type Flow, type Flo
 export type Answer = string | SearchItem;
 export type Answers = Readonly<Record<string, Answer | undefined>>;
 
-export { isProblem, type Problem } from './problem.js';
 import type { Problem } from './problem.js';
 
 export const isAnswerStep = (s: FlowStep): s is AnswerStep => s.kind !== 'review';

@@ -1,7 +1,7 @@
 // Sentences built from data, in the user's language: an API failure by its code, a refused wizard answer.
 import { msg, str } from '@lit/localize';
 import { ApiError } from '../api/api-error.js';
-import type { Problem } from '../flows/wizard.js';
+import type { Problem } from '../flows/problem.js';
 import { formatDate, formatNumber } from './format.js';
 
 export interface FailureText {

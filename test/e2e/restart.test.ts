@@ -3,35 +3,24 @@
 // launch stays used, and the audit log holds the write.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../server/store/open.js';
 import { ENV, EXPENSE_ID, bearer } from '../server/helpers.js';
 import { tempDataDir } from '../data-dir.js';
 import { freePort } from '../net.js';
 import { startFakeConcur } from './fake-concur.js';
-import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
+import { openSession, startConnector } from '../connector-process.js';
 
 const children: ChildProcess[] = [];
 after(() => children.forEach((c) => c.kill('SIGKILL')));
-
-async function startConnector(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], { env: { ...process.env, ...scanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => void (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => void (output += c.toString()));
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`the connector stopped (exit ${child.exitCode}): ${output}`);
-    const up = await fetch(`${env.PUBLIC_URL}/readyz`).then((r) => r.ok, () => false);
-    if (up) return { child, output: () => output };
-    await sleep(100);
-  }
-  throw new Error(`the connector did not start: ${output}`);
-}
+const start = async (env: Record<string, string>) => {
+  const running = await startConnector(env);
+  children.push(running.child);
+  return running;
+};
 
 test('killed mid-session, the connector comes back with the session, and the commit completes', async () => {
   const fake = await startFakeConcur();
@@ -44,13 +33,10 @@ test('killed mid-session, the connector comes back with the session, and the com
       ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, LOG_DIR: `${dataDir}/logs`, LOG_LEVEL: 'warn',
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'), CONCUR_TOKEN_BASE: fake.url,
     };
-    let running = await startConnector(config);
+    let running = await start(config);
 
     const query = fake.launch();
-    const launch = await fetch(`${url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual' });
-    assert.equal(launch.status, 303);
-    const cookie = launch.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await fetch(`${url}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const token = await openSession(url, `/launchexternalurl/v4/form?${query}`);
     assert.equal((await fetch(`${url}/api/context`, { headers: bearer(token) })).status, 200);
 
     // No goodbye: the process is killed as a crash or an OOM kill would.
@@ -58,7 +44,7 @@ test('killed mid-session, the connector comes back with the session, and the com
     await once(running.child, 'exit');
     assert.equal(await fetch(`${url}/healthz`).then(() => 'up', () => 'down'), 'down');
 
-    running = await startConnector(config);
+    running = await start(config);
     const search = await fetch(`${url}/api/search?q=frankfurt`, { headers: bearer(token) });
     assert.equal(search.status, 200);
     assert.ok(((await search.json()) as { items: { code: string }[] }).items.some((i) => i.code === 'PRJ-1042'));

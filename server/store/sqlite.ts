@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.js';
-import type { Session, Store, WriteRecord } from './store.js';
+import type { Store, WriteRecord } from './store.js';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
 const MIGRATIONS = [

@@ -1,7 +1,7 @@
 // What administrators run and rely on: the doctor, the company-token command, HTTPS, and the error log files.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { SandboxConcur } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
 import { CLIENT, CONCUR, ENV } from './helpers.js';
 import { tempDataDir } from '../data-dir.js';
-import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
+import { runScriptSync, scanEnv, scannedNodeArgs } from '../scanned-node.js';
 
 const dataDir = tempDataDir();
 
@@ -102,9 +102,7 @@ describe('npm run doctor', () => {
   });
 
   test('a bad configuration is reported as a problem, not a crash', () => {
-    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/cli/doctor.ts'], {
-      env: { ...scanEnv(), PATH: process.env.PATH, CONNECTOR_USERNAME: 'short' }, encoding: 'utf8', timeout: 30_000,
-    });
+    const run = runScriptSync(['server/cli/doctor.ts'], { CONNECTOR_USERNAME: 'short' });
     assert.equal(run.status, 1);
     assert.match(run.stdout, /^✗ CONNECTOR_USERNAME: CONNECTOR_USERNAME must be 10 to 50 characters/);
     assert.equal(run.stderr, '');
@@ -130,9 +128,7 @@ describe('npm run company-token', () => {
   });
 
   test('without COMPANY_TOKEN_FILE it says what to set', () => {
-    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], {
-      env: { ...scanEnv(), PATH: process.env.PATH, ...ENV }, input: 'x\n', encoding: 'utf8', timeout: 30_000,
-    });
+    const run = runScriptSync(['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], { ...ENV }, 'x\n');
     assert.equal(run.status, 1);
     assert.match(run.stderr, /COMPANY_TOKEN_FILE is not set/);
   });
@@ -198,9 +194,7 @@ test('error logs are kept at least seven days by default, and a shorter setting 
 
 test('a catalog file that cannot be read stops the start with one CATALOG_FILE line', () => {
   for (const [file, message] of [['/tmp', /is a folder, not a file/], ['/nonexistent/catalog.csv', /does not exist/]] as const) {
-    const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
-      env: { ...scanEnv(), PATH: process.env.PATH, PORT: '0', CATALOG_FILE: file, LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')) }, encoding: 'utf8', timeout: 30_000,
-    });
+    const run = runScriptSync(['server/index.ts'], { PORT: '0', CATALOG_FILE: file, LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')) });
     assert.equal(run.status, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);

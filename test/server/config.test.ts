@@ -1,9 +1,8 @@
 // The configuration schema: sandbox defaults, overrides, and one clear line for each bad value.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { loadConfig, SAMPLE_CATALOG } from '../../server/config.js';
-import { scanEnv, scannedNodeArgs } from '../scanned-node.js';
+import { runScriptSync } from '../scanned-node.js';
 import { ENV } from './helpers.js';
 
 describe('loadConfig', () => {
@@ -67,22 +66,14 @@ describe('loadConfig', () => {
 });
 
 test('the server stops at start with one line when Redis cannot be reached', () => {
-  const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
-    env: { ...scanEnv(), PATH: process.env.PATH, PORT: '0', STORE_URL: 'REDIS://:hunter2-secret@127.0.0.1:1/0?password=hunter3-secret', TOKEN_ENCRYPTION_KEY: 'b'.repeat(64) },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const run = runScriptSync(['server/index.ts'], { PORT: '0', STORE_URL: 'REDIS://:hunter2-secret@127.0.0.1:1/0?password=hunter3-secret', TOKEN_ENCRYPTION_KEY: 'b'.repeat(64) });
   assert.equal(run.status, 1);
   assert.match(run.stderr.trim(), /^Configuration error: STORE_URL: Redis at redis:\/\/127\.0\.0\.1:1\/0 cannot be reached \(.+\)$/);
   assert.ok(!run.stderr.includes('hunter'), 'no password is printed, from the user part or the query');
 });
 
 test('the server stops at start with one line naming the bad variable', () => {
-  const run = spawnSync(process.execPath, [...scannedNodeArgs(), 'server/index.ts'], {
-    env: { ...scanEnv(), PATH: process.env.PATH, CONNECTOR_PASSWORD: 'short' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const run = runScriptSync(['server/index.ts'], { CONNECTOR_PASSWORD: 'short' });
   assert.equal(run.status, 1);
   assert.equal(run.stderr.trim(), 'Configuration error: CONNECTOR_PASSWORD: CONNECTOR_PASSWORD must be 10 to 50 characters, as Concur requires');
 });

@@ -1,6 +1,9 @@
 // Builds the app around the fake Concur for node tests: no port is opened, msw answers for Concur.
 import { setupServer, type SetupServer } from 'msw/node';
 import { after, before, beforeEach } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { ConcurClientOptions } from '../../server/concur/client.js';
@@ -107,3 +110,14 @@ export async function launchSession(app: App, concur: SandboxConcur, opts: Launc
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** POST /api/commit with a JSON body (a code, or a wizard's answers), as the popup sends it. */
+export const postCommit = (app: { request(path: string, init: RequestInit): Response | Promise<Response> }, token: string, body: object) =>
+  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A fields file with this content, in a folder of its own; its path, for FIELDS_FILE. */
+export function fieldsFile(content: object): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fields-')), 'fields.json');
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}

@@ -1,7 +1,7 @@
 // <leu-picker> on a page outside Concur: its attributes, the connector's embed API (msw), the cancelable
 // leu-choose event with the values for each field, Cancel, a wizard, failures, and axe.
 import '../setup.js';
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import '../../../src/elements/leu-picker.js';
 import type { LeuPickerElement } from '../../../src/elements/leu-picker.js';
@@ -27,14 +27,16 @@ const embedHandlers = [
   }),
 ];
 
+const record = ({ request }: { request: Request }) => { if (request.url.startsWith('https://connector.example.com/')) requests.push(new URL(request.url)); };
 before(startWorker);
 beforeEach(() => {
   requests.length = 0;
   worker.use(...embedHandlers);
-  worker.events.on('request:start', ({ request }) => { if (request.url.startsWith('https://connector.example.com/')) requests.push(new URL(request.url)); });
+  worker.events.on('request:start', record);
 });
 afterEach(() => {
-  worker.events.removeAllListeners();
+  // Only this file's listener: fake-api.ts keeps its own recorder for the rest of the page.
+  worker.events.removeListener('request:start', record);
   worker.resetHandlers(...apiHandlers);
 });
 after(() => worker.stop());
@@ -89,7 +91,7 @@ describe('leu-picker', () => {
 
   it('Cancel fires leu-close with reason cancelled', async () => {
     const el = await mount();
-    const closing = new Promise<PopupCloseEvent>((r) => el.addEventListener(PopupCloseEvent.type, r as EventListener, { once: true }));
+    const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
     button(shadow(el), 'Cancel').click();
     expect((await closing).reason).to.equal('cancelled');
   });
@@ -99,7 +101,7 @@ describe('leu-picker', () => {
     const wizard = shadow(el).querySelector<LeuWizardElement>('leu-wizard')!;
     wizard.answers = { project: { code: 'PRJ-1002', label: 'Project 1002' }, task: { code: 'T-1002-RES', label: 'Research' }, billable: 'Y' };
     await wizard.updateComplete;
-    const chosen = new Promise<PickerChooseEvent>((r) => el.addEventListener(PickerChooseEvent.type, r as EventListener, { once: true }));
+    const chosen = oneEvent<PickerChooseEvent>(el, PickerChooseEvent.type);
     await wizard.submit();
     expect((await chosen).choice).to.deep.equal({
       field: 'custom16',

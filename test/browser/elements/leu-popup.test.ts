@@ -1,6 +1,6 @@
 // <leu-popup>: the context, choosing, Done only after the server confirms, failures with Retry, Cancel.
 import '../setup.js';
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { sendKeys } from '@web/test-runner-commands';
 import * as client from '../../../src/api/client.js';
@@ -189,7 +189,7 @@ describe('leu-popup', () => {
     expect(button(el, 'Done'), 'nothing to commit before the context').to.equal(undefined);
     await sendKeys({ type: 'zür' });
     await sendKeys({ press: 'Enter' });
-    await new Promise((r) => setTimeout(r, 300));
+    await aTimeout(300);
     expect(received.some((r) => r.path === '/api/search'), 'no search before the context says there is no wizard').to.equal(false);
     release();
     // Enter typed ahead picks the best match once the results come.

@@ -1,7 +1,7 @@
 // The picker's message protocol with its host: the handshake, a result sent before the host connected, cancel,
 // error, and messages from a wrong origin or a wrong window ignored.
 import '../setup.js';
-import { expect } from '@open-wc/testing';
+import { aTimeout, expect } from '@open-wc/testing';
 import { connectPicker, HostLink, PickerError, PROTOCOL_VERSION } from '../../../src/embed/protocol.js';
 
 const frames: HTMLIFrameElement[] = [];
@@ -18,7 +18,7 @@ describe('the picker protocol', () => {
   it('connects over a MessageChannel and delivers a result the picker sent before the host was listening', async () => {
     const frame = picker('result');
     // The host starts listening late: the picker keeps announcing itself until it is answered.
-    await new Promise((r) => setTimeout(r, 300));
+    await aTimeout(300);
     const result = await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 });
     expect(result).to.deep.equal({
       leu: PROTOCOL_VERSION, type: 'result', field: 'custom12', writes: [{ field: 'custom12', value: 'PRJ-1042' }],
@@ -60,7 +60,7 @@ describe('the picker protocol', () => {
     self.dispatchEvent(new MessageEvent('message', { data: { leu: 1, type: 'connect' }, origin, source, ports: [channel.port2] }));
     return { heard, port: channel.port1 };
   };
-  const tick = () => new Promise((r) => setTimeout(r, 50));
+  const tick = () => aTimeout(50);
 
   it('the picker takes a connect only from its own host window and from an allowed origin', async () => {
     const { host, intruder, self } = await windows();
@@ -105,7 +105,7 @@ describe('the picker protocol', () => {
   it('a picker window closed without an answer rejects, instead of waiting for ever', async () => {
     const frame = picker('none');
     const waiting = connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, closedCheckMs: 50 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    await aTimeout(200);
     frame.remove();
     expect(((await waiting) as PickerError).code).to.equal('closed');
   });
@@ -124,9 +124,9 @@ describe('the picker protocol', () => {
       channel.port1.onmessage = (e) => sink.push(e.data);
       target.postMessage({ leu: 1, type: 'connect' }, '*', [channel.port2]);
     `);
-    await new Promise((r) => setTimeout(r, 150));
+    await aTimeout(150);
     run(frame.contentWindow, stolen);
-    await new Promise((r) => setTimeout(r, 300));
+    await aTimeout(300);
     expect(stolen).to.deep.equal([]);
     const result = await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 });
     expect(result?.writes).to.deep.equal([{ field: 'custom12', value: 'PRJ-1042' }]);

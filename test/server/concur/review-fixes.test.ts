@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { ConcurClient } from '../../../server/concur/client.js';
 import { createHostAllowlist } from '../../../server/concur/hosts.js';
 import { createLogger } from '../../../server/serve.js';
@@ -84,7 +84,7 @@ describe('API calls', () => {
     msw.use(http.patch(ENTRY_PATCH, () => (++calls === 1 ? HttpResponse.error() : undefined)));
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
-    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const res = await postCommit(app, token, { code: 'PRJ-1042' });
     assert.equal(res.status, 200);
     assert.equal(calls, 2);
   });
@@ -94,7 +94,7 @@ describe('API calls', () => {
     msw.use(http.patch(ENTRY_PATCH, () => { calls += 1; return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '30' } }); }));
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
-    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const res = await postCommit(app, token, { code: 'PRJ-1042' });
     assert.equal(res.status, 502);
     assert.match(((await res.json()) as ErrorBody).error.message, /asked us to wait 30 seconds/);
     assert.equal(calls, 1);
@@ -106,7 +106,7 @@ describe('API calls', () => {
     concur().reports.get(SANDBOX_REPORT.id)!.approvalStatusId = '';
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
-    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const res = await postCommit(app, token, { code: 'PRJ-1042' });
     msw.events.removeAllListeners();
     assert.equal(res.status, 200);
     assert.deepEqual(writes, [`${CONCUR}/expensereports/v4/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}`]);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpResponse, delay, getResponse, http } from 'msw';
-import { CATALOG_ITEMS, CONCUR, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CATALOG_ITEMS, CONCUR, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
 
 const COMMITS = Number(process.env.FAULT_COMMITS ?? 1_000);
@@ -70,7 +70,7 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
   for (let i = 0; i < COMMITS; i++) {
     const before = concur().fieldValue(EXPENSE_ID, 'custom12') ?? null;
     const choice = codes.filter((c) => c !== before)[Math.floor(rnd() * (codes.length - 1))]!;
-    const res = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: choice }) });
+    const res = await postCommit(app, token, { code: choice });
     // What Concur holds when the user is told, and once a late write has landed (before the user's next commit).
     const atAnswer = concur().fieldValue(EXPENSE_ID, 'custom12') ?? null;
     await Promise.all(late.splice(0));

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, EXPENSE_ID, SECRETS, bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, EXPENSE_ID, SECRETS, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.js';
 
@@ -11,7 +11,7 @@ const ENTRY = `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAV
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
-  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  postCommit(app, token, { code });
 
 /** Records every PATCH that reaches the fake Concur, then lets the normal handler answer. */
 function recordPatches() {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { http } from 'msw';
-import { CONCUR, ENV, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, ENV, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { loadConfig } from '../../../server/config.js';
 import { createSqliteStore } from '../../../server/store/sqlite.js';
 import { parseSince, runAudit } from '../../../server/audit.js';
@@ -20,7 +20,7 @@ describe('the audit log', () => {
     const commit = async (code: string) => {
       const token = await launchSession(app, concur());
       await app.request('/api/context', { headers: bearer(token) });
-      return app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      return postCommit(app, token, { code });
     };
     assert.equal((await commit('PRJ-1042')).status, 200);
     assert.equal((await commit('PRJ-1011')).status, 200);

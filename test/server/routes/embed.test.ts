@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { makeApp, useFakeConcur } from '../helpers.js';
+import { fieldsFile, makeApp, useFakeConcur } from '../helpers.js';
 import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contract/api.js';
 
 useFakeConcur();
@@ -94,13 +94,11 @@ describe('embedding, as configured', () => {
   });
 
   test('a wizard field comes with its flow, in the asked language; a source that needs Concur says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'embed-'));
-    const file = join(dir, 'fields.json');
-    writeFileSync(file, JSON.stringify({
+    const file = fieldsFile({
       sources: { projects: { type: 'catalog' }, trips: { type: 'concur-request' } },
       fields: { custom14: 'trips' },
       flows: { custom16: { title: { en: 'Project', de: 'Projekt' }, steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom16', label: { en: 'Project', de: 'Projekt' } }] } },
-    }));
+    });
     const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom14,custom16', FIELDS_FILE: file } });
     const field = (await (await app.request('/embed/v1/fields/custom16?lang=de_DE')).json()) as EmbedField;
     assert.equal(field.title, 'Projekt');

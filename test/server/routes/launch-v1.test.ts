@@ -2,10 +2,10 @@
 // with the company token.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONCUR, bearer, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, bearer, fieldsFile, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { isValidSignatureV1, signLaunchV1 } from '../../../server/launch/signature.js';
 import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_USER, type SandboxConcur } from '../../../server/sandbox/concur-state.js';
 import type { ErrorBody, SessionContext } from '../../../src/contract/api.js';
@@ -67,7 +67,7 @@ describe('a v1 launch', () => {
     const ctx = (await (await app.request('/api/context', { headers: bearer(token) })).json()) as SessionContext;
     assert.deepEqual(ctx.item, { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 42.5, currency: 'EUR' }, date: '2026-11-12' });
     assert.equal(ctx.field.id, 'Custom12');
-    const commit = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const commit = await postCommit(app, token, { code: 'PRJ-1042' });
     msw.events.removeAllListeners();
     assert.equal(commit.status, 200);
     assert.equal(writes.length, 1);
@@ -79,15 +79,13 @@ describe('a v1 launch', () => {
   });
 
   test('a wizard on a v1 field writes all its fields in one v3 PUT, with v3 field names', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'v1-flow-'));
-    const fields = join(dir, 'fields.json');
-    writeFileSync(fields, JSON.stringify({
+    const fields = fieldsFile({
       sources: { projects: { type: 'catalog' } },
       flows: { Custom12: { title: 'Project', steps: [
         { id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' },
         { id: 'b', kind: 'choice', writeTo: 'Custom14', label: 'Billable', options: [{ value: 'Y', label: 'Yes' }, { value: 'N', label: 'No' }] },
       ] } },
-    }));
+    });
     const bodies: unknown[] = [];
     msw.events.on('request:start', async ({ request }) => { if (request.method === 'PUT') bodies.push(await request.clone().json()); });
     const { app } = await appWithCompanyToken({ FIELDS_FILE: fields });
@@ -98,7 +96,7 @@ describe('a v1 launch', () => {
     const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
     const ctx = (await (await app.request('/api/context', { headers: bearer(token) })).json()) as SessionContext;
     assert.deepEqual(ctx.flow!.steps.map((s) => s.id), ['p', 'b']);
-    const commit = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ answers: { p: 'PRJ-1042', b: 'N' } }) });
+    const commit = await postCommit(app, token, { answers: { p: 'PRJ-1042', b: 'N' } });
     msw.events.removeAllListeners();
     assert.equal(commit.status, 200, await commit.clone().text());
     assert.deepEqual(bodies, [{ Custom12: { Value: 'PRJ-1042' }, Custom14: { Value: 'N' } }]);

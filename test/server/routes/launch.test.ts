@@ -1,12 +1,9 @@
 // GET /launchexternalurl/v4/form through the whole app: statuses, pages, the token exchange, the hand-off.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CLIENT, CONCUR, SECRETS, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
+import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
 import { SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 
 const { msw, concur } = useFakeConcur();
@@ -31,12 +28,11 @@ describe('a valid launch', () => {
   });
 
   test("for a field with a wizard, the popup's address says so (and nothing else)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'v4-flow-'));
-    writeFileSync(join(dir, 'fields.json'), JSON.stringify({
+    const fields = fieldsFile({
       sources: { projects: { type: 'catalog' } },
       flows: { custom20: { title: 'Project', steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' }] } },
-    }));
-    const { app } = await makeApp({ env: { FIELDS_FILE: join(dir, 'fields.json') } });
+    });
+    const { app } = await makeApp({ env: { FIELDS_FILE: fields } });
     const wizard = await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom20' } })));
     assert.deepEqual([wizard.status, wizard.headers.get('location')], [303, '/app/?wizard']);
     const search = await app.request(form(launchQuery(concur())));

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, passthrough } from 'msw';
-import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { createApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger, startServer } from '../../../server/serve.js';
@@ -66,7 +66,7 @@ describe('a store that fails after Concur has the value', () => {
     const token = await launchSession(app, concur());
     const failing = () => Promise.reject(new Error('READONLY You can\'t write against a read only replica'));
     const flaky = createApp({ ...deps, store: { ...deps.store, recordWrite: failing, pushRecent: failing } });
-    const commit = await flaky.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const commit = await postCommit(flaky, token, { code: 'PRJ-1042' });
     assert.equal(commit.status, 200, await commit.clone().text());
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
     const lost = logs.map((l) => JSON.parse(l) as { msg: string; audit?: { result: string; fields: { new: string }[] } }).find((l) => l.audit);
@@ -87,7 +87,7 @@ describe('metrics', () => {
     assert.equal((await app.request(`/launchexternalurl/v4/form?${forged}`)).status, 401);
     await app.request('/api/search?q=zurich', { headers: bearer(token) });
     msw.use(http.patch(`${CONCUR}/expensereports/*`, () => new Response(null, { status: 503 })));
-    const failed = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const failed = await postCommit(app, token, { code: 'PRJ-1042' });
     assert.equal(failed.status, 502);
     const text = await (await app.request('/metrics')).text();
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, (m) => `\\${m}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);

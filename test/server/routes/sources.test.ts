@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, CLIENT, bearer, launchQuery, launchSession, makeApp, useFakeConcur, type LaunchOptions } from '../helpers.js';
+import { CONCUR, CLIENT, bearer, launchQuery, launchSession, makeApp, useFakeConcur, type LaunchOptions, postCommit } from '../helpers.js';
 import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS, SANDBOX_REPORT, SANDBOX_SUBMITTED_REPORT, SANDBOX_USER, SandboxConcur } from '../../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
 import type { CommitResponse, ErrorBody, SessionContext } from '../../../src/contract/api.js';
@@ -12,7 +12,7 @@ const { msw, concur } = useFakeConcur();
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
 const commit = (app: App, token: string, code: string) =>
-  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  postCommit(app, token, { code });
 const context = async (app: App, token: string) => {
   const res = await app.request('/api/context', { headers: bearer(token) });
   assert.equal(res.status, 200, await res.clone().text());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, launchSession, makeApp, useFakeConcur, CONCUR, EXPENSE_ID } from '../helpers.js';
+import { bearer, launchSession, makeApp, useFakeConcur, CONCUR, EXPENSE_ID, postCommit } from '../helpers.js';
 import { readFieldsFile } from '../../../server/sources/fields.js';
 import { localText } from '../../../server/sources/flows.js';
 import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.js';
@@ -54,7 +54,7 @@ async function wizardApp() {
 
 const json = async <T>(res: Response) => ({ status: res.status, body: (await res.json()) as T });
 const commit = (app: App, token: string, answers: Record<string, string>) =>
-  Promise.resolve(app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ answers }) })).then(json<CommitResponse & ErrorBody>);
+  Promise.resolve(postCommit(app, token, { answers })).then(json<CommitResponse & ErrorBody>);
 const search = (app: App, token: string, query: string) =>
   Promise.resolve(app.request(`/api/search?${query}`, { headers: bearer(token) })).then(json<SearchResponse & ErrorBody>);
 const fields = () => Object.fromEntries(FIELD_IDS.map((id) => [id, concur().fieldValue(EXPENSE_ID, id) ?? null]));
@@ -237,7 +237,7 @@ describe('a wizard in the popup API', () => {
   test('a single pick is refused for a wizard field, and answers for a single-search field', async () => {
     const { app } = await wizardApp();
     const token = await launchSession(app, concur());
-    const single = await app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const single = await postCommit(app, token, { code: 'PRJ-1042' });
     assert.equal(single.status, 400);
     const other = await launchSession(app, concur(), { unsigned: { custom_field_launched_from: 'custom99' } });
     assert.equal((await commit(app, other, { project: 'PRJ-1042' })).status, 400);

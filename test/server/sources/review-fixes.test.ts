@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { judge } from '../../../server/sources/context-filter.js';
 import { readFieldsFile } from '../../../server/sources/fields.js';
 import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.js';
@@ -24,7 +24,7 @@ const file = (content: string | object, ext = 'json') => {
   return path;
 };
 const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
-  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  postCommit(app, token, { code });
 const ctx = { fieldId: 'f', companyDomain: 'acme.com', loggedInUserId: 'u', reportOwnerUserId: 'u', employeeId: 'e', date: '2026-11-12', languageCode: 'en', launchVersion: 4 as const };
 
 test('a failed hide rule hides the row even after a failed grey-out rule', () => {

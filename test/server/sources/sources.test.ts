@@ -3,11 +3,8 @@
 // recent picks; and the fields file's validation messages.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { CONCUR, bearer, fieldsFile, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
 import { SANDBOX_DELEGATE, SANDBOX_EXTRA_FIELDS, SANDBOX_IDS, SANDBOX_LIST, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 import { SAMPLE_CATALOG } from '../../../server/config.js';
 import { readFieldsFile } from '../../../server/sources/fields.js';
@@ -17,18 +14,13 @@ const { msw, concur } = useFakeConcur();
 const ERP = 'https://erp.example.com';
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
-function fieldsFile(content: object): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'fields-')), 'fields.json');
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
 
 const search = async (app: App, token: string, q: string, extra = '') => {
   const res = await app.request(`/api/search?q=${encodeURIComponent(q)}${extra}`, { headers: bearer(token) });
   return { status: res.status, body: (await res.json()) as SearchResponse & ErrorBody };
 };
 const commit = (app: App, token: string, code: string) =>
-  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  postCommit(app, token, { code });
 const openContext = (app: App, token: string) => app.request('/api/context', { headers: bearer(token) });
 
 describe("the customer's HTTP API", () => {

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { createMemoryStore } from '../../../server/store/memory.js';
-import { createSqliteStore, type SqliteStore } from '../../../server/store/sqlite.js';
+import { createSqliteStore } from '../../../server/store/sqlite.js';
 import { createRedisStore } from '../../../server/store/redis.js';
 import type { Session, Store, WriteRecord } from '../../../server/store/store.js';
 import { redisPrefix, redisUrl } from '../../redis.js';

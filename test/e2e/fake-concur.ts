@@ -1,10 +1,10 @@
 // The fake Concur as a real HTTP server on loopback (msw's handlers answer each request), for servers that are
 // separate instances or processes and cannot share an in-process msw interception.
-import { serve, type ServerType } from '@hono/node-server';
 import { getResponse } from 'msw';
 import { CLIENT, EXPENSE_ID, launchQuery, type LaunchOptions } from '../server/helpers.js';
 import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.js';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
+import { serveOnLoopback } from '../net.js';
 
 export interface FakeConcurServer {
   url: string;
@@ -15,23 +15,16 @@ export interface FakeConcurServer {
 }
 
 export async function startFakeConcur(): Promise<FakeConcurServer> {
-  let concur: SandboxConcur | undefined;
+  // The handlers need the server's address, which is known once it listens.
   let handlers: ReturnType<typeof concurHandlers> = [];
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({
-      hostname: '127.0.0.1',
-      port: 0,
-      fetch: async (request) => (await getResponse(handlers, request)) ?? Response.json({ errorMessage: 'no such fake Concur API' }, { status: 404 }),
-    }, () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  concur = new SandboxConcur({ base: url, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+  const { url, close } = await serveOnLoopback(async (request) => (await getResponse(handlers, request)) ?? Response.json({ errorMessage: 'no such fake Concur API' }, { status: 404 }));
+  const concur = new SandboxConcur({ base: url, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
   handlers = concurHandlers(concur);
   const item = `${url}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
   return {
     url,
     concur,
-    launch: (opts = {}) => launchQuery(concur!, { ...opts, signed: { item_url: item, ...opts.signed } }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    launch: (opts = {}) => launchQuery(concur, { ...opts, signed: { item_url: item, ...opts.signed } }),
+    close,
   };
 }

@@ -3,7 +3,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { proxy } from 'hono/proxy';
 import { type Browser } from 'playwright-core';
@@ -13,12 +12,13 @@ import { ENV, EXPENSE_ID } from '../server/helpers.js';
 import { redisPrefix, redisUrl } from '../redis.js';
 import { startFakeConcur, type FakeConcurServer } from './fake-concur.js';
 import { launchChromium, chooseAndClose } from '../chromium.js';
+import { serveOnLoopback } from '../net.js';
 
 
 let fake: FakeConcurServer;
 let a: RunningServer;
 let b: RunningServer;
-let balancer: ServerType;
+let balancer: Awaited<ReturnType<typeof serveOnLoopback>> | undefined;
 let lb: string;
 let browser: Browser;
 const JSON_FROM = { accept: 'application/json' };
@@ -37,10 +37,8 @@ before(async () => {
     headers['x-forwarded-for'] = '127.0.0.1';
     return proxy(`${(by === 'a' ? a : b).url}${url.pathname}${url.search}`, { raw: c.req.raw, headers, redirect: 'manual' });
   });
-  balancer = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  lb = `http://127.0.0.1:${(balancer.address() as { port: number }).port}`;
+  balancer = await serveOnLoopback(app.fetch);
+  lb = balancer.url;
   // Both instances: the balancer's public address, one Redis, one key.
   const env = {
     ...ENV, PUBLIC_URL: lb, STORE_URL: await redisUrl(), REDIS_KEY_PREFIX: redisPrefix(),
@@ -53,7 +51,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await Promise.all([a?.close(), b?.close()]);
-  await new Promise((resolve) => balancer?.close(resolve));
+  await balancer?.close();
   await fake?.close();
 });
 

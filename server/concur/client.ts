@@ -88,6 +88,9 @@ export class ConcurClient {
     const backoff = opts.backoffMs ?? 400;
     this.#http = ky.create({
       timeout: opts.timeoutMs ?? 10_000,
+      // Never follow a redirect: the allowlist is checked on the URL we call, and a token, the client secret or an
+      // authorization code must not follow a 3xx to a host it was never checked for. A 3xx is a failed call.
+      redirect: 'manual',
       retry: {
         limit: opts.retryLimit ?? 2,
         methods: ['get', 'patch', 'put'],
@@ -261,6 +264,12 @@ export class ConcurClient {
           trace.concurCorrelationId = response.headers.get(HEADER) ?? undefined;
           this.#opts.metrics?.concurCalls.observe({ call, status: String(response.status) }, (performance.now() - (trace.startedAt ?? performance.now())) / 1000);
           const url = new URL(request.url);
+          if (response.status >= 300 && response.status < 400) {
+            log.error(
+              { call, method: request.method, host: url.host, path: url.pathname, status: response.status, redirectHost: redirectHost(response), correlationId: trace.concurCorrelationId },
+              'Concur answered with a redirect, which the connector never follows (no token or secret goes to an address it did not check); the call failed',
+            );
+          }
           log.info(
             {
               call, method: request.method, host: url.host, path: url.pathname, status: response.status,
@@ -303,7 +312,7 @@ export class ConcurClient {
 
   async #fail(call: string, error: unknown, trace: CallTrace, what: 'read' | 'write'): Promise<never> {
     if (error instanceof ItemUrlNotAllowed) throw error;
-    if (error instanceof HTTPError && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
+    if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
       const status = error.response.status;
       this.#opts.metrics?.concurFailures.inc({ call, status: String(status) });
       const body = (await error.response.json().catch(() => null)) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
@@ -318,6 +327,17 @@ export class ConcurClient {
       throw withCorrelation(new ConcurHttpError(message, status), trace.concurCorrelationId ?? trace.sentCorrelationId);
     }
     throw this.#unavailable(call, error, trace);
+  }
+}
+
+/** The host a 3xx points to, for the log (never the whole Location: it may carry a code). */
+function redirectHost(response: Response): string | undefined {
+  const location = response.headers.get('location');
+  if (!location) return undefined;
+  try {
+    return new URL(location, 'http://invalid.invalid').host;
+  } catch {
+    return 'unreadable';
   }
 }
 

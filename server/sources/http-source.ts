@@ -91,12 +91,15 @@ export class HttpSource implements DataSource {
     const host = new URL(url).host;
     try {
       json = await ky
-        // No redirects: the configured secret header must not follow the request to another host.
-        .get(url, { headers: { accept: 'application/json', ...this.#headers }, timeout: this.config.timeoutMs, retry: { limit: 1, statusCodes: [502, 503, 504] }, signal, redirect: 'error' })
+        // No redirects: the configured secret header must not follow the request to another host. A 3xx comes back
+        // as it is and fails the call.
+        .get(url, { headers: { accept: 'application/json', ...this.#headers }, timeout: this.config.timeoutMs, retry: { limit: 1, statusCodes: [502, 503, 504] }, signal, redirect: 'manual' })
         .json();
     } catch (error) {
       const why = error instanceof TimeoutError ? `did not answer within ${this.config.timeoutMs / 1000} s`
-        : error instanceof HTTPError ? `answered HTTP ${error.response.status}` : 'could not be reached';
+        : error instanceof HTTPError
+          ? error.response.status < 400 ? `answered with a redirect (HTTP ${error.response.status}), which is never followed` : `answered HTTP ${error.response.status}`
+          : 'could not be reached';
       this.logger.error({ source: this.title, host, reason: why }, 'search source failed');
       throw new SourceUnavailable(`${capitalize(this.title)} is not available right now (it ${why}). Please try again in a moment.`);
     }

@@ -25,6 +25,7 @@ const Entry = z.looseObject({
   customData: CustomData,
 });
 const Allocation = z.looseObject({
+  expenseId: z.string().nullish(),
   percentage: z.number().nullish(),
   allocationAmount: MoneyJson.nullish(),
   customData: CustomData,
@@ -121,9 +122,12 @@ export class ExpenseApi {
       return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' }, signal);
     }
     if (ref.kind === 'ALLOCATION') {
+      // expense_ids came unsigned: the write names only the expense Concur says this allocation belongs to.
+      const allocation = await this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
+      if (!allocation.expenseId) throw new ConcurUnavailable('Concur did not say which expense this allocation belongs to, so nothing was changed. Please try again.');
       return this.client.send('expense.allocation.patch', 'patch', this.#url(ref, token, itemPath(ref)), token, {
         allocation: { customData },
-        expenseIds: session.expenseIds,
+        expenseIds: [allocation.expenseId],
       }, signal);
     }
     // An entry on a report in workflow can only be changed through the submitted-report path, which also

@@ -242,8 +242,9 @@ export function concurHandlers(concur: SandboxConcur) {
       if (!allocation || !Array.isArray(allocation.customData)) {
         return expenseError(request, 400, 'Validation failed', [{ id: 'allocation', message: 'allocation.customData is required', source: 'allocation' }]);
       }
-      if (!Array.isArray(body!.expenseIds) || !body!.expenseIds.includes(a.expenseId)) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseIds', message: 'expenseIds must name the allocated expense', source: 'expenseIds' }]);
+      // The allocation's own expense, and only it: another id would change that expense's allocations too.
+      if (!Array.isArray(body!.expenseIds) || body!.expenseIds.length !== 1 || body!.expenseIds[0] !== a.expenseId) {
+        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseIds', message: 'expenseIds must name the allocated expense, and only it', source: 'expenseIds' }]);
       }
       if (!editable(auth.reportId)) return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
       return mergeCustomData(request, a.customData, allocation.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });

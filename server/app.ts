@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
 import { accepts } from 'hono/accepts';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -13,7 +14,7 @@ import type { HostAllowlist } from './concur/hosts.js';
 import type { CatalogLike } from './sources/catalog.js';
 import type { FieldSources } from './sources/fields.js';
 import type { SandboxConcur } from './sandbox/concur-state.js';
-import { AppError, FlowAnswerInvalid, TooManyRequests } from './errors.js';
+import { AppError, BodyTooLarge, FlowAnswerInvalid, HostNotServed, TooManyRequests } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { secretTap } from './secret-tap.js';
 import { opsRoutes } from './routes/ops.js';
@@ -62,6 +63,25 @@ export type AppEnv = {
 export function wantsJson(c: Context): boolean {
   if (c.req.path.startsWith('/api/') || (c.req.path.startsWith('/embed/') && c.req.path !== '/embed/v1/picker')) return true;
   return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) === 'application/json';
+}
+
+/** The largest request body any route accepts. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The sandbox signs launches with publicly known credentials and holds a fake Concur: it answers only requests
+ * addressed to its own host (PUBLIC_URL's, or a loopback name on the same port). A web page whose own name
+ * resolves to 127.0.0.1 (DNS rebinding) sends its own name in Host, and is refused.
+ */
+function sandboxHostCheck(publicUrl: string) {
+  const own = new URL(publicUrl);
+  const port = own.port || (own.protocol === 'https:' ? '443' : '80');
+  const allowed = new Set([own.host.toLowerCase(), ...['localhost', '127.0.0.1', '[::1]'].map((h) => `${h}:${port}`)]);
+  return async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
+    if (!allowed.has(host)) throw new HostNotServed(`The sandbox answers only at ${own.host}, not at ${host.slice(0, 100)}.`);
+    await next();
+  };
 }
 
 export function createApp(deps: AppDeps) {
@@ -120,6 +140,19 @@ export function createApp(deps: AppDeps) {
     // The path only: launch query strings carry an authorization code.
     deps.logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+
+  // No answer needs a large body (a commit is a code or a wizard's answers): anything bigger is refused before it is
+  // read, by its Content-Length, or as soon as a streamed body passes the limit. The connection is then closed, so
+  // the rest is not read either.
+  app.use(bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      c.header('Connection', 'close');
+      throw new BodyTooLarge(`The request body is larger than ${MAX_BODY_BYTES / 1024} KB, more than any request to this connector needs.`);
+    },
+  }));
+
+  if (deps.config.sandbox) app.use(sandboxHostCheck(deps.config.publicUrl));
 
   app.route('/', opsRoutes(deps));
   app.route('/', launchRoutes(deps));

@@ -1,7 +1,7 @@
 // Builds every collaborator from a Config and serves the app over HTTP(S); used by index.ts, the CLIs and tests.
 import { serve } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -103,8 +103,8 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
         throw new ConfigError(`FIELDS_FILE: ${error.message}`);
       })
-    : config.sandbox ? await sandboxFieldsFile() : undefined;
-  const sources = await createFieldSources(fields, { catalog, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
+    : config.sandbox && !config.catalogFields.length ? await sandboxFieldsFile() : undefined;
+  const sources = await createFieldSources(fields, { catalog, catalogFields: config.catalogFields, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(error.code ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})` : `FIELDS_FILE: ${error.message}`);
   });
@@ -183,8 +183,15 @@ export async function startServer(
   let config = configFor(bound);
   // The sandbox demonstrates v1 launches too: a throwaway company token, bootstrapped from the fake Concur below.
   const sandboxCompanyToken = config.sandbox && !config.companyToken;
+  // Its folder goes when the server stops (or the process exits), so sandbox starts leave nothing behind.
+  let removeSandboxDir = () => undefined as void;
   if (sandboxCompanyToken) {
     const dir = mkdtempSync(join(tmpdir(), 'leu-sandbox-'));
+    removeSandboxDir = () => {
+      process.off('exit', removeSandboxDir);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', removeSandboxDir);
     config = { ...config, companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) }, v1CustomField: config.v1CustomField ?? 'Custom12' };
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -221,6 +228,7 @@ export async function startServer(
           // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
           if (inFlight > 0) await new Promise<void>((done) => (settled = done));
           deps.companyTokens?.stop();
+          removeSandboxDir();
           if (deps.catalog instanceof CatalogFile) deps.catalog.close();
           deps.sources.close();
           deps.store.close().then(() => (err ? reject(err) : resolve()), reject);
@@ -230,6 +238,7 @@ export async function startServer(
     };
   } catch (error) {
     server.close();
+    removeSandboxDir();
     throw error;
   }
 }

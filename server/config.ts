@@ -50,6 +50,8 @@ export const Env = z.object({
     .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   FIELDS_FILE: z.string().min(1).optional(),
+  /** Without FIELDS_FILE: the Launch URL fields (comma-separated) that search CATALOG_FILE; no other field is served. */
+  CATALOG_FIELDS: commaList(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_DIR: z.string().min(1).default('logs'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
@@ -114,8 +116,12 @@ export interface Config {
   /** The Expense v3 custom field that v1 launches write (v1 does not name the field). */
   v1CustomField?: string;
   catalogFile: string;
-  /** Which data source each Launch URL field searches (JSON); without it every field searches the catalog. */
+  /** Which data source each Launch URL field searches (JSON). */
   fieldsFile?: string;
+  /** Without a fields file: the fields that search the catalog (the sandbox then uses the example fields file). */
+  catalogFields: string[];
+  /** Where the connector keeps its files (the default SQLite store, the sandbox's company token). */
+  dataDir: string;
   /** The environment the configuration came from: fields-file headers may name variables in it (${NAME}). */
   env: Record<string, string | undefined>;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
@@ -216,6 +222,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, encryptionKey, sandbox);
+  // The field id in a launch is not signed: only fields the configuration names are served (the sandbox has its example).
+  if (e.FIELDS_FILE && e.CATALOG_FIELDS.length) throw new ConfigError('CATALOG_FIELDS: give either FIELDS_FILE or CATALOG_FIELDS; with a fields file, list the fields there');
+  if (!e.FIELDS_FILE && !e.CATALOG_FIELDS.length && !sandbox) {
+    throw new ConfigError('CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE (e.g. custom12); launches for any other field are refused');
+  }
 
   return {
     port: e.PORT,
@@ -237,6 +248,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     v1CustomField: e.V1_CUSTOM_FIELD,
     catalogFile: e.CATALOG_FILE ?? SAMPLE_CATALOG,
     fieldsFile: e.FIELDS_FILE,
+    catalogFields: e.CATALOG_FIELDS,
+    dataDir: e.DATA_DIR,
     env,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,

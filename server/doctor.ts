@@ -3,6 +3,7 @@
 import ky from 'ky';
 import type { Config } from './config.js';
 import { signLaunchV4 } from './launch/signature.js';
+import { readFieldsFile } from './sources/fields.js';
 import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.js';
 
 export interface DoctorReport {
@@ -83,7 +84,7 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
       nonce: crypto.randomUUID(),
     };
     const q = new URLSearchParams({
-      ...signed, custom_field_launched_from: 'custom1', source: 'ENTRY', is_mobile: 'false',
+      ...signed, custom_field_launched_from: await aConfiguredField(config), source: 'ENTRY', is_mobile: 'false',
       signature: signLaunchV4(signed, connector), client_auth_code: `doctor-test-code-${crypto.randomUUID()}`, language_code: 'en',
     });
     launchUrl = `${publicUrl}${LAUNCH_PATH}?${q}`;
@@ -121,4 +122,11 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
 
   lines.push('', ok ? 'All checks passed.' : 'Some checks failed: fix the ✗ lines above and run npm run doctor again.');
   return { ok, lines };
+}
+
+/** A field the configuration names (the server refuses launches for any other): the test launch uses it. */
+async function aConfiguredField(config: Config): Promise<string> {
+  if (!config.fieldsFile) return config.catalogFields[0] ?? 'custom12';
+  const file = await readFieldsFile(config.fieldsFile).catch(() => undefined);
+  return Object.keys(file?.fields ?? {})[0] ?? Object.keys(file?.flows ?? {})[0] ?? 'custom12';
 }

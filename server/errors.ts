@@ -12,7 +12,7 @@ export abstract class AppError extends Error {
     Error.stackTraceLimit = limit;
   }
 
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 502 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 421 | 422 | 429 | 502 | 503;
   /** A stable machine-readable code for JSON clients. */
   abstract readonly code: string;
   /** A short title for the HTML page. */
@@ -33,6 +33,25 @@ export class ItemUrlNotAllowed extends AppError {
   readonly status = 400;
   readonly code = 'item_url_not_allowed';
   override readonly title = 'This link points somewhere unexpected';
+}
+
+export class FieldNotConfigured extends AppError {
+  readonly status = 400;
+  readonly code = 'field_not_configured';
+  override readonly title = 'This button is not set up';
+}
+
+export class BodyTooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'body_too_large';
+  override readonly title = 'This request is too large';
+}
+
+/** The sandbox answers only to its own address, so a page on another name that resolves to it (DNS rebinding) cannot use it. */
+export class HostNotServed extends AppError {
+  readonly status = 421;
+  readonly code = 'host_not_served';
+  override readonly title = 'This address is not served here';
 }
 
 export class LaunchSignatureInvalid extends AppError {

@@ -1,5 +1,5 @@
 // Rate limits, counted in the store so every instance on it shares them (rate-limiter-flexible does the counting):
-// searches per popup session or embedding visitor, and refused launches per client address.
+// searches per popup session or embedding visitor, and refused launches and Test Connection passwords per address.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps, AppEnv } from './app.js';
-import { AppError, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid, ItemUrlNotAllowed, StoreUnavailable, TooManyRequests } from './errors.js';
+import { LaunchParamsInvalid, LaunchSignatureInvalid, StoreUnavailable, TooManyRequests } from './errors.js';
 
 /** Takes a point for `key`: over the limit, a 429 saying `message` with Retry-After; a failing store, a 503. */
 async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
@@ -43,34 +43,58 @@ export function searchLimit(deps: AppDeps, surface: string, keyOf: (c: Context<A
   };
 }
 
-/** Refusals that may be someone trying signatures or replays; an address with too many is refused for a while. */
-const SUSPICIOUS = [LaunchParamsInvalid, LaunchSignatureInvalid, LaunchReplayed, ItemUrlNotAllowed];
-
-export class LaunchGuard {
+/**
+ * Refused attempts per client address, for what a stranger can try without knowing a secret: launches whose
+ * parameters or signature do not check out, and wrong passwords on Test Connection. The signature is checked
+ * first (it is cheap and needs no store), so only refused attempts are counted: junk sent from an address (an
+ * <img> tag on any page can make an employee's browser send some) never makes a correctly signed launch wait.
+ */
+export class FailureGuard {
   private readonly limiter?: RateLimiterAbstract;
-  constructor(private readonly deps: AppDeps) {
+  constructor(
+    private readonly deps: Pick<AppDeps, 'store' | 'config'>,
+    name: string,
+    private readonly message: string,
+  ) {
     const points = deps.config.rateLimits.launchFailuresPerMinute;
-    if (points > 0) this.limiter = deps.store.limiter('launch-refusals', points, 60);
+    if (points > 0) this.limiter = deps.store.limiter(name, points, 60);
+  }
+
+  #bucket(c: Context<AppEnv>): string {
+    return addressBucket(clientAddress(c, this.deps.config.trustProxyHops));
+  }
+
+  /** Counts a refused attempt; past the limit the answer is a 429 instead of the refusal. */
+  async refused(c: Context<AppEnv>): Promise<void> {
+    if (this.limiter) await consume(this.limiter, this.#bucket(c), this.message);
   }
 
   /**
-   * Runs a launch; refuses it outright when its address has been refused too often. A point is taken before the
-   * launch runs (so a burst in parallel cannot slip past) and given back unless the launch was suspicious.
+   * Refuses with a 429 while the address has used up its refusals. For a password, where a right guess must not
+   * get through a limit that wrong ones hit (or the limit would tell the right one apart).
    */
-  async guard<T>(c: Context<AppEnv>, launch: () => Promise<T>): Promise<T> {
-    if (!this.limiter) return launch();
+  async stopIfBlocked(c: Context<AppEnv>): Promise<void> {
+    if (!this.limiter) return;
     const limiter = this.limiter;
-    const bucket = addressBucket(clientAddress(c, this.deps.config.trustProxyHops));
-    await consume(limiter, bucket, 'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.');
-    const giveBack = () => limiter.reward(bucket, 1).catch(() => undefined);
+    const res = await limiter.get(this.#bucket(c)).catch((error: unknown) => {
+      throw StoreUnavailable.because('rate limit', error);
+    });
+    if (res && res.consumedPoints >= limiter.points) throw new TooManyRequests(this.message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+  }
+
+  /**
+   * Authenticates, then runs. A launch that `authenticate` refuses (its parameters or its signature) is counted;
+   * one it accepts runs whatever the address's count: it was signed with the connector's password.
+   */
+  async guard<V, T>(c: Context<AppEnv>, authenticate: () => V, run: (verified: V) => Promise<T>): Promise<T> {
+    let verified: V;
     try {
-      const result = await launch();
-      await giveBack();
-      return result;
+      verified = authenticate();
     } catch (error) {
-      if (!(error instanceof AppError && SUSPICIOUS.some((kind) => error instanceof kind))) await giveBack();
+      if (error instanceof LaunchParamsInvalid || error instanceof LaunchSignatureInvalid) await this.refused(c);
       throw error;
     }
+    return run(verified);
   }
 }
 

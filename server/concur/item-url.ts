@@ -24,6 +24,8 @@ export function parseItemUrl(itemUrl: string): ItemRef | null {
   } catch {
     return null;
   }
+  // Only a web address can be an API item (a signed "javascript:" or "file:" value has no origin to check).
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   if (url.search || url.hash || url.username || url.password) return null;
   const m = ITEM_PATH.exec(url.pathname);
   if (!m) return null;

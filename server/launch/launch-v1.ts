@@ -23,7 +23,6 @@ export const LaunchV1Query = z.object({
 const V1_ENTRY = /\/report\/([^/?#]+)\/entry\/([^/?#]+)\/?$/;
 
 export interface LaunchV1Deps {
-  credentials: ConnectorCredentials;
   allowlist: HostAllowlist;
   store: Store;
   companyTokens?: CompanyTokens;
@@ -31,15 +30,23 @@ export interface LaunchV1Deps {
   now: () => number;
 }
 
-export async function startLaunchV1(raw: Record<string, string>, deps: LaunchV1Deps): Promise<{ handoff: string; fieldId: string }> {
+type LaunchV1Query = z.infer<typeof LaunchV1Query>;
+
+/** Checks a v1 launch's parameters and signature, and nothing else: what a forger controls. Pure. */
+export function authenticateLaunchV1(raw: Record<string, string>, credentials: ConnectorCredentials): LaunchV1Query {
   const parsed = LaunchV1Query.safeParse(raw);
   if (!parsed.success) throw new LaunchParamsInvalid(describeIssues(parsed.error));
   const q = parsed.data;
-  if (!isValidSignatureV1(q, q.signature, deps.credentials)) {
+  if (!isValidSignatureV1(q, q.signature, credentials)) {
     throw new LaunchSignatureInvalid(
       'The signature on this link does not match. If this keeps happening, your administrator should check that the connector user name and password here match the ones registered in Concur.',
     );
   }
+  return q;
+}
+
+/** Runs an authenticated v1 launch (see authenticateLaunchV1). */
+export async function startLaunchV1(q: LaunchV1Query, deps: LaunchV1Deps): Promise<{ handoff: string; fieldId: string }> {
   if (!deps.companyTokens || !deps.v1CustomField) {
     throw new CompanyTokenMissing(
       'This Concur field uses the older v1 launch, which this connector is not set up for. An administrator must set COMPANY_TOKEN_FILE, TOKEN_ENCRYPTION_KEY and V1_CUSTOM_FIELD, and run npm run company-token.',

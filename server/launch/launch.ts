@@ -8,11 +8,16 @@ import { parseItemUrl, type ItemRef } from '../concur/item-url.js';
 import type { HostAllowlist } from '../concur/hosts.js';
 import type { ConcurClient } from '../concur/client.js';
 import type { Session, Store, V4Session } from '../store/store.js';
-import { ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.js';
+import { FieldNotConfigured, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.js';
+
+/** Which Launch URL fields the configuration names (a single search or a wizard). */
+export interface LaunchFields {
+  has(fieldId: string): boolean;
+}
 
 export interface LaunchDeps {
-  credentials: ConnectorCredentials;
   allowlist: HostAllowlist;
+  fields: LaunchFields;
   store: Store;
   concur: ConcurClient;
   now: () => number;
@@ -31,8 +36,11 @@ export function describeIssues(error: z.ZodError): string {
 
 const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOCATION: 'an allocation' } as const;
 
-/** Checks a v4 launch's parameters and signature, and that item_url is a trusted item of the launch's source. Pure. */
-export function verifyLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials, allowlist: HostAllowlist): VerifiedLaunch {
+/**
+ * Checks a v4 launch's parameters and signature, and nothing else: what a forger controls. Pure and cheap, so it
+ * runs before anything else (the refused-launch limit counts only launches this refuses).
+ */
+export function authenticateLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials): LaunchV4Query {
   const parsed = LaunchV4Query.safeParse(raw);
   if (!parsed.success) throw new LaunchParamsInvalid(describeIssues(parsed.error));
   const query = parsed.data;
@@ -41,6 +49,11 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
       'The signature on this link does not match. If this keeps happening, your administrator should check that the connector user name and password here match the ones registered in Concur.',
     );
   }
+  return query;
+}
+
+/** Checks that a signed launch's item_url is a trusted item of the launch's source. Pure. */
+export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist): VerifiedLaunch {
   const item = parseItemUrl(query.item_url);
   if (!item) {
     // item_url's format is undocumented: keep what Concur sent (it holds no secret) for the administrator.
@@ -59,6 +72,23 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
     throw new ItemUrlNotAllowed('The item this link names is not on a Concur host this connector trusts, so nothing was sent to it.');
   }
   return { query, item, expenseIds };
+}
+
+/** The whole pure check of a v4 launch: parameters, signature, item. */
+export function verifyLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials, allowlist: HostAllowlist): VerifiedLaunch {
+  return checkLaunchItem(authenticateLaunchV4(raw, credentials), allowlist);
+}
+
+/**
+ * The field a launch names is not signed: a user can edit it. Only a field the configuration names gets a session,
+ * so an edited id can never aim a write at another field.
+ */
+export function checkLaunchField(fieldId: string, fields: LaunchFields): void {
+  if (!fields.has(fieldId)) {
+    throw new FieldNotConfigured(
+      `The field this button belongs to (${fieldId}) is not set up in the connector, so nothing can be chosen or saved for it. Your administrator can add it to the connector's fields configuration.`,
+    );
+  }
 }
 
 /** The session key is a bearer secret; the store only ever sees its hash. */
@@ -90,11 +120,12 @@ export async function claimSession(store: Store, handoff: string, now: number): 
 }
 
 /**
- * Runs the whole launch and returns a one-time hand-off code for the popup. The nonce is claimed only after
- * the signature is verified, so unsigned requests cannot burn nonces.
+ * Runs an authenticated launch (see authenticateLaunchV4) and returns a one-time hand-off code for the popup. The
+ * nonce is claimed only after the signature is verified, so unsigned requests cannot burn nonces.
  */
-export async function startLaunchV4(raw: Record<string, string>, deps: LaunchDeps): Promise<{ handoff: string; fieldId: string }> {
-  const { query, item, expenseIds } = verifyLaunchV4(raw, deps.credentials, deps.allowlist);
+export async function startLaunchV4(query: LaunchV4Query, deps: LaunchDeps): Promise<{ handoff: string; fieldId: string }> {
+  const { item, expenseIds } = checkLaunchItem(query, deps.allowlist);
+  checkLaunchField(query.custom_field_launched_from, deps.fields);
   if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
   }

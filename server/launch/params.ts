@@ -14,13 +14,31 @@ const languageCode = z
     return m[2] ? `${m[1]!.toLowerCase()}-${m[2].toUpperCase()}` : m[1]!.toLowerCase();
   });
 
+/**
+ * The signed values are concatenated without separators, so the signature alone cannot tell where one ends and the
+ * next begins: "ab" + "c" signs like "a" + "bc". Checking each value's format pins every boundary: a Concur user id
+ * is a UUID (36 characters, protocol sheet §1), item_url starts with a scheme, and no value holds characters that
+ * Concur never sends. With the user ids fixed in length, nothing can move between company_domain, the two ids and
+ * the employee id; item_url's "http" start pins its boundary with the employee id.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const userId = (name: string) => required(name).pipe(z.string().regex(UUID, `${name} is not a Concur user id (a UUID)`));
+/** Printable text without spaces or controls: a domain, a nonce. */
+const token = (name: string, max: number) =>
+  z.string().max(max, `${name} is too long`).regex(/^[^\s\p{C}]*$/u, `${name} holds spaces or control characters`);
+/** An employee id is the company's own: spaces are possible, control characters are not. */
+const employeeId = z.string().max(255, 'report_owner_employee_id is too long').regex(/^\P{C}*$/u, 'report_owner_employee_id holds control characters');
+const itemUrl = required('item_url').pipe(
+  z.string().max(2048, 'item_url is too long').refine((v) => /^https?:\/\/[^\s\p{C}]+$/iu.test(v), 'item_url is not an http(s) address'),
+);
+
 export const LaunchV4Query = z.object({
-  company_domain: required('company_domain'),
-  logged_in_user_id: required('logged_in_user_id'),
-  report_owner_user_id: required('report_owner_user_id'),
+  company_domain: required('company_domain').pipe(token('company_domain', 255)),
+  logged_in_user_id: userId('logged_in_user_id'),
+  report_owner_user_id: userId('report_owner_user_id'),
   // Concur may send an empty employee id; it still takes part in the signature as "".
-  report_owner_employee_id: z.string().default(''),
-  item_url: required('item_url'),
+  report_owner_employee_id: employeeId.default(''),
+  item_url: itemUrl,
   custom_field_launched_from: required('custom_field_launched_from').pipe(
     z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'custom_field_launched_from is not a field id'),
   ),
@@ -28,12 +46,13 @@ export const LaunchV4Query = z.object({
     .string({ error: 'source is missing' })
     .transform((v) => v.trim().toUpperCase())
     .pipe(z.enum(['HEADER', 'ENTRY', 'ALLOCATION'], { error: 'source must be HEADER, ENTRY or ALLOCATION' })),
-  expense_ids: z.string().optional(),
+  // Unsigned, and only a hint: an allocation is written with the expense Concur says it belongs to.
+  expense_ids: z.string().max(4096, 'expense_ids is too long').optional(),
   is_mobile: z
     .string()
     .optional()
     .transform((v) => v?.trim().toLowerCase() === 'true'),
-  nonce: required('nonce').pipe(z.string().max(200, 'nonce is too long')),
+  nonce: required('nonce').pipe(token('nonce', 200)),
   signature: required('signature').pipe(z.string().max(200, 'signature is too long')),
   client_auth_code: required('client_auth_code').pipe(z.string().max(4096, 'client_auth_code is too long')),
   language_code: languageCode,

@@ -4,10 +4,10 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { zValidator } from '@hono/zod-validator';
 import type { AppDeps, AppEnv } from '../app.js';
-import { HANDOFF_COOKIE } from './launch.js';
+import { HANDOFF_COOKIE, handoffCookie } from './launch.js';
 import { SearchQuery, invalid } from './validation.js';
 import { claimSession, saveSession, sessionKey } from '../launch/launch.js';
-import { AppError, SessionMissing, ValueNotInCatalog } from '../errors.js';
+import { AppError, FieldNotConfigured, SessionMissing, ValueNotInCatalog } from '../errors.js';
 import { searchLimit } from '../rate-limits.js';
 import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
@@ -59,6 +59,16 @@ function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
     launchVersion: s.version,
     withConcurToken: (call) => deps.items.withConcurToken(key, s, call),
   };
+}
+
+/**
+ * The source of the session's field. A session exists only for a field the configuration names; one whose field
+ * was removed from the configuration since is refused rather than searched or written anywhere else.
+ */
+function fieldSource(deps: AppDeps, s: Session) {
+  const source = deps.sources.forField(s.fieldId);
+  if (!source) throw new FieldNotConfigured(`The field ${s.fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. Close this window.`);
+  return source;
 }
 
 /** How many recent picks per user and field are offered. */
@@ -159,10 +169,11 @@ async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, 
 
 export function apiRoutes(deps: AppDeps) {
   const api = new Hono<AppEnv>();
+  const cookie = handoffCookie(deps.config.publicUrl.startsWith('https:'));
 
   api.post('/session', async (c) => {
-    const handoff = getCookie(c, HANDOFF_COOKIE);
-    deleteCookie(c, HANDOFF_COOKIE, { path: '/api/session' });
+    const handoff = getCookie(c, HANDOFF_COOKIE, cookie.prefix);
+    deleteCookie(c, HANDOFF_COOKIE, { path: cookie.path, secure: cookie.prefix === 'host', prefix: cookie.prefix });
     const token = handoff ? await claimSession(deps.store, handoff, deps.now()) : undefined;
     if (!token) throw new SessionMissing(SESSION_ENDED);
     c.header('Cache-Control', 'no-store');
@@ -200,7 +211,7 @@ export function apiRoutes(deps: AppDeps) {
     }
     // The current value's item, for the picker to preselect; a source that cannot say is not an error here.
     const currentItem = currentValue
-      ? await deps.sources.forField(s.fieldId).lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000)).catch(() => undefined)
+      ? await deps.sources.forField(s.fieldId)?.lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000)).catch(() => undefined)
       : undefined;
     const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     const flowConfig = deps.sources.flowFor(s.fieldId);
@@ -228,8 +239,12 @@ export function apiRoutes(deps: AppDeps) {
     const { q, limit, offset, parent, step, within } = c.req.valid('query');
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
     const ctx = { ...searchContext(deps, c.get('sessionKey'), s), ...(within ? { within } : {}) };
-    const source = step === undefined ? deps.sources.forField(s.fieldId) : deps.sources.forStep(s.fieldId, step);
-    if (!source) return c.json({ error: { code: 'invalid_request', message: `This field's form has no search step named ${step}.` } } satisfies ErrorBody, 400);
+    const wizard = deps.sources.flowFor(s.fieldId);
+    const source = step === undefined ? (wizard ? undefined : fieldSource(deps, s)) : deps.sources.forStep(s.fieldId, step);
+    if (!source) {
+      const message = step === undefined ? 'This field is filled in with a form of several steps: name the search step.' : `This field's form has no search step named ${step}.`;
+      return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
+    }
     const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
     const page = await source.search({ query: q, offset, limit, parent }, ctx, signal);
     const result: SearchResponse = { query: q, offset, items: page.items, total: page.total };
@@ -256,7 +271,7 @@ export function apiRoutes(deps: AppDeps) {
     }
     const { code } = body;
     // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
-    const item = await deps.sources.forField(s.fieldId).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));
+    const item = await fieldSource(deps, s).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];

@@ -29,7 +29,7 @@ const embedContext = (fieldId: string, languageCode: string, within?: string): S
 });
 
 const notEmbeddable = (field: string) =>
-  ({ error: { code: 'field_not_embeddable', message: `The field ${field} is not offered to other pages (EMBED_FIELDS).` } }) satisfies ErrorBody;
+  ({ error: { code: 'field_not_embeddable', message: `The field ${field} is not offered to other pages (it must be in EMBED_FIELDS and set up in the fields configuration).` } }) satisfies ErrorBody;
 
 export function embedRoutes(deps: AppDeps) {
   const allowed = deps.config.embedOrigins;
@@ -51,11 +51,11 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', z.object({ lang: Lang }), invalid), (c) => {
     const { field } = c.req.valid('param');
     const { lang } = c.req.valid('query');
-    if (!embeddable.has(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
+    if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
     const flow = deps.sources.flowFor(field);
     const body: EmbedField = flow
       ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
-      : { field, title: deps.sources.forField(field).title, languageCode: lang };
+      : { field, title: deps.sources.forField(field)!.title, languageCode: lang };
     return c.json(body);
   });
 
@@ -64,9 +64,12 @@ export function embedRoutes(deps: AppDeps) {
   r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
     const { field } = c.req.valid('param');
     const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
-    if (!embeddable.has(field.toLowerCase())) return c.json(notEmbeddable(field), 404);
+    if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
     const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
-    if (!source) return c.json({ error: { code: 'invalid_request', message: `The field ${field} has no search step named ${step}.` } } satisfies ErrorBody, 400);
+    if (!source) {
+      const message = step === undefined ? `The field ${field} is filled in with a form of several steps: name the search step.` : `The field ${field} has no search step named ${step}.`;
+      return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
+    }
     if (source.needsLaunchContext) throw new SourceUnavailable(`${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`);
     const page = await source.search({ query: q, offset, limit, parent }, embedContext(field, lang, within), AbortSignal.timeout(15_000));
     return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);

@@ -3,13 +3,21 @@ import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { AppDeps, AppEnv } from '../app.js';
 import { AppError } from '../errors.js';
-import { startLaunchV4 } from '../launch/launch.js';
-import { startLaunchV1 } from '../launch/launch-v1.js';
+import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.js';
+import { authenticateLaunchV1, startLaunchV1 } from '../launch/launch-v1.js';
 import { HANDOFF_TTL_MS } from '../launch/limits.js';
 import { LaunchParamsInvalid } from '../errors.js';
-import { LaunchGuard } from '../rate-limits.js';
+import { FailureGuard } from '../rate-limits.js';
 
 export const HANDOFF_COOKIE = 'leu_handoff';
+
+/**
+ * Where the hand-off cookie lives. Over https it takes the __Host- prefix (Hono's `prefix: 'host'`): the browser
+ * then accepts it only if it is Secure, has Path=/ and names no Domain, so no sibling host can plant or overwrite
+ * one. Plain http (the sandbox on localhost) cannot have the prefix; the cookie then goes to /api/session only.
+ */
+export const handoffCookie = (secure: boolean) =>
+  secure ? ({ prefix: 'host', path: '/' } as const) : ({ prefix: undefined, path: '/api/session' } as const);
 
 /** Each parameter once: a repeated signed parameter would make "the" value ambiguous. */
 function singleQuery(c: Context<AppEnv>): Record<string, string> {
@@ -32,24 +40,27 @@ export function launchRoutes(deps: AppDeps) {
         throw error;
       },
     );
-  const guard = new LaunchGuard(deps);
-  const v4 = { ...deps, credentials: deps.config.connector };
-  const v1 = { ...v4, v1CustomField: deps.config.v1CustomField };
+  const guard = new FailureGuard(deps, 'launch-refusals', 'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.');
+  const credentials = deps.config.connector;
+  const fields = { has: (id: string) => deps.sources.has(id) };
+  const v4 = { ...deps, fields };
+  const v1 = { ...deps, v1CustomField: deps.config.v1CustomField };
   const secure = deps.config.publicUrl.startsWith('https:');
+  const { prefix, path } = handoffCookie(secure);
   /**
    * The popup trades this cookie for its session once. The app URL carries no secret: only, for a field with a
    * wizard, `?wizard`, so the popup waits for the wizard instead of first showing a search box.
    */
   const toPopup = (c: Context<AppEnv>, { handoff, fieldId }: { handoff: string; fieldId: string }) => {
-    setCookie(c, HANDOFF_COOKIE, handoff, { httpOnly: true, secure, sameSite: 'Strict', path: '/api/session', maxAge: HANDOFF_TTL_MS / 1000 });
+    setCookie(c, HANDOFF_COOKIE, handoff, { httpOnly: true, secure, sameSite: 'Strict', path, prefix, maxAge: HANDOFF_TTL_MS / 1000 });
     c.header('Cache-Control', 'no-store');
     return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      return toPopup(c, await counted('4', guard.guard(c, () => startLaunchV4(singleQuery(c), v4))));
+      return toPopup(c, await counted('4', guard.guard(c, () => authenticateLaunchV4(singleQuery(c), credentials), (q) => startLaunchV4(q, v4))));
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      return toPopup(c, await counted('1', guard.guard(c, () => startLaunchV1(singleQuery(c), v1))));
+      return toPopup(c, await counted('1', guard.guard(c, () => authenticateLaunchV1(singleQuery(c), credentials), (q) => startLaunchV1(q, v1))));
     });
 }

@@ -1,15 +1,28 @@
 // GET /system/v1.0/testconnection: what Concur's "Test Connection" button calls, with HTTP Basic.
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { AppDeps, AppEnv } from '../app.js';
+import { FailureGuard } from '../rate-limits.js';
 
-export function systemRoutes(deps: AppDeps) {
+export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
   const { username, password } = deps.config.connector;
+  // The password also keys every launch signature: wrong guesses are throttled per address, like refused launches.
+  const guard = new FailureGuard(deps, 'testconnection-refusals', 'Too many wrong user names or passwords from this address. Wait a minute, then test the connection again.');
+  // Hono's basicAuth compares both values through a hash in constant time and answers 401 with WWW-Authenticate.
+  const check = basicAuth({ username, password, realm: 'Concur connector' });
   return new Hono<AppEnv>().get(
     '/system/v1.0/testconnection',
-    // Hono's basicAuth compares both values through a hash in constant time and answers 401 with
-    // WWW-Authenticate when they do not match.
-    basicAuth({ username, password, realm: 'Concur connector' }),
+    async (c, next) => {
+      // Past the limit even the right password is refused, or the limit would single it out.
+      await guard.stopIfBlocked(c);
+      try {
+        return await check(c, next);
+      } catch (error) {
+        if (error instanceof HTTPException && error.status === 401) await guard.refused(c);
+        throw error;
+      }
+    },
     (c) => c.text('OK'),
   );
 }

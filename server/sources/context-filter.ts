@@ -43,15 +43,26 @@ export type FilterRule = ContextFilterConfig & {
  */
 export const withinFilter = (column: string): FilterRule => ({ column, equals: '{within}', otherwise: 'hide', reason: '', requiresContext: true });
 
-/** A context value filled into a template, or undefined when the context lacks it (the rule then does not apply). */
-function resolve(t: string, ctx: SearchContext): string | undefined {
-  let missing = false;
+/**
+ * Who the launch is for. A rule on one of these restricts who sees what, so when the value is empty (Concur may
+ * send no employee id) the rule fails rather than lets everything through.
+ */
+const IDENTITY_KEYS: ReadonlySet<string> = new Set(['employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId']);
+
+/**
+ * A context value filled into a template: `missing` when the item lacks a fact (a report header has no
+ * transaction date: the rule then does not apply), `failed` when the launch's identity value is empty.
+ */
+const MISSING = Symbol('missing');
+const FAILED = Symbol('failed');
+function resolve(t: string, ctx: SearchContext): string | typeof MISSING | typeof FAILED {
+  let outcome: typeof MISSING | typeof FAILED | undefined;
   const value = t.replace(/\{(\w+)\}/g, (_, key: TemplateKey) => {
     const v = ctx[key];
-    if (!v) missing = true;
+    if (!v) outcome = IDENTITY_KEYS.has(key) || outcome === FAILED ? FAILED : MISSING;
     return v ?? '';
   });
-  return missing ? undefined : value;
+  return outcome ?? value;
 }
 
 export interface FilterVerdict {
@@ -62,8 +73,8 @@ export interface FilterVerdict {
 
 /**
  * Applies every rule: a failed hide rule hides the row whatever else applies; otherwise the first failed rule's
- * reason greys it. Empty cells pass (no restriction), and so does a rule whose context value is not known for
- * this launch (a report header has no transaction date).
+ * reason greys it. Empty cells pass (no restriction), and so does a rule on a fact this item does not have (a
+ * report header has no transaction date). A rule on an identity value the launch left empty fails (fails closed).
  */
 export function judge(row: CatalogRow, filters: readonly FilterRule[], ctx: SearchContext): FilterVerdict {
   let inactive: string | undefined;
@@ -71,9 +82,10 @@ export function judge(row: CatalogRow, filters: readonly FilterRule[], ctx: Sear
     const cell = row.attributes?.[f.column];
     if (!cell) continue;
     const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
-    if (target === undefined && (f.requiresContext || ctx.strictContext)) return { hidden: true };
-    if (target === undefined) continue;
-    const pass = f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target;
+    const unknown = target === MISSING || target === FAILED;
+    if (unknown && (f.requiresContext || ctx.strictContext)) return { hidden: true };
+    if (target === MISSING) continue;
+    const pass = target !== FAILED && (f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target);
     if (pass) continue;
     if (f.otherwise === 'hide') return { hidden: true };
     inactive ??= f.reason.replace(/\{value\}/g, cell);

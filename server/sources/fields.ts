@@ -1,5 +1,6 @@
 // FIELDS_FILE: which data source each Launch URL field searches. Validated with zod; every mistake is reported
-// with its exact path in the file. Without the file, every field searches CATALOG_FILE.
+// with its exact path in the file. Without the file, the fields in CATALOG_FIELDS search CATALOG_FILE. A field that
+// neither names has no source: its launches are refused (the field id is not signed, so a user can edit it).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -34,8 +35,11 @@ export const FieldsFile = z
     fields: z.record(z.string(), z.string()).default({}),
     /** Launch URL field id -> a wizard whose answers are written together (see flows.ts). */
     flows: z.record(z.string(), FlowConfig).default({}),
-    /** The source for fields not listed. */
-    default: z.string().optional(),
+    /**
+     * Once "the source for fields not listed". Refused with a clear message: the field id in a launch is not
+     * signed, so a source for any field would let a user aim a write at any field by editing it.
+     */
+    default: z.unknown().optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -52,7 +56,12 @@ export const FieldsFile = z
         else if (step.within && source.type !== 'catalog') ctx.addIssue({ code: 'custom', path: ['flows', field, 'steps', i, 'within'], message: `narrows by a column, which only catalog sources have; "${step.source}" is a ${source.type} source` });
       });
     }
-    if (f.default && !f.sources[f.default]) ctx.addIssue({ code: 'custom', path: ['default'], message: `names the source "${f.default}", which is not defined under sources` });
+    if (f.default !== undefined) {
+      ctx.addIssue({
+        code: 'custom', path: ['default'],
+        message: 'a source for every field not listed is no longer offered (a user could point a launch at any field): list each Launch URL field under fields',
+      });
+    }
   });
 export type FieldsFile = z.infer<typeof FieldsFile>;
 
@@ -77,8 +86,10 @@ export async function readFieldsFile(path: string): Promise<FieldsFile> {
 }
 
 export interface FieldSources {
-  /** The source a field with a single search searches. */
-  forField(fieldId: string): DataSource;
+  /** True when the configuration names the field (a single search or a wizard): only those can be launched. */
+  has(fieldId: string): boolean;
+  /** The source a field with a single search searches; undefined for a field the configuration does not name. */
+  forField(fieldId: string): DataSource | undefined;
   /** The field's wizard, when it has one. */
   flowFor(fieldId: string): FlowConfig | undefined;
   /** The source of a wizard's search step (narrowed by its `within` rule); undefined when there is no such step. */
@@ -91,14 +102,23 @@ export interface FieldSources {
 export interface FieldSourcesDeps {
   /** The catalog from CATALOG_FILE, used when no fields file is given and by catalog sources without a file. */
   catalog: CatalogLike;
+  /** Without a fields file: the fields (CATALOG_FIELDS) that search the catalog. */
+  catalogFields?: readonly string[];
   client: ConcurClient;
   logger: Logger;
   env: Record<string, string | undefined>;
 }
 
 export async function createFieldSources(file: FieldsFile | undefined, deps: FieldSourcesDeps): Promise<FieldSources> {
-  const fallback = new CatalogSource(deps.catalog);
-  if (!file) return { forField: () => fallback, flowFor: () => undefined, forStep: () => undefined, flows: () => [], close: () => undefined };
+  if (!file) {
+    const catalog = new CatalogSource(deps.catalog);
+    const named = new Set((deps.catalogFields ?? []).map((f) => f.toLowerCase()));
+    return {
+      has: (fieldId) => named.has(fieldId.toLowerCase()),
+      forField: (fieldId) => (named.has(fieldId.toLowerCase()) ? catalog : undefined),
+      flowFor: () => undefined, forStep: () => undefined, flows: () => [], close: () => undefined,
+    };
+  }
   const opened: CatalogFile[] = [];
   const sources = new Map<string, DataSource>();
   /** Catalog sources' catalogs and filters, for steps that narrow them further. */
@@ -129,7 +149,6 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     }
   }
   const byField = new Map(Object.entries(file.fields).map(([field, source]) => [field.toLowerCase(), sources.get(source)!]));
-  const fallbackSource = file.default ? sources.get(file.default)! : fallback;
   const flows = new Map(Object.entries(file.flows).map(([field, flow]) => [field.toLowerCase(), flow]));
   const stepSources = new Map<string, DataSource>();
   for (const [field, flow] of flows) {
@@ -142,7 +161,8 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     }
   }
   return {
-    forField: (fieldId) => byField.get(fieldId.toLowerCase()) ?? fallbackSource,
+    has: (fieldId) => byField.has(fieldId.toLowerCase()) || flows.has(fieldId.toLowerCase()),
+    forField: (fieldId) => byField.get(fieldId.toLowerCase()),
     flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
     forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),
     flows: () => Object.entries(file.flows),

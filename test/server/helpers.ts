@@ -26,6 +26,8 @@ export const ENV = {
   CONCUR_CLIENT_SECRET: CLIENT.secret,
   CONCUR_REDIRECT_URI: CLIENT.redirect,
   PUBLIC_URL: 'https://connector.example.com',
+  // The fields the sandbox's header, entry and allocation buttons launch; every other field is refused.
+  CATALOG_FIELDS: 'custom5,custom9,custom12',
   // Tests that need state to outlive the app say so (STORE_URL=sqlite:..., redis://...).
   STORE_URL: 'memory',
 };
@@ -54,7 +56,9 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
 }
 
 export async function makeApp(opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions>; now?: () => number } = {}) {
-  const config = loadConfig({ ...ENV, ...opts.env });
+  // A fields file names its own fields: CATALOG_FIELDS is for installations without one.
+  const { CATALOG_FIELDS, ...withoutCatalogFields } = ENV;
+  const config = loadConfig({ ...(opts.env?.FIELDS_FILE ? withoutCatalogFields : { ...ENV, CATALOG_FIELDS }), ...opts.env });
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const deps = await buildDeps(config, {

@@ -5,9 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { launchQuery, makeApp, useFakeConcur } from '../helpers.js';
+import { ENV, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
 
 const RUNS = Number(process.env.LAUNCH_PROPERTY_RUNS ?? 10_000);
+/** The fields the test configuration names (CATALOG_FIELDS in the helpers' environment). */
+const CONFIGURED_FIELDS = ENV.CATALOG_FIELDS.split(',');
 const { concur } = useFakeConcur();
 
 const SIGNED = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce'] as const;
@@ -100,23 +102,30 @@ function decode(raw: string): string {
 }
 
 /**
- * Well-formed by the protocol sheet's own facts: every parameter Concur always sends is there and not empty, and
- * source is one of its three values. Written here, not taken from the server's schema.
+ * Well-formed by the protocol sheet's own facts: every parameter Concur always sends is there and not empty,
+ * source is one of its three values, the two user ids are Concur UUIDs and item_url is an http(s) address (§1,
+ * §5). Written here, not taken from the server's schema.
  */
 function wellFormed(q: Record<string, string>): boolean {
   const given = (name: string) => (q[name] ?? '').trim() !== '';
   const required = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'item_url', 'custom_field_launched_from', 'nonce', 'signature', 'client_auth_code'];
-  return required.every(given) && ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase());
+  const uuid = (v: string | undefined) => /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(v ?? '');
+  return required.every(given) && ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase())
+    && uuid(q.logged_in_user_id) && uuid(q.report_owner_user_id) && /^https?:\/\//i.test(q.item_url ?? '');
 }
 
 /**
  * Within the limits this connector sets for itself where the sheet is silent (README): a field id of letters, digits,
- * _ and -; a nonce and a signature of at most 200 characters, an authorization code of at most 4,096. Past them
- * a launch may be refused as malformed, or handled as any other: either passes.
+ * _ and -; a nonce and a signature of at most 200 characters, an authorization code of at most 4,096; a domain and
+ * a nonce without spaces or control characters, an employee id without control characters, an item_url of at most
+ * 2,048; expense_ids of at most 4,096. Past them a launch may be refused as malformed, or handled as any other.
  */
 function withinOwnLimits(q: Record<string, string>): boolean {
+  const plain = (v: string | undefined) => /^[^\s\p{C}]*$/u.test(v ?? '');
   return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(q.custom_field_launched_from ?? '')
-    && (q.nonce ?? '').length <= 200 && (q.signature ?? '').length <= 200 && (q.client_auth_code ?? '').length <= 4096;
+    && (q.nonce ?? '').length <= 200 && (q.signature ?? '').length <= 200 && (q.client_auth_code ?? '').length <= 4096
+    && plain(q.company_domain) && (q.company_domain ?? '').length <= 255 && plain(q.nonce) && plain(q.item_url) && (q.item_url ?? '').length <= 2048
+    && /^\P{C}*$/u.test(q.report_owner_employee_id ?? '') && (q.report_owner_employee_id ?? '').length <= 255 && (q.expense_ids ?? '').length <= 4096;
 }
 
 /** The signature's bytes, for strict Base64 only (a '+' turned into a space by form decoding is a '+'). */
@@ -163,6 +172,9 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
       } else if (first.source?.trim().toUpperCase() !== 'ENTRY') {
         // Genuine, but the unsigned source does not match the item the signed item_url names.
         assert.deepEqual([res.status, body?.error.code], [400, 'launch_params_invalid'], raw.slice(0, 300));
+      } else if (!CONFIGURED_FIELDS.includes((first.custom_field_launched_from ?? '').toLowerCase())) {
+        // Genuine, but for a field the configuration does not name (the field id is not signed).
+        assert.deepEqual([res.status, body?.error.code], [400, 'field_not_configured'], raw.slice(0, 300));
       } else if (first.client_auth_code !== original.get('client_auth_code')) {
         // Genuine, but Concur refuses the changed authorization code.
         assert.equal(res.status, 401, `${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
@@ -178,4 +190,34 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
   );
   // The generator reaches every kind of outcome.
   for (const [kind, n] of Object.entries(seen)) assert.ok(n > RUNS / 100, `only ${n} ${kind} launches of ${RUNS}`);
+});
+
+/**
+ * The signed values are concatenated without separators, so moving characters across the boundary of two
+ * neighbouring values keeps the signature. Every such move, of 1..n characters either way, must be refused.
+ */
+test('for every pair of neighbouring signed values, moving 1..n characters across their boundary is refused', async () => {
+  const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+  // In Concur's order; the connector's user name and password stand between item_url and the nonce.
+  const ORDER = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url'] as const;
+  let shifts = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.nat({ max: ORDER.length - 2 }), fc.boolean(), fc.integer({ min: 1, max: 60 }), async (at, rightward, n) => {
+      const q = launchQuery(concur());
+      const [left, right] = [ORDER[at]!, ORDER[at + 1]!];
+      const [l, r] = [q.get(left) ?? '', q.get(right) ?? ''];
+      const k = Math.min(n, rightward ? l.length : r.length);
+      fc.pre(k > 0);
+      const moved = rightward ? [l.slice(0, l.length - k), l.slice(l.length - k) + r] : [l + r.slice(0, k), r.slice(k)];
+      q.set(left, moved[0]!);
+      q.set(right, moved[1]!);
+      const res = await app.request(`/launchexternalurl/v4/form?${q}`, { headers: { accept: 'application/json' } });
+      const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
+      assert.notEqual(res.status, 303, `${left}|${right}: ${k} moved ${rightward ? 'right' : 'left'} was accepted`);
+      assert.deepEqual([res.status, body?.error.code], [400, 'launch_params_invalid'], `${left}|${right}, ${k} characters`);
+      shifts++;
+    }),
+    { numRuns: Math.max(200, Math.round(RUNS / 20)) },
+  );
+  assert.ok(shifts >= 100, `only ${shifts} shifts tried`);
 });

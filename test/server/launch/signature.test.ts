@@ -52,7 +52,8 @@ describe('verification failures', () => {
   for (const name of signedNames) {
     test(`a tampered ${name} is refused`, () => {
       const q = params(VECTOR_QUERY);
-      q[name] = name === 'item_url' ? q.item_url!.replace(/A1$/, 'A2') : `${q[name]}x`;
+      // Within each value's format (a user id stays a UUID): the signature is what refuses it.
+      q[name] = name === 'item_url' ? q.item_url!.replace(/A1$/, 'A2') : name.endsWith('user_id') ? q[name]!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) : `${q[name]}x`;
       assert.throws(() => verifyLaunchV4(q, creds, allowlist), LaunchSignatureInvalid);
     });
   }

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
 import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
-import { SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
+import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
 
 const { msw, concur } = useFakeConcur();
 const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;
@@ -18,10 +18,10 @@ describe('a valid launch', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/app/');
     const cookie = res.headers.get('set-cookie')!;
-    assert.match(cookie, /^leu_handoff=[\w-]{20,};/);
+    assert.match(cookie, /^__Host-leu_handoff=[\w-]{20,};/, 'the public URL is https, so the cookie takes the __Host- prefix');
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
-    assert.match(cookie, /Path=\/api\/session/);
+    assert.match(cookie, /Path=\/;/);
     assert.match(cookie, /Secure/, 'the public URL is https, so the cookie is Secure');
     assert.ok(!cookie.includes(q.get('client_auth_code')!));
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
@@ -30,6 +30,7 @@ describe('a valid launch', () => {
   test("for a field with a wizard, the popup's address says so (and nothing else)", async () => {
     const fields = fieldsFile({
       sources: { projects: { type: 'catalog' } },
+      fields: { custom12: 'projects' },
       flows: { custom20: { title: 'Project', steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' }] } },
     });
     const { app } = await makeApp({ env: { FIELDS_FILE: fields } });
@@ -102,9 +103,10 @@ describe('refused launches', () => {
       let tokenCalls = 0;
       msw.events.on('request:start', ({ request }) => { if (request.url.endsWith('/token')) tokenCalls += 1; });
       const { app } = await makeApp();
+      // Tampered within each value's format: the signature is what refuses it.
       const value = name === 'item_url'
         ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
-        : 'tampered-value';
+        : name.endsWith('user_id') ? SANDBOX_DELEGATE.id : 'tampered-value';
       const res = await app.request(form(launchQuery(concur(), { tamper: { [name]: value } })), { headers: JSON_ACCEPT });
       msw.events.removeAllListeners();
       assert.equal(res.status, 401);

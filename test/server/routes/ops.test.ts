@@ -83,7 +83,7 @@ describe('metrics', () => {
     const replay = launchQuery(concur());
     assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 303);
     assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 401);
-    const forged = launchQuery(concur(), { tamper: { report_owner_user_id: 'someone-else' } });
+    const forged = launchQuery(concur(), { tamper: { report_owner_user_id: '00000000-0000-4000-8000-000000000000' } });
     assert.equal((await app.request(`/launchexternalurl/v4/form?${forged}`)).status, 401);
     await app.request('/api/search?q=zurich', { headers: bearer(token) });
     msw.use(http.patch(`${CONCUR}/expensereports/*`, () => new Response(null, { status: 503 })));

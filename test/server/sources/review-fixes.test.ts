@@ -38,7 +38,7 @@ test('a failed hide rule hides the row even after a failed grey-out rule', () =>
 });
 
 test('a commit straight after the launch is judged with the expense date, as if the popup had read it', async () => {
-  const fields = { sources: { p: { type: 'catalog', file: SAMPLE_CATALOG, filters: [{ column: 'valid_to', onOrAfter: '{date}', reason: 'closed on {value}' }] } }, default: 'p' };
+  const fields = { sources: { p: { type: 'catalog', file: SAMPLE_CATALOG, filters: [{ column: 'valid_to', onOrAfter: '{date}', reason: 'closed on {value}' }] } }, fields: { custom5: 'p', custom9: 'p', custom12: 'p' } };
   const { app } = await makeApp({ env: { FIELDS_FILE: file(fields) } });
   const token = await launchSession(app, concur());
   const res = await commit(app, token, 'PRJ-1013');
@@ -48,7 +48,7 @@ test('a commit straight after the launch is judged with the expense date, as if 
 
 describe('Concur list commits', () => {
   test('an item of another list, or one with a further level, is refused', async () => {
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { c: { type: 'concur-list', listId: SANDBOX_LIST.id } }, default: 'c' }) } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { c: { type: 'concur-list', listId: SANDBOX_LIST.id } }, fields: { custom5: 'c', custom9: 'c', custom12: 'c' } }) } });
     const token = await launchSession(app, concur());
     msw.use(http.get(`${CONCUR}/list/v4/items/foreign-item`, () => HttpResponse.json({ id: 'foreign-item', shortCode: 'X', value: 'Other list', lists: [{ id: 'another-list', hasChildren: false }] })));
     assert.equal((await commit(app, token, 'foreign-item')).status, 422);
@@ -81,7 +81,7 @@ describe("the customer's API requests", () => {
       http.get('https://erp.example.com/api', () => new HttpResponse(null, { status: 302, headers: { location: 'https://elsewhere.example.net/steal' } })),
       http.get('https://elsewhere.example.net/*', () => { elsewhere += 1; return HttpResponse.json([]); }),
     );
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ ...http_({ headers: { 'X-Api-Key': '${ERP_KEY}' } }), default: 'erp' }), ERP_KEY: 'k-123' } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: file({ ...http_({ headers: { 'X-Api-Key': '${ERP_KEY}' } }), fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' } }), ERP_KEY: 'k-123' } });
     const token = await launchSession(app, concur());
     const res = await app.request('/api/search?q=x', { headers: bearer(token) });
     assert.equal(res.status, 503);
@@ -91,7 +91,7 @@ describe("the customer's API requests", () => {
   test('a query cannot climb out of the configured path', async () => {
     const seen: string[] = [];
     msw.use(http.get('https://erp.example.com/*', ({ request }) => { seen.push(new URL(request.url).pathname); return HttpResponse.json([]); }));
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { erp: { type: 'http', url: 'https://erp.example.com/api/items/{query}', map: { code: 'id', label: 'n' } } }, default: 'erp' }) } });
+    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { erp: { type: 'http', url: 'https://erp.example.com/api/items/{query}', map: { code: 'id', label: 'n' } } }, fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' } }) } });
     const token = await launchSession(app, concur());
     for (const q of ['..', '../admin', 'a/b?c#d']) await app.request(`/api/search?q=${encodeURIComponent(q)}`, { headers: bearer(token) });
     assert.ok(seen.every((p) => p.startsWith('/api/items/') && !p.includes('/admin')), JSON.stringify(seen));
@@ -100,7 +100,7 @@ describe("the customer's API requests", () => {
 
 test('travel requests are refused on a v1 launch (its company token does not speak for the traveller)', async () => {
   const { signLaunchV1 } = await import('../../../server/launch/signature.js');
-  const fields = { sources: { trips: { type: 'concur-request' } }, default: 'trips' };
+  const fields = { sources: { trips: { type: 'concur-request' } }, fields: { custom5: 'trips', custom9: 'trips', custom12: 'trips' } };
   const { app, deps } = await makeApp({ env: { FIELDS_FILE: file(fields), COMPANY_TOKEN_FILE: join(dir, 'company.json'), TOKEN_ENCRYPTION_KEY: 'f'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
   await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
   const signed = { xcompanydomain: 'acme.com', xuserid: 'jane', itemurl: concur().v1ItemUrl('84FCBB92BD4E5342B849DAC29FD163A1'), nonce: crypto.randomUUID() };

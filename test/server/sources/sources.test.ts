@@ -35,7 +35,7 @@ describe("the customer's HTTP API", () => {
         timeoutMs: 300, cacheSeconds: 30,
       },
     },
-    default: 'erp',
+    fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' },
   };
   const rows = [
     { id: 'CC-4711', name: 'Munich sales', dept: { name: 'Sales DACH' } },
@@ -107,7 +107,7 @@ describe("the customer's HTTP API", () => {
 });
 
 describe('Concur List v4', () => {
-  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id } }, default: 'clients' };
+  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id } }, fields: { custom5: 'clients', custom9: 'clients', custom12: 'clients' } };
 
   test('lists the first level, searches by code or value, opens the next level, and writes the item id', async () => {
     const urls: URL[] = [];
@@ -132,7 +132,7 @@ describe('Concur List v4', () => {
 });
 
 test('a Concur list or request outage is a message with its correlation id, not a spinner', async () => {
-  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id }, trips: { type: 'concur-request' } }, fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips' }, default: 'clients' };
+  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id }, trips: { type: 'concur-request' } }, fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips', custom12: 'clients' } };
   msw.use(
     http.get(`${CONCUR}/list/v4/lists/:id/children`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-list' } })),
     http.get(`${CONCUR}/travelrequest/v4/requests`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-req' } })),
@@ -163,9 +163,10 @@ describe('Concur Request v4', () => {
     assert.equal(cancelled.inactive, 'cancelled');
     assert.equal((await commit(app, token, '3KX9')).status, 200);
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, SANDBOX_EXTRA_FIELDS.trip.id), '3KX9');
-    // Fields not mapped keep the default source (the catalog).
-    const projects = await launchSession(app, concur());
-    assert.equal((await search(app, projects, 'zurich')).body.items[0]!.code, 'PRJ-1011');
+    // A field the file does not name is not served: its launch is refused and nothing is written.
+    const other = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, { headers: { accept: 'application/json' } });
+    assert.equal(other.status, 400);
+    assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'field_not_configured');
   });
 
   test("a delegate sees the owner's requests", async () => {
@@ -186,7 +187,7 @@ describe('Concur Request v4', () => {
 describe('context filters', () => {
   const filtered = (otherwise: string) => ({
     sources: { projects: { type: 'catalog', file: SAMPLE_CATALOG, filters: [{ column: 'valid_to', onOrAfter: '{date}', otherwise, reason: 'closed on {value}' }] } },
-    default: 'projects',
+    fields: { custom5: 'projects', custom9: 'projects', custom12: 'projects' },
   });
 
   test('a project closed before the expense date is listed greyed with the reason, and cannot be chosen', async () => {
@@ -243,7 +244,7 @@ describe('FIELDS_FILE validation names the exact place of a mistake', () => {
   }
 
   test('a bad fields file stops the start with one FIELDS_FILE line', async () => {
-    await assert.rejects(makeApp({ env: { FIELDS_FILE: fieldsFile({ sources: {}, default: 'x' }) } }), /^ConfigError: FIELDS_FILE: .*default: names the source "x"/);
+    await assert.rejects(makeApp({ env: { FIELDS_FILE: fieldsFile({ sources: {}, fields: { custom12: 'x' } }) } }), /^ConfigError: FIELDS_FILE: .*fields\.custom12: names the source "x"/);
   });
 });
 

@@ -62,3 +62,17 @@ export function generateCatalog(size: number, seed = 42): CatalogItem[] {
   }
   return rows;
 }
+
+/** `count` queries of the kinds people type, for rows of a catalog: partial codes, word starts, a typo, a word and a city. */
+export function typedQueries(rows: readonly { code: string; label: string }[], seed: number, count: number): string[] {
+  const r = seeded(seed);
+  return Array.from({ length: count }, () => {
+    const row = r.pick(rows);
+    const words = row.label.split(' ');
+    const k = r.next();
+    if (k < 0.3) return row.code.slice(0, 4 + Math.floor(r.next() * 6));
+    if (k < 0.55) return words[0]!.slice(0, 5);
+    if (k < 0.8) return row.label.replace(/[aeiou]/, '');
+    return `${words[0]} ${words[words.length - 1]!.slice(0, 3)}`;
+  });
+}

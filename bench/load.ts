@@ -14,11 +14,10 @@
 // printed as met or NOT MET, and the run exits 1 when one is missed.
 // Run: npm run build && npm run bench:load   (BENCH_SECONDS, BENCH_CONNECTIONS)
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { openSession, sandboxLaunch, startConnector, startNodeProcess } from '../test/connector-process.js';
+import { openSession, sandboxLaunch, startNodeProcess } from '../test/connector-process.js';
+import { startBenchConnector } from './connector.js';
 import { bearer } from '../test/server/helpers.js';
 import { freePort } from '../test/net.js';
 
@@ -28,14 +27,7 @@ const SESSIONS = 10_000;
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill()));
 
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const data = mkdtempSync(join(tmpdir(), 'leu-bench-'));
-const { child: server } = await startConnector({
-  PORT: String(port), PUBLIC_URL: url, DATA_DIR: data, LOG_DIR: join(data, 'logs'), LOG_LEVEL: 'error',
-  RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
-});
-children.push(server);
+const { url, child: server } = await startBenchConnector();
 const barePort = await freePort();
 children.push((await startNodeProcess(['bench/bare-server.mjs'], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/200/2/ready`)).child);
 const bare = `http://127.0.0.1:${barePort}`;

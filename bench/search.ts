@@ -5,26 +5,14 @@ import { readFileSync } from 'node:fs';
 import Fuse from 'fuse.js';
 import { Catalog } from '../server/sources/catalog.js';
 import { percentile } from './stats.js';
-import { generateCatalog, seeded } from './catalog-data.js';
+import { generateCatalog, typedQueries } from './catalog-data.js';
 
 const SIZE = 100_000;
 const QUERIES = 200;
 const rows = generateCatalog(SIZE);
 
-/** 200 queries of the kinds people type: partial codes, word starts, a typo, a word and a city. */
-function makeQueries() {
-  const r = seeded(3);
-  return Array.from({ length: QUERIES }, () => {
-    const row = r.pick(rows);
-    const words = row.label.split(' ');
-    const k = r.next();
-    if (k < 0.3) return row.code.slice(0, 4 + Math.floor(r.next() * 6));
-    if (k < 0.55) return words[0]!.slice(0, 5);
-    if (k < 0.8) return row.label.replace(/[aeiou]/, '');
-    return `${words[0]} ${words[words.length - 1]!.slice(0, 3)}`;
-  });
-}
-
+/** 200 queries of the kinds people type. */
+const makeQueries = () => typedQueries(rows, 3, QUERIES);
 
 function time(label: string, run: (q: string) => unknown, queries: string[]) {
   // The same warm-up for both: queries for at least a second (and at least 20), so the JIT has seen the code.

@@ -1,7 +1,7 @@
 // Builds the popup app (index.html), the picker page for other hosts (embed.html) and the sandbox's simulated
 // expense form, all served under /app/; then the element library: ES modules with types and a custom-elements
 // manifest in dist/lib/, and one self-contained module in dist/embed/ for pages without a bundler.
-import { build, defineConfig, type InlineConfig, type Plugin, type Rollup } from 'vite';
+import { build, defineConfig, type InlineConfig, type Plugin, type Rolldown } from 'vite';
 import { compression } from 'vite-plugin-compression2';
 import dts from 'vite-plugin-dts';
 import { execFileSync } from 'node:child_process';
@@ -11,8 +11,19 @@ import { gzipSync } from 'node:zlib';
 
 const LIBRARY_ENTRY = 'src/index.ts';
 
-function onwarn(warning: Rollup.RollupLog, warn: (w: Rollup.RollupLog) => void) {
-  // zod's sources carry /*#__PURE__*/ comments Rollup cannot place; harmless, and not ours to fix.
+/**
+ * Lit's decorators as TypeScript's experimentalDecorators with useDefineForClassFields: false compile them
+ * (tsconfig.browser.json): legacy decorators, and fields assigned rather than defined, so a decorated field never
+ * shadows the reactive accessor Lit puts on the prototype. Vite 8 transforms with Oxc, which is told so here.
+ */
+const oxc = {
+  decorator: { legacy: true },
+  assumptions: { setPublicClassFields: true },
+  typescript: { removeClassFieldsWithoutInitializer: true },
+} as const;
+
+function onwarn(warning: Rolldown.RollupLog, warn: (w: Rolldown.RollupLog) => void) {
+  // zod's sources carry /*#__PURE__*/ comments the bundler cannot place; harmless, and not ours to fix.
   if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
   warn(warning);
 }
@@ -22,7 +33,7 @@ function onwarn(warning: Rollup.RollupLog, warn: (w: Rollup.RollupLog) => void) 
  * then the element library.
  */
 function nestedBuilds(): Plugin {
-  const nested = (config: InlineConfig): InlineConfig => ({ configFile: false, logLevel: 'warn', ...config });
+  const nested = (config: InlineConfig): InlineConfig => ({ configFile: false, logLevel: 'warn', oxc, ...config });
   return {
     name: 'leu-nested-builds',
     apply: 'build',
@@ -33,7 +44,7 @@ function nestedBuilds(): Plugin {
         base: '/app/',
         build: {
           outDir: 'dist', emptyOutDir: false, target: 'es2022',
-          rollupOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
+          rolldownOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
         },
       }));
       // For bundlers: one entry, one module per source file (tree-shakable), Lit and every dependency external,
@@ -42,7 +53,7 @@ function nestedBuilds(): Plugin {
         build: {
           outDir: 'dist/lib', emptyOutDir: true, target: 'es2022', minify: false,
           lib: { entry: { index: LIBRARY_ENTRY, define: 'src/define.ts' }, formats: ['es'] },
-          rollupOptions: {
+          rolldownOptions: {
             onwarn,
             external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
             output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
@@ -55,7 +66,7 @@ function nestedBuilds(): Plugin {
         build: {
           outDir: 'dist/embed', emptyOutDir: true, target: 'es2022',
           lib: { entry: 'src/bundle.ts', formats: ['es'], fileName: () => 'leu-elements.js' },
-          rollupOptions: { onwarn, output: { inlineDynamicImports: true } },
+          rolldownOptions: { onwarn, output: { codeSplitting: false } },
         },
       }));
       // The manifest, from the JSDoc contracts (custom-elements-manifest.config.mjs).
@@ -73,7 +84,7 @@ function firstScreenBudget(): Plugin {
     name: 'leu-first-screen-budget',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const entry = Object.values(bundle).find((f): f is Rollup.OutputChunk => f.type === 'chunk' && f.isEntry && f.facadeModuleId?.endsWith('/index.html') === true);
+      const entry = Object.values(bundle).find((f): f is Rolldown.OutputChunk => f.type === 'chunk' && f.isEntry && f.facadeModuleId?.endsWith('/index.html') === true);
       if (!entry) return this.error('the popup entry (index.html) is missing from the build');
       const files = new Set<string>();
       const visit = (name: string) => {
@@ -106,11 +117,12 @@ function firstScreenBudget(): Plugin {
 
 export default defineConfig({
   base: '/app/',
+  oxc,
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: {
+    rolldownOptions: {
       // The popup alone; the other pages are built after it (nestedBuilds).
       input: { app: 'index.html' },
       onwarn,

@@ -50,7 +50,7 @@ export default {
   concurrency: 1,
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
-  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)), target: 'es2022' })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.browser.json', import.meta.url)), target: 'es2022' })],
   middleware: [mswWorkerMiddleware()],
   // Playwright drives Debian's Chromium (no browser download); with puppeteer-core this Chromium now and then
   // stalled opening a test page, which timed out whole runs.

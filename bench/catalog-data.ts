@@ -1,5 +1,5 @@
 // Deterministic catalogs for the benches: realistic project and cost-object rows with a large vocabulary.
-import type { CatalogItem } from '../src/contract/api.js';
+import type { CatalogItem } from '../src/contract/api.ts';
 
 /** A small seeded generator, so every run measures the same rows and queries. */
 export function seeded(seed: number) {

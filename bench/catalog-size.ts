@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadCatalogFile } from '../server/sources/catalog.js';
-import { generateCatalog, seeded } from './catalog-data.js';
+import { loadCatalogFile } from '../server/sources/catalog.ts';
+import { generateCatalog, seeded } from './catalog-data.ts';
 
 const SIZE = 500_000;
 const dir = mkdtempSync(join(tmpdir(), 'catalog-size-'));

@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConnector } from '../test/connector-process.js';
-import { freePort } from '../test/net.js';
+import { startConnector } from '../test/connector-process.ts';
+import { freePort } from '../test/net.ts';
 
 const started: ChildProcess[] = [];
 process.on('exit', () => started.forEach((c) => c.kill()));

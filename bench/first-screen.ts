@@ -6,12 +6,12 @@
 // Run: npm run build && npm run bench:first-screen   (FIRST_SCREEN_ROUNDS, default 20)
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium } from '../test/chromium.js';
-import { loadConfig } from '../server/config.js';
-import { createLogger, startServer } from '../server/serve.js';
-import { sandboxLaunch } from '../test/connector-process.js';
-import { median } from './stats.js';
-import { tempDataDir } from '../test/data-dir.js';
+import { launchChromium } from '../test/chromium.ts';
+import { loadConfig } from '../server/config.ts';
+import { createLogger, startServer } from '../server/serve.ts';
+import { sandboxLaunch } from '../test/connector-process.ts';
+import { median } from './stats.ts';
+import { tempDataDir } from '../test/data-dir.ts';
 
 const ROUNDS = Number(process.env.FIRST_SCREEN_ROUNDS ?? 20);
 const server = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });

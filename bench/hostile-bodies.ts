@@ -8,9 +8,9 @@
 // Run: npm run build && npm run bench:hostile-bodies
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { openSession, sandboxLaunch } from '../test/connector-process.js';
-import { bearer } from '../test/server/helpers.js';
-import { startBenchConnector } from './connector.js';
+import { openSession, sandboxLaunch } from '../test/connector-process.ts';
+import { bearer } from '../test/server/helpers.ts';
+import { startBenchConnector } from './connector.ts';
 
 const CLIENTS = 5;
 const BODY_BYTES = 400 * 1024 * 1024;

@@ -1,10 +1,10 @@
 // Keystroke to rendered results in the popup, against the sandbox, in headless Chromium: the time from the last
 // key of a query to the list showing that query's results (the 150 ms typing pause included, as a user waits it).
 // Run: npm run build && npm run bench:keystroke
-import { launchChromium } from '../test/chromium.js';
-import { loadConfig } from '../server/config.js';
-import { createLogger, startServer } from '../server/serve.js';
-import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
+import { launchChromium } from '../test/chromium.ts';
+import { loadConfig } from '../server/config.ts';
+import { createLogger, startServer } from '../server/serve.ts';
+import { SANDBOX_IDS } from '../server/sandbox/concur-state.ts';
 
 const QUERIES = ['frankfurt', 'zurich', 'prj-10', 'cost centre', 'lisbon', 'audit', 'consulting', 'sao paulo', 'security', 'cc-2',
   'relaunch', 'kraków', 'office move', 'treasury', 'prj-20', 'warehouse', 'brand', 'montreal', 'int-00', 'merger'];

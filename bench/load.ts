@@ -16,10 +16,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { openSession, sandboxLaunch, startNodeProcess } from '../test/connector-process.js';
-import { startBenchConnector } from './connector.js';
-import { bearer } from '../test/server/helpers.js';
-import { freePort } from '../test/net.js';
+import { openSession, sandboxLaunch, startNodeProcess } from '../test/connector-process.ts';
+import { startBenchConnector } from './connector.ts';
+import { bearer } from '../test/server/helpers.ts';
+import { freePort } from '../test/net.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);

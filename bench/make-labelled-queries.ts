@@ -1,7 +1,7 @@
 // Writes bench/labelled-queries.json: queries a person would type (typos, partial codes, no accents), each with
 // the catalog row they mean, over the bench's deterministic 100,000-row catalog. Run once; the file is committed.
 import { writeFileSync } from 'node:fs';
-import { generateCatalog, seeded } from './catalog-data.js';
+import { generateCatalog, seeded } from './catalog-data.ts';
 
 const rows = generateCatalog(100_000);
 const r = seeded(2026);

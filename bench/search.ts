@@ -3,9 +3,9 @@
 // Run: npm run bench:search  (Fuse.js takes a few minutes over the 200 queries)
 import { readFileSync } from 'node:fs';
 import Fuse from 'fuse.js';
-import { Catalog } from '../server/sources/catalog.js';
-import { percentile } from './stats.js';
-import { generateCatalog, typedQueries } from './catalog-data.js';
+import { Catalog } from '../server/sources/catalog.ts';
+import { percentile } from './stats.ts';
+import { generateCatalog, typedQueries } from './catalog-data.ts';
 
 const SIZE = 100_000;
 const QUERIES = 200;

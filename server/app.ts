@@ -5,26 +5,26 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { accepts } from 'hono/accepts';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { Store, Session } from './store/store.js';
-import type { ConcurClient } from './concur/client.js';
-import type { ItemAccess } from './concur/items.js';
-import type { CompanyTokens } from './concur/company-token.js';
-import type { HostAllowlist } from './concur/hosts.js';
-import type { CatalogLike } from './sources/catalog.js';
-import type { FieldSources } from './sources/fields.js';
-import type { SandboxConcur } from './sandbox/concur-state.js';
-import { AppError, BodyTooLarge, FlowAnswerInvalid, HostNotServed, TooManyRequests } from './errors.js';
-import type { Metrics } from './metrics.js';
-import { secretTap } from './secret-tap.js';
-import { opsRoutes } from './routes/ops.js';
-import { errorPage, PAGE_STYLE_SOURCE } from './pages.js';
-import { launchRoutes } from './routes/launch.js';
-import { systemRoutes } from './routes/system.js';
-import { apiRoutes } from './routes/api.js';
-import { staticRoutes } from './routes/static.js';
-import { embedRoutes } from './routes/embed.js';
-import { sandboxRoutes } from './routes/sandbox.js';
+import type { Config } from './config.ts';
+import type { Store, Session } from './store/store.ts';
+import type { ConcurClient } from './concur/client.ts';
+import type { ItemAccess } from './concur/items.ts';
+import type { CompanyTokens } from './concur/company-token.ts';
+import type { HostAllowlist } from './concur/hosts.ts';
+import type { CatalogLike } from './sources/catalog.ts';
+import type { FieldSources } from './sources/fields.ts';
+import type { SandboxConcur } from './sandbox/concur-state.ts';
+import { AppError, BodyTooLarge, FlowAnswerInvalid, HostNotServed, TooManyRequests } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+import { secretTap } from './secret-tap.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { errorPage, PAGE_STYLE_SOURCE } from './pages.ts';
+import { launchRoutes } from './routes/launch.ts';
+import { systemRoutes } from './routes/system.ts';
+import { apiRoutes } from './routes/api.ts';
+import { staticRoutes } from './routes/static.ts';
+import { embedRoutes } from './routes/embed.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
 
 export interface AppDeps {
   config: Config;
@@ -144,6 +144,16 @@ export function createApp(deps: AppDeps) {
   // No answer needs a large body (a commit is a code or a wizard's answers): anything bigger is refused before it is
   // read, by its Content-Length, or as soon as a streamed body passes the limit. The connection is then closed, so
   // the rest is not read either.
+  // GET and HEAD carry no body, and Node hands none to the app, so bodyLimit never sees one: a request that declares
+  // one anyway is refused outright, before Node reads it on the connection's behalf.
+  app.use(async (c, next) => {
+    const m = c.req.method;
+    if ((m === 'GET' || m === 'HEAD') && (Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding'))) {
+      c.header('Connection', 'close');
+      throw new BodyTooLarge(`A ${m} request carries no body; this one declares one.`);
+    }
+    await next();
+  });
   app.use(bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => {

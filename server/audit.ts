@@ -1,7 +1,7 @@
 // The audit log for administrators: write-back attempts since a moment, as lines a person reads (or JSON).
-import type { Config } from './config.js';
-import { openStore } from './store/open.js';
-import type { WriteRecord } from './store/store.js';
+import type { Config } from './config.ts';
+import { openStore } from './store/open.ts';
+import type { WriteRecord } from './store/store.ts';
 
 /** --since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z), or a span back from now (24h, 7d, 30m). */
 export function parseSince(text: string | undefined, now: number): number | undefined {

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { parseKey } from './concur/secret-box.js';
-import { LOOPBACK } from './concur/hosts.js';
+import { parseKey } from './concur/secret-box.ts';
+import { LOOPBACK } from './concur/hosts.ts';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 

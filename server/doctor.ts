@@ -1,10 +1,10 @@
 // The doctor: prints what an administrator enters on Concur's registration pages, then checks the running server
 // end to end (test connection, a signed launch, the replay guard, the token exchange), naming each problem.
 import ky from 'ky';
-import type { Config } from './config.js';
-import { signLaunchV4 } from './launch/signature.js';
-import { readFieldsFile } from './sources/fields.js';
-import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.js';
+import type { Config } from './config.ts';
+import { signLaunchV4 } from './launch/signature.ts';
+import { readFieldsFile } from './sources/fields.ts';
+import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.ts';
 
 export interface DoctorReport {
   ok: boolean;

@@ -54,6 +54,12 @@ export class HostNotServed extends AppError {
   override readonly title = 'This address is not served here';
 }
 
+export class LaunchUserMismatch extends AppError {
+  readonly status = 401;
+  readonly code = 'launch_user_mismatch';
+  override readonly title = 'This link is for another user';
+}
+
 export class LaunchSignatureInvalid extends AppError {
   readonly status = 401;
   readonly code = 'launch_signature_invalid';
@@ -84,8 +90,12 @@ export class FlowAnswerInvalid extends AppError {
   readonly code = 'flow_answer_invalid';
   override readonly title = 'An answer cannot be accepted';
   /** `problem` says why in a form the popup words in the user's language. */
-  constructor(message: string, readonly step: string, readonly problem?: { kind: string } & Record<string, unknown>) {
+  readonly step: string;
+  readonly problem?: { kind: string } & Record<string, unknown>;
+  constructor(message: string, step: string, problem?: { kind: string } & Record<string, unknown>) {
     super(message);
+    this.step = step;
+    this.problem = problem;
   }
 }
 
@@ -93,8 +103,10 @@ export class FlowAnswerInvalid extends AppError {
 export class ConcurSignInFailed extends AppError {
   readonly status = 401;
   override readonly title = 'Concur did not let us sign you in';
-  constructor(message: string, readonly code: string = 'concur_sign_in_failed') {
+  readonly code: string;
+  constructor(message: string, code = 'concur_sign_in_failed') {
     super(message);
+    this.code = code;
   }
 }
 
@@ -138,8 +150,10 @@ export class TooManyRequests extends AppError {
   readonly status = 429;
   readonly code = 'rate_limited';
   override readonly title = 'Too many requests';
-  constructor(message: string, readonly retryAfterS: number) {
+  readonly retryAfterS: number;
+  constructor(message: string, retryAfterS: number) {
     super(message);
+    this.retryAfterS = retryAfterS;
   }
 }
 

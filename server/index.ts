@@ -1,8 +1,8 @@
 // The connector's entry point and the only reader of process.env.
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigError, loadConfig } from './config.js';
-import { createServerLogger, startServer } from './serve.js';
+import { ConfigError, loadConfig } from './config.ts';
+import { createServerLogger, startServer } from './serve.ts';
 
 function fail(message: string): never {
   process.stderr.write(`Configuration error: ${message}\n`);

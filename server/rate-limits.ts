@@ -6,8 +6,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AppDeps, AppEnv } from './app.js';
-import { LaunchParamsInvalid, LaunchSignatureInvalid, StoreUnavailable, TooManyRequests } from './errors.js';
+import type { AppDeps, AppEnv } from './app.ts';
+import { LaunchParamsInvalid, LaunchSignatureInvalid, StoreUnavailable, TooManyRequests } from './errors.ts';
 
 /** Takes a point for `key`: over the limit, a 429 saying `message` with Retry-After; a failing store, a 503. */
 async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
@@ -51,11 +51,11 @@ export function searchLimit(deps: AppDeps, surface: string, keyOf: (c: Context<A
  */
 export class FailureGuard {
   private readonly limiter?: RateLimiterAbstract;
-  constructor(
-    private readonly deps: Pick<AppDeps, 'store' | 'config'>,
-    name: string,
-    private readonly message: string,
-  ) {
+  private readonly deps: Pick<AppDeps, 'store' | 'config'>;
+  private readonly message: string;
+  constructor(deps: Pick<AppDeps, 'store' | 'config'>, name: string, message: string) {
+    this.deps = deps;
+    this.message = message;
     const points = deps.config.rateLimits.launchFailuresPerMinute;
     if (points > 0) this.limiter = deps.store.limiter(name, points, 60);
   }
@@ -70,16 +70,18 @@ export class FailureGuard {
   }
 
   /**
-   * Refuses with a 429 while the address has used up its refusals. For a password, where a right guess must not
-   * get through a limit that wrong ones hit (or the limit would tell the right one apart).
+   * For a password: a point is taken before `attempt` runs and given back when it succeeds, so a burst of guesses in
+   * parallel cannot slip past the limit, and past it even a right guess is refused (or the limit would tell the
+   * right one apart).
    */
-  async stopIfBlocked(c: Context<AppEnv>): Promise<void> {
-    if (!this.limiter) return;
+  async guessing<T>(c: Context<AppEnv>, attempt: () => Promise<T>): Promise<T> {
+    if (!this.limiter) return attempt();
     const limiter = this.limiter;
-    const res = await limiter.get(this.#bucket(c)).catch((error: unknown) => {
-      throw StoreUnavailable.because('rate limit', error);
-    });
-    if (res && res.consumedPoints >= limiter.points) throw new TooManyRequests(this.message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+    const bucket = this.#bucket(c);
+    await consume(limiter, bucket, this.message);
+    const result = await attempt();
+    await limiter.reward(bucket, 1).catch(() => undefined);
+    return result;
   }
 
   /**

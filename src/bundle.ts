@@ -1,4 +1,4 @@
 // The self-contained module served at /embed/v1/leu-elements.js: the whole library, every element registered.
-import './define.js';
+import './define.ts';
 
-export * from './index.js';
+export * from './index.ts';

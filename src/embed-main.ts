@@ -1,9 +1,9 @@
 // Boot of the picker page for other hosts (/embed/v1/picker?field=custom12&lang=de): in an iframe or a popup, it
 // answers the page that framed or opened it over a MessageChannel (src/embed/protocol.ts). No cookies are used.
-import { embedConfig } from './api/embed.js';
-import { HostLink } from './embed/protocol.js';
-import { pickLocale, setLocale } from './i18n/locale.js';
-import './elements/leu-picker.js';
+import { embedConfig } from './api/embed.ts';
+import { HostLink } from './embed/protocol.ts';
+import { pickLocale, setLocale } from './i18n/locale.ts';
+import './elements/leu-picker.ts';
 
 const params = new URL(location.href).searchParams;
 const field = params.get('field') ?? '';

@@ -1,7 +1,7 @@
 // Boot of the popup page: tidy the address bar, build the API client, mount <leu-popup>, close when done.
-import { createLazyApiClient } from './api/lazy-client.js';
-import { pickLocale, setLocale } from './i18n/locale.js';
-import './elements/leu-popup.js';
+import { createLazyApiClient } from './api/lazy-client.ts';
+import { pickLocale, setLocale } from './i18n/locale.ts';
+import './elements/leu-popup.ts';
 
 // The launch's redirect says when the field has a wizard (`?wizard`), so no search box shows before it.
 const expectWizard = new URLSearchParams(location.search).has('wizard');

@@ -2,8 +2,8 @@
 // ready once it answers; a launch signed by its sandbox; a popup session opened over HTTP as the popup opens one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SANDBOX_IDS } from '../server/sandbox/concur-state.js';
-import { scanEnv, scannedNodeArgs } from './scanned-node.js';
+import { SANDBOX_IDS } from '../server/sandbox/concur-state.ts';
+import { scanEnv, scannedNodeArgs } from './scanned-node.ts';
 
 export interface NodeProcess {
   child: ChildProcess;

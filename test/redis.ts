@@ -1,7 +1,7 @@
 // A real Redis for the tests: REDIS_TEST_URL when CI started one (.ci/run), or else a redis-server of our own on
 // a free loopback port, stopped when the test file ends. Each caller gets its own key prefix, so tests never meet.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './net.js';
+import { freePort } from './net.ts';
 import { randomUUID } from 'node:crypto';
 
 let started: Promise<string> | undefined;

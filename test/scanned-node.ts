@@ -3,7 +3,7 @@
 // prints to standard output and error.
 import { spawnSync } from 'node:child_process';
 export const scannedNodeArgs = (): string[] =>
-  process.env.LEU_SECRET_SCAN_DIR ? ['--import', 'tsx', '--import', './test/secret-scan.ts'] : ['--import', 'tsx'];
+  process.env.LEU_SECRET_SCAN_DIR ? ['--experimental-strip-types', '--import', './test/secret-scan.ts'] : ['--experimental-strip-types'];
 
 /** Variables to add to such a process's environment. */
 export const scanEnv = (): Record<string, string> =>

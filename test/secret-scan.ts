@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { SecretTap } from '../server/secret-tap.js';
+import type { SecretTap } from '../server/secret-tap.ts';
 
 /** Passwords and client secrets the tests and the sandbox configure (test/server/helpers.ts, server/config.ts). */
 export const SCANNED_SECRETS = ['S3cret-Passw0rd!', 'test-client-secret-0123', 'sandbox-Passw0rd!', 'sandbox-client-secret', 'another-Passw0rd'];

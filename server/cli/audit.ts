@@ -1,7 +1,7 @@
 // npm run audit -- --since 7d [--json]: every write-back attempt with time, user, item, fields, old and new
 // values, result and Concur's correlation id.
-import { ConfigError, loadConfig } from '../config.js';
-import { runAudit } from '../audit.js';
+import { ConfigError, loadConfig } from '../config.ts';
+import { runAudit } from '../audit.ts';
 
 try {
   const report = await runAudit(loadConfig(process.env), process.argv.slice(2));

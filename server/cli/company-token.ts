@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { text } from 'node:stream/consumers';
-import { ConfigError, loadConfig } from '../config.js';
-import { buildDeps, createLogger } from '../serve.js';
-import { Catalog } from '../sources/catalog.js';
+import { ConfigError, loadConfig } from '../config.ts';
+import { buildDeps, createLogger } from '../serve.ts';
+import { Catalog } from '../sources/catalog.ts';
 
 const USAGE = `Usage: npm run company-token -- --company-id <company UUID>
   The company request token (valid 24 hours, from Concur's Company Request Token page) is read from

@@ -1,6 +1,6 @@
 // npm run doctor: what to enter in Concur, and proof that the running server is set up right.
-import { ConfigError, loadConfig } from '../config.js';
-import { runDoctor } from '../doctor.js';
+import { ConfigError, loadConfig } from '../config.ts';
+import { runDoctor } from '../doctor.ts';
 
 let config;
 try {

@@ -1,11 +1,11 @@
 // The one HTTP client for Concur: OAuth grants and authorized API calls, with retries and correlation ids.
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics.ts';
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options as KyOptions } from 'ky';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { HostAllowlist } from './hosts.js';
-import { oauthError, type OAuthAudience, type OAuthErrorBody } from './oauth-errors.js';
-import { type AppError, ConcurRequestRefused, ConcurUnavailable, ItemUrlNotAllowed, withCorrelation } from '../errors.js';
+import type { HostAllowlist } from './hosts.ts';
+import { oauthError, type OAuthAudience, type OAuthErrorBody } from './oauth-errors.ts';
+import { type AppError, ConcurRequestRefused, ConcurUnavailable, ItemUrlNotAllowed, withCorrelation } from '../errors.ts';
 
 export interface OAuthSettings {
   clientId: string;
@@ -43,6 +43,8 @@ export interface ConcurToken {
 
 export interface TokenResult {
   token: ConcurToken;
+  /** Whom the token is for: the ID token's `sub` (a user or company UUID), when Concur sent one. */
+  subject?: string;
   /** The token base that finally answered, when Concur's error 16 sent us elsewhere. */
   movedTo?: string;
 }
@@ -52,6 +54,7 @@ const TokenResponse = z.object({
   // Documented both as the string "3600" and the number 3600.
   expires_in: z.coerce.number().positive(),
   refresh_token: z.string().optional(),
+  id_token: z.string().optional(),
   refresh_expires_in: z.coerce.number().positive().optional(),
   geolocation: z.string().optional(),
 });
@@ -72,8 +75,10 @@ interface CallTrace {
 
 /** Concur answered a call with this status; kept so callers can react (refresh on 401, for instance). */
 export class ConcurHttpError extends ConcurRequestRefused {
-  constructor(message: string, readonly upstreamStatus: number) {
+  readonly upstreamStatus: number;
+  constructor(message: string, upstreamStatus: number) {
     super(message);
+    this.upstreamStatus = upstreamStatus;
   }
 }
 
@@ -183,7 +188,8 @@ export class ConcurClient {
       });
     } catch (error) {
       if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && ![408, 429].includes(error.response.status)) {
-        const details = (await error.response.json().catch(() => ({}))) as OAuthErrorBody;
+        // ky 2 has read the body already: error.data is the parsed JSON (undefined when there was none).
+        const details = (error.data ?? {}) as OAuthErrorBody;
         // Error 16: the user or company lives in another data centre; ask there, once, and say where.
         if (Number(details.code) === 16 && !relocated) {
           const geolocation = asHttpUrl(details.geolocation);
@@ -206,7 +212,9 @@ export class ConcurClient {
     }
     const t = parsed.data;
     const now = this.#now();
+    const subject = t.id_token ? idTokenSubject(t.id_token) : undefined;
     return {
+      ...(subject ? { subject } : {}),
       token: {
         accessToken: t.access_token,
         refreshToken: t.refresh_token,
@@ -247,20 +255,22 @@ export class ConcurClient {
     });
   }
 
+  #startAttempt(request: Request, trace: CallTrace): void {
+    trace.attempts += 1;
+    trace.startedAt = performance.now();
+    trace.sentCorrelationId = crypto.randomUUID();
+    trace.concurCorrelationId = undefined;
+    request.headers.set(HEADER, trace.sentCorrelationId);
+  }
+
   #hooks(call: string, trace: CallTrace): KyOptions['hooks'] {
     const log = this.#opts.logger;
     return {
-      beforeRequest: [
-        (request) => {
-          trace.attempts += 1;
-          trace.startedAt = performance.now();
-          trace.sentCorrelationId = crypto.randomUUID();
-          trace.concurCorrelationId = undefined;
-          request.headers.set(HEADER, trace.sentCorrelationId);
-        },
-      ],
+      // Each attempt carries a correlation id of its own. ky 2 runs beforeRequest once, before the first attempt,
+      // and beforeRetry before each further one.
+      beforeRequest: [({ request }) => this.#startAttempt(request, trace)],
       afterResponse: [
-        (request, _options, response) => {
+        ({ request, response }) => {
           trace.concurCorrelationId = response.headers.get(HEADER) ?? undefined;
           this.#opts.metrics?.concurCalls.observe({ call, status: String(response.status) }, (performance.now() - (trace.startedAt ?? performance.now())) / 1000);
           const url = new URL(request.url);
@@ -280,10 +290,11 @@ export class ConcurClient {
         },
       ],
       beforeRetry: [
-        ({ error, retryCount }) => {
+        ({ request, error, retryCount }) => {
           if (!(error instanceof HTTPError)) {
             log.warn({ call, attempt: trace.attempts, retryCount, err: { name: error.name, message: error.message } }, 'concur call failed, retrying');
           }
+          this.#startAttempt(request, trace);
         },
       ],
     };
@@ -315,7 +326,7 @@ export class ConcurClient {
     if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
       const status = error.response.status;
       this.#opts.metrics?.concurFailures.inc({ call, status: String(status) });
-      const body = (await error.response.json().catch(() => null)) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
+      const body = (error.data ?? null) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
       const detail = body?.validationErrors?.map((v) => v.message).filter(Boolean).join('; ') || body?.errorMessage || body?.Message;
       this.#opts.logger.warn({ call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId }, `Concur refused the ${what}`);
       const message =
@@ -327,6 +338,19 @@ export class ConcurClient {
       throw withCorrelation(new ConcurHttpError(message, status), trace.concurCorrelationId ?? trace.sentCorrelationId);
     }
     throw this.#unavailable(call, error, trace);
+  }
+}
+
+/**
+ * The `sub` of an ID token (a JWT). It came straight from Concur's token endpoint over TLS, in answer to our own
+ * request, so its claims are read without checking its signature (OpenID Connect Core §3.1.3.7).
+ */
+function idTokenSubject(jwt: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof payload.sub === 'string' && payload.sub ? payload.sub : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { ConcurClient, ConcurToken } from './client.js';
-import { ConcurHttpError } from './client.js';
-import { open, seal } from './secret-box.js';
-import { AppError, CompanyTokenMissing, CompanyTokenUnusable } from '../errors.js';
+import type { ConcurClient, ConcurToken } from './client.ts';
+import { ConcurHttpError } from './client.ts';
+import { open, seal } from './secret-box.ts';
+import { AppError, CompanyTokenMissing, CompanyTokenUnusable } from '../errors.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Concur's refresh tokens last six months; refreshing monthly keeps five months in hand. */

@@ -1,10 +1,10 @@
 // Expense Entries v3, for legacy v1 launches: read the entry and write one custom field with the company token.
 import { z } from 'zod';
-import type { ConcurClient, ConcurToken } from './client.js';
-import type { V1Session } from '../store/store.js';
-import type { ItemView } from './expense.js';
-import { ConcurUnavailable, withCorrelation } from '../errors.js';
-import type { FieldWrite } from '../../src/contract/api.js';
+import type { ConcurClient, ConcurToken } from './client.ts';
+import type { V1Session } from '../store/store.ts';
+import type { ItemView } from './expense.ts';
+import { ConcurUnavailable, withCorrelation } from '../errors.ts';
+import type { FieldWrite } from '../../src/contract/api.ts';
 
 const EntryV3 = z.looseObject({
   ExpenseTypeName: z.string().nullish(),
@@ -18,7 +18,12 @@ const CustomFieldV3 = z.looseObject({ Value: z.string().nullish() }).nullish();
 export const v3FieldName = (field: string) => field.replace(/^custom(\d+)$/i, 'Custom$1');
 
 export class ExpenseEntriesV3 {
-  constructor(private readonly client: ConcurClient, private readonly opts: { apiBase?: string; tokenBase: string }) {}
+  private readonly client: ConcurClient;
+  private readonly opts: { apiBase?: string; tokenBase: string };
+  constructor(client: ConcurClient, opts: { apiBase?: string; tokenBase: string }) {
+    this.client = client;
+    this.opts = opts;
+  }
 
   #url(session: V1Session, token: ConcurToken): URL {
     return new URL(`${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`);

@@ -1,10 +1,10 @@
 // Expense v4 reads and writes for the three launch sources: report header, expense entry, allocation.
 import { z } from 'zod';
-import type { ConcurClient, ConcurToken } from './client.js';
-import { itemPath, reportPath, submittedEntryPath, type ItemRef } from './item-url.js';
-import type { V4Session } from '../store/store.js';
-import { ConcurUnavailable, withCorrelation } from '../errors.js';
-import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.js';
+import type { ConcurClient, ConcurToken } from './client.ts';
+import { itemPath, reportPath, submittedEntryPath, type ItemRef } from './item-url.ts';
+import type { V4Session } from '../store/store.ts';
+import { ConcurUnavailable, withCorrelation } from '../errors.ts';
+import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.ts';
 
 const MoneyJson = z.looseObject({ value: z.number(), currencyCode: z.string() });
 const CustomData = z
@@ -55,7 +55,12 @@ export interface ExpenseApiOptions {
 }
 
 export class ExpenseApi {
-  constructor(private readonly client: ConcurClient, private readonly opts: ExpenseApiOptions = {}) {}
+  private readonly client: ConcurClient;
+  private readonly opts: ExpenseApiOptions;
+  constructor(client: ConcurClient, opts: ExpenseApiOptions = {}) {
+    this.client = client;
+    this.opts = opts;
+  }
 
   /** Calls go to the override, else the token's geolocation, else the host the launch named. */
   #url(ref: ItemRef, token: ConcurToken, path: string): URL {

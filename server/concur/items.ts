@@ -1,12 +1,12 @@
 // Reads and writes the item a session names, with the right token: the launch's user token (v4) or the company token (v1).
-import type { Session } from '../store/store.js';
-import type { ConcurToken } from './client.js';
-import type { ExpenseApi, ItemView } from './expense.js';
-import type { SessionTokens } from './session-tokens.js';
-import type { ExpenseEntriesV3 } from './expense-v3.js';
-import type { CompanyTokens } from './company-token.js';
-import { CompanyTokenMissing } from '../errors.js';
-import type { FieldWrite } from '../../src/contract/api.js';
+import type { Session } from '../store/store.ts';
+import type { ConcurToken } from './client.ts';
+import type { ExpenseApi, ItemView } from './expense.ts';
+import type { SessionTokens } from './session-tokens.ts';
+import type { ExpenseEntriesV3 } from './expense-v3.ts';
+import type { CompanyTokens } from './company-token.ts';
+import { CompanyTokenMissing } from '../errors.ts';
+import type { FieldWrite } from '../../src/contract/api.ts';
 
 export interface ItemAccess {
   /** Runs a call to Concur with this session's token and API base (search sources use it). */

@@ -1,5 +1,5 @@
 // Turns Concur's OAuth error codes (protocol sheet §4) into errors that say who should do what next.
-import { ConcurSignInFailed } from '../errors.js';
+import { ConcurSignInFailed } from '../errors.ts';
 
 export interface OAuthErrorBody {
   code?: number | string;

@@ -1,8 +1,8 @@
 // Keeps a popup session's user token usable: refreshed shortly before it expires, never while it is valid.
-import type { ConcurClient, ConcurToken } from './client.js';
-import { ConcurHttpError } from './client.js';
-import type { Store, V4Session } from '../store/store.js';
-import { SESSION_TTL_MS } from '../launch/limits.js';
+import type { ConcurClient, ConcurToken } from './client.ts';
+import { ConcurHttpError } from './client.ts';
+import type { Store, V4Session } from '../store/store.ts';
+import { SESSION_TTL_MS } from '../launch/limits.ts';
 
 /** Refresh this long before expiry, so a call never starts with a token about to lapse. */
 export const REFRESH_MARGIN_MS = 2 * 60 * 1000;
@@ -10,11 +10,14 @@ export const REFRESH_MARGIN_MS = 2 * 60 * 1000;
 export class SessionTokens {
   readonly #inflight = new Map<string, Promise<ConcurToken>>();
 
-  constructor(
-    private readonly client: ConcurClient,
-    private readonly store: Store,
-    private readonly now: () => number,
-  ) {}
+  private readonly client: ConcurClient;
+  private readonly store: Store;
+  private readonly now: () => number;
+  constructor(client: ConcurClient, store: Store, now: () => number) {
+    this.client = client;
+    this.store = store;
+    this.now = now;
+  }
 
   /** Runs a call with a valid token; if Concur rejects the token anyway (revoked early), refreshes once and retries. */
   async withToken<T>(key: string, session: V4Session, call: (token: ConcurToken) => Promise<T>): Promise<T> {

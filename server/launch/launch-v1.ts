@@ -1,12 +1,12 @@
 // Legacy v1 launches (GET /concur/form/v1.0/get): HMAC-SHA1, entry level only, written with the company token.
 import { z } from 'zod';
-import { isValidSignatureV1, type ConnectorCredentials } from './signature.js';
-import { NONCE_TTL_MS } from './limits.js';
-import { createSession, describeIssues } from './launch.js';
-import { CONCUR_LEGACY_HOSTS, type HostAllowlist } from '../concur/hosts.js';
-import type { Store, V1Session } from '../store/store.js';
-import type { CompanyTokens } from '../concur/company-token.js';
-import { CompanyTokenMissing, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.js';
+import { isValidSignatureV1, type ConnectorCredentials } from './signature.ts';
+import { NONCE_TTL_MS } from './limits.ts';
+import { createSession, describeIssues } from './launch.ts';
+import { CONCUR_LEGACY_HOSTS, type HostAllowlist } from '../concur/hosts.ts';
+import type { Store, V1Session } from '../store/store.ts';
+import type { CompanyTokens } from '../concur/company-token.ts';
+import { CompanyTokenMissing, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.ts';
 
 const required = (name: string) =>
   z.string({ error: `${name} is missing` }).refine((v) => v.trim() !== '', `${name} is empty`).pipe(z.string().max(4096, `${name} is too long`));

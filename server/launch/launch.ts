@@ -1,18 +1,18 @@
 // Turns Concur's signed v4 launch into a popup session: verify, refuse replays, check the item, get a token.
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { LaunchV4Query } from './params.js';
-import { isValidSignatureV4, type ConnectorCredentials } from './signature.js';
-import { HANDOFF_TTL_MS, NONCE_TTL_MS, SESSION_TTL_MS } from './limits.js';
-import { parseItemUrl, type ItemRef } from '../concur/item-url.js';
-import type { HostAllowlist } from '../concur/hosts.js';
-import type { ConcurClient } from '../concur/client.js';
-import type { Session, Store, V4Session } from '../store/store.js';
-import { FieldNotConfigured, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.js';
+import { LaunchV4Query } from './params.ts';
+import { isValidSignatureV4, type ConnectorCredentials } from './signature.ts';
+import { HANDOFF_TTL_MS, NONCE_TTL_MS, SESSION_TTL_MS } from './limits.ts';
+import { parseItemUrl, type ItemRef } from '../concur/item-url.ts';
+import type { HostAllowlist } from '../concur/hosts.ts';
+import type { ConcurClient } from '../concur/client.ts';
+import type { Session, Store, V4Session } from '../store/store.ts';
+import { FieldNotConfigured, LaunchUserMismatch, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.ts';
 
-/** Which Launch URL fields the configuration names (a single search or a wizard). */
+/** Which Launch URL fields the configuration names (a single search or a wizard), spelled as it spells them. */
 export interface LaunchFields {
-  has(fieldId: string): boolean;
+  canonical(fieldId: string): string | undefined;
 }
 
 export interface LaunchDeps {
@@ -42,7 +42,13 @@ const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOC
  */
 export function authenticateLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials): LaunchV4Query {
   const parsed = LaunchV4Query.safeParse(raw);
-  if (!parsed.success) throw new LaunchParamsInvalid(describeIssues(parsed.error));
+  if (!parsed.success) {
+    const error = new LaunchParamsInvalid(describeIssues(parsed.error));
+    // Should Concur ever send user ids in another form (the sheet's example says "login ID"), the log shows their
+    // shape (letters as a, digits as 9), never the ids themselves.
+    error.logContext = { userIdShapes: [raw.logged_in_user_id, raw.report_owner_user_id].map(shapeOf) };
+    throw error;
+  }
   const query = parsed.data;
   if (!isValidSignatureV4(query, query.signature, credentials)) {
     throw new LaunchSignatureInvalid(
@@ -51,6 +57,8 @@ export function authenticateLaunchV4(raw: Record<string, string>, credentials: C
   }
   return query;
 }
+
+const shapeOf = (v: string | undefined) => (v === undefined ? 'missing' : v.slice(0, 64).replace(/\p{L}/gu, 'a').replace(/\p{N}/gu, '9'));
 
 /** Checks that a signed launch's item_url is a trusted item of the launch's source. Pure. */
 export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist): VerifiedLaunch {
@@ -64,10 +72,8 @@ export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist):
   if (item.kind !== query.source) {
     throw new LaunchParamsInvalid(`This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`);
   }
+  // Kept as Concur sent them, as a hint only: an allocation is written with the expense Concur says it belongs to.
   const expenseIds = (query.expense_ids ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (item.kind === 'ALLOCATION' && expenseIds.length === 0) {
-    throw new LaunchParamsInvalid("Concur's link for an allocation must name its expense in expense_ids.");
-  }
   if (!allowlist.allows(new URL(item.base))) {
     throw new ItemUrlNotAllowed('The item this link names is not on a Concur host this connector trusts, so nothing was sent to it.');
   }
@@ -83,12 +89,15 @@ export function verifyLaunchV4(raw: Record<string, string>, credentials: Connect
  * The field a launch names is not signed: a user can edit it. Only a field the configuration names gets a session,
  * so an edited id can never aim a write at another field.
  */
-export function checkLaunchField(fieldId: string, fields: LaunchFields): void {
-  if (!fields.has(fieldId)) {
+export function checkLaunchField(fieldId: string, fields: LaunchFields): string {
+  const configured = fields.canonical(fieldId);
+  if (!configured) {
     throw new FieldNotConfigured(
       `The field this button belongs to (${fieldId}) is not set up in the connector, so nothing can be chosen or saved for it. Your administrator can add it to the connector's fields configuration.`,
     );
   }
+  // The write names the field as the configuration spells it, never as the unsigned query did.
+  return configured;
 }
 
 /** The session key is a bearer secret; the store only ever sees its hash. */
@@ -125,18 +134,23 @@ export async function claimSession(store: Store, handoff: string, now: number): 
  */
 export async function startLaunchV4(query: LaunchV4Query, deps: LaunchDeps): Promise<{ handoff: string; fieldId: string }> {
   const { item, expenseIds } = checkLaunchItem(query, deps.allowlist);
-  checkLaunchField(query.custom_field_launched_from, deps.fields);
+  const fieldId = checkLaunchField(query.custom_field_launched_from, deps.fields);
   if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
   }
   // Sign in where this company's users were last found (Concur's error 16), else at the app's geolocation.
   const remembered = await deps.store.tokenBaseFor(query.company_domain);
-  const { token, movedTo } = await deps.concur.exchangeAuthCode(query.client_auth_code, remembered ?? deps.concur.tokenBase);
+  const { token, movedTo, subject } = await deps.concur.exchangeAuthCode(query.client_auth_code, remembered ?? deps.concur.tokenBase);
   if (movedTo) await deps.store.rememberTokenBase(query.company_domain, movedTo);
+  // The token is for whoever clicked; the signed logged_in_user_id must be that user. This also pins where that
+  // value starts and ends in the signed string, however many boundaries a forger shifts at once.
+  if (subject && subject.toLowerCase() !== query.logged_in_user_id.toLowerCase()) {
+    throw new LaunchUserMismatch('This link from Concur names another user than the one signed in. Close this window and click the button in Concur again.');
+  }
   const session: V4Session = {
     version: 4,
     item,
-    fieldId: query.custom_field_launched_from,
+    fieldId,
     expenseIds,
     companyDomain: query.company_domain,
     loggedInUserId: query.logged_in_user_id,

@@ -3,19 +3,19 @@ import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { zValidator } from '@hono/zod-validator';
-import type { AppDeps, AppEnv } from '../app.js';
-import { HANDOFF_COOKIE, handoffCookie } from './launch.js';
-import { SearchQuery, invalid } from './validation.js';
-import { claimSession, saveSession, sessionKey } from '../launch/launch.js';
-import { AppError, FieldNotConfigured, SessionMissing, ValueNotInCatalog } from '../errors.js';
-import { searchLimit } from '../rate-limits.js';
-import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.js';
-import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.js';
-import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
+import { SearchQuery, invalid } from './validation.ts';
+import { claimSession, saveSession, sessionKey } from '../launch/launch.ts';
+import { AppError, FieldNotConfigured, SessionMissing, ValueNotInCatalog } from '../errors.ts';
+import { searchLimit } from '../rate-limits.ts';
+import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.ts';
+import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.ts';
+import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.ts';
 import type { Logger } from 'pino';
-import type { Session, WriteRecord } from '../store/store.js';
-import type { ItemView } from '../concur/expense.js';
-import type { SearchContext } from '../sources/source.js';
+import type { Session, WriteRecord } from '../store/store.ts';
+import type { ItemView } from '../concur/expense.ts';
+import type { SearchContext } from '../sources/source.ts';
 
 /**
  * Every read and write to Concur ends within these, retries included, so the server always answers before the

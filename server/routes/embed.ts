@@ -5,14 +5,14 @@ import { cors } from 'hono/cors';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../app.js';
-import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/api.js';
-import type { SearchContext } from '../sources/source.js';
-import { localText, resolveFlow } from '../sources/flows.js';
-import { FieldId } from '../sources/flows.js';
-import { SourceUnavailable } from '../errors.js';
-import { clientAddress, searchLimit } from '../rate-limits.js';
-import { SearchQuery, invalid } from './validation.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/api.ts';
+import type { SearchContext } from '../sources/source.ts';
+import { localText, resolveFlow } from '../sources/flows.ts';
+import { FieldId } from '../sources/flows.ts';
+import { SourceUnavailable } from '../errors.ts';
+import { clientAddress, searchLimit } from '../rate-limits.ts';
+import { SearchQuery, invalid } from './validation.ts';
 
 const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
 

@@ -1,13 +1,13 @@
 // Concur's signed launches (v4, and legacy v1); each answers 303 to the popup app with a one-time hand-off.
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { AppDeps, AppEnv } from '../app.js';
-import { AppError } from '../errors.js';
-import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.js';
-import { authenticateLaunchV1, startLaunchV1 } from '../launch/launch-v1.js';
-import { HANDOFF_TTL_MS } from '../launch/limits.js';
-import { LaunchParamsInvalid } from '../errors.js';
-import { FailureGuard } from '../rate-limits.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import { AppError } from '../errors.ts';
+import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
+import { authenticateLaunchV1, startLaunchV1 } from '../launch/launch-v1.ts';
+import { HANDOFF_TTL_MS } from '../launch/limits.ts';
+import { LaunchParamsInvalid } from '../errors.ts';
+import { FailureGuard } from '../rate-limits.ts';
 
 export const HANDOFF_COOKIE = 'leu_handoff';
 
@@ -42,7 +42,7 @@ export function launchRoutes(deps: AppDeps) {
     );
   const guard = new FailureGuard(deps, 'launch-refusals', 'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.');
   const credentials = deps.config.connector;
-  const fields = { has: (id: string) => deps.sources.has(id) };
+  const fields = { canonical: (id: string) => deps.sources.canonical(id) };
   const v4 = { ...deps, fields };
   const v1 = { ...deps, v1CustomField: deps.config.v1CustomField };
   const secure = deps.config.publicUrl.startsWith('https:');

@@ -5,13 +5,13 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppDeps, AppEnv } from '../app.js';
-import type { SandboxConcur } from '../sandbox/concur-state.js';
-import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.js';
-import { concurHandlers } from '../sandbox/concur-handlers.js';
-import { signLaunchV1, signLaunchV4 } from '../launch/signature.js';
-import { LaunchParamsInvalid } from '../errors.js';
-import { localText } from '../sources/flows.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import type { SandboxConcur } from '../sandbox/concur-state.ts';
+import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
+import { concurHandlers } from '../sandbox/concur-handlers.ts';
+import { signLaunchV1, signLaunchV4 } from '../launch/signature.ts';
+import { LaunchParamsInvalid } from '../errors.ts';
+import { localText } from '../sources/flows.ts';
 
 const PREFIX = '/sandbox/concur';
 

@@ -1,8 +1,8 @@
 // The built popup app under /app/, and the start page (the simulator in the sandbox, a status page otherwise).
 import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../app.js';
-import { statusPage } from '../pages.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import { statusPage } from '../pages.ts';
 
 export function staticRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

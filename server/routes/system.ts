@@ -1,9 +1,8 @@
 // GET /system/v1.0/testconnection: what Concur's "Test Connection" button calls, with HTTP Basic.
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
-import { HTTPException } from 'hono/http-exception';
-import type { AppDeps, AppEnv } from '../app.js';
-import { FailureGuard } from '../rate-limits.js';
+import type { AppDeps, AppEnv } from '../app.ts';
+import { FailureGuard } from '../rate-limits.ts';
 
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
   const { username, password } = deps.config.connector;
@@ -13,16 +12,8 @@ export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
   const check = basicAuth({ username, password, realm: 'Concur connector' });
   return new Hono<AppEnv>().get(
     '/system/v1.0/testconnection',
-    async (c, next) => {
-      // Past the limit even the right password is refused, or the limit would single it out.
-      await guard.stopIfBlocked(c);
-      try {
-        return await check(c, next);
-      } catch (error) {
-        if (error instanceof HTTPException && error.status === 401) await guard.refused(c);
-        throw error;
-      }
-    },
+    // Past the limit even the right password is refused, or the limit would single it out.
+    (c, next) => guard.guessing(c, () => check(c, next)),
     (c) => c.text('OK'),
   );
 }

@@ -2,7 +2,7 @@
 // Entries v3, success paths and Concur's own validation. One description, used by node tests (setupServer),
 // browser tests (setupWorker) and the running sandbox (getResponse).
 import { http, HttpResponse, type PathParams } from 'msw';
-import { SANDBOX_LIST, type Principal, type SandboxConcur, type SandboxCustomField, type SandboxExpense, type SandboxListItem } from './concur-state.js';
+import { SANDBOX_LIST, type Principal, type SandboxConcur, type SandboxCustomField, type SandboxExpense, type SandboxListItem } from './concur-state.ts';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
 const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
@@ -155,6 +155,7 @@ export function concurHandlers(concur: SandboxConcur) {
           access_token: issued.accessToken,
           refresh_token: issued.refreshToken,
           refresh_expires_in: issued.refreshExpiresAt,
+          ...(issued.userId ? { id_token: idToken(issued.userId, o.clientId) } : {}),
           geolocation: base,
         },
         { headers: correlation(request) },
@@ -330,4 +331,11 @@ export function concurHandlers(concur: SandboxConcur) {
       ),
     ),
   ];
+}
+
+/** An ID token as Concur shapes one (a JWT whose sub is the user); the sandbox's signature is a placeholder. */
+function idToken(sub: string, clientId: string): string {
+  const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub, 'concur.type': 'user', iss: 'https://sandbox.concur.invalid', aud: clientId, exp: now + 3600 })}.sandbox`;
 }

@@ -1,31 +1,36 @@
 // The catalog file as a data source, with the context filters configured for it.
-import type { SearchItem } from '../../src/contract/api.js';
-import type { CatalogLike } from './catalog.js';
-import { judge, type FilterRule } from './context-filter.js';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
+import type { SearchItem } from '../../src/contract/api.ts';
+import type { CatalogLike } from './catalog.ts';
+import { compileFilters, compileHiding, judge, type FilterRule } from './context-filter.ts';
+import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
 
 export class CatalogSource implements DataSource {
-  constructor(
-    private readonly catalog: CatalogLike,
-    private readonly filters: readonly FilterRule[] = [],
-    readonly title = 'the catalog',
-  ) {}
+  private readonly catalog: CatalogLike;
+  private readonly filters: readonly FilterRule[];
+  readonly title: string;
+  constructor(catalog: CatalogLike, filters: readonly FilterRule[] = [], title = 'the catalog') {
+    this.catalog = catalog;
+    this.filters = filters;
+    this.title = title;
+  }
 
   async search(q: SourceQuery, ctx: SearchContext): Promise<SourcePage> {
-    const accept = this.filters.length ? (row: Parameters<typeof judge>[0]) => !judge(row, this.filters, ctx).hidden : undefined;
-    const r = this.catalog.search(q.query, { offset: q.offset, limit: q.limit, accept });
-    return { items: r.items.map((i) => this.#mark(i, ctx)), total: r.total };
+    // The rules are filled in once per search; only rules that can hide a row are asked of every candidate row.
+    const hides = compileHiding(this.filters, ctx);
+    const r = this.catalog.search(q.query, { offset: q.offset, limit: q.limit, accept: hides && ((row) => !hides(row)) });
+    const verdict = this.filters.length ? compileFilters(this.filters, ctx) : undefined;
+    return { items: r.items.map((i) => this.#mark(i, verdict)), total: r.total };
   }
 
   async lookup(code: string, ctx: SearchContext): Promise<SearchItem | undefined> {
     const row = this.catalog.row(code);
     if (!row || (this.filters.length && judge(row, this.filters, ctx).hidden)) return undefined;
-    return this.#mark(this.catalog.byCode(code)!, ctx);
+    return this.#mark(this.catalog.byCode(code)!, this.filters.length ? compileFilters(this.filters, ctx) : undefined);
   }
 
-  #mark(item: SearchItem, ctx: SearchContext): SearchItem {
-    if (!this.filters.length) return item;
-    const inactive = judge(this.catalog.row(item.code)!, this.filters, ctx).inactive;
+  #mark(item: SearchItem, verdict: ((row: Parameters<typeof judge>[0]) => { inactive?: string }) | undefined): SearchItem {
+    if (!verdict) return item;
+    const inactive = verdict(this.catalog.row(item.code)!).inactive;
     return inactive ? { ...item, inactive } : item;
   }
 }

@@ -8,9 +8,9 @@ import { pipeline } from 'node:stream';
 import { stat } from 'node:fs/promises';
 
 class HeaderMissing extends Error {}
-import { SearchIndex } from './search-index.js';
+import { SearchIndex } from './search-index.ts';
 import { z } from 'zod';
-import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.js';
+import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../src/contract/api.ts';
 
 /** A cell: text, or a number written as text; anything else (null, objects) is a malformed row. */
 const cell = () => z.union([z.string(), z.number().transform(String)], { error: 'must be text' });
@@ -151,7 +151,11 @@ export class CatalogFile implements CatalogLike {
   #current: Catalog;
   #watching = false;
 
-  private constructor(readonly path: string, catalog: Catalog, private readonly logger: CatalogLogger) {
+  readonly path: string;
+  private readonly logger: CatalogLogger;
+  private constructor(path: string, catalog: Catalog, logger: CatalogLogger) {
+    this.path = path;
+    this.logger = logger;
     this.#current = catalog;
   }
 

@@ -1,10 +1,10 @@
 // Concur List v4 as a data source: a configured list searched by code or value (shortCodeOrValue), and connected
 // lists level by level (an item's children).
 import { z } from 'zod';
-import type { SearchItem } from '../../src/contract/api.js';
-import { ConcurHttpError, type ConcurClient } from '../concur/client.js';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
-import { SourceUnavailable } from '../errors.js';
+import type { SearchItem } from '../../src/contract/api.ts';
+import { ConcurHttpError, type ConcurClient } from '../concur/client.ts';
+import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
+import { SourceUnavailable } from '../errors.ts';
 
 export const ConcurListSourceConfig = z
   .object({
@@ -34,7 +34,11 @@ const CONCUR_PAGE = 100;
 export class ConcurListSource implements DataSource {
   readonly title: string;
 
-  constructor(private readonly config: ConcurListSourceConfig, private readonly client: ConcurClient) {
+  private readonly config: ConcurListSourceConfig;
+  private readonly client: ConcurClient;
+  constructor(config: ConcurListSourceConfig, client: ConcurClient) {
+    this.config = config;
+    this.client = client;
     this.title = config.title;
   }
 

@@ -1,11 +1,11 @@
 // Concur Request v4 as a data source: the report owner's travel requests, so an expense can be linked to its trip.
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import type { SearchItem } from '../../src/contract/api.js';
-import type { ConcurClient } from '../concur/client.js';
-import { SearchIndex } from './search-index.js';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
-import { SourceUnavailable } from '../errors.js';
+import type { SearchItem } from '../../src/contract/api.ts';
+import type { ConcurClient } from '../concur/client.ts';
+import { SearchIndex } from './search-index.ts';
+import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
+import { SourceUnavailable } from '../errors.ts';
 
 export const ConcurRequestSourceConfig = z
   .object({
@@ -34,7 +34,11 @@ export class ConcurRequestSource implements DataSource {
   /** The requests of one user for a minute: typing does not ask Concur on every keystroke. */
   readonly #cache = new LRUCache<string, SearchIndex<SearchItem>>({ max: 5000, ttl: 60_000 });
 
-  constructor(private readonly config: ConcurRequestSourceConfig, private readonly client: ConcurClient) {
+  private readonly config: ConcurRequestSourceConfig;
+  private readonly client: ConcurClient;
+  constructor(config: ConcurRequestSourceConfig, client: ConcurClient) {
+    this.config = config;
+    this.client = client;
     this.title = config.title;
   }
 

@@ -2,8 +2,8 @@
 // that does not apply (a project closed before the transaction date, another company's cost centre) is listed
 // greyed with the reason, or hidden.
 import { z } from 'zod';
-import type { SearchContext } from './source.js';
-import type { CatalogRow } from './catalog.js';
+import type { SearchContext } from './source.ts';
+import type { CatalogRow } from './catalog.ts';
 
 export const CONTEXT_KEYS = ['date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
 const template = z.string().refine(
@@ -71,24 +71,66 @@ export interface FilterVerdict {
   inactive?: string;
 }
 
+/** One rule with its context value filled in for a search: `check` says whether a cell passes. */
+interface CompiledRule {
+  rule: FilterRule;
+  /** The row cannot be judged (a rule that insists on its value, or strict context): hidden. */
+  hidesAll: boolean;
+  /** The rule does not apply to this item (it lacks the fact). */
+  skip: boolean;
+  check: (cell: string) => boolean;
+}
+
+function compileRule(f: FilterRule, ctx: SearchContext): CompiledRule {
+  const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
+  const unknown = target === MISSING || target === FAILED;
+  const hidesAll = unknown && (f.requiresContext === true || ctx.strictContext === true);
+  if (target === MISSING || target === FAILED) return { rule: f, hidesAll, skip: target === MISSING, check: () => false };
+  const lower = target.toLowerCase();
+  const check = f.equals !== undefined ? (cell: string) => cell.toLowerCase() === lower : f.onOrBefore !== undefined ? (cell: string) => cell <= target : (cell: string) => cell >= target;
+  return { rule: f, hidesAll, skip: false, check };
+}
+
 /**
- * Applies every rule: a failed hide rule hides the row whatever else applies; otherwise the first failed rule's
- * reason greys it. Empty cells pass (no restriction), and so does a rule on a fact this item does not have (a
- * report header has no transaction date). A rule on an identity value the launch left empty fails (fails closed).
+ * The rules for one search, their context values filled in once (a search may judge every row of a large
+ * catalog). A failed hide rule hides the row whatever else applies; otherwise the first failed rule's reason greys
+ * it. Empty cells pass (no restriction), and so does a rule on a fact this item does not have (a report header has
+ * no transaction date). A rule on an identity value the launch left empty fails (fails closed).
  */
+export function compileFilters(filters: readonly FilterRule[], ctx: SearchContext): (row: CatalogRow) => FilterVerdict {
+  const rules = filters.map((f) => compileRule(f, ctx));
+  return (row) => {
+    let inactive: string | undefined;
+    for (const r of rules) {
+      const cell = row.attributes?.[r.rule.column];
+      if (!cell) continue;
+      if (r.hidesAll) return { hidden: true };
+      if (r.skip || r.check(cell)) continue;
+      if (r.rule.otherwise === 'hide') return { hidden: true };
+      inactive ??= r.rule.reason.replace(/\{value\}/g, cell);
+    }
+    return inactive ? { hidden: false, inactive } : { hidden: false };
+  };
+}
+
+/**
+ * Only whether a row is hidden, for the rules that can hide one: undefined when none can (greyed rows stay in the
+ * results, so a search with only greying rules judges no row it does not show).
+ */
+export function compileHiding(filters: readonly FilterRule[], ctx: SearchContext): ((row: CatalogRow) => boolean) | undefined {
+  const rules = filters.map((f) => compileRule(f, ctx)).filter((r) => r.hidesAll || (!r.skip && r.rule.otherwise === 'hide'));
+  if (!rules.length) return undefined;
+  return (row) => {
+    for (const r of rules) {
+      const cell = row.attributes?.[r.rule.column];
+      if (!cell) continue;
+      if (r.hidesAll || !r.check(cell)) return true;
+    }
+    return false;
+  };
+}
+
+/** Judges one row (see compileFilters). */
 export function judge(row: CatalogRow, filters: readonly FilterRule[], ctx: SearchContext): FilterVerdict {
-  let inactive: string | undefined;
-  for (const f of filters) {
-    const cell = row.attributes?.[f.column];
-    if (!cell) continue;
-    const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
-    const unknown = target === MISSING || target === FAILED;
-    if (unknown && (f.requiresContext || ctx.strictContext)) return { hidden: true };
-    if (target === MISSING) continue;
-    const pass = target !== FAILED && (f.equals !== undefined ? cell.toLowerCase() === target.toLowerCase() : f.onOrBefore !== undefined ? cell <= target : cell >= target);
-    if (pass) continue;
-    if (f.otherwise === 'hide') return { hidden: true };
-    inactive ??= f.reason.replace(/\{value\}/g, cell);
-  }
-  return inactive ? { hidden: false, inactive } : { hidden: false };
+  return compileFilters(filters, ctx)(row);
 }

@@ -4,16 +4,16 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import type { ConcurClient } from '../concur/client.js';
-import { CatalogFile, type CatalogLike } from './catalog.js';
-import { CatalogSource } from './catalog-source.js';
-import { ContextFilterConfig } from './context-filter.js';
-import { HttpSource, HttpSourceConfig } from './http-source.js';
-import { ConcurListSource, ConcurListSourceConfig } from './concur-list-source.js';
-import { ConcurRequestSource, ConcurRequestSourceConfig } from './concur-request-source.js';
-import type { DataSource } from './source.js';
-import { FlowConfig } from './flows.js';
-import { withinFilter } from './context-filter.js';
+import type { ConcurClient } from '../concur/client.ts';
+import { CatalogFile, type CatalogLike } from './catalog.ts';
+import { CatalogSource } from './catalog-source.ts';
+import { ContextFilterConfig } from './context-filter.ts';
+import { HttpSource, HttpSourceConfig } from './http-source.ts';
+import { ConcurListSource, ConcurListSourceConfig } from './concur-list-source.ts';
+import { ConcurRequestSource, ConcurRequestSourceConfig } from './concur-request-source.ts';
+import type { DataSource } from './source.ts';
+import { FlowConfig } from './flows.ts';
+import { withinFilter } from './context-filter.ts';
 
 const CatalogSourceConfig = z
   .object({
@@ -88,6 +88,8 @@ export async function readFieldsFile(path: string): Promise<FieldsFile> {
 export interface FieldSources {
   /** True when the configuration names the field (a single search or a wizard): only those can be launched. */
   has(fieldId: string): boolean;
+  /** The field id as the configuration spells it (Concur's own spelling), whatever case a launch used. */
+  canonical(fieldId: string): string | undefined;
   /** The source a field with a single search searches; undefined for a field the configuration does not name. */
   forField(fieldId: string): DataSource | undefined;
   /** The field's wizard, when it has one. */
@@ -112,9 +114,10 @@ export interface FieldSourcesDeps {
 export async function createFieldSources(file: FieldsFile | undefined, deps: FieldSourcesDeps): Promise<FieldSources> {
   if (!file) {
     const catalog = new CatalogSource(deps.catalog);
-    const named = new Set((deps.catalogFields ?? []).map((f) => f.toLowerCase()));
+    const named = new Map((deps.catalogFields ?? []).map((f) => [f.toLowerCase(), f]));
     return {
       has: (fieldId) => named.has(fieldId.toLowerCase()),
+      canonical: (fieldId) => named.get(fieldId.toLowerCase()),
       forField: (fieldId) => (named.has(fieldId.toLowerCase()) ? catalog : undefined),
       flowFor: () => undefined, forStep: () => undefined, flows: () => [], close: () => undefined,
     };
@@ -162,6 +165,7 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
   }
   return {
     has: (fieldId) => byField.has(fieldId.toLowerCase()) || flows.has(fieldId.toLowerCase()),
+    canonical: (fieldId) => [...Object.keys(file.fields), ...Object.keys(file.flows)].find((f) => f.toLowerCase() === fieldId.toLowerCase()),
     forField: (fieldId) => byField.get(fieldId.toLowerCase()),
     flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
     forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),

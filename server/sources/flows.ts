@@ -2,10 +2,10 @@
 // its path), turned into the popup's Flow in the user's language, and the server's check of a wizard's answers
 // before anything is written.
 import { z } from 'zod';
-import { CONCUR_VALUE_MAX, type AnswerStep, type Flow, type FlowStep, type SearchItem } from '../../src/contract/api.js';
-import { checkAnswer, normalize, plannedWrites, visibleSteps, type Answer, type PlannedWrite } from '../../src/flows/wizard.js';
-import type { Problem } from '../../src/flows/problem.js';
-import { FlowAnswerInvalid } from '../errors.js';
+import { CONCUR_VALUE_MAX, type AnswerStep, type Flow, type FlowStep, type SearchItem } from '../../src/contract/api.ts';
+import { checkAnswer, normalize, plannedWrites, visibleSteps, type Answer, type PlannedWrite } from '../../src/flows/wizard.ts';
+import type { Problem } from '../../src/flows/problem.ts';
+import { FlowAnswerInvalid } from '../errors.ts';
 import { isSafePattern } from 'redos-detector';
 
 const LANG = /^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/;

@@ -4,10 +4,10 @@ import ky, { HTTPError, TimeoutError } from 'ky';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { CONCUR_VALUE_MAX, type SearchItem } from '../../src/contract/api.js';
-import { SourceUnavailable } from '../errors.js';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.js';
-import { CONTEXT_KEYS } from './context-filter.js';
+import { CONCUR_VALUE_MAX, type SearchItem } from '../../src/contract/api.ts';
+import { SourceUnavailable } from '../errors.ts';
+import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
+import { CONTEXT_KEYS } from './context-filter.ts';
 
 const PLACEHOLDERS = ['query', 'offset', 'limit', 'code', 'date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'];
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
@@ -55,7 +55,11 @@ export class HttpSource implements DataSource {
   readonly #headers: Record<string, string>;
   readonly #serverPaging: boolean;
 
-  constructor(private readonly config: HttpSourceConfig, private readonly logger: Logger, env: Record<string, string | undefined>) {
+  private readonly config: HttpSourceConfig;
+  private readonly logger: Logger;
+  constructor(config: HttpSourceConfig, logger: Logger, env: Record<string, string | undefined>) {
+    this.config = config;
+    this.logger = logger;
     this.title = config.title;
     this.#cache = new LRUCache({ max: 1000, ttl: Math.max(1, config.cacheSeconds) * 1000 });
     this.#headers = Object.fromEntries(
@@ -69,6 +73,14 @@ export class HttpSource implements DataSource {
     );
     this.#serverPaging = /\{offset\}|\{limit\}/.test(config.url);
     this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) => CONTEXT_KEYS.some((k) => t.includes(`{${k}}`)));
+  }
+
+  /**
+   * True when the template names who the launch is for ({employeeId}, ...) and that value is empty: the customer's
+   * API would be asked for everyone's rows, so it is not asked (fails closed, like the catalog's context filters).
+   */
+  #identityMissing(template: string, values: Record<string, string | number | undefined>): boolean {
+    return IDENTITY_PLACEHOLDERS.some((key) => template.includes(`{${key}}`) && !values[key]);
   }
 
   #fill(template: string, values: Record<string, string | number | undefined>): string {
@@ -129,6 +141,7 @@ export class HttpSource implements DataSource {
   }
 
   async search(q: SourceQuery, ctx: SearchContext, signal?: AbortSignal): Promise<SourcePage> {
+    if (this.#identityMissing(this.config.url, this.#values(ctx))) return { items: [], total: 0 };
     const url = this.#fill(this.config.url, { ...this.#values(ctx), query: q.query.trim(), offset: q.offset, limit: q.limit });
     const r = await this.#fetch(url, signal);
     // An API without paging answers everything at once; page it here.
@@ -136,6 +149,7 @@ export class HttpSource implements DataSource {
   }
 
   async lookup(code: string, ctx: SearchContext, signal?: AbortSignal): Promise<SearchItem | undefined> {
+    if (this.#identityMissing(this.config.lookupUrl ?? this.config.url, this.#values(ctx))) return undefined;
     const url = this.config.lookupUrl
       ? this.#fill(this.config.lookupUrl, { ...this.#values(ctx), code })
       : this.#fill(this.config.url, { ...this.#values(ctx), query: code, offset: 0, limit: 50 });
@@ -144,3 +158,6 @@ export class HttpSource implements DataSource {
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Placeholders that say who the launch is for. */
+const IDENTITY_PLACEHOLDERS = ['employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;

@@ -1,6 +1,6 @@
 // The one interface every search source implements, and the launch context a search runs in.
-import type { SearchItem } from '../../src/contract/api.js';
-import type { ConcurToken } from '../concur/client.js';
+import type { SearchItem } from '../../src/contract/api.ts';
+import type { ConcurToken } from '../concur/client.ts';
 
 /** What is known about the launch when searching: who, for which field, and about which item. */
 export interface SearchContext {

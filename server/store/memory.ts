@@ -1,7 +1,7 @@
 // The embedded default Store: in-process maps with expiry (lost on restart; one instance only).
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { Session, Store, WriteRecord } from './store.js';
+import type { Session, Store, WriteRecord } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */

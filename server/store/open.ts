@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { dirname } from 'node:path';
-import { ConfigError, type Config } from '../config.js';
-import { parseKey } from '../concur/secret-box.js';
-import { createMemoryStore } from './memory.js';
-import { createRedisStore } from './redis.js';
-import { createSqliteStore } from './sqlite.js';
-import type { Store } from './store.js';
+import { ConfigError, type Config } from '../config.ts';
+import { parseKey } from '../concur/secret-box.ts';
+import { createMemoryStore } from './memory.ts';
+import { createRedisStore } from './redis.ts';
+import { createSqliteStore } from './sqlite.ts';
+import type { Store } from './store.ts';
 
 export interface OpenOptions {
   now?: () => number;

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
-import { ConfigError } from '../config.js';
-import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.js';
-import { StoreUnavailable } from '../errors.js';
-import type { Store, WriteRecord } from './store.js';
+import { ConfigError } from '../config.ts';
+import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.ts';
+import { StoreUnavailable } from '../errors.ts';
+import type { Store, WriteRecord } from './store.ts';
 
 export interface RedisStoreOptions {
   url: string;

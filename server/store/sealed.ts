@@ -1,8 +1,8 @@
 // Sessions and hand-offs hold Concur tokens: the SQLite and Redis stores keep them sealed (AES-256-GCM). The
 // associated data names the slot a value is kept under, so a sealed value moved to another slot does not open.
-import { open, seal, type Sealed } from '../concur/secret-box.js';
-import { ConfigError } from '../config.js';
-import type { Session } from './store.js';
+import { open, seal, type Sealed } from '../concur/secret-box.ts';
+import { ConfigError } from '../config.ts';
+import type { Session } from './store.ts';
 
 const aad = (slot: string) => Buffer.from(`concur-leu/session/v1|${slot}`);
 

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
-import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.js';
-import type { Store, WriteRecord } from './store.js';
+import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.ts';
+import type { Store, WriteRecord } from './store.ts';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
 const MIGRATIONS = [

@@ -1,8 +1,8 @@
 // The Store interface: where nonces, launch hand-offs, popup sessions, recent picks, the audit log, learned
 // geolocations and rate-limit counters live. Implementations: memory (tests), SQLite (embedded default), Redis.
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { ConcurToken } from '../concur/client.js';
-import type { ItemRef } from '../concur/item-url.js';
+import type { ConcurToken } from '../concur/client.ts';
+import type { ItemRef } from '../concur/item-url.ts';
 
 interface SessionBase {
   companyDomain: string;

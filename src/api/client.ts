@@ -3,10 +3,10 @@ import ky, { type KyInstance } from 'ky';
 import type * as z from 'zod/mini';
 import {
   CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
-} from '../contract/api.js';
+} from '../contract/api.ts';
 
-import { ApiError } from './api-error.js';
-import { parseAnswer, translateError } from './errors.js';
+import { ApiError } from './api-error.ts';
+import { parseAnswer, translateError } from './errors.ts';
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
@@ -34,7 +34,7 @@ const TOKEN_KEY = 'leu.session';
 export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
   const storage = opts.storage ?? sessionStorage;
   const http: KyInstance = ky.create({
-    prefixUrl: new URL(opts.baseUrl ?? '/api/', location.href).href,
+    prefix: new URL(opts.baseUrl ?? '/api/', location.href).href,
     timeout: 20_000,
     retry: 0,
     credentials: 'same-origin',

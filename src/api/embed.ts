@@ -1,11 +1,11 @@
 // The client an embedded picker uses: the connector's field and search API for other hosts (ky, no cookies).
 import ky, { type KyInstance } from 'ky';
 import * as z from 'zod/mini';
-import { EmbedField, SearchResponse } from '../contract/api.js';
+import { EmbedField, SearchResponse } from '../contract/api.ts';
 
 const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
-import type { SearchScope } from './client.js';
-import { parseAnswer } from './errors.js';
+import type { SearchScope } from './client.ts';
+import { parseAnswer } from './errors.ts';
 
 export interface EmbedClient {
   field(signal?: AbortSignal): Promise<EmbedField>;

@@ -1,15 +1,16 @@
 // Failures of calls to the connector, as the elements show them: a sentence, a code, and a support reference.
 import { HTTPError, TimeoutError } from 'ky';
 import type * as z from 'zod/mini';
-import { ErrorBody } from '../contract/api.js';
-import { ApiError } from './api-error.js';
+import { ErrorBody } from '../contract/api.ts';
+import { ApiError } from './api-error.ts';
 
 /** Turns whatever ky threw into an ApiError (an abort stays an abort); `onResponse` sees an error response first. */
 export async function translateError(error: unknown, onResponse?: (response: Response) => void): Promise<never> {
   if (error instanceof DOMException && error.name === 'AbortError') throw error;
   if (error instanceof HTTPError) {
     onResponse?.(error.response);
-    const body = ErrorBody.safeParse(await error.response.json().catch(() => null));
+    // ky has read the body already: error.data is its JSON, or undefined.
+    const body = ErrorBody.safeParse(error.data ?? null);
     if (body.success) {
       const e = body.data.error;
       throw new ApiError(e.message, e.code, e.correlationId, error.response.status, e.step, e.problem);

@@ -1,16 +1,16 @@
 // The popup's API client, loaded in its own chunk: ky, zod and the contract stay off the first screen, so the search
 // box shows while they load; every answer is still parsed with the contract, by the client in that chunk.
-import type { ApiClient, ApiClientOptions } from './client.js';
-import { ApiError } from './api-error.js';
+import type { ApiClient, ApiClientOptions } from './client.ts';
+import { ApiError } from './api-error.ts';
 
-export type ApiClientModule = Pick<typeof import('./client.js'), 'createApiClient'>;
+export type ApiClientModule = Pick<typeof import('./client.ts'), 'createApiClient'>;
 
 /**
  * An ApiClient whose calls wait for the real one (src/api/client.ts). Its chunk is asked for at once, so it is
  * normally there before the first answer. A failed load is not kept: the call fails with an ApiError the popup
  * shows with Retry, and the next call loads again (browsers fetch a failed module again, whatwg/html#10327).
  */
-export function createLazyApiClient(opts: ApiClientOptions = {}, load: () => Promise<ApiClientModule> = () => import('./client.js')): ApiClient {
+export function createLazyApiClient(opts: ApiClientOptions = {}, load: () => Promise<ApiClientModule> = () => import('./client.ts')): ApiClient {
   let client: Promise<ApiClient> | undefined;
   const ready = (): Promise<ApiClient> =>
     (client ??= load().then(

@@ -1,5 +1,5 @@
 // The typed events the elements fire; all bubble and cross shadow roots.
-import type { CatalogItem, FieldWrite } from '../contract/api.js';
+import type { CatalogItem, FieldWrite } from '../contract/api.ts';
 
 /** The user picked a value in a search list. */
 export class ValueSelectEvent extends Event {

@@ -2,7 +2,7 @@
 // add something, the reference for support, and Retry.
 import { html, nothing } from 'lit';
 import { msg } from '@lit/localize';
-import { failureText } from '../i18n/messages.js';
+import { failureText } from '../i18n/messages.ts';
 
 export function failureAlert(e: unknown, retry: () => void) {
   const f = failureText(e);

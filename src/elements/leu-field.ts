@@ -4,10 +4,10 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { localized, msg, str } from '@lit/localize';
-import type { AnswerStep } from '../contract/api.js';
-import { AnswerChangeEvent } from './events.js';
-import { formatDate, formatNumber } from '../i18n/format.js';
-import { theme } from './theme.js';
+import type { AnswerStep } from '../contract/api.ts';
+import { AnswerChangeEvent } from './events.ts';
+import { formatDate, formatNumber } from '../i18n/format.ts';
+import { theme } from './theme.ts';
 
 export type FieldStep = Exclude<AnswerStep, { kind: 'search' }>;
 

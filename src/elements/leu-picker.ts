@@ -4,14 +4,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import { Task } from '@lit/task';
-import { createEmbedClient, type EmbedClient } from '../api/embed.js';
-import type { CatalogItem, EmbedField, Flow } from '../contract/api.js';
-import { PickerChooseEvent, PopupCloseEvent, type PickerChoice, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
-import { intlLocale, pickLocale, setLocale } from '../i18n/locale.js';
-import { failureAlert } from './failure.js';
-import { theme } from './theme.js';
-import { LeuSearchElement } from './leu-search.js';
-import { LeuWizardElement } from './leu-wizard.js';
+import { createEmbedClient, type EmbedClient } from '../api/embed.ts';
+import type { CatalogItem, EmbedField, Flow } from '../contract/api.ts';
+import { PickerChooseEvent, PopupCloseEvent, type PickerChoice, type ValueSelectEvent, type WizardSubmitEvent } from './events.ts';
+import { intlLocale, pickLocale, setLocale } from '../i18n/locale.ts';
+import { failureAlert } from './failure.ts';
+import { theme } from './theme.ts';
+import { LeuSearchElement } from './leu-search.ts';
+import { LeuWizardElement } from './leu-wizard.ts';
 
 /**
  * A field's picker for pages outside Concur (an intranet, a procurement portal). It reads the field (its title

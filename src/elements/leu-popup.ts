@@ -3,19 +3,19 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
-import type { ApiClient } from '../api/client.js';
-import { ApiError } from '../api/api-error.js';
-import type { CatalogItem, SessionContext } from '../contract/api.js';
-import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.js';
-import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.js';
-import { problemText } from '../i18n/messages.js';
-import { failureAlert } from './failure.js';
-import { isProblem } from '../flows/problem.js';
-import { formatDate, formatMoney, formatPercent } from '../i18n/format.js';
-import { theme } from './theme.js';
-import { LeuSearchElement } from './leu-search.js';
-import type { LeuWizardElement } from './leu-wizard.js';
-import type { SearchFunction } from './leu-search.js';
+import type { ApiClient } from '../api/client.ts';
+import { ApiError } from '../api/api-error.ts';
+import type { CatalogItem, SessionContext } from '../contract/api.ts';
+import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.ts';
+import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.ts';
+import { problemText } from '../i18n/messages.ts';
+import { failureAlert } from './failure.ts';
+import { isProblem } from '../flows/problem.ts';
+import { formatDate, formatMoney, formatPercent } from '../i18n/format.ts';
+import { theme } from './theme.ts';
+import { LeuSearchElement } from './leu-search.ts';
+import type { LeuWizardElement } from './leu-wizard.ts';
+import type { SearchFunction } from './leu-search.ts';
 
 /** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
 const SEARCH_PARTS = 'label, input, listbox, option, match, error';
@@ -87,7 +87,7 @@ export class LeuPopupElement extends LitElement {
       const ctx = await api.context(signal);
       // Everything from here on speaks the user's language; the translation (and a wizard's element) load before
       // the first render of it.
-      await Promise.all([setLocale(pickLocale(ctx.languageCode)), ctx.flow ? import('./leu-wizard.js') : undefined]);
+      await Promise.all([setLocale(pickLocale(ctx.languageCode)), ctx.flow ? import('./leu-wizard.ts') : undefined]);
       return ctx;
     },
     args: () => [this.api] as const,

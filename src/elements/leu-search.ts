@@ -6,13 +6,13 @@ import { ref } from 'lit/directives/ref.js';
 import { Task, TaskStatus } from '@lit/task';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
-import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.js';
-import { ValueSelectEvent } from './events.js';
-import { highlighted } from './highlight.js';
+import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.ts';
+import { ValueSelectEvent } from './events.ts';
+import { highlighted } from './highlight.ts';
 import { localized, msg, str } from '@lit/localize';
-import { failureText } from '../i18n/messages.js';
-import { theme } from './theme.js';
-import { VirtualizerLoader } from './virtualizer.js';
+import { failureText } from '../i18n/messages.ts';
+import { theme } from './theme.ts';
+import { VirtualizerLoader } from './virtualizer.ts';
 
 /**
  * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a small

@@ -4,16 +4,16 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { localized, msg, str } from '@lit/localize';
-import type { ApiClient } from '../api/client.js';
-import type { AnswerStep, Flow, FlowStep, SearchItem } from '../contract/api.js';
-import { answerValue, checkAnswer, firstProblem, isAnswerStep, normalize, plannedWrites, visibleSteps, type Answer, type Answers } from '../flows/wizard.js';
-import { problemText } from '../i18n/messages.js';
-import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.js';
-import type { SearchFunction } from './leu-search.js';
-import { renderReview } from './review.js';
-import { theme } from './theme.js';
-import { LeuSearchElement } from './leu-search.js';
-import { LeuFieldElement } from './leu-field.js';
+import type { ApiClient } from '../api/client.ts';
+import type { AnswerStep, Flow, FlowStep, SearchItem } from '../contract/api.ts';
+import { answerValue, checkAnswer, firstProblem, isAnswerStep, normalize, plannedWrites, visibleSteps, type Answer, type Answers } from '../flows/wizard.ts';
+import { problemText } from '../i18n/messages.ts';
+import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.ts';
+import type { SearchFunction } from './leu-search.ts';
+import { renderReview } from './review.ts';
+import { theme } from './theme.ts';
+import { LeuSearchElement } from './leu-search.ts';
+import { LeuFieldElement } from './leu-field.ts';
 
 /**
  * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and

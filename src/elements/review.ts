@@ -1,8 +1,8 @@
 // The review step's content: exactly what Done will write to which field, beside what the field holds now.
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import type { Flow } from '../contract/api.js';
-import type { Answers, PlannedWrite } from '../flows/wizard.js';
+import type { Flow } from '../contract/api.ts';
+import type { Answers, PlannedWrite } from '../flows/wizard.ts';
 
 export function renderReview(title: string, writes: PlannedWrite[], flow: Flow, fieldValues: Record<string, string | null>, answers: Answers) {
   const labelOf = (stepId: string) => flow.steps.find((s) => s.id === stepId)?.label ?? stepId;

@@ -6,7 +6,7 @@
 //   picker -> host port    { leu: 1, type: 'ack' }, then 'result' | 'cancel' | 'error' (queued until the ack)
 //   host -> picker port    { leu: 1, type: 'received' }          after a result or cancel: the picker may now close
 import * as z from 'zod/mini';
-import { FieldWrite } from '../contract/api.js';
+import { FieldWrite } from '../contract/api.ts';
 
 export const PROTOCOL_VERSION = 1;
 

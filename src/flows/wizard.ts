@@ -1,12 +1,12 @@
 // Wizard logic shared by the popup and the server: which steps show, whether an answer holds, and what is
 // written to which field. No DOM: the popup renders it, the server re-checks it before writing.
-import { CONCUR_VALUE_MAX, type AnswerStep, type FieldWrite, type Flow, type FlowStep, type SearchItem } from '../contract/api.js';
+import { CONCUR_VALUE_MAX, type AnswerStep, type FieldWrite, type Flow, type FlowStep, type SearchItem } from '../contract/api.ts';
 
 /** A search step's answer is the picked item; every other step's is the text of the answer. */
 export type Answer = string | SearchItem;
 export type Answers = Readonly<Record<string, Answer | undefined>>;
 
-import type { Problem } from './problem.js';
+import type { Problem } from './problem.ts';
 
 export const isAnswerStep = (s: FlowStep): s is AnswerStep => s.kind !== 'review';
 

@@ -1,6 +1,6 @@
 // Dates, amounts, numbers and percentages in the user's locale with Intl; Concur's data can surprise (an unknown
 // currency, an odd date), so anything Intl refuses is shown as it came rather than failing.
-import type { Money } from '../contract/api.js';
+import type { Money } from '../contract/api.ts';
 
 const safely = (format: () => string, raw: string) => {
   try {

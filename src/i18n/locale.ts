@@ -1,18 +1,18 @@
 // Locale selection for the popup: Concur's language_code (xx, xx-XX or xx_XX) to one of the shipped message
 // locales, with fallback to the base language and then English; and the locale Intl formats dates and amounts in.
 import { configureLocalization } from '@lit/localize';
-import { allLocales, sourceLocale, targetLocales } from './locale-codes.js';
+import { allLocales, sourceLocale, targetLocales } from './locale-codes.ts';
 
 export type MessageLocale = (typeof allLocales)[number];
 
 /** Each translation is its own chunk, loaded only when a user needs it. */
 const loaders: Record<(typeof targetLocales)[number], () => Promise<unknown>> = {
-  de: () => import('./locales/de.js'),
-  es: () => import('./locales/es.js'),
-  fr: () => import('./locales/fr.js'),
-  it: () => import('./locales/it.js'),
-  ja: () => import('./locales/ja.js'),
-  'pt-BR': () => import('./locales/pt-BR.js'),
+  de: () => import('./locales/de.ts'),
+  es: () => import('./locales/es.ts'),
+  fr: () => import('./locales/fr.ts'),
+  it: () => import('./locales/it.ts'),
+  ja: () => import('./locales/ja.ts'),
+  'pt-BR': () => import('./locales/pt-BR.ts'),
 };
 
 export const { getLocale, setLocale } = configureLocalization({

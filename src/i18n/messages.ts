@@ -1,8 +1,8 @@
 // Sentences built from data, in the user's language: an API failure by its code, a refused wizard answer.
 import { msg, str } from '@lit/localize';
-import { ApiError } from '../api/api-error.js';
-import type { Problem } from '../flows/problem.js';
-import { formatDate, formatNumber } from './format.js';
+import { ApiError } from '../api/api-error.ts';
+import type { Problem } from '../flows/problem.ts';
+import { formatDate, formatNumber } from './format.ts';
 
 export interface FailureText {
   /** What happened, in the user's language. */

@@ -1,7 +1,7 @@
 // The companion server's /api as msw handlers for browser tests; fixtures are checked against the contract.
 import { http, HttpResponse, delay } from 'msw';
 import { setupWorker } from 'msw/browser';
-import type { CatalogItem, CommitResponse, ErrorBody, Flow, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.js';
+import type { CatalogItem, CommitResponse, ErrorBody, Flow, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.ts';
 
 export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
   code: `PRJ-${1001 + i}`,
@@ -124,7 +124,7 @@ worker.events.on('request:start', ({ request }) => {
 });
 
 export async function startWorker() {
-  await worker.start({ quiet: true, onUnhandledRequest: 'error', serviceWorker: { url: '/mockServiceWorker.js' } });
+  await worker.start({ quiet: true, onUnhandledFrame: 'error', serviceWorker: { url: '/mockServiceWorker.js' } });
 }
 
 /** In-memory stand-in for sessionStorage, so tests do not leak sessions into each other. */

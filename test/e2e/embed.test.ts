@@ -7,10 +7,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type Locator, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.js';
-import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
-import { tempDataDir } from '../data-dir.js';
-import { launchChromium } from '../chromium.js';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { tempDataDir } from '../data-dir.ts';
+import { launchChromium } from '../chromium.ts';
 
 const dataDir = tempDataDir();
 

@@ -1,10 +1,10 @@
 // The fake Concur as a real HTTP server on loopback (msw's handlers answer each request), for servers that are
 // separate instances or processes and cannot share an in-process msw interception.
 import { getResponse } from 'msw';
-import { CLIENT, EXPENSE_ID, launchQuery, type LaunchOptions } from '../server/helpers.js';
-import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.js';
-import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
-import { serveOnLoopback } from '../net.js';
+import { CLIENT, EXPENSE_ID, launchQuery, type LaunchOptions } from '../server/helpers.ts';
+import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.ts';
+import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
+import { serveOnLoopback } from '../net.ts';
 
 export interface FakeConcurServer {
   url: string;

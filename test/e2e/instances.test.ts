@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { proxy } from 'hono/proxy';
 import { type Browser } from 'playwright-core';
-import { loadConfig } from '../../server/config.js';
-import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
-import { ENV, EXPENSE_ID } from '../server/helpers.js';
-import { redisPrefix, redisUrl } from '../redis.js';
-import { startFakeConcur, type FakeConcurServer } from './fake-concur.js';
-import { launchChromium, chooseAndClose } from '../chromium.js';
-import { serveOnLoopback } from '../net.js';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { ENV, EXPENSE_ID } from '../server/helpers.ts';
+import { redisPrefix, redisUrl } from '../redis.ts';
+import { startFakeConcur, type FakeConcurServer } from './fake-concur.ts';
+import { launchChromium, chooseAndClose } from '../chromium.ts';
+import { serveOnLoopback } from '../net.ts';
 
 
 let fake: FakeConcurServer;

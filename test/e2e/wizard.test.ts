@@ -5,11 +5,11 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.js';
-import { createLogger, startServer, type RunningServer } from '../../server/serve.js';
-import { SANDBOX_IDS } from '../../server/sandbox/concur-state.js';
-import { tempDataDir } from '../data-dir.js';
-import { launchChromium } from '../chromium.js';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { SANDBOX_IDS } from '../../server/sandbox/concur-state.ts';
+import { tempDataDir } from '../data-dir.ts';
+import { launchChromium } from '../chromium.ts';
 
 const dataDir = tempDataDir();
 

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { setupServer } from 'msw/node';
-import { loadConfig } from '../../server/config.js';
-import { createLogger, createServerLogger, startServer, type RunningServer } from '../../server/serve.js';
-import { runDoctor } from '../../server/doctor.js';
-import { SandboxConcur } from '../../server/sandbox/concur-state.js';
-import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
-import { CLIENT, CONCUR, ENV } from './helpers.js';
-import { tempDataDir } from '../data-dir.js';
-import { runScriptSync, scanEnv, scannedNodeArgs } from '../scanned-node.js';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger, createServerLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { runDoctor } from '../../server/doctor.ts';
+import { SandboxConcur } from '../../server/sandbox/concur-state.ts';
+import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
+import { CLIENT, CONCUR, ENV } from './helpers.ts';
+import { tempDataDir } from '../data-dir.ts';
+import { runScriptSync, scanEnv, scannedNodeArgs } from '../scanned-node.ts';
 
 const dataDir = tempDataDir();
 
@@ -73,7 +73,7 @@ describe('npm run doctor', () => {
     const msw = setupServer();
     const fake = new SandboxConcur({ base: CONCUR, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
     msw.use(...concurHandlers(fake));
-    msw.listen({ onUnhandledRequest: 'bypass' });
+    msw.listen({ onUnhandledFrame: 'bypass' });
     after(() => msw.close());
 
     const realServer = async (env: Record<string, string> = {}) => {

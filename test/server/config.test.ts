@@ -1,9 +1,9 @@
 // The configuration schema: sandbox defaults, overrides, and one clear line for each bad value.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, SAMPLE_CATALOG } from '../../server/config.js';
-import { runScriptSync } from '../scanned-node.js';
-import { ENV } from './helpers.js';
+import { loadConfig, SAMPLE_CATALOG } from '../../server/config.ts';
+import { runScriptSync } from '../scanned-node.ts';
+import { ENV } from './helpers.ts';
 
 describe('loadConfig', () => {
   test('with no CONCUR_CLIENT_ID the sandbox runs on 8080 with documented defaults', () => {

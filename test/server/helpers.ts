@@ -4,15 +4,15 @@ import { after, before, beforeEach } from 'node:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import type { ConcurClientOptions } from '../../server/concur/client.js';
-import { Catalog } from '../../server/sources/catalog.js';
-import { buildDeps, createLogger } from '../../server/serve.js';
-import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.js';
-import { concurHandlers } from '../../server/sandbox/concur-handlers.js';
-import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.js';
-import type { CatalogItem } from '../../src/contract/api.js';
+import { createApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import type { ConcurClientOptions } from '../../server/concur/client.ts';
+import { Catalog } from '../../server/sources/catalog.ts';
+import { buildDeps, createLogger } from '../../server/serve.ts';
+import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.ts';
+import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
+import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.ts';
+import type { CatalogItem } from '../../src/contract/api.ts';
 
 export const CONCUR = 'https://us.api.concursolutions.com';
 export const CREDENTIALS = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' } as const;
@@ -46,7 +46,7 @@ export const SECRETS = [CREDENTIALS.password, CLIENT.secret];
 export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur } {
   const msw = setupServer();
   let concur!: SandboxConcur;
-  before(() => msw.listen({ onUnhandledRequest: 'error' }));
+  before(() => msw.listen({ onUnhandledFrame: 'error' }));
   beforeEach(() => {
     concur = new SandboxConcur({ base: CONCUR, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
     msw.resetHandlers(...concurHandlers(concur));

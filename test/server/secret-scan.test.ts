@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A node process with the scan preloaded, as npm run test:node runs each test file. */
-const SCANNED = ['--import', 'tsx', '--import', './test/secret-scan.ts'];
+const SCANNED = ['--experimental-strip-types', '--import', './test/secret-scan.ts'];
 
 test('a secret in an answer (compressed or not) and a token in a log line fail the run, and say where', () => {
   // A run of its own, not a subtest of this one (NODE_TEST_CONTEXT would make it report to this runner).

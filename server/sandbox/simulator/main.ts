@@ -1,2 +1,2 @@
 // Boot of the sandbox's simulated Concur expense form.
-import './sim-expense-list.js';
+import './sim-expense-list.ts';

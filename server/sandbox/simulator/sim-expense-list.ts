@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
-import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS } from '../concur-state.js';
+import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS } from '../concur-state.ts';
 
 interface Field { id: string; value: string | null }
 interface Money { value: number; currencyCode: string }

@@ -1,14 +1,14 @@
 // <leu-picker> on a page outside Concur: its attributes, the connector's embed API (msw), the cancelable
 // leu-choose event with the values for each field, Cancel, a wizard, failures, and axe.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
-import '../../../src/elements/leu-picker.js';
-import type { LeuPickerElement } from '../../../src/elements/leu-picker.js';
-import type { LeuWizardElement } from '../../../src/elements/leu-wizard.js';
-import { PickerChooseEvent, PopupCloseEvent } from '../../../src/elements/events.js';
-import type { EmbedField } from '../../../src/contract/api.js';
-import { FLOW, ITEMS, apiHandlers, errorBody, search, searchTasks, startWorker, worker } from '../fake-api.js';
+import '../../../src/elements/leu-picker.ts';
+import type { LeuPickerElement } from '../../../src/elements/leu-picker.ts';
+import type { LeuWizardElement } from '../../../src/elements/leu-wizard.ts';
+import { PickerChooseEvent, PopupCloseEvent } from '../../../src/elements/events.ts';
+import type { EmbedField } from '../../../src/contract/api.ts';
+import { FLOW, ITEMS, apiHandlers, errorBody, search, searchTasks, startWorker, worker } from '../fake-api.ts';
 
 const FIELD = 'https://connector.example.com/embed/v1/fields/custom12';
 const WIZARD = 'https://connector.example.com/embed/v1/fields/custom16';

@@ -1,16 +1,16 @@
 // <leu-popup>: the context, choosing, Done only after the server confirms, failures with Retry, Cancel.
-import '../setup.js';
+import '../setup.ts';
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { sendKeys } from '@web/test-runner-commands';
-import * as client from '../../../src/api/client.js';
-import { createApiClient } from '../../../src/api/client.js';
-import { createLazyApiClient } from '../../../src/api/lazy-client.js';
-import '../../../src/elements/leu-popup.js';
-import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
-import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
-import { PopupCloseEvent } from '../../../src/elements/events.js';
-import { CONTEXT, ITEMS, TOKEN, WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+import * as client from '../../../src/api/client.ts';
+import { createApiClient } from '../../../src/api/client.ts';
+import { createLazyApiClient } from '../../../src/api/lazy-client.ts';
+import '../../../src/elements/leu-popup.ts';
+import type { LeuPopupElement } from '../../../src/elements/leu-popup.ts';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
+import { PopupCloseEvent } from '../../../src/elements/events.ts';
+import { CONTEXT, ITEMS, TOKEN, WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.ts';
 
 before(startWorker);
 beforeEach(() => { received.length = 0; });

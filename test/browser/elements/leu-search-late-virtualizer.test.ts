@@ -1,14 +1,14 @@
 // <leu-search> on a slow network: results come before the list virtualizer's chunk, so they show in the plain list;
 // when the virtualizer arrives and takes the list's place, the option the keyboard is on stays active and in view.
 // A file of its own: the virtualizer loads once per page, and here it must not have loaded yet.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, passthrough } from 'msw';
-import { createApiClient } from '../../../src/api/client.js';
-import '../../../src/elements/leu-search.js';
-import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
-import { memoryStorage, startWorker, worker } from '../fake-api.js';
+import { createApiClient } from '../../../src/api/client.ts';
+import '../../../src/elements/leu-search.ts';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
+import { memoryStorage, startWorker, worker } from '../fake-api.ts';
 
 let release!: () => void;
 const arrived = new Promise<void>((r) => { release = r; });

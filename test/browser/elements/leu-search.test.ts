@@ -1,13 +1,13 @@
 // <leu-search>: the combobox pattern's roles and states, keyboard and mouse, and every state of the search.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
-import { createApiClient } from '../../../src/api/client.js';
-import '../../../src/elements/leu-search.js';
-import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
-import { ValueSelectEvent } from '../../../src/elements/events.js';
-import { apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+import { createApiClient } from '../../../src/api/client.ts';
+import '../../../src/elements/leu-search.ts';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
+import { ValueSelectEvent } from '../../../src/elements/events.ts';
+import { apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.ts';
 
 before(startWorker);
 beforeEach(() => { received.length = 0; });

@@ -1,18 +1,18 @@
 // A wizard in the popup: Back and Next keep answers, conditional steps, errors with focus, the review of what is
 // written where, one commit with every answer, a server refusal taken back to its step, and axe in every state.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { createApiClient } from '../../../src/api/client.js';
-import '../../../src/elements/leu-popup.js';
-import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
-import type { LeuWizardElement } from '../../../src/elements/leu-wizard.js';
-import type { LeuSearchElement } from '../../../src/elements/leu-search.js';
-import type { LeuFieldElement } from '../../../src/elements/leu-field.js';
-import { PopupCloseEvent } from '../../../src/elements/events.js';
-import type { CommitResponse } from '../../../src/contract/api.js';
-import { WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.js';
+import { createApiClient } from '../../../src/api/client.ts';
+import '../../../src/elements/leu-popup.ts';
+import type { LeuPopupElement } from '../../../src/elements/leu-popup.ts';
+import type { LeuWizardElement } from '../../../src/elements/leu-wizard.ts';
+import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
+import type { LeuFieldElement } from '../../../src/elements/leu-field.ts';
+import { PopupCloseEvent } from '../../../src/elements/events.ts';
+import type { CommitResponse } from '../../../src/contract/api.ts';
+import { WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.ts';
 
 before(startWorker);
 beforeEach(() => {

@@ -1,5 +1,5 @@
 // A stand-in picker page for the protocol tests: it answers before any host has connected, as a fast user might.
-import { HostLink } from '../../../src/embed/protocol.js';
+import { HostLink } from '../../../src/embed/protocol.ts';
 
 const params = new URLSearchParams(location.search);
 const link = new HostLink(window.parent, (params.get('allowed') ?? '').split(',').filter(Boolean));

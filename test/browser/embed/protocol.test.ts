@@ -1,8 +1,8 @@
 // The picker's message protocol with its host: the handshake, a result sent before the host connected, cancel,
 // error, and messages from a wrong origin or a wrong window ignored.
-import '../setup.js';
+import '../setup.ts';
 import { aTimeout, expect } from '@open-wc/testing';
-import { connectPicker, HostLink, PickerError, PROTOCOL_VERSION } from '../../../src/embed/protocol.js';
+import { connectPicker, HostLink, PickerError, PROTOCOL_VERSION } from '../../../src/embed/protocol.ts';
 
 const frames: HTMLIFrameElement[] = [];
 function picker(action: string, allowed = location.origin): HTMLIFrameElement {

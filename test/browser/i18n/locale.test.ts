@@ -1,15 +1,15 @@
 // The popup in the user's language: locale selection from Concur's language_code, each shipped language on
 // screen, Intl formats, right-to-left layout, and the touch layout at 320 x 480.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import { setViewport } from '@web/test-runner-commands';
-import { createApiClient } from '../../../src/api/client.js';
-import { intlLocale, pickLocale, setLocale } from '../../../src/i18n/locale.js';
-import '../../../src/elements/leu-popup.js';
-import type { LeuPopupElement } from '../../../src/elements/leu-popup.js';
-import type { LeuWizardElement } from '../../../src/elements/leu-wizard.js';
-import { CONTEXT, WIZARD_CONTEXT, apiHandlers, memoryStorage, startWorker, worker } from '../fake-api.js';
+import { createApiClient } from '../../../src/api/client.ts';
+import { intlLocale, pickLocale, setLocale } from '../../../src/i18n/locale.ts';
+import '../../../src/elements/leu-popup.ts';
+import type { LeuPopupElement } from '../../../src/elements/leu-popup.ts';
+import type { LeuWizardElement } from '../../../src/elements/leu-wizard.ts';
+import { CONTEXT, WIZARD_CONTEXT, apiHandlers, memoryStorage, startWorker, worker } from '../fake-api.ts';
 
 before(startWorker);
 afterEach(async () => {

@@ -1,12 +1,12 @@
 // The sandbox's simulated expense form, against the fake Concur's own msw handlers running in the browser.
-import '../setup.js';
+import '../setup.ts';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { http, HttpResponse } from 'msw';
-import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
-import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
-import '../../../server/sandbox/simulator/sim-expense-list.js';
-import type { SimExpenseListElement } from '../../../server/sandbox/simulator/sim-expense-list.js';
+import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
+import '../../../server/sandbox/simulator/sim-expense-list.ts';
+import type { SimExpenseListElement } from '../../../server/sandbox/simulator/sim-expense-list.ts';
 
 const EXPENSE = '84FCBB92BD4E5342B849DAC29FD163A1';
 const concur = new SandboxConcur({
@@ -16,7 +16,7 @@ const concur = new SandboxConcur({
 const FLOWS = [{ id: 'custom16', label: 'Project and task', writes: [{ field: 'custom16', label: 'Project' }, { field: 'custom17', label: 'Task' }] }];
 const worker = setupWorker(...concurHandlers(concur), http.get('/sandbox/flows', () => HttpResponse.json(FLOWS)));
 
-before(() => worker.start({ quiet: true, onUnhandledRequest: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
+before(() => worker.start({ quiet: true, onUnhandledFrame: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
 beforeEach(() => concur.reset());
 after(() => worker.stop());
 

@@ -1,7 +1,7 @@
 // Which URLs may receive a Concur token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHostAllowlist } from '../../../server/concur/hosts.js';
+import { createHostAllowlist } from '../../../server/concur/hosts.ts';
 
 const allow = createHostAllowlist(['proxy.example.com:8443', 'localhost:8080', 'api.example.org', '10.0.0.5:80']);
 const cases: [string, boolean][] = [

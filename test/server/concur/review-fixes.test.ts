@@ -7,13 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { ConcurClient } from '../../../server/concur/client.js';
-import { createHostAllowlist } from '../../../server/concur/hosts.js';
-import { createLogger } from '../../../server/serve.js';
-import { open, seal } from '../../../server/concur/secret-box.js';
-import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.js';
-import type { ErrorBody } from '../../../src/contract/api.js';
+import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { ConcurClient } from '../../../server/concur/client.ts';
+import { createHostAllowlist } from '../../../server/concur/hosts.ts';
+import { createLogger } from '../../../server/serve.ts';
+import { open, seal } from '../../../server/concur/secret-box.ts';
+import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.ts';
+import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const TOKEN = `${CONCUR}/oauth2/v0/token`;
@@ -148,7 +148,7 @@ describe('an unusable company token file', () => {
     return makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12', ...env } });
   };
   const v1 = async (app: Awaited<ReturnType<typeof makeApp>>['app']) => {
-    const { signLaunchV1 } = await import('../../../server/launch/signature.js');
+    const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
     const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: concur().v1ItemUrl(SANDBOX_IDS.taxi), nonce: crypto.randomUUID() };
     const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
@@ -178,7 +178,7 @@ test('a v1 itemurl that is not well-formed gets 400, not 500', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'v1-bad-')), 'company.json');
   const { app, deps } = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'e'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
   await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-  const { signLaunchV1 } = await import('../../../server/launch/signature.js');
+  const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
   const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: `${CONCUR}/api/expense/expensereport/v1.1/report/R/entry/%E0%A4%A`, nonce: crypto.randomUUID() };
   const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
   assert.equal(res.status, 400);

@@ -2,8 +2,8 @@
 // and what is written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAnswer, normalize, plannedWrites, visibleSteps } from '../../../src/flows/wizard.js';
-import type { AnswerStep, Flow } from '../../../src/contract/api.js';
+import { checkAnswer, normalize, plannedWrites, visibleSteps } from '../../../src/flows/wizard.ts';
+import type { AnswerStep, Flow } from '../../../src/contract/api.ts';
 
 const NUMBER: AnswerStep = { id: 'n', kind: 'number', label: 'N', required: true, template: '{value}', writeTo: 'custom1', decimals: 2 };
 

@@ -9,14 +9,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import type { ErrorBody, SearchResponse } from '../../../src/contract/api.js';
-import { CONCUR, ENV, EXPENSE_ID, bearer, fieldsFile, launchQuery, launchSession, makeApp, postCommit, useFakeConcur } from '../helpers.js';
-import { SANDBOX_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.js';
-import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signature.js';
-import { loadConfig } from '../../../server/config.js';
-import { createLogger, startServer } from '../../../server/serve.js';
-import { MAX_BODY_BYTES } from '../../../server/app.js';
-import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.js';
+import type { ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
+import { CONCUR, ENV, EXPENSE_ID, bearer, fieldsFile, launchQuery, launchSession, makeApp, postCommit, useFakeConcur } from '../helpers.ts';
+import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
+import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signature.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { createLogger, startServer } from '../../../server/serve.ts';
+import { MAX_BODY_BYTES } from '../../../server/app.ts';
+import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
 
 const { msw, concur } = useFakeConcur();
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -24,6 +24,15 @@ const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;
 const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error;
 
 describe('an edited custom_field_launched_from', () => {
+  test('a field id in another case is written as the configuration spells it', async () => {
+    const { app } = await makeApp();
+    const token = await launchSession(app, concur(), { unsigned: { custom_field_launched_from: 'CUSTOM12' } });
+    const res = await postCommit(app, token, { code: 'PRJ-1042' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { field: string }).field, 'custom12');
+    assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
+  });
+
   for (const field of ['custom1', 'custom40', 'orgUnit1']) {
     test(`a launch edited to ${field} is refused with a page, and nothing is written there`, async () => {
       const { app } = await makeApp();
@@ -56,6 +65,22 @@ describe('an edited custom_field_launched_from', () => {
 });
 
 describe('characters moved between signed values', () => {
+  test('moved across several boundaries at once (an employee id that is itself a UUID): refused, since the token is for the user who clicked', async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+    const employee = crypto.randomUUID();
+    // A delegate's launch: the logged-in user (the delegate) is not the report's owner.
+    const entry = concur().expenses.get(EXPENSE_ID)!;
+    const genuine = launchQuery(concur(), { signed: { logged_in_user_id: SANDBOX_DELEGATE.id, item_url: concur().entryUrl(entry, 'PROXY'), report_owner_employee_id: employee } });
+    genuine.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
+    const [domain, user, owner] = [genuine.get('company_domain') ?? '', genuine.get('logged_in_user_id') ?? '', genuine.get('report_owner_user_id') ?? ''];
+    // Everything moves 36 characters left: the user id joins the domain, the owner becomes the user, the employee the owner.
+    for (const [k, v] of Object.entries({ company_domain: domain + user, logged_in_user_id: owner, report_owner_user_id: employee, report_owner_employee_id: '' })) genuine.set(k, v);
+    const res = await app.request(form(genuine), { headers: JSON_ACCEPT });
+    assert.equal(res.status, 401);
+    assert.equal((await errorOf(res)).code, 'launch_user_mismatch');
+    assert.equal(res.headers.get('set-cookie'), null);
+  });
+
   /** A launch whose signed values are changed without changing their concatenation: the signature still matches. */
   const shifted = (change: (v: SignedLaunchV4) => Partial<SignedLaunchV4>) => {
     const genuine = launchQuery(concur());
@@ -86,6 +111,24 @@ describe('characters moved between signed values', () => {
     });
   }
 
+  test("a customer's API whose URL names {employeeId} is not asked when Concur sends no employee id", async () => {
+    const asked: string[] = [];
+    msw.use(http.get('https://erp.example.com/api/cards', ({ request }) => {
+      asked.push(request.url);
+      return HttpResponse.json([{ id: 'CARD-1', name: 'Corporate card Alice' }, { id: 'CARD-2', name: 'Corporate card Bob' }]);
+    }));
+    const fields = { sources: { cards: { type: 'http', url: 'https://erp.example.com/api/cards?q={query}&employee={employeeId}', map: { code: 'id', label: 'name' } } }, fields: { custom12: 'cards' } };
+    const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(fields) } });
+    const blank = await launchSession(app, concur(), { signed: { report_owner_employee_id: '' } });
+    const search = (await (await app.request('/api/search?q=card', { headers: bearer(blank) })).json()) as SearchResponse;
+    assert.deepEqual([search.items, search.total], [[], 0]);
+    assert.equal((await postCommit(app, blank, { code: 'CARD-2' })).status, 422);
+    assert.deepEqual(asked, [], 'the API was never asked for everyone');
+    const named = await launchSession(app, concur(), { signed: { report_owner_employee_id: 'EMP-1' } });
+    assert.equal(((await (await app.request('/api/search?q=card', { headers: bearer(named) })).json()) as SearchResponse).total, 2);
+    assert.match(asked[0]!, /employee=EMP-1/);
+  });
+
   test('a hide filter on {employeeId} hides its rows when Concur sends no employee id (fails closed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leu-attack-'));
     writeFileSync(join(dir, 'cards.csv'), 'code,label,employee\nCARD-1,Corporate card Alice,EMP-1\nCARD-2,Corporate card Bob,EMP-2\nPOOL,Shared pool card,\n');
@@ -102,6 +145,27 @@ describe('characters moved between signed values', () => {
 });
 
 describe('request bodies', () => {
+  test('a GET or HEAD that declares a body is refused and its connection closed, over a real socket', async () => {
+    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+    try {
+      for (const [method, headers] of [['GET', { 'content-length': String(400 * 1024 * 1024) }], ['HEAD', { 'transfer-encoding': 'chunked' }]] as const) {
+        const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+          const req = httpRequest(new URL('/healthz', server.url), { method, headers });
+          req.on('response', (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+            req.destroy();
+          });
+          req.on('error', reject);
+          req.write('x'.repeat(1024));
+        });
+        assert.deepEqual(answer, { status: 413, connection: 'close' }, method);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   test(`a body declared larger than ${MAX_BODY_BYTES / 1024} KB is refused 413 by its Content-Length, unread`, async () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
@@ -208,6 +272,14 @@ describe('Test Connection password guessing', () => {
     assert.equal(right.status, 429, 'the right guess is not told apart');
     assert.ok(Number(right.headers.get('retry-after')) >= 1);
     assert.equal((await app.request(PATH, { headers: basic(ENV.CONNECTOR_PASSWORD, '198.51.100.31') })).status, 200);
+  });
+
+  test('a burst of 200 guesses at once gets no more than the limit checked, the right one among them', async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '5', TRUST_PROXY_HOPS: '1' } });
+    const guesses = Array.from({ length: 200 }, (_, i) => (i === 150 ? ENV.CONNECTOR_PASSWORD : `guess-${i}-Passw0rd`));
+    const statuses = await Promise.all(guesses.map(async (g) => (await app.request(PATH, { headers: basic(g, '198.51.100.32') })).status));
+    assert.equal(statuses.filter((st) => st !== 429).length, 5, 'five were checked, the rest refused before checking');
+    assert.equal(statuses[150], 429, 'the right password, past the limit, looks like every other refusal');
   });
 });
 

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpResponse, delay, getResponse, http } from 'msw';
-import { CATALOG_ITEMS, CONCUR, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
+import { CATALOG_ITEMS, CONCUR, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
 
 const COMMITS = Number(process.env.FAULT_COMMITS ?? 1_000);
 const SHARE = Number(process.env.FAULT_SHARE ?? 0.3);

@@ -8,12 +8,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ConfigError, Env, loadConfig } from '../../../server/config.js';
-import { FieldsFileError, createFieldSources, readFieldsFile } from '../../../server/sources/fields.js';
-import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.js';
-import { createLogger } from '../../../server/serve.js';
-import { Catalog } from '../../../server/sources/catalog.js';
-import { CATALOG_ITEMS, ENV, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { ConfigError, Env, loadConfig } from '../../../server/config.ts';
+import { FieldsFileError, createFieldSources, readFieldsFile } from '../../../server/sources/fields.ts';
+import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
+import { createLogger } from '../../../server/serve.ts';
+import { Catalog } from '../../../server/sources/catalog.ts';
+import { CATALOG_ITEMS, ENV, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.ts';
 
 const RUNS = Number(process.env.INPUT_PROPERTY_RUNS ?? 1_000);
 const { concur } = useFakeConcur();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ENV, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
+import { ENV, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
 
 const RUNS = Number(process.env.LAUNCH_PROPERTY_RUNS ?? 10_000);
 /** The fields the test configuration names (CATALOG_FIELDS in the helpers' environment). */

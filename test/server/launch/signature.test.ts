@@ -1,10 +1,10 @@
 // The protocol sheet's worked v4 vectors (§11), and every way a launch can fail verification.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { signLaunchV4, isValidSignatureV4 } from '../../../server/launch/signature.js';
-import { verifyLaunchV4 } from '../../../server/launch/launch.js';
-import { createHostAllowlist } from '../../../server/concur/hosts.js';
-import { LaunchParamsInvalid, LaunchSignatureInvalid } from '../../../server/errors.js';
+import { signLaunchV4, isValidSignatureV4 } from '../../../server/launch/signature.ts';
+import { verifyLaunchV4 } from '../../../server/launch/launch.ts';
+import { createHostAllowlist } from '../../../server/concur/hosts.ts';
+import { LaunchParamsInvalid, LaunchSignatureInvalid } from '../../../server/errors.ts';
 
 const creds = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' };
 const allowlist = createHostAllowlist([]);

@@ -2,9 +2,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, EXPENSE_ID, SECRETS, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
-import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.js';
+import { CONCUR, EXPENSE_ID, SECRETS, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const ENTRY = `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { http } from 'msw';
-import { CONCUR, ENV, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { loadConfig } from '../../../server/config.js';
-import { createSqliteStore } from '../../../server/store/sqlite.js';
-import { parseSince, runAudit } from '../../../server/audit.js';
+import { CONCUR, ENV, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { createSqliteStore } from '../../../server/store/sqlite.ts';
+import { parseSince, runAudit } from '../../../server/audit.ts';
 
 const { msw, concur } = useFakeConcur();
 

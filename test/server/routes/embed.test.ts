@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { fieldsFile, makeApp, useFakeConcur } from '../helpers.js';
-import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contract/api.js';
+import { fieldsFile, makeApp, useFakeConcur } from '../helpers.ts';
+import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
 useFakeConcur();
 const PORTAL = 'https://portal.example.com';
@@ -145,7 +145,7 @@ describe('the element library build (dist/, made by npm run build)', () => {
     writeFileSync(join(dir, 'main.js'), source.replaceAll('LIB', join(process.cwd(), lib)));
     const out = (await build({
       configFile: false, logLevel: 'silent', root: dir,
-      build: { write: false, minify: false, lib: { entry: join(dir, 'main.js'), formats: ['es'] }, rollupOptions: { onwarn: () => undefined } },
+      build: { write: false, minify: false, lib: { entry: join(dir, 'main.js'), formats: ['es'] }, rolldownOptions: { onwarn: () => undefined } },
     })) as { output: { code?: string }[] }[];
     const code = out[0]!.output.map((o) => o.code ?? '').join('\n');
     return { code, tags: ['leu-picker', 'leu-popup', 'leu-search', 'leu-wizard', 'leu-field'].filter((t) => code.includes(`"${t}"`)) };

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONCUR, bearer, fieldsFile, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { isValidSignatureV1, signLaunchV1 } from '../../../server/launch/signature.js';
-import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_USER, type SandboxConcur } from '../../../server/sandbox/concur-state.js';
-import type { ErrorBody, SessionContext } from '../../../src/contract/api.js';
+import { CONCUR, bearer, fieldsFile, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { isValidSignatureV1, signLaunchV1 } from '../../../server/launch/signature.ts';
+import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_USER, type SandboxConcur } from '../../../server/sandbox/concur-state.ts';
+import type { ErrorBody, SessionContext } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const creds = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' };

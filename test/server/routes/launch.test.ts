@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.js';
-import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
+import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
+import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 
 const { msw, concur } = useFakeConcur();
 const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;

@@ -3,13 +3,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, passthrough } from 'msw';
-import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { createApp } from '../../../server/app.js';
-import { loadConfig } from '../../../server/config.js';
-import { createLogger, startServer } from '../../../server/serve.js';
+import { CONCUR, ENV, EXPENSE_ID, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { createApp } from '../../../server/app.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { createLogger, startServer } from '../../../server/serve.ts';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisPrefix, startRedisServer } from '../../redis.js';
+import { redisPrefix, startRedisServer } from '../../redis.ts';
 
 const { msw, concur } = useFakeConcur();
 

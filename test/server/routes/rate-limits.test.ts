@@ -3,13 +3,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
-import type { ErrorBody } from '../../../src/contract/api.js';
-import { addressBucket, clientAddress } from '../../../server/rate-limits.js';
-import { loadConfig } from '../../../server/config.js';
-import { createLogger, startServer } from '../../../server/serve.js';
+import type { ErrorBody } from '../../../src/contract/api.ts';
+import { addressBucket, clientAddress } from '../../../server/rate-limits.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { createLogger, startServer } from '../../../server/serve.ts';
 import { http, passthrough } from 'msw';
-import { ENV } from '../helpers.js';
-import { bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.js';
+import { ENV } from '../helpers.ts';
+import { bearer, launchQuery, launchSession, makeApp, useFakeConcur } from '../helpers.ts';
 
 const { msw, concur } = useFakeConcur();
 const JSON_ACCEPT = { accept: 'application/json' };

@@ -3,10 +3,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, CLIENT, bearer, launchQuery, launchSession, makeApp, useFakeConcur, type LaunchOptions, postCommit } from '../helpers.js';
-import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS, SANDBOX_REPORT, SANDBOX_SUBMITTED_REPORT, SANDBOX_USER, SandboxConcur } from '../../../server/sandbox/concur-state.js';
-import { concurHandlers } from '../../../server/sandbox/concur-handlers.js';
-import type { CommitResponse, ErrorBody, SessionContext } from '../../../src/contract/api.js';
+import { CONCUR, CLIENT, bearer, launchQuery, launchSession, makeApp, useFakeConcur, type LaunchOptions, postCommit } from '../helpers.ts';
+import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS, SANDBOX_REPORT, SANDBOX_SUBMITTED_REPORT, SANDBOX_USER, SandboxConcur } from '../../../server/sandbox/concur-state.ts';
+import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
+import type { CommitResponse, ErrorBody, SessionContext } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
@@ -75,13 +75,13 @@ describe('allocation launches', () => {
     assert.equal(concur().allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), null, 'the other allocation is untouched');
   });
 
-  test('without expense_ids the launch is refused with 400', async () => {
+  test('without expense_ids (unsigned, only a hint) the allocation is still written, with the expense Concur names', async () => {
     const { app } = await makeApp();
     const opts = allocationLaunch(concur());
     delete opts.unsigned!.expense_ids;
-    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur(), opts)}`);
-    assert.equal(res.status, 400);
-    assert.match(await res.text(), /expense_ids/);
+    const token = await launchSession(app, concur(), opts);
+    assert.equal((await postCommit(app, token, { code: 'PRJ-1042' })).status, 200);
+    assert.equal(concur().allocations.get(SANDBOX_IDS.hotelAllocationA)!.customData.find((f) => f.id === SANDBOX_FIELDS.ALLOCATION.id)?.value, 'PRJ-1042');
   });
 
   test('a source that does not match item_url is refused with 400', async () => {

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { DIST_DIR } from '../../../server/serve.js';
-import { makeApp } from '../helpers.js';
+import { DIST_DIR } from '../../../server/serve.ts';
+import { makeApp } from '../helpers.ts';
 
 const html = readFileSync(join(DIST_DIR, 'index.html'));
 const script = /src="\/app\/(assets\/[^"]+\.js)"/.exec(html.toString())![1]!;

@@ -1,7 +1,7 @@
 // GET /system/v1.0/testconnection: Concur's Test Connection button, with the connector's HTTP Basic credentials.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeApp } from '../helpers.js';
+import { makeApp } from '../helpers.ts';
 
 const PATH = '/system/v1.0/testconnection';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CatalogFile, loadCatalogFile } from '../../../server/sources/catalog.js';
-import { SAMPLE_CATALOG } from '../../../server/config.js';
+import { CatalogFile, loadCatalogFile } from '../../../server/sources/catalog.ts';
+import { SAMPLE_CATALOG } from '../../../server/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
 const file = (name: string, text: string) => {

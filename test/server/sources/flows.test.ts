@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, launchSession, makeApp, useFakeConcur, CONCUR, EXPENSE_ID, postCommit } from '../helpers.js';
-import { readFieldsFile } from '../../../server/sources/fields.js';
-import { localText } from '../../../server/sources/flows.js';
-import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.js';
-import { SANDBOX_FLOW_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.js';
-import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.js';
+import { bearer, launchSession, makeApp, useFakeConcur, CONCUR, EXPENSE_ID, postCommit } from '../helpers.ts';
+import { readFieldsFile } from '../../../server/sources/fields.ts';
+import { localText } from '../../../server/sources/flows.ts';
+import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
+import { SANDBOX_FLOW_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
+import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 type App = Awaited<ReturnType<typeof makeApp>>['app'];

@@ -6,14 +6,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { judge } from '../../../server/sources/context-filter.js';
-import { readFieldsFile } from '../../../server/sources/fields.js';
-import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.js';
-import { SearchIndex } from '../../../server/sources/search-index.js';
-import { SAMPLE_CATALOG } from '../../../server/config.js';
-import { SANDBOX_COMPANY, SANDBOX_LIST } from '../../../server/sandbox/concur-state.js';
-import type { ErrorBody } from '../../../src/contract/api.js';
+import { CONCUR, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { judge } from '../../../server/sources/context-filter.ts';
+import { readFieldsFile } from '../../../server/sources/fields.ts';
+import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.ts';
+import { SearchIndex } from '../../../server/sources/search-index.ts';
+import { SAMPLE_CATALOG } from '../../../server/config.ts';
+import { SANDBOX_COMPANY, SANDBOX_LIST } from '../../../server/sandbox/concur-state.ts';
+import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const dir = mkdtempSync(join(tmpdir(), 'review4-'));
@@ -99,7 +99,7 @@ describe("the customer's API requests", () => {
 });
 
 test('travel requests are refused on a v1 launch (its company token does not speak for the traveller)', async () => {
-  const { signLaunchV1 } = await import('../../../server/launch/signature.js');
+  const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
   const fields = { sources: { trips: { type: 'concur-request' } }, fields: { custom5: 'trips', custom9: 'trips', custom12: 'trips' } };
   const { app, deps } = await makeApp({ env: { FIELDS_FILE: file(fields), COMPANY_TOKEN_FILE: join(dir, 'company.json'), TOKEN_ENCRYPTION_KEY: 'f'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
   await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());

@@ -3,13 +3,13 @@
 // the answers stay right. Facts only, no timings: bench/hostile-search.ts measures the time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.js';
+import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.ts';
 import {
   MAX_TERMS, MAX_TERM_LENGTH, MAX_TYPO_TERMS, MAX_TYPO_TERM_LENGTH, MAX_TYPO_WORD_TESTS, SearchIndex, planQuery,
-} from '../../../server/sources/search-index.js';
-import { SAMPLE_CATALOG } from '../../../server/config.js';
-import { SearchResponse } from '../../../src/contract/api.js';
-import { generateCatalog, seeded } from '../../../bench/catalog-data.js';
+} from '../../../server/sources/search-index.ts';
+import { SAMPLE_CATALOG } from '../../../server/config.ts';
+import { SearchResponse } from '../../../src/contract/api.ts';
+import { generateCatalog, seeded } from '../../../bench/catalog-data.ts';
 
 const letters = 'abcdefghijklmnopqrstuvwxyz';
 const random = seeded(17);

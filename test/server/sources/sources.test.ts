@@ -4,11 +4,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, bearer, fieldsFile, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.js';
-import { SANDBOX_DELEGATE, SANDBOX_EXTRA_FIELDS, SANDBOX_IDS, SANDBOX_LIST, SANDBOX_USER } from '../../../server/sandbox/concur-state.js';
-import { SAMPLE_CATALOG } from '../../../server/config.js';
-import { readFieldsFile } from '../../../server/sources/fields.js';
-import type { ErrorBody, SearchResponse } from '../../../src/contract/api.js';
+import { CONCUR, bearer, fieldsFile, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { SANDBOX_DELEGATE, SANDBOX_EXTRA_FIELDS, SANDBOX_IDS, SANDBOX_LIST, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { SAMPLE_CATALOG } from '../../../server/config.ts';
+import { readFieldsFile } from '../../../server/sources/fields.ts';
+import type { ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const ERP = 'https://erp.example.com';

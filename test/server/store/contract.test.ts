@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { createMemoryStore } from '../../../server/store/memory.js';
-import { createSqliteStore } from '../../../server/store/sqlite.js';
-import { createRedisStore } from '../../../server/store/redis.js';
-import type { Session, Store, WriteRecord } from '../../../server/store/store.js';
-import { redisPrefix, redisUrl } from '../../redis.js';
+import { createMemoryStore } from '../../../server/store/memory.ts';
+import { createSqliteStore } from '../../../server/store/sqlite.ts';
+import { createRedisStore } from '../../../server/store/redis.ts';
+import type { Session, Store, WriteRecord } from '../../../server/store/store.ts';
+import { redisPrefix, redisUrl } from '../../redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 const KEY = randomBytes(32);

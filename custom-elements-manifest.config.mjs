@@ -12,7 +12,8 @@ export default {
       name: 'leu-events-only',
       packageLinkPhase({ customElementsManifest }) {
         for (const mod of customElementsManifest.modules) {
-          for (const d of mod.declarations ?? []) if (d.events) d.events = d.events.filter((e) => e.name?.startsWith('leu-'));
+          for (const d of mod.declarations ?? [])
+            if (d.events) d.events = d.events.filter((e) => e.name?.startsWith('leu-'));
           // The manifest ships with the built modules: point at those (src/elements/x.ts -> dist/lib/elements/x.js).
           mod.path = mod.path.replace(/^src\//, 'dist/lib/').replace(/\.ts$/, '.js');
         }

@@ -40,37 +40,54 @@ function nestedBuilds(): Plugin {
     async closeBundle() {
       // The picker page for other hosts and the sandbox's simulator, apart from the popup, so that the modules they
       // share with it do not split its first screen into many small chunks.
-      await build(nested({
-        base: '/app/',
-        build: {
-          outDir: 'dist', emptyOutDir: false, target: 'es2022',
-          rolldownOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
-        },
-      }));
+      await build(
+        nested({
+          base: '/app/',
+          build: {
+            outDir: 'dist',
+            emptyOutDir: false,
+            target: 'es2022',
+            rolldownOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
+          },
+        }),
+      );
       // For bundlers: one entry, one module per source file (tree-shakable), Lit and every dependency external,
       // so an app that uses Lit itself has it once.
-      await build(nested({
-        build: {
-          outDir: 'dist/lib', emptyOutDir: true, target: 'es2022', minify: false,
-          lib: { entry: { index: LIBRARY_ENTRY, define: 'src/define.ts' }, formats: ['es'] },
-          rolldownOptions: {
-            onwarn,
-            external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
-            output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+      await build(
+        nested({
+          build: {
+            outDir: 'dist/lib',
+            emptyOutDir: true,
+            target: 'es2022',
+            minify: false,
+            lib: { entry: { index: LIBRARY_ENTRY, define: 'src/define.ts' }, formats: ['es'] },
+            rolldownOptions: {
+              onwarn,
+              external: (id) => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0'),
+              output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+            },
           },
-        },
-        plugins: [dts({ tsconfigPath: 'tsconfig.lib.json', entryRoot: 'src' })],
-      }));
+          plugins: [dts({ tsconfigPath: 'tsconfig.lib.json', entryRoot: 'src' })],
+        }),
+      );
       // For pages without a bundler: everything in one module, served by the connector.
-      await build(nested({
-        build: {
-          outDir: 'dist/embed', emptyOutDir: true, target: 'es2022',
-          lib: { entry: 'src/bundle.ts', formats: ['es'], fileName: () => 'leu-elements.js' },
-          rolldownOptions: { onwarn, output: { codeSplitting: false } },
-        },
-      }));
+      await build(
+        nested({
+          build: {
+            outDir: 'dist/embed',
+            emptyOutDir: true,
+            target: 'es2022',
+            lib: { entry: 'src/bundle.ts', formats: ['es'], fileName: () => 'leu-elements.js' },
+            rolldownOptions: { onwarn, output: { codeSplitting: false } },
+          },
+        }),
+      );
       // The manifest, from the JSDoc contracts (custom-elements-manifest.config.mjs).
-      execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('@custom-elements-manifest/analyzer/cem.js')), 'analyze', '--quiet'], { stdio: 'inherit' });
+      execFileSync(
+        process.execPath,
+        [fileURLToPath(import.meta.resolve('@custom-elements-manifest/analyzer/cem.js')), 'analyze', '--quiet'],
+        { stdio: 'inherit' },
+      );
     },
   };
 }
@@ -84,7 +101,10 @@ function firstScreenBudget(): Plugin {
     name: 'leu-first-screen-budget',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const entry = Object.values(bundle).find((f): f is Rolldown.OutputChunk => f.type === 'chunk' && f.isEntry && f.facadeModuleId?.endsWith('/index.html') === true);
+      const entry = Object.values(bundle).find(
+        (f): f is Rolldown.OutputChunk =>
+          f.type === 'chunk' && f.isEntry && f.facadeModuleId?.endsWith('/index.html') === true,
+      );
       if (!entry) return this.error('the popup entry (index.html) is missing from the build');
       const files = new Set<string>();
       const visit = (name: string) => {
@@ -102,15 +122,26 @@ function firstScreenBudget(): Plugin {
       });
       const total = sizes.reduce((sum, [, size]) => sum + size, 0);
       const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-      console.log(`popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ${sizes.map(([f, size]) => `${f.replace(/^assets\//, '')} ${kb(size)}`).join(', ')}`);
+      console.log(
+        `popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ${sizes.map(([f, size]) => `${f.replace(/^assets\//, '')} ${kb(size)}`).join(', ')}`,
+      );
       if (process.env.LEU_BUNDLE_REPORT) {
         const modules = [...files].flatMap((name) => {
           const f = bundle[name];
-          return f?.type === 'chunk' ? Object.entries(f.modules).map(([id, m]) => [id.replace(/^.*node_modules\//, '~/').replace(process.cwd(), ''), m.renderedLength] as const) : [];
+          return f?.type === 'chunk'
+            ? Object.entries(f.modules).map(
+                ([id, m]) =>
+                  [id.replace(/^.*node_modules\//, '~/').replace(process.cwd(), ''), m.renderedLength] as const,
+              )
+            : [];
         });
-        for (const [id, length] of modules.sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${String(length).padStart(7)}  ${id}`);
+        for (const [id, length] of modules.sort((a, b) => b[1] - a[1]).slice(0, 40))
+          console.log(`  ${String(length).padStart(7)}  ${id}`);
       }
-      if (total > FIRST_SCREEN_BUDGET) this.error(`the popup's first screen is ${kb(total)} gzipped, over its budget of ${kb(FIRST_SCREEN_BUDGET)} by ${kb(total - FIRST_SCREEN_BUDGET)}`);
+      if (total > FIRST_SCREEN_BUDGET)
+        this.error(
+          `the popup's first screen is ${kb(total)} gzipped, over its budget of ${kb(FIRST_SCREEN_BUDGET)} by ${kb(total - FIRST_SCREEN_BUDGET)}`,
+        );
     },
   };
 }
@@ -129,5 +160,9 @@ export default defineConfig({
     },
   },
   // Each of the popup's files also as .br and .gz, which the server sends to browsers that accept them.
-  plugins: [firstScreenBudget(), compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }), nestedBuilds()],
+  plugins: [
+    firstScreenBudget(),
+    compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }),
+    nestedBuilds(),
+  ],
 });

@@ -6,8 +6,13 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { defaultReporter } from '@web/test-runner';
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
 ];
 
 const mswWorker = fileURLToPath(import.meta.resolve('msw/mockServiceWorker.js'));
@@ -25,9 +30,13 @@ function mswWorkerMiddleware() {
 function countReporter() {
   let sessions;
   return {
-    start(args) { sessions = args.sessions; },
+    start(args) {
+      sessions = args.sessions;
+    },
     stop() {
-      let passed = 0, failed = 0, skipped = 0;
+      let passed = 0,
+        failed = 0,
+        skipped = 0;
       const walk = (suite) => {
         for (const t of suite.tests) t.skipped ? skipped++ : t.passed ? passed++ : failed++;
         for (const s of suite.suites) walk(s);
@@ -50,14 +59,24 @@ export default {
   concurrency: 1,
   browserStartTimeout: 60_000,
   testsFinishTimeout: 180_000,
-  plugins: [esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.browser.json', import.meta.url)), target: 'es2022' })],
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      tsconfig: fileURLToPath(new URL('./tsconfig.browser.json', import.meta.url)),
+      target: 'es2022',
+    }),
+  ],
   middleware: [mswWorkerMiddleware()],
   // Playwright drives Debian's Chromium (no browser download); with puppeteer-core this Chromium now and then
   // stalled opening a test page, which timed out whole runs.
   browsers: [
     playwrightLauncher({
       product: 'chromium',
-      launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS },
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      },
     }),
   ],
   testFramework: { config: { timeout: 5000 } },

@@ -18,12 +18,21 @@ export interface BenchConnector {
 }
 
 /** Starts one; `env` adds to or overrides the bench settings. */
-export async function startBenchConnector(env: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'leu-bench-'))): Promise<BenchConnector> {
+export async function startBenchConnector(
+  env: Record<string, string> = {},
+  dir = mkdtempSync(join(tmpdir(), 'leu-bench-')),
+): Promise<BenchConnector> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { child } = await startConnector({
-    PORT: String(port), PUBLIC_URL: url, DATA_DIR: dir, LOG_DIR: join(dir, 'logs'), LOG_LEVEL: 'error',
-    RATE_LIMIT_SEARCHES_PER_MINUTE: '0', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0', ...env,
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATA_DIR: dir,
+    LOG_DIR: join(dir, 'logs'),
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_SEARCHES_PER_MINUTE: '0',
+    RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
+    ...env,
   });
   started.push(child);
   return { url, child, dir };

@@ -14,15 +14,29 @@ import { median } from './stats.ts';
 import { tempDataDir } from '../test/data-dir.ts';
 
 const ROUNDS = Number(process.env.FIRST_SCREEN_ROUNDS ?? 20);
-const server = await startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent', RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+const server = await startServer(
+  (bound) =>
+    loadConfig({
+      PORT: '0',
+      PUBLIC_URL: bound,
+      DATA_DIR: tempDataDir(),
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
+    }),
+  { port: 0, host: '127.0.0.1', logger: createLogger('silent') },
+);
 // The static page: as many bytes as the first screen's files (HTML, JS, CSS) take on the wire. The server sends
 // those Brotli-compressed (the build's .br files), and the static page as it is.
 const assets = readFileSync('dist/index.html', 'utf8');
 const files = ['index.html', ...[...assets.matchAll(/(?:src|href)="\/app\/(assets\/[^"]+)"/g)].map((m) => m[1]!)];
-const sent = (f: string) => (existsSync(join('dist', `${f}.br`)) ? statSync(join('dist', `${f}.br`)).size : statSync(join('dist', f)).size);
+const sent = (f: string) =>
+  existsSync(join('dist', `${f}.br`)) ? statSync(join('dist', `${f}.br`)).size : statSync(join('dist', f)).size;
 const weight = files.reduce((n, f) => n + sent(f), 0);
 const STATIC = join('dist', 'bench-static.html');
-writeFileSync(STATIC, `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`);
+writeFileSync(
+  STATIC,
+  `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`,
+);
 const browser = await launchChromium();
 try {
   const popup: number[] = [];
@@ -35,14 +49,27 @@ try {
     const tab = await context.newPage();
     let started = performance.now();
     await tab.goto(`${server.url}${launch}`, { waitUntil: 'commit' });
-    await tab.waitForFunction(() => {
-      const search = document.querySelector('leu-popup')?.shadowRoot?.querySelector('leu-search');
-      const input = search?.shadowRoot?.querySelector('input');
-      return input && !input.disabled && search!.shadowRoot!.activeElement === input && document.activeElement?.localName === 'leu-popup';
-    }, null, { polling: 'raf' });
+    await tab.waitForFunction(
+      () => {
+        const search = document.querySelector('leu-popup')?.shadowRoot?.querySelector('leu-search');
+        const input = search?.shadowRoot?.querySelector('input');
+        return (
+          input &&
+          !input.disabled &&
+          search!.shadowRoot!.activeElement === input &&
+          document.activeElement?.localName === 'leu-popup'
+        );
+      },
+      null,
+      { polling: 'raf' },
+    );
     const popupMs = performance.now() - started;
     // The context is in: the popup shows its Done button, and the box searches.
-    await tab.waitForFunction(() => document.querySelector('leu-popup')?.shadowRoot?.querySelector('[part=done]'), null, { polling: 'raf' });
+    await tab.waitForFunction(
+      () => document.querySelector('leu-popup')?.shadowRoot?.querySelector('[part=done]'),
+      null,
+      { polling: 'raf' },
+    );
     const readyMs = performance.now() - started;
     await context.close();
     // The static page in a fresh context too, so neither gains from the other's warm connection or cache.
@@ -53,7 +80,8 @@ try {
     await staticTab.waitForFunction(() => document.activeElement?.localName === 'input', null, { polling: 'raf' });
     const pageMs = performance.now() - started;
     await staticContext.close();
-    if (round > 0) { // the first round warms the server up
+    if (round > 0) {
+      // the first round warms the server up
       popup.push(popupMs);
       ready.push(readyMs);
       page.push(pageMs);
@@ -68,7 +96,14 @@ try {
   ];
   console.log(lines.join('\n'));
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/first-screen.json', JSON.stringify({ at: new Date().toISOString(), rounds: ROUNDS, popupMs: popup, readyMs: ready, staticMs: page, bytes: weight }, null, 2));
+  writeFileSync(
+    'bench/results/first-screen.json',
+    JSON.stringify(
+      { at: new Date().toISOString(), rounds: ROUNDS, popupMs: popup, readyMs: ready, staticMs: page, bytes: weight },
+      null,
+      2,
+    ),
+  );
 } finally {
   rmSync(STATIC, { force: true });
   await browser.close();

@@ -30,7 +30,11 @@ async function peakWhile<T>(work: Promise<T>): Promise<{ result: T; peak: number
   }
 }
 
-interface Outcome { status: number; ms: number; sentMb: number }
+interface Outcome {
+  status: number;
+  ms: number;
+  sentMb: number;
+}
 
 /** A commit whose body is sent until the answer comes (or all of `total` bytes are sent). */
 function hugeCommit(token: string, declared: boolean, total = BODY_BYTES): Promise<Outcome> {
@@ -38,7 +42,11 @@ function hugeCommit(token: string, declared: boolean, total = BODY_BYTES): Promi
     const started = performance.now();
     let sent = 0;
     let answered = false;
-    const headers: Record<string, string> = { ...bearer(token), 'content-type': 'application/json', ...(declared ? { 'content-length': String(total) } : {}) };
+    const headers: Record<string, string> = {
+      ...bearer(token),
+      'content-type': 'application/json',
+      ...(declared ? { 'content-length': String(total) } : {}),
+    };
     const req = request(`${url}/api/commit`, { method: 'POST', headers });
     const finish = (status: number) => {
       if (answered) return;
@@ -66,11 +74,16 @@ function hugeCommit(token: string, declared: boolean, total = BODY_BYTES): Promi
 
 function normalCommit(token: string): Promise<Outcome> {
   const started = performance.now();
-  return fetch(`${url}/api/commit`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) })
-    .then(async (r) => (await r.arrayBuffer(), { status: r.status, ms: performance.now() - started, sentMb: 0 }));
+  return fetch(`${url}/api/commit`, {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    body: JSON.stringify({ code: 'PRJ-1042' }),
+  }).then(async (r) => (await r.arrayBuffer(), { status: r.status, ms: performance.now() - started, sentMb: 0 }));
 }
 
-const tokens = await Promise.all(Array.from({ length: CLIENTS }, async () => openSession(url, await sandboxLaunch(url))));
+const tokens = await Promise.all(
+  Array.from({ length: CLIENTS }, async () => openSession(url, await sandboxLaunch(url))),
+);
 await Promise.all(tokens.map((t) => fetch(`${url}/api/context`, { headers: bearer(t) }).then((r) => r.arrayBuffer())));
 const rest = rssMb();
 const normal = await peakWhile(Promise.all(tokens.map(normalCommit)));
@@ -78,23 +91,40 @@ const declared = await peakWhile(Promise.all(tokens.map((t) => hugeCommit(t, tru
 const streamed = await peakWhile(Promise.all(tokens.map((t) => hugeCommit(t, false))));
 const after = rssMb();
 
-const worst = (o: Outcome[]) => ({ ms: Math.max(...o.map((x) => x.ms)), sent: Math.max(...o.map((x) => x.sentMb)), statuses: [...new Set(o.map((x) => x.status))].join(',') });
+const worst = (o: Outcome[]) => ({
+  ms: Math.max(...o.map((x) => x.ms)),
+  sent: Math.max(...o.map((x) => x.sentMb)),
+  statuses: [...new Set(o.map((x) => x.status))].join(','),
+});
 const row = (name: string, r: { result: Outcome[]; peak: number }) => {
   const w = worst(r.result);
-  console.log(`${name.padEnd(44)} ${w.statuses.padStart(7)} ${w.ms.toFixed(0).padStart(8)} ms ${w.sent.toFixed(1).padStart(8)} MB ${r.peak.toFixed(0).padStart(6)} MB (+${(r.peak - rest).toFixed(0)})`);
+  console.log(
+    `${name.padEnd(44)} ${w.statuses.padStart(7)} ${w.ms.toFixed(0).padStart(8)} ms ${w.sent.toFixed(1).padStart(8)} MB ${r.peak.toFixed(0).padStart(6)} MB (+${(r.peak - rest).toFixed(0)})`,
+  );
 };
 console.log(`${CLIENTS} clients at once; connector memory at rest ${rest.toFixed(0)} MB`);
-console.log(`${'run'.padEnd(44)} ${'status'.padStart(7)} ${'slowest'.padStart(11)} ${'most sent'.padStart(11)} ${'peak RSS'.padStart(9)}`);
+console.log(
+  `${'run'.padEnd(44)} ${'status'.padStart(7)} ${'slowest'.padStart(11)} ${'most sent'.padStart(11)} ${'peak RSS'.padStart(9)}`,
+);
 row('baseline: ordinary commits', normal);
 row(`${BODY_BYTES / 1024 / 1024} MB bodies, Content-Length declared`, declared);
 row(`${BODY_BYTES / 1024 / 1024} MB bodies, streamed without a length`, streamed);
 console.log(`connector memory after: ${after.toFixed(0)} MB`);
 
 const targets: [string, boolean][] = [];
-for (const [name, r] of [['declared', declared], ['streamed', streamed]] as const) {
+for (const [name, r] of [
+  ['declared', declared],
+  ['streamed', streamed],
+] as const) {
   const w = worst(r.result);
-  targets.push([`${name}: every huge body refused (413, or the connection closed once refused)`, r.result.every((o) => o.status === 413 || o.status === 0)]);
-  targets.push([`${name}: answered within 1 s (slowest ${w.ms.toFixed(0)} ms, a closed connection counted with its 500 ms wait)`, w.ms <= 1000]);
+  targets.push([
+    `${name}: every huge body refused (413, or the connection closed once refused)`,
+    r.result.every((o) => o.status === 413 || o.status === 0),
+  ]);
+  targets.push([
+    `${name}: answered within 1 s (slowest ${w.ms.toFixed(0)} ms, a closed connection counted with its 500 ms wait)`,
+    w.ms <= 1000,
+  ]);
   targets.push([`${name}: at most 8 MB sent before the answer (most ${w.sent.toFixed(1)} MB)`, w.sent <= 8]);
   targets.push([`${name}: memory grew at most 50 MB (+${(r.peak - rest).toFixed(0)} MB)`, r.peak - rest <= 50]);
 }

@@ -36,9 +36,35 @@ type Random = ReturnType<typeof seeded>;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const letter = (r: Random) => LETTERS[Math.floor(r.next() * 26)]!;
 const letters = (r: Random, n: number) => Array.from({ length: n }, () => letter(r)).join('');
-const wordsOf = (r: Random, count: number, length: number) => Array.from({ length: count }, () => letters(r, length)).join(' ');
+const wordsOf = (r: Random, count: number, length: number) =>
+  Array.from({ length: count }, () => letters(r, length)).join(' ');
 /** Word starts that are frequent in the generated catalogs: every one matches many words and rows. */
-const STARTS = ['ka', 'lo', 'ver', 'tri', 'mon', 'sa', 'del', 'nor', 'vik', 'ber', 'lin', 'ta', 'ro', 'gen', 'dor', 'ma', 'an', 'au', 'pl', 'st', 'co', 'mi', 'ze', 'or'];
+const STARTS = [
+  'ka',
+  'lo',
+  'ver',
+  'tri',
+  'mon',
+  'sa',
+  'del',
+  'nor',
+  'vik',
+  'ber',
+  'lin',
+  'ta',
+  'ro',
+  'gen',
+  'dor',
+  'ma',
+  'an',
+  'au',
+  'pl',
+  'st',
+  'co',
+  'mi',
+  'ze',
+  'or',
+];
 
 /** The kinds of hostile query, each different on every call. */
 const KINDS: [string, (r: Random) => string][] = [
@@ -51,7 +77,11 @@ const KINDS: [string, (r: Random) => string][] = [
   ['3-letter words', (r) => wordsOf(r, 50, 3)],
   ['frequent word starts', (r) => Array.from({ length: 60 }, () => r.pick(STARTS)).join(' ')],
   ['a code, then words', (r) => `PRJ-${Math.floor(r.next() * 10)} ${wordsOf(r, 97, 1)}`],
-  ['mixed', (r) => `${r.pick(STARTS)}${letters(r, 5)} ${'ß'.repeat(40)} ${letters(r, 60)} ${wordsOf(r, 10, 1)} ${'zü'.repeat(20)}`],
+  [
+    'mixed',
+    (r) =>
+      `${r.pick(STARTS)}${letters(r, 5)} ${'ß'.repeat(40)} ${letters(r, 60)} ${wordsOf(r, 10, 1)} ${'zü'.repeat(20)}`,
+  ],
 ];
 /** Each cut to the most the API takes. */
 const HOSTILE = KINDS.map(([kind, make]) => [kind, (r: Random) => make(r).slice(0, Q_MAX)] as const);
@@ -59,17 +89,30 @@ const HOSTILE = KINDS.map(([kind, make]) => [kind, (r: Random) => make(r).slice(
 /** `count` hostile queries, the kinds in turn. */
 const hostileQueries = (seed: number, count: number) => {
   const r = seeded(seed);
-  return Array.from({ length: count }, (_, i) => ({ kind: HOSTILE[i % HOSTILE.length]![0], q: HOSTILE[i % HOSTILE.length]![1](r) }));
+  return Array.from({ length: count }, (_, i) => ({
+    kind: HOSTILE[i % HOSTILE.length]![0],
+    q: HOSTILE[i % HOSTILE.length]![1](r),
+  }));
 };
 
-
-interface Times { p50: number; p99: number; worst: number; count: number }
+interface Times {
+  p50: number;
+  p99: number;
+  worst: number;
+  count: number;
+}
 const figures = (samples: number[]): Times => {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), worst: sorted.at(-1) ?? NaN, count: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    worst: sorted.at(-1) ?? NaN,
+    count: sorted.length,
+  };
 };
 const ms = (n: number) => `${n.toFixed(2).padStart(8)} ms`;
-const line = (label: string, t: Times) => `  ${label.padEnd(34)} p50 ${ms(t.p50)}   p99 ${ms(t.p99)}   worst ${ms(t.worst)}   (${t.count} queries)`;
+const line = (label: string, t: Times) =>
+  `  ${label.padEnd(34)} p50 ${ms(t.p50)}   p99 ${ms(t.p99)}   worst ${ms(t.worst)}   (${t.count} queries)`;
 
 /** Each query timed once, stopping after SET_SECONDS. */
 function timeEach<Q>(queries: Q[], run: (q: Q) => unknown): number[] {
@@ -90,7 +133,8 @@ function direct(name: string, catalog: Catalog, rows: { code: string; label: str
   const warmNormal = typedQueries(rows, 1, 50);
   const warmHostile = hostileQueries(2, 50).map((h) => h.q);
   const started = performance.now();
-  for (let i = 0; i < 40 || (performance.now() - started < 1000 && i < 2000); i++) search(i % 2 ? warmNormal[i % 50]! : warmHostile[i % 50]!);
+  for (let i = 0; i < 40 || (performance.now() - started < 1000 && i < 2000); i++)
+    search(i % 2 ? warmNormal[i % 50]! : warmHostile[i % 50]!);
   const normal = figures(timeEach(typedQueries(rows, 3, QUERIES), search));
   const hostile = hostileQueries(4, QUERIES);
   const times = timeEach(hostile, (h) => search(h.q));
@@ -104,20 +148,37 @@ function direct(name: string, catalog: Catalog, rows: { code: string; label: str
 }
 
 // --- direct, against the index
-const sampleRows = parse(readFileSync(SAMPLE_CATALOG), { columns: true, skip_empty_lines: true, bom: true }) as { code: string; label: string }[];
-console.log(`Hostile search: ${QUERIES} normal and ${QUERIES} hostile queries per catalog (q at most ${Q_MAX} characters), Node ${process.version}, ${new Date().toISOString()}`);
+const sampleRows = parse(readFileSync(SAMPLE_CATALOG), { columns: true, skip_empty_lines: true, bom: true }) as {
+  code: string;
+  label: string;
+}[];
+console.log(
+  `Hostile search: ${QUERIES} normal and ${QUERIES} hostile queries per catalog (q at most ${Q_MAX} characters), Node ${process.version}, ${new Date().toISOString()}`,
+);
 const small = direct('the sample catalog', await loadCatalogFile(SAMPLE_CATALOG), sampleRows);
 const rows = generateCatalog(SIZE);
 const large = direct('generated rows', new Catalog(rows), rows);
 
 // --- with context filters: every candidate row is judged, an empty query judges them all
 const owners = ['EMP-1', 'EMP-2', 'EMP-3', ''];
-const filteredRows = rows.map((r, i) => ({ ...r, attributes: { employee: owners[i % owners.length]!, valid_to: i % 7 ? '2027-12-31' : '2025-01-01' } }));
+const filteredRows = rows.map((r, i) => ({
+  ...r,
+  attributes: { employee: owners[i % owners.length]!, valid_to: i % 7 ? '2027-12-31' : '2025-01-01' },
+}));
 const filtered = new CatalogSource(new Catalog(filteredRows), [
   { column: 'employee', equals: '{employeeId}', otherwise: 'hide', reason: 'not yours' },
   { column: 'valid_to', onOrAfter: '{date}', otherwise: 'inactive', reason: 'closed on {value}' },
 ]);
-const ctx = { fieldId: 'custom12', companyDomain: 'acme.example', loggedInUserId: 'u', reportOwnerUserId: 'u', employeeId: 'EMP-2', date: '2026-11-12', languageCode: 'en', launchVersion: 4 as const };
+const ctx = {
+  fieldId: 'custom12',
+  companyDomain: 'acme.example',
+  loggedInUserId: 'u',
+  reportOwnerUserId: 'u',
+  employeeId: 'EMP-2',
+  date: '2026-11-12',
+  languageCode: 'en',
+  launchVersion: 4 as const,
+};
 const filteredQueries = ['', ...typedQueries(rows, 6, QUERIES - 1)];
 const filteredTimes: number[] = [];
 for (let round = 0; round < 3; round++) {
@@ -135,7 +196,9 @@ for (let i = 0; i < 20; i++) {
 }
 const withFilters = figures(filteredTimes);
 const emptyFiltered = figures(emptyTimes);
-console.log(`\ndirect, ${SIZE.toLocaleString('en')} rows with a hide filter on {employeeId} and a greying one on {date}:`);
+console.log(
+  `\ndirect, ${SIZE.toLocaleString('en')} rows with a hide filter on {employeeId} and a greying one on {date}:`,
+);
 console.log(line('typed queries and the empty one', withFilters));
 console.log(line('the empty query (every row judged)', emptyFiltered));
 
@@ -143,7 +206,10 @@ console.log(line('the empty query (every row judged)', emptyFiltered));
 const dir = mkdtempSync(join(tmpdir(), 'leu-hostile-'));
 const file = join(dir, 'catalog.csv');
 const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-writeFileSync(file, `code,label,detail\n${rows.map((r) => [r.code, r.label, r.detail ?? ''].map(quote).join(',')).join('\n')}\n`);
+writeFileSync(
+  file,
+  `code,label,detail\n${rows.map((r) => [r.code, r.label, r.detail ?? ''].map(quote).join(',')).join('\n')}\n`,
+);
 const env = { CATALOG_FIELDS: 'custom12' };
 let served = `${SIZE.toLocaleString('en')} generated rows (CATALOG_FILE, a temporary CSV)`;
 let connector: Awaited<ReturnType<typeof startBenchConnector>>;
@@ -151,7 +217,9 @@ try {
   connector = await startBenchConnector({ ...env, CATALOG_FILE: file }, dir);
 } catch (error) {
   // Loading 500,000 rows takes some seconds; a machine too slow for the wait gets the sample catalog instead.
-  console.log(`\nthe connector did not start with ${served} (${(error as Error).message.slice(0, 200)}); using the sample catalog`);
+  console.log(
+    `\nthe connector did not start with ${served} (${(error as Error).message.slice(0, 200)}); using the sample catalog`,
+  );
   served = 'the sample catalog';
   connector = await startBenchConnector(env, dir);
 }
@@ -222,11 +290,23 @@ console.log(line(`/healthz, ${CLIENTS} clients searching hostile`, hostileLoad.h
 console.log(line(`  their searches`, hostileLoad.searches));
 
 const targets: [string, boolean][] = [
-  [`direct, ${SIZE.toLocaleString('en')} rows: hostile p99 ${large.hostile.p99.toFixed(2)} ms (normal ${large.normal.p99.toFixed(2)} ms) at most 20 ms`, large.hostile.p99 <= 20],
-  [`direct, the sample catalog: hostile p99 ${small.hostile.p99.toFixed(2)} ms (normal ${small.normal.p99.toFixed(2)} ms) at most 20 ms`, small.hostile.p99 <= 20],
-  [`connector: slowest /healthz while ${CLIENTS} clients send hostile searches ${hostileLoad.health.worst.toFixed(1)} ms (normal searches ${normalLoad.health.worst.toFixed(1)} ms, no load ${idle.worst.toFixed(1)} ms) at most 100 ms`, hostileLoad.health.worst <= 100],
+  [
+    `direct, ${SIZE.toLocaleString('en')} rows: hostile p99 ${large.hostile.p99.toFixed(2)} ms (normal ${large.normal.p99.toFixed(2)} ms) at most 20 ms`,
+    large.hostile.p99 <= 20,
+  ],
+  [
+    `direct, the sample catalog: hostile p99 ${small.hostile.p99.toFixed(2)} ms (normal ${small.normal.p99.toFixed(2)} ms) at most 20 ms`,
+    small.hostile.p99 <= 20,
+  ],
+  [
+    `connector: slowest /healthz while ${CLIENTS} clients send hostile searches ${hostileLoad.health.worst.toFixed(1)} ms (normal searches ${normalLoad.health.worst.toFixed(1)} ms, no load ${idle.worst.toFixed(1)} ms) at most 100 ms`,
+    hostileLoad.health.worst <= 100,
+  ],
   [`connector: no errors (answers other than 200): ${errors}`, errors === 0],
-  [`direct, ${SIZE.toLocaleString('en')} rows with context filters: the empty query (every row judged) p99 ${emptyFiltered.p99.toFixed(2)} ms at most 50 ms`, emptyFiltered.p99 <= 50],
+  [
+    `direct, ${SIZE.toLocaleString('en')} rows with context filters: the empty query (every row judged) p99 ${emptyFiltered.p99.toFixed(2)} ms at most 50 ms`,
+    emptyFiltered.p99 <= 50,
+  ],
 ];
 console.log(['Targets:', ...targets.map(([text, met]) => `  ${met ? 'met    ' : 'NOT MET'}  ${text}`)].join('\n'));
 process.exit(targets.every(([, met]) => met) ? 0 : 1);

@@ -29,7 +29,15 @@ process.on('exit', () => children.forEach((c) => c.kill()));
 
 const { url, child: server } = await startBenchConnector();
 const barePort = await freePort();
-children.push((await startNodeProcess(['bench/bare-server.mjs'], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/200/2/ready`)).child);
+children.push(
+  (
+    await startNodeProcess(
+      ['bench/bare-server.mjs'],
+      { PORT: String(barePort) },
+      `http://127.0.0.1:${barePort}/200/2/ready`,
+    )
+  ).child,
+);
 const bare = `http://127.0.0.1:${barePort}`;
 
 /** Signed launch addresses, each usable once, made by the sandbox as Concur would. */
@@ -39,30 +47,58 @@ async function mintLaunches(n: number): Promise<string[]> {
   return out;
 }
 
-interface Figures { name: string; requests: number; rps: number; p50: number; p99: number; errors: number; bytes: number }
+interface Figures {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  bytes: number;
+}
 
 /** One run; every answer whose status is not `expect` counts as an error, as do socket errors and timeouts. */
 async function run(name: string, opts: autocannon.Options, expect: number): Promise<Figures> {
   // A count (amount) takes precedence over the duration.
   const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
-  const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce((n, [status, s]) => (Number(status) === expect ? n : n + (s.count ?? 0)), 0);
+  const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce(
+    (n, [status, s]) => (Number(status) === expect ? n : n + (s.count ?? 0)),
+    0,
+  );
   return {
     // Requests over the run's own length: a run bounded by a count may last under a second.
-    name, requests: r.requests.total, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99,
+    name,
+    requests: r.requests.total,
+    rps: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
     // autocannon's errors include its timeouts.
-    errors: r.errors + unexpected, bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
+    errors: r.errors + unexpected,
+    bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
   };
 }
 
 /** The bare server answering the same method, request size, body, answer status and answer size. */
-function baseline(name: string, status: number, path: string, answerBytes: number, opts: Partial<autocannon.Options> = {}): Promise<Figures> {
+function baseline(
+  name: string,
+  status: number,
+  path: string,
+  answerBytes: number,
+  opts: Partial<autocannon.Options> = {},
+): Promise<Figures> {
   const prefix = `/${status}/${answerBytes}/`;
   const pad = 'x'.repeat(Math.max(0, path.length - prefix.length));
   return run(`${name} (bare node http)`, { ...opts, url: `${bare}${prefix}${pad}` }, status);
 }
 
 /** The answer's body size plus its headers beyond the ~100 bytes of headers the bare server sends itself. */
-const answerSize = async (res: Response) => Math.max(0, (await res.arrayBuffer()).byteLength + [...res.headers].reduce((n, [k, v]) => n + k.length + v.length + 4, 17) - 100);
+const answerSize = async (res: Response) =>
+  Math.max(
+    0,
+    (await res.arrayBuffer()).byteLength +
+      [...res.headers].reduce((n, [k, v]) => n + k.length + v.length + 4, 17) -
+      100,
+  );
 const results: [Figures, Figures][] = [];
 
 // launch: fresh launches, each used once (as many as fit in the run at a generous rate).
@@ -70,7 +106,15 @@ const launches = await mintLaunches(Math.max(2000, SECONDS * 1500));
 const sample = await fetch(`${url}${launches.pop()!}`, { redirect: 'manual' });
 let next = 0;
 results.push([
-  await run('launch', { url, amount: launches.length, requests: [{ setupRequest: (req) => ({ ...req, path: launches[next++ % launches.length]! }) }] }, 303),
+  await run(
+    'launch',
+    {
+      url,
+      amount: launches.length,
+      requests: [{ setupRequest: (req) => ({ ...req, path: launches[next++ % launches.length]! }) }],
+    },
+    303,
+  ),
   await baseline('launch', 303, launches[0]!, await answerSize(sample)),
 ]);
 
@@ -82,7 +126,10 @@ results.push([
   await baseline('verification', 401, used, await answerSize(refusal)),
 ]);
 // forged: the same launch with another signature of the same length.
-const forged = used.replace(/signature=[^&]+/, `signature=${encodeURIComponent(Buffer.alloc(32, 7).toString('base64'))}`);
+const forged = used.replace(
+  /signature=[^&]+/,
+  `signature=${encodeURIComponent(Buffer.alloc(32, 7).toString('base64'))}`,
+);
 const forgery = await fetch(`${url}${forged}`, { redirect: 'manual', headers: { accept: 'application/json' } });
 results.push([
   await run('forged', { url: `${url}${forged}`, headers: { accept: 'application/json' } }, 401),
@@ -99,16 +146,23 @@ const auth = bearer(await openSession(url, await sandboxLaunch(url)));
 const searchPath = '/api/search?q=frankfurt';
 results.push([
   await run('search', { url: `${url}${searchPath}`, headers: auth }, 200),
-  await baseline('search', 200, searchPath, await answerSize(await fetch(`${url}${searchPath}`, { headers: auth })), { headers: auth }),
+  await baseline('search', 200, searchPath, await answerSize(await fetch(`${url}${searchPath}`, { headers: auth })), {
+    headers: auth,
+  }),
 ]);
-const commit = { method: 'POST' as const, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) };
+const commit = {
+  method: 'POST' as const,
+  headers: { ...auth, 'content-type': 'application/json' },
+  body: JSON.stringify({ code: 'PRJ-1042' }),
+};
 results.push([
   await run('commit', { url: `${url}/api/commit`, ...commit }, 200),
   await baseline('commit', 200, '/api/commit', await answerSize(await fetch(`${url}/api/commit`, commit)), commit),
 ]);
 
 // Memory after 10,000 popup sessions.
-const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+const metric = async (name: string) =>
+  Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
 const rssBefore = await metric('process_resident_memory_bytes');
 // Each launch just before it is used: the sandbox's authorization codes live five minutes.
 for (let i = 0; i < SESSIONS; i++) await openSession(url, await sandboxLaunch(url));
@@ -123,14 +177,25 @@ const ratio = (name: string) => {
 };
 const errors = results.flat().reduce((n, f) => n + f.errors, 0);
 const targets: [string, boolean][] = [
-  [`launch verification (a replay refused) at least 50% of the bare server: ${ratio('verification').toFixed(1)}%`, ratio('verification') >= 50],
-  [`launch verification (a forged signature refused) at least 50% of the bare server: ${ratio('forged').toFixed(1)}%`, ratio('forged') >= 50],
+  [
+    `launch verification (a replay refused) at least 50% of the bare server: ${ratio('verification').toFixed(1)}%`,
+    ratio('verification') >= 50,
+  ],
+  [
+    `launch verification (a forged signature refused) at least 50% of the bare server: ${ratio('forged').toFixed(1)}%`,
+    ratio('forged') >= 50,
+  ],
   [`zero errors across every run: ${errors}`, errors === 0],
 ];
-const row = (f: Figures) => `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
+const row = (f: Figures) =>
+  `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
 const lines = [
   `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ${new Date().toISOString()}`,
-  ...results.flatMap(([ours, base]) => [row(ours), row(base), `${''.padEnd(28)} ratio to bare server: ${(ours.rps / base.rps * 100).toFixed(1)}%`]),
+  ...results.flatMap(([ours, base]) => [
+    row(ours),
+    row(base),
+    `${''.padEnd(28)} ratio to bare server: ${((ours.rps / base.rps) * 100).toFixed(1)}%`,
+  ]),
   `Memory: resident ${mb(rssBefore)} before, ${mb(rssAfter)} after ${SESSIONS} popup sessions (heap used ${mb(heapAfter)}; sessions live in the SQLite store)`,
   `For scale: the floor (/healthz, no work) reaches ${ratio('floor (/healthz)').toFixed(1)}% of the bare server.`,
   'Targets:',
@@ -138,5 +203,19 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/load.json', JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, connections: CONNECTIONS, results, memory: { rssBefore, rssAfter, heapAfter, sessions: SESSIONS }, targets: targets.map(([text, met]) => ({ text, met })) }, null, 2));
+writeFileSync(
+  'bench/results/load.json',
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      results,
+      memory: { rssBefore, rssAfter, heapAfter, sessions: SESSIONS },
+      targets: targets.map(([text, met]) => ({ text, met })),
+    },
+    null,
+    2,
+  ),
+);
 process.exit(targets.every(([, met]) => met) ? 0 : 1);

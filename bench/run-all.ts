@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-const BENCHES = Object.keys(scripts).filter((s) => s.startsWith('bench:')).map((s) => s.slice('bench:'.length));
+const BENCHES = Object.keys(scripts)
+  .filter((s) => s.startsWith('bench:'))
+  .map((s) => s.slice('bench:'.length));
 const only = process.env.BENCH_ONLY?.split(',');
 mkdirSync('bench/results', { recursive: true });
 let failed = 0;

@@ -4,7 +4,9 @@ const params = new URLSearchParams(location.search);
 const field = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(params.get('field') ?? '') ? params.get('field') : 'custom12';
 const language = params.get('lang') ?? 'en';
 const show = (id, choice) => {
-  document.getElementById(id).textContent = choice ? choice.writes.map((w) => `${w.field} = ${w.value}`).join(', ') : 'cancelled';
+  document.getElementById(id).textContent = choice
+    ? choice.writes.map((w) => `${w.field} = ${w.value}`).join(', ')
+    : 'cancelled';
 };
 
 // The self-contained module; an app with a bundler would `import { connectPicker } from '<this package>'`.

@@ -61,8 +61,12 @@ export type AppEnv = {
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
 export function wantsJson(c: Context): boolean {
-  if (c.req.path.startsWith('/api/') || (c.req.path.startsWith('/embed/') && c.req.path !== '/embed/v1/picker')) return true;
-  return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) === 'application/json';
+  if (c.req.path.startsWith('/api/') || (c.req.path.startsWith('/embed/') && c.req.path !== '/embed/v1/picker'))
+    return true;
+  return (
+    accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) ===
+    'application/json'
+  );
 }
 
 /** The largest request body any route accepts. */
@@ -79,7 +83,8 @@ function sandboxHostCheck(publicUrl: string) {
   const allowed = new Set([own.host.toLowerCase(), ...['localhost', '127.0.0.1', '[::1]'].map((h) => `${h}:${port}`)]);
   return async (c: Context<AppEnv>, next: () => Promise<void>) => {
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-    if (!allowed.has(host)) throw new HostNotServed(`The sandbox answers only at ${own.host}, not at ${host.slice(0, 100)}.`);
+    if (!allowed.has(host))
+      throw new HostNotServed(`The sandbox answers only at ${own.host}, not at ${host.slice(0, 100)}.`);
     await next();
   };
 }
@@ -119,7 +124,8 @@ export function createApp(deps: AppDeps) {
   if (tap) {
     app.use(async (c, next) => {
       await next();
-      if (!c.req.path.startsWith('/sandbox/')) tap.response(c.req.path, [...c.res.headers], new Uint8Array(await c.res.clone().arrayBuffer()));
+      if (!c.req.path.startsWith('/sandbox/'))
+        tap.response(c.req.path, [...c.res.headers], new Uint8Array(await c.res.clone().arrayBuffer()));
     });
   }
   const strict = headersFor(false, false);
@@ -138,7 +144,16 @@ export function createApp(deps: AppDeps) {
     c.set('log', () => (log ??= deps.logger.child({ requestId })));
     await next();
     // The path only: launch query strings carry an authorization code.
-    deps.logger.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    deps.logger.info(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
   });
 
   // No answer needs a large body (a commit is a code or a wizard's answers): anything bigger is refused before it is
@@ -148,19 +163,26 @@ export function createApp(deps: AppDeps) {
   // one anyway is refused outright, before Node reads it on the connection's behalf.
   app.use(async (c, next) => {
     const m = c.req.method;
-    if ((m === 'GET' || m === 'HEAD') && (Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding'))) {
+    if (
+      (m === 'GET' || m === 'HEAD') &&
+      (Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding'))
+    ) {
       c.header('Connection', 'close');
       throw new BodyTooLarge(`A ${m} request carries no body; this one declares one.`);
     }
     await next();
   });
-  app.use(bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      c.header('Connection', 'close');
-      throw new BodyTooLarge(`The request body is larger than ${MAX_BODY_BYTES / 1024} KB, more than any request to this connector needs.`);
-    },
-  }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        c.header('Connection', 'close');
+        throw new BodyTooLarge(
+          `The request body is larger than ${MAX_BODY_BYTES / 1024} KB, more than any request to this connector needs.`,
+        );
+      },
+    }),
+  );
 
   if (deps.config.sandbox) app.use(sandboxHostCheck(deps.config.publicUrl));
 
@@ -176,9 +198,21 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      deps.logger.info({ requestId: c.get('requestId'), errorCode: err.code, status: err.status, correlationId: err.correlationId, ...err.logContext }, err.message);
+      deps.logger.info(
+        {
+          requestId: c.get('requestId'),
+          errorCode: err.code,
+          status: err.status,
+          correlationId: err.correlationId,
+          ...err.logContext,
+        },
+        err.message,
+      );
       if (err instanceof TooManyRequests) c.header('Retry-After', String(err.retryAfterS));
-      const extra = err instanceof FlowAnswerInvalid ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) } : undefined;
+      const extra =
+        err instanceof FlowAnswerInvalid
+          ? { step: err.step, ...(err.problem ? { problem: err.problem } : {}) }
+          : undefined;
       return respondError(c, err.status, err.code, err.title, err.message, err.correlationId, extra);
     }
     if (err instanceof HTTPException) {
@@ -187,17 +221,40 @@ export function createApp(deps: AppDeps) {
       if (!wantsJson(c) || res.headers.get('content-type')?.includes('application/json')) return res;
       const challenge = res.headers.get('www-authenticate');
       if (challenge) c.header('WWW-Authenticate', challenge);
-      return c.json({ error: { code: err.status === 401 ? 'unauthorized' : 'invalid_request', message: err.message || res.statusText } }, err.status);
+      return c.json(
+        {
+          error: {
+            code: err.status === 401 ? 'unauthorized' : 'invalid_request',
+            message: err.message || res.statusText,
+          },
+        },
+        err.status,
+      );
     }
     const reference = crypto.randomUUID();
     (c.get('log')?.() ?? deps.logger).error({ reference, err }, 'unexpected error');
-    return respondError(c, 500, 'internal_error', 'Something went wrong', 'The connector hit an unexpected problem. Please try again.', reference);
+    return respondError(
+      c,
+      500,
+      'internal_error',
+      'Something went wrong',
+      'The connector hit an unexpected problem. Please try again.',
+      reference,
+    );
   });
 
   return app;
 }
 
-function respondError(c: Context<AppEnv>, status: number, code: string, title: string, message: string, reference?: string, extra?: Record<string, unknown>) {
+function respondError(
+  c: Context<AppEnv>,
+  status: number,
+  code: string,
+  title: string,
+  message: string,
+  reference?: string,
+  extra?: Record<string, unknown>,
+) {
   c.status(status as 400);
   if (wantsJson(c)) {
     return c.json({ error: { code, message, ...(reference ? { correlationId: reference } : {}), ...extra } });

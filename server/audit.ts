@@ -25,15 +25,27 @@ export interface AuditReport {
 export async function runAudit(config: Config, args: string[], now = Date.now()): Promise<AuditReport> {
   const at = args.indexOf('--since');
   const since = parseSince(at >= 0 ? args[at + 1] : undefined, now);
-  if (since === undefined) return { ok: false, lines: ['--since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z) or a span (24h, 7d).'] };
+  if (since === undefined)
+    return {
+      ok: false,
+      lines: ['--since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z) or a span (24h, 7d).'],
+    };
   if (config.store.kind === 'memory') {
-    return { ok: false, lines: ['STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) the server uses.'] };
+    return {
+      ok: false,
+      lines: [
+        'STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) the server uses.',
+      ],
+    };
   }
   const store = await openStore(config.store, { existing: true });
   try {
     const records = await store.writesSince(since);
     if (args.includes('--json')) return { ok: true, lines: records.map((r) => JSON.stringify(r)) };
-    return { ok: true, lines: records.length ? records.map(formatRecord) : [`No write-back since ${new Date(since).toISOString()}.`] };
+    return {
+      ok: true,
+      lines: records.length ? records.map(formatRecord) : [`No write-back since ${new Date(since).toISOString()}.`],
+    };
   } finally {
     await store.close();
   }

@@ -28,7 +28,16 @@ const hostEntry = z
 
 /** A comma-separated list (spaces around entries ignored, empty entries dropped), each entry checked by `item`. */
 const commaList = <T extends z.ZodType<string, string>>(item: T) =>
-  z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)).pipe(z.array(item));
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
 
 export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -46,19 +55,31 @@ export const Env = z.object({
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
   V1_CUSTOM_FIELD: z
     .string()
-    .regex(/^(Custom([1-9]|[1-3]\d|40)|OrgUnit[1-6])$/, 'V1_CUSTOM_FIELD must be an Expense v3 field name such as Custom9 or OrgUnit2')
+    .regex(
+      /^(Custom([1-9]|[1-3]\d|40)|OrgUnit[1-6])$/,
+      'V1_CUSTOM_FIELD must be an Expense v3 field name such as Custom9 or OrgUnit2',
+    )
     .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   FIELDS_FILE: z.string().min(1).optional(),
   /** Without FIELDS_FILE: the Launch URL fields (comma-separated) that search CATALOG_FILE; no other field is served. */
-  CATALOG_FIELDS: commaList(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12')),
+  CATALOG_FIELDS: commaList(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_DIR: z.string().min(1).default('logs'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   /** Origins of the pages that may embed the picker (element, frame or popup), comma-separated. */
-  EMBED_ALLOWED_ORIGINS: commaList(z.string().refine(isOrigin, 'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)')),
+  EMBED_ALLOWED_ORIGINS: commaList(
+    z
+      .string()
+      .refine(
+        isOrigin,
+        'each entry must be an origin such as https://portal.example.com (scheme, host, optional port; no path)',
+      ),
+  ),
   /** How long the audit log keeps each write-back attempt. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /**
@@ -77,7 +98,9 @@ export const Env = z.object({
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: use the socket's address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
-  EMBED_FIELDS: commaList(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12')),
+  EMBED_FIELDS: commaList(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'),
+  ),
 });
 
 /** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */
@@ -98,7 +121,10 @@ export interface Config {
   embedFields: string[];
   /** Where sessions, nonces and recent picks live. */
   /** Where state lives. SQLite in the sandbox may have no key: one is made and kept in `keyFile`. */
-  store: { kind: 'memory' } | { kind: 'sqlite'; file: string; key?: Buffer; keyFile: string } | { kind: 'redis'; url: string; key: Buffer; prefix: string };
+  store:
+    | { kind: 'memory' }
+    | { kind: 'sqlite'; file: string; key?: Buffer; keyFile: string }
+    | { kind: 'redis'; url: string; key: Buffer; prefix: string };
   rateLimits: { searchesPerMinute: number; launchFailuresPerMinute: number };
   trustProxyHops: number;
   auditRetentionDays: number;
@@ -153,10 +179,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!r.success) throw new ConfigError(`${name}: ${r.error.issues[0]!.message}`);
     return r.data;
   };
-  const username = check('CONNECTOR_USERNAME', credential('CONNECTOR_USERNAME'),
-    e.CONNECTOR_USERNAME ?? (sandbox ? SANDBOX_DEFAULTS.connectorUsername : undefined));
-  const password = check('CONNECTOR_PASSWORD', credential('CONNECTOR_PASSWORD'),
-    e.CONNECTOR_PASSWORD ?? (sandbox ? SANDBOX_DEFAULTS.connectorPassword : undefined));
+  const username = check(
+    'CONNECTOR_USERNAME',
+    credential('CONNECTOR_USERNAME'),
+    e.CONNECTOR_USERNAME ?? (sandbox ? SANDBOX_DEFAULTS.connectorUsername : undefined),
+  );
+  const password = check(
+    'CONNECTOR_PASSWORD',
+    credential('CONNECTOR_PASSWORD'),
+    e.CONNECTOR_PASSWORD ?? (sandbox ? SANDBOX_DEFAULTS.connectorPassword : undefined),
+  );
 
   let oauth: Config['oauth'];
   if (sandbox) {
@@ -167,8 +199,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       tokenBase: stripSlash(e.CONCUR_TOKEN_BASE ?? `${publicUrl}/sandbox/concur`),
     };
   } else {
-    if (!e.CONCUR_CLIENT_SECRET) throw new ConfigError('CONCUR_CLIENT_SECRET: is required when CONCUR_CLIENT_ID is set');
-    if (!e.CONCUR_REDIRECT_URI) throw new ConfigError('CONCUR_REDIRECT_URI: is required when CONCUR_CLIENT_ID is set (the Redirect URL entered on the LEU service configuration)');
+    if (!e.CONCUR_CLIENT_SECRET)
+      throw new ConfigError('CONCUR_CLIENT_SECRET: is required when CONCUR_CLIENT_ID is set');
+    if (!e.CONCUR_REDIRECT_URI)
+      throw new ConfigError(
+        'CONCUR_REDIRECT_URI: is required when CONCUR_CLIENT_ID is set (the Redirect URL entered on the LEU service configuration)',
+      );
     oauth = {
       clientId: e.CONCUR_CLIENT_ID!,
       clientSecret: e.CONCUR_CLIENT_SECRET,
@@ -186,14 +222,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.CONCUR_TOKEN_BASE) extraAllowedHosts.push(new URL(oauth.tokenBase).host);
 
   // The client secret and tokens go to these: HTTPS only, except a loopback test double.
-  for (const [name, value] of [['CONCUR_TOKEN_BASE', oauth.tokenBase], ['CONCUR_API_BASE', apiBase]] as const) {
+  for (const [name, value] of [
+    ['CONCUR_TOKEN_BASE', oauth.tokenBase],
+    ['CONCUR_API_BASE', apiBase],
+  ] as const) {
     if (value && !sandbox && new URL(value).protocol === 'http:' && !LOOPBACK.test(new URL(value).hostname)) {
       throw new ConfigError(`${name}: must be an https URL (plain http only for a loopback host)`);
     }
   }
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
   if (sandbox && !LOOPBACK.test(host) && host !== 'localhost') {
-    throw new ConfigError('HOST: the sandbox signs launches with publicly known credentials, so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur');
+    throw new ConfigError(
+      'HOST: the sandbox signs launches with publicly known credentials, so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur',
+    );
   }
 
   /** TOKEN_ENCRYPTION_KEY's 32 bytes, read where something needs them: a malformed key is an error only there. */
@@ -206,33 +247,50 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   let companyToken: Config['companyToken'];
   if (e.COMPANY_TOKEN_FILE) {
     const key = encryptionKey();
-    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)');
+    if (!key)
+      throw new ConfigError(
+        'TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)',
+      );
     companyToken = { file: e.COMPANY_TOKEN_FILE, key };
   }
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
-    throw new ConfigError(`${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`);
+    throw new ConfigError(
+      `${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`,
+    );
   }
 
   // The sandbox's own example host page (/examples/host-page.html) may embed the picker out of the box.
   const embedOrigins = [...new Set([...e.EMBED_ALLOWED_ORIGINS, ...(sandbox ? [new URL(publicUrl).origin] : [])])];
   // In the sandbox, the example page's fields: a single search and a wizard.
-  const embedFields = (e.EMBED_FIELDS.length ? e.EMBED_FIELDS : sandbox ? ['custom12', 'custom16'] : []).map((f) => f.toLowerCase());
+  const embedFields = (e.EMBED_FIELDS.length ? e.EMBED_FIELDS : sandbox ? ['custom12', 'custom16'] : []).map((f) =>
+    f.toLowerCase(),
+  );
   if (e.EMBED_ALLOWED_ORIGINS.length && !embedFields.length) {
-    throw new ConfigError('EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)');
+    throw new ConfigError(
+      'EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)',
+    );
   }
 
   const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, encryptionKey, sandbox);
   // The field id in a launch is not signed: only fields the configuration names are served (the sandbox has its example).
-  if (e.FIELDS_FILE && e.CATALOG_FIELDS.length) throw new ConfigError('CATALOG_FIELDS: give either FIELDS_FILE or CATALOG_FIELDS; with a fields file, list the fields there');
+  if (e.FIELDS_FILE && e.CATALOG_FIELDS.length)
+    throw new ConfigError(
+      'CATALOG_FIELDS: give either FIELDS_FILE or CATALOG_FIELDS; with a fields file, list the fields there',
+    );
   if (!e.FIELDS_FILE && !e.CATALOG_FIELDS.length && !sandbox) {
-    throw new ConfigError('CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE (e.g. custom12); launches for any other field are refused');
+    throw new ConfigError(
+      'CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE (e.g. custom12); launches for any other field are refused',
+    );
   }
 
   return {
     port: e.PORT,
     store,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
-    rateLimits: { searchesPerMinute: e.RATE_LIMIT_SEARCHES_PER_MINUTE, launchFailuresPerMinute: e.RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE },
+    rateLimits: {
+      searchesPerMinute: e.RATE_LIMIT_SEARCHES_PER_MINUTE,
+      launchFailuresPerMinute: e.RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE,
+    },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     embedOrigins,
     embedFields,
@@ -258,7 +316,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-function storeFrom(url: string | undefined, dataDir: string, prefix: string, encryptionKey: () => Buffer | undefined, sandbox: boolean): Config['store'] {
+function storeFrom(
+  url: string | undefined,
+  dataDir: string,
+  prefix: string,
+  encryptionKey: () => Buffer | undefined,
+  sandbox: boolean,
+): Config['store'] {
   if (url === 'memory') return { kind: 'memory' };
   const key = encryptionKey();
   if (url && /^rediss?:\/\//i.test(url)) {
@@ -267,13 +331,20 @@ function storeFrom(url: string | undefined, dataDir: string, prefix: string, enc
     } catch {
       throw new ConfigError('STORE_URL: is not a valid redis:// URL (redis://[:password@]host:6379/0)');
     }
-    if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is Redis: sessions hold Concur tokens and are encrypted at rest, and every instance needs the same key');
+    if (!key)
+      throw new ConfigError(
+        'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is Redis: sessions hold Concur tokens and are encrypted at rest, and every instance needs the same key',
+      );
     return { kind: 'redis', url, key, prefix };
   }
-  if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new ConfigError('STORE_URL: must be an SQLite file (sqlite:<file> or a path), redis://host:6379 or memory');
+  if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new ConfigError('STORE_URL: must be an SQLite file (sqlite:<file> or a path), redis://host:6379 or memory');
   const file = url ? url.replace(/^sqlite:/, '') : join(dataDir, 'state.sqlite');
   if (!file) throw new ConfigError('STORE_URL: sqlite: needs a file, e.g. sqlite:data/state.sqlite');
   // The sandbox makes its own key on first start, so npm start needs nothing; a real deployment brings one.
-  if (!key && !sandbox) throw new ConfigError('TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64, e.g. from: openssl rand -hex 32): the store keeps Concur tokens and encrypts them at rest (or set STORE_URL=memory to keep nothing)');
+  if (!key && !sandbox)
+    throw new ConfigError(
+      'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64, e.g. from: openssl rand -hex 32): the store keeps Concur tokens and encrypts them at rest (or set STORE_URL=memory to keep nothing)',
+    );
   return { kind: 'sqlite', file, key, keyFile: join(dirname(file), 'store.key') };
 }

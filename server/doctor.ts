@@ -30,7 +30,7 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
   const host = new URL(publicUrl);
 
   lines.push(
-    "Concur > Administration > Web Services > Register Application Connector:",
+    'Concur > Administration > Web Services > Register Application Connector:',
     `  Host Name                     ${host.origin}`,
     `  Launch External URL endpoint  ${host.pathname.replace(/\/$/, '')}${LAUNCH_PATH}`,
     `  (legacy v1 endpoint           ${host.pathname.replace(/\/$/, '')}/concur/form/v1.0/get)`,
@@ -43,13 +43,23 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     'Checks:',
   );
 
-  for (const [name, value] of [['CONNECTOR_USERNAME', connector.username], ['CONNECTOR_PASSWORD', connector.password]] as const) {
-    if (value.length >= 10 && value.length <= 50) pass(`${name} is ${value.length} characters (Concur requires 10 to 50)`);
+  for (const [name, value] of [
+    ['CONNECTOR_USERNAME', connector.username],
+    ['CONNECTOR_PASSWORD', connector.password],
+  ] as const) {
+    if (value.length >= 10 && value.length <= 50)
+      pass(`${name} is ${value.length} characters (Concur requires 10 to 50)`);
     else problem(`${name} is ${value.length} characters; Concur requires 10 to 50`);
   }
   if (host.protocol === 'https:') pass('PUBLIC_URL uses HTTPS');
-  else if (config.sandbox) lines.push('  · PUBLIC_URL is plain HTTP: fine for the sandbox, but Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2+, ECDHE)');
-  else problem('PUBLIC_URL is plain HTTP; Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2 or later, ECDHE suites)');
+  else if (config.sandbox)
+    lines.push(
+      '  · PUBLIC_URL is plain HTTP: fine for the sandbox, but Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2+, ECDHE)',
+    );
+  else
+    problem(
+      'PUBLIC_URL is plain HTTP; Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2 or later, ECDHE suites)',
+    );
 
   // Test Connection, as Concur's button calls it.
   const testUrl = `${publicUrl}/system/v1.0/testconnection`;
@@ -57,13 +67,17 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
   try {
     const withCreds = await http.get(testUrl, { headers: { authorization: basic } });
     if (withCreds.status === 200) pass(`GET ${testUrl} answers 200 with the connector credentials`);
-    else if (withCreds.status === 401) problem(`GET ${testUrl} answers 401: the running server has other connector credentials than this environment`);
+    else if (withCreds.status === 401)
+      problem(`GET ${testUrl} answers 401: the running server has other connector credentials than this environment`);
     else problem(`GET ${testUrl} answers ${withCreds.status}; Concur's Test Connection needs 200`);
     const without = await http.get(testUrl);
-    if (without.status === 401 && without.headers.get('www-authenticate')?.startsWith('Basic')) pass('… and 401 with a Basic challenge without them');
+    if (without.status === 401 && without.headers.get('www-authenticate')?.startsWith('Basic'))
+      pass('… and 401 with a Basic challenge without them');
     else problem(`GET ${testUrl} without credentials answers ${without.status}; it must refuse with 401`);
   } catch (error) {
-    problem(`${publicUrl} does not answer (${(error as Error).message}): is the server running, and is PUBLIC_URL its address?`);
+    problem(
+      `${publicUrl} does not answer (${(error as Error).message}): is the server running, and is PUBLIC_URL its address?`,
+    );
     lines.push('', 'Start the server (npm start) and run npm run doctor again.');
     return { ok: false, lines };
   }
@@ -84,8 +98,13 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
       nonce: crypto.randomUUID(),
     };
     const q = new URLSearchParams({
-      ...signed, custom_field_launched_from: await aConfiguredField(config), source: 'ENTRY', is_mobile: 'false',
-      signature: signLaunchV4(signed, connector), client_auth_code: `doctor-test-code-${crypto.randomUUID()}`, language_code: 'en',
+      ...signed,
+      custom_field_launched_from: await aConfiguredField(config),
+      source: 'ENTRY',
+      is_mobile: 'false',
+      signature: signLaunchV4(signed, connector),
+      client_auth_code: `doctor-test-code-${crypto.randomUUID()}`,
+      language_code: 'en',
     });
     launchUrl = `${publicUrl}${LAUNCH_PATH}?${q}`;
   }
@@ -95,12 +114,18 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
   if (launch.status === 303) {
     pass('a signed test launch was verified, its nonce claimed and its code exchanged for a token (303 to the popup)');
   } else if (code === 'launch_signature_invalid') {
-    problem('the running server refused the test launch\'s signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD differs from this environment\'s');
+    problem(
+      "the running server refused the test launch's signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD differs from this environment's",
+    );
   } else if (code === 'item_url_not_allowed') {
-    problem(`the running server does not trust the API host of the test launch; check CONCUR_API_BASE and CONCUR_ALLOWED_HOSTS`);
+    problem(
+      `the running server does not trust the API host of the test launch; check CONCUR_API_BASE and CONCUR_ALLOWED_HOSTS`,
+    );
   } else if (code === 'oauth_code_invalid') {
     pass('a signed test launch was verified and its nonce claimed');
-    pass(`the token exchange reached Concur at ${config.oauth.tokenBase}, which refused only the test code (as it must); a real launch from Concur completes it`);
+    pass(
+      `the token exchange reached Concur at ${config.oauth.tokenBase}, which refused only the test code (as it must); a real launch from Concur completes it`,
+    );
   } else if (code === 'oauth_client_invalid') {
     pass('a signed test launch was verified and its nonce claimed');
     problem(`Concur rejected the application: ${body.error?.message}`);

@@ -22,11 +22,15 @@ if (config.tls) {
   try {
     createSecureContext({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) });
   } catch (error) {
-    fail(`TLS_CERT_FILE/TLS_KEY_FILE: cannot use ${config.tls.certFile} and ${config.tls.keyFile} (${(error as Error).message})`);
+    fail(
+      `TLS_CERT_FILE/TLS_KEY_FILE: cannot use ${config.tls.certFile} and ${config.tls.keyFile} (${(error as Error).message})`,
+    );
   }
 }
 
-const logger = await createServerLogger(config).catch((error: Error) => fail(`LOG_DIR: cannot write logs to ${config.logDir} (${error.message})`));
+const logger = await createServerLogger(config).catch((error: Error) =>
+  fail(`LOG_DIR: cannot write logs to ${config.logDir} (${error.message})`),
+);
 try {
   const running = await startServer(() => config, { port: config.port, host: config.host, logger, tls: config.tls });
   logger.info(
@@ -41,7 +45,8 @@ try {
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') fail(`PORT: ${config.port} is already in use`);
-  if (e.code === 'ENOENT' && e.path && config.tls && [config.tls.certFile, config.tls.keyFile].includes(e.path)) fail(`TLS_CERT_FILE/TLS_KEY_FILE: ${e.path} does not exist`);
+  if (e.code === 'ENOENT' && e.path && config.tls && [config.tls.certFile, config.tls.keyFile].includes(e.path))
+    fail(`TLS_CERT_FILE/TLS_KEY_FILE: ${e.path} does not exist`);
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }

@@ -18,36 +18,40 @@ const STYLE = `
  */
 export const PAGE_STYLE_SOURCE = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-export function page(opts: { title: string; body: HtmlEscapedString | Promise<HtmlEscapedString>}) {
+export function page(opts: { title: string; body: HtmlEscapedString | Promise<HtmlEscapedString> }) {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${opts.title}</title>
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<main>${opts.body}</main>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${opts.title}</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <main>${opts.body}</main>
+      </body>
+    </html>`;
 }
 
-export function errorPage(opts: { title: string; message: string; reference?: string}) {
+export function errorPage(opts: { title: string; message: string; reference?: string }) {
   return page({
     title: opts.title,
     body: html`<h1>${opts.title}</h1>
-<p role="alert">${opts.message}</p>
-${opts.reference ? html`<p class="ref">Reference for support: <code>${opts.reference}</code></p>` : ''}`,
+      <p role="alert">${opts.message}</p>
+      ${opts.reference ? html`<p class="ref">Reference for support: <code>${opts.reference}</code></p>` : ''}`,
   });
 }
 
-export function statusPage(opts: { publicUrl: string}) {
+export function statusPage(opts: { publicUrl: string }) {
   return page({
     title: 'Concur Launch External URL connector',
     body: html`<h1>Concur Launch External URL connector</h1>
-<p>This server is running. Concur opens it through the Launch External URL endpoint
-<code>${opts.publicUrl}/launchexternalurl/v4/form</code>; the Test Connection button calls
-<code>${opts.publicUrl}/system/v1.0/testconnection</code>.</p>`,
+      <p>
+        This server is running. Concur opens it through the Launch External URL endpoint
+        <code>${opts.publicUrl}/launchexternalurl/v4/form</code>; the Test Connection button calls
+        <code>${opts.publicUrl}/system/v1.0/testconnection</code>.
+      </p>`,
   });
 }

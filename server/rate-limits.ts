@@ -12,7 +12,8 @@ import { LaunchParamsInvalid, LaunchSignatureInvalid, StoreUnavailable, TooManyR
 /** Takes a point for `key`: over the limit, a 429 saying `message` with Retry-After; a failing store, a 503. */
 async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
   await limiter.consume(key).catch((res: unknown) => {
-    if (res instanceof RateLimiterRes) throw new TooManyRequests(message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+    if (res instanceof RateLimiterRes)
+      throw new TooManyRequests(message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
     throw StoreUnavailable.because('rate limit', res);
   });
 }
@@ -29,16 +30,24 @@ export function clientAddress(c: Context, trustProxyHops: number): string {
     // Not behind Node's server (app.request in tests): the socket is unknown.
   }
   if (trustProxyHops === 0) return socket;
-  const request = { connection: { remoteAddress: socket }, headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') } };
+  const request = {
+    connection: { remoteAddress: socket },
+    headers: { 'x-forwarded-for': c.req.header('x-forwarded-for') },
+  };
   return proxyAddr(request as unknown as IncomingMessage, (_address, hop) => hop < trustProxyHops);
 }
 
 /** Searches per minute for whatever `keyOf` names (a session, an address); off at 0. */
-export function searchLimit(deps: AppDeps, surface: string, keyOf: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv> {
+export function searchLimit(
+  deps: AppDeps,
+  surface: string,
+  keyOf: (c: Context<AppEnv>) => string,
+): MiddlewareHandler<AppEnv> {
   const points = deps.config.rateLimits.searchesPerMinute;
   const limiter = points > 0 ? deps.store.limiter(`search-${surface}`, points, 60) : undefined;
   return async (c, next) => {
-    if (limiter) await consume(limiter, keyOf(c), 'Too many searches in a short time. Wait a moment, then search again.');
+    if (limiter)
+      await consume(limiter, keyOf(c), 'Too many searches in a short time. Wait a moment, then search again.');
     await next();
   };
 }
@@ -104,5 +113,10 @@ export class FailureGuard {
 export function addressBucket(address: string): string {
   if (!ipaddr.isValid(address)) return address;
   const ip = ipaddr.process(address); // an IPv4-mapped IPv6 address counts as its IPv4 address
-  return ip.kind() === 'ipv4' ? ip.toString() : `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+  return ip.kind() === 'ipv4'
+    ? ip.toString()
+    : `${(ip as ipaddr.IPv6).parts
+        .slice(0, 4)
+        .map((p) => p.toString(16))
+        .join(':')}::/64`;
 }

@@ -31,8 +31,20 @@ export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
 /** Secrets that must never reach a log line, wherever they appear in a logged object. */
 export const REDACT = [
-  'authorization', '*.authorization', 'headers.authorization', 'access_token', 'refresh_token', 'client_secret',
-  'client_auth_code', 'password', '*.password', 'token', '*.token', '*.accessToken', '*.refreshToken', 'requestToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'client_auth_code',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  'requestToken',
 ];
 
 const loggerOptions = (level: Config['logLevel']): pino.LoggerOptions => {
@@ -55,7 +67,10 @@ export function createLogger(level: Config['logLevel'], destination?: pino.Desti
  * The server's logger: everything to standard output, and warnings and errors also to a file per day in
  * LOG_DIR, of which the last LOG_RETENTION_DAYS are kept.
  */
-export async function createServerLogger(config: Config, stdout: pino.DestinationStream = process.stdout): Promise<Logger> {
+export async function createServerLogger(
+  config: Config,
+  stdout: pino.DestinationStream = process.stdout,
+): Promise<Logger> {
   const files = await pinoRoll({
     file: join(config.logDir, 'errors'),
     extension: '.log',
@@ -64,7 +79,13 @@ export async function createServerLogger(config: Config, stdout: pino.Destinatio
     mkdir: true,
     limit: { count: config.logRetentionDays, removeOtherLogFiles: true },
   });
-  return pino(loggerOptions(config.logLevel), pino.multistream([{ level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: stdout }, { level: 'warn', stream: files }]));
+  return pino(
+    loggerOptions(config.logLevel),
+    pino.multistream([
+      { level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: stdout },
+      { level: 'warn', stream: files },
+    ]),
+  );
 }
 
 export interface BuildOptions {
@@ -103,17 +124,44 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
         throw new ConfigError(`FIELDS_FILE: ${error.message}`);
       })
-    : config.sandbox && !config.catalogFields.length ? await sandboxFieldsFile() : undefined;
-  const sources = await createFieldSources(fields, { catalog, catalogFields: config.catalogFields, client: concur, logger, env: config.env }).catch((error: NodeJS.ErrnoException) => {
+    : config.sandbox && !config.catalogFields.length
+      ? await sandboxFieldsFile()
+      : undefined;
+  const sources = await createFieldSources(fields, {
+    catalog,
+    catalogFields: config.catalogFields,
+    client: concur,
+    logger,
+    env: config.env,
+  }).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(error.code ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})` : `FIELDS_FILE: ${error.message}`);
+    throw new ConfigError(
+      error.code
+        ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})`
+        : `FIELDS_FILE: ${error.message}`,
+    );
   });
-  return { config, store, concur, items, sources, companyTokens, allowlist, catalog, logger, now, distDir: opts.distDir ?? DIST_DIR, sandbox: opts.sandbox, metrics };
+  return {
+    config,
+    store,
+    concur,
+    items,
+    sources,
+    companyTokens,
+    allowlist,
+    catalog,
+    logger,
+    now,
+    distDir: opts.distDir ?? DIST_DIR,
+    sandbox: opts.sandbox,
+    metrics,
+  };
 }
 
 async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile> {
   return CatalogFile.open(config.catalogFile, logger).catch((error: NodeJS.ErrnoException) => {
-    const reason = error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
+    const reason =
+      error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
     throw new ConfigError(`CATALOG_FILE: ${config.catalogFile} ${reason}`);
   });
 }
@@ -127,8 +175,12 @@ export interface RunningServer {
 
 /** Concur calls only TLS 1.2+ hosts with ECDHE suites (protocol sheet §3): offer those first, and nothing weaker. */
 export const TLS_CIPHERS = [
-  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
 /**
@@ -138,7 +190,11 @@ export const TLS_CIPHERS = [
 export async function startServer(
   configFor: (boundUrl: string) => Config,
   opts: {
-    port: number; host: string; logger?: Logger; distDir?: string; tls?: Config['tls'];
+    port: number;
+    host: string;
+    logger?: Logger;
+    distDir?: string;
+    tls?: Config['tls'];
     /** How long shutdown waits for requests in flight (a write to Concur may take up to 45 s). */
     drainMs?: number;
   },
@@ -151,7 +207,11 @@ export async function startServer(
   const server = serve({
     // Until the app is built (catalog loading), say so rather than fail. The env carries the socket (client address).
     fetch: async (req, env) => {
-      if (!handler) return new Response('The connector is starting; try again in a moment.', { status: 503, headers: { 'retry-after': '1' } });
+      if (!handler)
+        return new Response('The connector is starting; try again in a moment.', {
+          status: 503,
+          headers: { 'retry-after': '1' },
+        });
       inFlight++;
       try {
         return await handler(req, env);
@@ -192,7 +252,11 @@ export async function startServer(
       rmSync(dir, { recursive: true, force: true });
     };
     process.once('exit', removeSandboxDir);
-    config = { ...config, companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) }, v1CustomField: config.v1CustomField ?? 'Custom12' };
+    config = {
+      ...config,
+      companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) },
+      v1CustomField: config.v1CustomField ?? 'Custom12',
+    };
   }
   const logger = opts.logger ?? createLogger(config.logLevel);
   try {
@@ -205,10 +269,16 @@ export async function startServer(
         })
       : undefined;
     let draining = false;
-    const deps = await buildDeps(config, { logger, distDir: opts.distDir, sandbox, metrics: new Metrics({ processMetrics: true }) });
+    const deps = await buildDeps(config, {
+      logger,
+      distDir: opts.distDir,
+      sandbox,
+      metrics: new Metrics({ processMetrics: true }),
+    });
     deps.draining = () => draining;
     handler = createApp(deps).fetch;
-    if (sandbox && sandboxCompanyToken) await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
+    if (sandbox && sandboxCompanyToken)
+      await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
     deps.companyTokens?.start();
     if (deps.catalog instanceof CatalogFile) deps.catalog.watch();
     return {
@@ -219,22 +289,26 @@ export async function startServer(
        * Graceful: no new connections, idle ones closed, and requests in flight (a write to Concur) finish, for up
        * to drainMs; only then are the remaining connections cut.
        */
-      close: () => new Promise((resolve, reject) => {
-        draining = true;
-        const connections = server as unknown as { closeAllConnections?: () => void; closeIdleConnections?: () => void };
-        const cut = setTimeout(() => connections.closeAllConnections?.(), opts.drainMs ?? 50_000);
-        server.close(async (err) => {
-          clearTimeout(cut);
-          // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
-          if (inFlight > 0) await new Promise<void>((done) => (settled = done));
-          deps.companyTokens?.stop();
-          removeSandboxDir();
-          if (deps.catalog instanceof CatalogFile) deps.catalog.close();
-          deps.sources.close();
-          deps.store.close().then(() => (err ? reject(err) : resolve()), reject);
-        });
-        connections.closeIdleConnections?.();
-      }),
+      close: () =>
+        new Promise((resolve, reject) => {
+          draining = true;
+          const connections = server as unknown as {
+            closeAllConnections?: () => void;
+            closeIdleConnections?: () => void;
+          };
+          const cut = setTimeout(() => connections.closeAllConnections?.(), opts.drainMs ?? 50_000);
+          server.close(async (err) => {
+            clearTimeout(cut);
+            // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
+            if (inFlight > 0) await new Promise<void>((done) => (settled = done));
+            deps.companyTokens?.stop();
+            removeSandboxDir();
+            if (deps.catalog instanceof CatalogFile) deps.catalog.close();
+            deps.sources.close();
+            deps.store.close().then(() => (err ? reject(err) : resolve()), reject);
+          });
+          connections.closeIdleConnections?.();
+        }),
     };
   } catch (error) {
     server.close();

@@ -6,6 +6,12 @@ import { LeuPopupElement } from './elements/leu-popup.ts';
 import { LeuSearchElement } from './elements/leu-search.ts';
 import { LeuWizardElement } from './elements/leu-wizard.ts';
 
-export const ELEMENTS = [LeuPickerElement, LeuSearchElement, LeuWizardElement, LeuFieldElement, LeuPopupElement] as const;
+export const ELEMENTS = [
+  LeuPickerElement,
+  LeuSearchElement,
+  LeuWizardElement,
+  LeuFieldElement,
+  LeuPopupElement,
+] as const;
 // A statement a bundler must keep: it holds on to every class, and with it every tag's registration.
 for (const element of ELEMENTS) if (typeof element !== 'function') throw new Error('An element failed to load.');

@@ -25,7 +25,10 @@ if (!host) {
 } else if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field)) {
   say('The address of this picker lacks the field (?field=custom12).');
 } else {
-  const link = new HostLink(host, (await embedConfig(location.origin).catch(() => ({ allowedOrigins: [] }))).allowedOrigins);
+  const link = new HostLink(
+    host,
+    (await embedConfig(location.origin).catch(() => ({ allowedOrigins: [] }))).allowedOrigins,
+  );
   const picker = document.createElement('leu-picker');
   picker.source = `${location.origin}/embed/v1/fields/${field}`;
   picker.language = language;

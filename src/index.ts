@@ -5,10 +5,33 @@ export { LeuSearchElement, type SearchFunction } from './elements/leu-search.ts'
 export { LeuWizardElement } from './elements/leu-wizard.ts';
 export { LeuFieldElement } from './elements/leu-field.ts';
 export { LeuPopupElement } from './elements/leu-popup.ts';
-export { AnswerChangeEvent, PickerChooseEvent, PopupCloseEvent, ValueSelectEvent, WizardSubmitEvent, type PickerChoice } from './elements/events.ts';
+export {
+  AnswerChangeEvent,
+  PickerChooseEvent,
+  PopupCloseEvent,
+  ValueSelectEvent,
+  WizardSubmitEvent,
+  type PickerChoice,
+} from './elements/events.ts';
 export { createEmbedClient, embedConfig, type EmbedClient } from './api/embed.ts';
 export { createApiClient, type ApiClient, type ApiClientOptions, type SearchScope } from './api/client.ts';
 export { ApiError } from './api/api-error.ts';
-export { connectPicker, HostLink, PickerError, PROTOCOL_VERSION, type ConnectOptions, type PickerMessage, type PickerResult } from './embed/protocol.ts';
+export {
+  connectPicker,
+  HostLink,
+  PickerError,
+  PROTOCOL_VERSION,
+  type ConnectOptions,
+  type PickerMessage,
+  type PickerResult,
+} from './embed/protocol.ts';
 export { getLocale, intlLocale, pickLocale, setLocale } from './i18n/locale.ts';
-export type { CatalogItem, EmbedField, FieldWrite, Flow, FlowStep, SearchItem, SearchResponse } from './contract/api.ts';
+export type {
+  CatalogItem,
+  EmbedField,
+  FieldWrite,
+  Flow,
+  FlowStep,
+  SearchItem,
+  SearchResponse,
+} from './contract/api.ts';

@@ -12,14 +12,24 @@ export interface NodeProcess {
 }
 
 /** Starts a node script and waits until `ready` answers 2xx; a process that exits first fails with its output. */
-export async function startNodeProcess(args: string[], env: Record<string, string>, ready: string): Promise<NodeProcess> {
+export async function startNodeProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => void (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => void (output += c.toString()));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${args.at(-1)} stopped (exit ${child.exitCode}): ${output}`);
-    if (await fetch(ready).then((r) => r.ok, () => false)) return { child, output: () => output };
+    if (
+      await fetch(ready).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, output: () => output };
     await sleep(100);
   }
   child.kill();
@@ -32,7 +42,9 @@ export const startConnector = (env: Record<string, string>): Promise<NodeProcess
 
 /** A launch address signed by the sandbox as Concur would sign it (path and query), usable once. */
 export async function sandboxLaunch(base: string, expense = SANDBOX_IDS.taxi, field = 'custom12'): Promise<string> {
-  const res = await fetch(`${base}/sandbox/launch?source=ENTRY&expense=${expense}&field=${field}`, { redirect: 'manual' });
+  const res = await fetch(`${base}/sandbox/launch?source=ENTRY&expense=${expense}&field=${field}`, {
+    redirect: 'manual',
+  });
   return res.headers.get('location')!;
 }
 
@@ -41,5 +53,7 @@ export async function openSession(base: string, launch: string): Promise<string>
   const res = await fetch(`${base}${launch}`, { redirect: 'manual' });
   if (res.status !== 303) throw new Error(`the launch was answered ${res.status}: ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  return ((await (await fetch(`${base}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string }).token;
+  return (
+    (await (await fetch(`${base}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string }
+  ).token;
 }

@@ -12,7 +12,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** A fetch handler served on 127.0.0.1 on a port of its own: its address, and how to stop it. */
-export async function serveOnLoopback(fetch: (request: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveOnLoopback(
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });

@@ -10,13 +10,23 @@ let started: Promise<string> | undefined;
 export async function startRedisServer(port?: number): Promise<{ url: string; stop(): Promise<void> }> {
   port ??= await freePort();
   // A missing redis-server is reported through the 'error' event below, not thrown here.
-  const child: ChildProcess = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   // Stopped when this test file's process ends; it must not keep that process alive meanwhile.
   process.once('exit', () => child.kill());
   child.unref();
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    child.once('error', (error) => reject(new Error(`The Redis tests need redis-server (Debian: apt-get install redis-server) or REDIS_TEST_URL: ${error.message}`)));
+    child.once('error', (error) =>
+      reject(
+        new Error(
+          `The Redis tests need redis-server (Debian: apt-get install redis-server) or REDIS_TEST_URL: ${error.message}`,
+        ),
+      ),
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('Ready to accept connections')) {
@@ -39,7 +49,9 @@ export async function startRedisServer(port?: number): Promise<{ url: string; st
 
 /** The Redis URL for this test file. */
 export function redisUrl(): Promise<string> {
-  started ??= process.env.REDIS_TEST_URL ? Promise.resolve(process.env.REDIS_TEST_URL) : startRedisServer().then((r) => r.url);
+  started ??= process.env.REDIS_TEST_URL
+    ? Promise.resolve(process.env.REDIS_TEST_URL)
+    : startRedisServer().then((r) => r.url);
   return started;
 }
 

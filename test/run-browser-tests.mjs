@@ -4,7 +4,11 @@
 import { spawnSync } from 'node:child_process';
 
 const run = () => {
-  const r = spawnSync(process.execPath, ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'],
+    { encoding: 'utf8' },
+  );
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   return r;

@@ -8,7 +8,13 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { SecretTap } from '../server/secret-tap.ts';
 
 /** Passwords and client secrets the tests and the sandbox configure (test/server/helpers.ts, server/config.ts). */
-export const SCANNED_SECRETS = ['S3cret-Passw0rd!', 'test-client-secret-0123', 'sandbox-Passw0rd!', 'sandbox-client-secret', 'another-Passw0rd'];
+export const SCANNED_SECRETS = [
+  'S3cret-Passw0rd!',
+  'test-client-secret-0123',
+  'sandbox-Passw0rd!',
+  'sandbox-client-secret',
+  'another-Passw0rd',
+];
 /** Every access token, refresh token, company request token and authorization code the fake Concur issues. */
 export const ISSUED_TOKEN = /sbx-(?:code|req|at|rt)-[0-9A-F]{32}/;
 
@@ -31,7 +37,9 @@ const tap: SecretTap = {
   response(path, headers, sent) {
     // What the browser reads: a compressed answer (the popup's files) is scanned as it unpacks.
     const encoding = headers.find(([k]) => k.toLowerCase() === 'content-encoding')?.[1];
-    const body = Buffer.from(encoding === 'br' ? brotliDecompressSync(sent) : encoding === 'gzip' ? gunzipSync(sent) : sent).toString('utf8');
+    const body = Buffer.from(
+      encoding === 'br' ? brotliDecompressSync(sent) : encoding === 'gzip' ? gunzipSync(sent) : sent,
+    ).toString('utf8');
     stats.responses++;
     stats.responseBytes += body.length;
     const text = `${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${body}`;
@@ -47,7 +55,10 @@ const tap: SecretTap = {
 // A process a test started (test/scanned-node.ts): what it prints is scanned too (a command's report, a server's
 // start-up line). The test process's own output (test names, assertion diffs) is not.
 if (process.env.LEU_SECRET_SCAN_OUTPUT) {
-  for (const [name, stream] of [['standard output', process.stdout], ['standard error', process.stderr]] as const) {
+  for (const [name, stream] of [
+    ['standard output', process.stdout],
+    ['standard error', process.stderr],
+  ] as const) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       for (const f of findSecrets(String(chunk))) found(`${f} on its ${name}: ${String(chunk).slice(0, 200)}`);
@@ -57,9 +68,18 @@ if (process.env.LEU_SECRET_SCAN_OUTPUT) {
 }
 
 process.on('exit', () => {
-  if (dir) writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ file: process.argv.at(-1), ...stats, findings: [] }));
+  if (dir)
+    writeFileSync(
+      join(dir, `${process.pid}.json`),
+      JSON.stringify({ file: process.argv.at(-1), ...stats, findings: [] }),
+    );
   if (stats.findings.length) {
-    process.stderr.write(`secret scan: ${stats.findings.length} secret(s) sent or logged:\n${[...new Set(stats.findings)].slice(0, 20).map((f) => `  ${f}`).join('\n')}\n`);
+    process.stderr.write(
+      `secret scan: ${stats.findings.length} secret(s) sent or logged:\n${[...new Set(stats.findings)]
+        .slice(0, 20)
+        .map((f) => `  ${f}`)
+        .join('\n')}\n`,
+    );
     process.exitCode = 1;
   }
 });

@@ -5,7 +5,13 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { HostAllowlist } from './hosts.ts';
 import { oauthError, type OAuthAudience, type OAuthErrorBody } from './oauth-errors.ts';
-import { type AppError, ConcurRequestRefused, ConcurUnavailable, ItemUrlNotAllowed, withCorrelation } from '../errors.ts';
+import {
+  type AppError,
+  ConcurRequestRefused,
+  ConcurUnavailable,
+  ItemUrlNotAllowed,
+  withCorrelation,
+} from '../errors.ts';
 
 export interface OAuthSettings {
   clientId: string;
@@ -124,27 +130,43 @@ export class ConcurClient {
   /** Exchanges a launch's one-time authorization code for a user token (protocol sheet §1, §4). */
   exchangeAuthCode(code: string, tokenBase = this.#opts.oauth.tokenBase, signal?: AbortSignal): Promise<TokenResult> {
     const { oauth } = this.#opts;
-    return this.#grant('oauth.authorization_code', tokenBase, 'user', {
-      client_id: oauth.clientId,
-      client_secret: oauth.clientSecret,
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: oauth.redirectUri,
-    }, signal);
+    return this.#grant(
+      'oauth.authorization_code',
+      tokenBase,
+      'user',
+      {
+        client_id: oauth.clientId,
+        client_secret: oauth.clientSecret,
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: oauth.redirectUri,
+      },
+      signal,
+    );
   }
 
   /** Trades a refresh token for a new access token, at the token's own geolocation. */
   refresh(token: ConcurToken, audience: OAuthAudience, signal?: AbortSignal): Promise<TokenResult> {
     const { oauth } = this.#opts;
-    return this.#grant('oauth.refresh_token', token.geolocation ?? oauth.tokenBase, audience, {
-      client_id: oauth.clientId,
-      client_secret: oauth.clientSecret,
-      grant_type: 'refresh_token',
-      refresh_token: token.refreshToken ?? '',
-    }, signal).then((r) => ({
+    return this.#grant(
+      'oauth.refresh_token',
+      token.geolocation ?? oauth.tokenBase,
+      audience,
+      {
+        client_id: oauth.clientId,
+        client_secret: oauth.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: token.refreshToken ?? '',
+      },
+      signal,
+    ).then((r) => ({
       ...r,
       // Keep what Concur did not resend: the refresh token, and where the token lives.
-      token: { ...r.token, refreshToken: r.token.refreshToken ?? token.refreshToken, geolocation: r.token.geolocation ?? r.movedTo ?? token.geolocation },
+      token: {
+        ...r.token,
+        refreshToken: r.token.refreshToken ?? token.refreshToken,
+        geolocation: r.token.geolocation ?? r.movedTo ?? token.geolocation,
+      },
     }));
   }
 
@@ -161,11 +183,20 @@ export class ConcurClient {
     });
   }
 
-  async #grant(call: string, tokenBase: string, audience: OAuthAudience, fields: Record<string, string>, signal?: AbortSignal, relocated = false): Promise<TokenResult> {
+  async #grant(
+    call: string,
+    tokenBase: string,
+    audience: OAuthAudience,
+    fields: Record<string, string>,
+    signal?: AbortSignal,
+    relocated = false,
+  ): Promise<TokenResult> {
     const base = stripSlash(tokenBase);
     // The client secret goes only to hosts a Concur token may go to.
     if (!this.#opts.allowlist.allows(new URL(base))) {
-      throw new ItemUrlNotAllowed(`Concur asked us to sign in at ${new URL(base).host}, which is not a Concur host this connector trusts. An administrator can add it to CONCUR_ALLOWED_HOSTS.`);
+      throw new ItemUrlNotAllowed(
+        `Concur asked us to sign in at ${new URL(base).host}, which is not a Concur host this connector trusts. An administrator can add it to CONCUR_ALLOWED_HOSTS.`,
+      );
     }
     // A string body with an explicit Content-Type: Concur rejects a charset parameter, and fetch then sends a
     // Content-Length rather than chunked encoding.
@@ -181,25 +212,45 @@ export class ConcurClient {
         // options with the instance's, so the decision is made here, explicitly, for every error.)
         retry: {
           methods: ['post'],
-          shouldRetry: ({ error }) => error instanceof HTTPError && TOKEN_RETRY_STATUSES.has(error.response.status) && this.#retryAfterFits(error),
+          shouldRetry: ({ error }) =>
+            error instanceof HTTPError &&
+            TOKEN_RETRY_STATUSES.has(error.response.status) &&
+            this.#retryAfterFits(error),
         },
         signal,
         hooks: this.#hooks(call, trace),
       });
     } catch (error) {
-      if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && ![408, 429].includes(error.response.status)) {
+      if (
+        error instanceof HTTPError &&
+        error.response.status >= 400 &&
+        error.response.status < 500 &&
+        ![408, 429].includes(error.response.status)
+      ) {
         // ky 2 has read the body already: error.data is the parsed JSON (undefined when there was none).
         const details = (error.data ?? {}) as OAuthErrorBody;
         // Error 16: the user or company lives in another data centre; ask there, once, and say where.
         if (Number(details.code) === 16 && !relocated) {
           const geolocation = asHttpUrl(details.geolocation);
-          if (!geolocation) throw withCorrelation(new ConcurUnavailable('Concur said this user lives in another data centre but did not say which. Please try again; if it keeps happening, tell your administrator.'), trace.concurCorrelationId);
+          if (!geolocation)
+            throw withCorrelation(
+              new ConcurUnavailable(
+                'Concur said this user lives in another data centre but did not say which. Please try again; if it keeps happening, tell your administrator.',
+              ),
+              trace.concurCorrelationId,
+            );
           this.#opts.logger.info({ call, geolocation }, 'Concur sent the token request to another geolocation');
           const moved = await this.#grant(call, geolocation, audience, fields, signal, true);
           return { ...moved, movedTo: moved.movedTo ?? geolocation };
         }
         this.#opts.logger.warn(
-          { call, status: error.response.status, oauthCode: details.code, oauthError: details.error, correlationId: trace.concurCorrelationId },
+          {
+            call,
+            status: error.response.status,
+            oauthCode: details.code,
+            oauthError: details.error,
+            correlationId: trace.concurCorrelationId,
+          },
           'Concur refused the token request',
         );
         throw withCorrelation(oauthError(details, audience), trace.concurCorrelationId ?? trace.sentCorrelationId);
@@ -208,7 +259,10 @@ export class ConcurClient {
     }
     const parsed = TokenResponse.safeParse(await response.json().catch(() => null));
     if (!parsed.success) {
-      throw withCorrelation(new ConcurUnavailable('Concur answered the sign-in with something we could not read. Please try again.'), trace.concurCorrelationId);
+      throw withCorrelation(
+        new ConcurUnavailable('Concur answered the sign-in with something we could not read. Please try again.'),
+        trace.concurCorrelationId,
+      );
     }
     const t = parsed.data;
     const now = this.#now();
@@ -228,7 +282,12 @@ export class ConcurClient {
   }
 
   /** GET with the token; resolves with the parsed JSON and the correlation id. */
-  async getJson(call: string, url: URL, token: ConcurToken, signal?: AbortSignal): Promise<{ json: unknown; correlationId: string }> {
+  async getJson(
+    call: string,
+    url: URL,
+    token: ConcurToken,
+    signal?: AbortSignal,
+  ): Promise<{ json: unknown; correlationId: string }> {
     const trace: CallTrace = { attempts: 0 };
     const json = await this.#authorized(call, url, token, trace, { method: 'get', signal })
       .then((r) => r.json())
@@ -237,16 +296,27 @@ export class ConcurClient {
   }
 
   /** PATCH or PUT a JSON body with the token; resolves once Concur has accepted it. */
-  async send(call: string, method: 'patch' | 'put', url: URL, token: ConcurToken, body: unknown, signal?: AbortSignal): Promise<{ correlationId: string }> {
+  async send(
+    call: string,
+    method: 'patch' | 'put',
+    url: URL,
+    token: ConcurToken,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ correlationId: string }> {
     const trace: CallTrace = { attempts: 0 };
-    await this.#authorized(call, url, token, trace, { method, json: body, signal }).catch((error: unknown) => this.#fail(call, error, trace, 'write'));
+    await this.#authorized(call, url, token, trace, { method, json: body, signal }).catch((error: unknown) =>
+      this.#fail(call, error, trace, 'write'),
+    );
     return { correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
   }
 
   #authorized(call: string, url: URL, token: ConcurToken, trace: CallTrace, options: KyOptions): Promise<Response> {
     // Defence in depth: launches were checked already, but a token never leaves for a host not on the list.
     if (!this.#opts.allowlist.allows(url)) {
-      return Promise.reject(new ItemUrlNotAllowed('The address of this item is not a Concur address this connector trusts.'));
+      return Promise.reject(
+        new ItemUrlNotAllowed('The address of this item is not a Concur address this connector trusts.'),
+      );
     }
     return this.#http(url, {
       ...options,
@@ -272,18 +342,35 @@ export class ConcurClient {
       afterResponse: [
         ({ request, response }) => {
           trace.concurCorrelationId = response.headers.get(HEADER) ?? undefined;
-          this.#opts.metrics?.concurCalls.observe({ call, status: String(response.status) }, (performance.now() - (trace.startedAt ?? performance.now())) / 1000);
+          this.#opts.metrics?.concurCalls.observe(
+            { call, status: String(response.status) },
+            (performance.now() - (trace.startedAt ?? performance.now())) / 1000,
+          );
           const url = new URL(request.url);
           if (response.status >= 300 && response.status < 400) {
             log.error(
-              { call, method: request.method, host: url.host, path: url.pathname, status: response.status, redirectHost: redirectHost(response), correlationId: trace.concurCorrelationId },
+              {
+                call,
+                method: request.method,
+                host: url.host,
+                path: url.pathname,
+                status: response.status,
+                redirectHost: redirectHost(response),
+                correlationId: trace.concurCorrelationId,
+              },
               'Concur answered with a redirect, which the connector never follows (no token or secret goes to an address it did not check); the call failed',
             );
           }
           log.info(
             {
-              call, method: request.method, host: url.host, path: url.pathname, status: response.status,
-              attempt: trace.attempts, sentCorrelationId: trace.sentCorrelationId, correlationId: trace.concurCorrelationId,
+              call,
+              method: request.method,
+              host: url.host,
+              path: url.pathname,
+              status: response.status,
+              attempt: trace.attempts,
+              sentCorrelationId: trace.sentCorrelationId,
+              correlationId: trace.concurCorrelationId,
             },
             'concur call',
           );
@@ -292,7 +379,10 @@ export class ConcurClient {
       beforeRetry: [
         ({ request, error, retryCount }) => {
           if (!(error instanceof HTTPError)) {
-            log.warn({ call, attempt: trace.attempts, retryCount, err: { name: error.name, message: error.message } }, 'concur call failed, retrying');
+            log.warn(
+              { call, attempt: trace.attempts, retryCount, err: { name: error.name, message: error.message } },
+              'concur call failed, retrying',
+            );
           }
           this.#startAttempt(request, trace);
         },
@@ -305,7 +395,10 @@ export class ConcurClient {
     this.#opts.metrics?.concurFailures.inc({ call, status: statusLabel(error) });
     if (error instanceof HTTPError) {
       const wait = retryAfterSeconds(error.response);
-      this.#opts.logger.error({ call, status: error.response.status, attempts: trace.attempts, correlationId: id, retryAfter: wait }, 'Concur failed');
+      this.#opts.logger.error(
+        { call, status: error.response.status, attempts: trace.attempts, correlationId: id, retryAfter: wait },
+        'Concur failed',
+      );
       return withCorrelation(
         new ConcurUnavailable(
           wait !== undefined && error.response.status === 429
@@ -316,19 +409,44 @@ export class ConcurClient {
       );
     }
     const name = (error as Error)?.name;
-    const reason = error instanceof TimeoutError || name === 'TimeoutError' || name === 'AbortError' ? 'did not answer in time' : 'could not be reached';
-    this.#opts.logger.error({ call, attempts: trace.attempts, correlationId: id, err: { name: (error as Error)?.name } }, `Concur ${reason}`);
+    const reason =
+      error instanceof TimeoutError || name === 'TimeoutError' || name === 'AbortError'
+        ? 'did not answer in time'
+        : 'could not be reached';
+    this.#opts.logger.error(
+      { call, attempts: trace.attempts, correlationId: id, err: { name: (error as Error)?.name } },
+      `Concur ${reason}`,
+    );
     return withCorrelation(new ConcurUnavailable(`Concur ${reason}. Please try again in a moment.`), id);
   }
 
   async #fail(call: string, error: unknown, trace: CallTrace, what: 'read' | 'write'): Promise<never> {
     if (error instanceof ItemUrlNotAllowed) throw error;
-    if (error instanceof HTTPError && error.response.status >= 400 && error.response.status < 500 && error.response.status !== 429 && error.response.status !== 408) {
+    if (
+      error instanceof HTTPError &&
+      error.response.status >= 400 &&
+      error.response.status < 500 &&
+      error.response.status !== 429 &&
+      error.response.status !== 408
+    ) {
       const status = error.response.status;
       this.#opts.metrics?.concurFailures.inc({ call, status: String(status) });
-      const body = (error.data ?? null) as { errorMessage?: string; Message?: string; validationErrors?: { message?: string }[] } | null;
-      const detail = body?.validationErrors?.map((v) => v.message).filter(Boolean).join('; ') || body?.errorMessage || body?.Message;
-      this.#opts.logger.warn({ call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId }, `Concur refused the ${what}`);
+      const body = (error.data ?? null) as {
+        errorMessage?: string;
+        Message?: string;
+        validationErrors?: { message?: string }[];
+      } | null;
+      const detail =
+        body?.validationErrors
+          ?.map((v) => v.message)
+          .filter(Boolean)
+          .join('; ') ||
+        body?.errorMessage ||
+        body?.Message;
+      this.#opts.logger.warn(
+        { call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId },
+        `Concur refused the ${what}`,
+      );
       const message =
         status === 401 || status === 403
           ? `Concur did not allow this ${what} (HTTP ${status}). Your sign-in may have ended: close this window and click the button in Concur again.`

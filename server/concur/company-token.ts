@@ -57,7 +57,10 @@ export class CompanyTokens {
   /** Exchanges a company request token (valid 24 hours) for the company's tokens and stores them. */
   async bootstrap(companyId: string, requestToken: string): Promise<CompanyTokenStatus> {
     const { token } = await this.#o.client.companyToken(companyId, requestToken);
-    if (!token.refreshToken) throw new Error('Concur returned no refresh token for the company; check that the client ID has the refresh_token grant.');
+    if (!token.refreshToken)
+      throw new Error(
+        'Concur returned no refresh token for the company; check that the client ID has the refresh_token grant.',
+      );
     await this.#save(companyId, token);
     this.#access = token;
     return (await this.status())!;
@@ -66,12 +69,20 @@ export class CompanyTokens {
   /** What is stored, without the secret; undefined when nothing was bootstrapped yet. */
   async status(): Promise<CompanyTokenStatus | undefined> {
     const s = await this.#load();
-    return s && { companyId: s.companyId, geolocation: s.geolocation, refreshedAt: s.refreshedAt, refreshExpiresAt: s.refreshExpiresAt };
+    return (
+      s && {
+        companyId: s.companyId,
+        geolocation: s.geolocation,
+        refreshedAt: s.refreshedAt,
+        refreshExpiresAt: s.refreshExpiresAt,
+      }
+    );
   }
 
   /** Runs a call with a valid company access token; refreshes once if Concur rejects it. */
   async withToken<T>(call: (token: ConcurToken) => Promise<T>): Promise<T> {
-    const token = this.#access && this.#access.expiresAt - this.#now() > ACCESS_MARGIN_MS ? this.#access : await this.#refresh();
+    const token =
+      this.#access && this.#access.expiresAt - this.#now() > ACCESS_MARGIN_MS ? this.#access : await this.#refresh();
     try {
       return await call(token);
     } catch (error) {
@@ -85,7 +96,9 @@ export class CompanyTokens {
     const stored = await this.#load();
     if (!stored) return false;
     const now = this.#now();
-    const aging = now - stored.refreshedAt >= COMPANY_REFRESH_EVERY_MS || (stored.refreshExpiresAt !== undefined && stored.refreshExpiresAt - now < 150 * DAY);
+    const aging =
+      now - stored.refreshedAt >= COMPANY_REFRESH_EVERY_MS ||
+      (stored.refreshExpiresAt !== undefined && stored.refreshExpiresAt - now < 150 * DAY);
     if (!aging) return false;
     await this.#refresh();
     return true;
@@ -98,7 +111,9 @@ export class CompanyTokens {
       try {
         open(this.#o.key, stored.refreshToken);
       } catch {
-        throw new CompanyTokenUnusable(`The company token in ${this.#o.file} cannot be decrypted with TOKEN_ENCRYPTION_KEY. Restore the key it was stored with, or run npm run company-token again.`);
+        throw new CompanyTokenUnusable(
+          `The company token in ${this.#o.file} cannot be decrypted with TOKEN_ENCRYPTION_KEY. Restore the key it was stored with, or run npm run company-token again.`,
+        );
       }
     }
     return this.status();
@@ -110,7 +125,11 @@ export class CompanyTokens {
     const check = () =>
       this.refreshIfAging().then(
         (refreshed) => refreshed && this.#o.logger.info('company refresh token renewed'),
-        (error: Error) => this.#o.logger.error({ err: { name: error.name, message: error.message } }, error instanceof AppError ? error.message : 'company token refresh failed'),
+        (error: Error) =>
+          this.#o.logger.error(
+            { err: { name: error.name, message: error.message } },
+            error instanceof AppError ? error.message : 'company token refresh failed',
+          ),
       );
     void check();
     this.#timer = setInterval(check, this.#o.checkEveryMs ?? 12 * 60 * 60 * 1000);
@@ -124,20 +143,33 @@ export class CompanyTokens {
   #refresh(): Promise<ConcurToken> {
     this.#inflight ??= (async () => {
       const stored = await this.#load();
-      if (!stored) throw new CompanyTokenMissing('No company token has been set up. An administrator must run npm run company-token.');
+      if (!stored)
+        throw new CompanyTokenMissing(
+          'No company token has been set up. An administrator must run npm run company-token.',
+        );
       let refreshToken: string;
       try {
         refreshToken = open(this.#o.key, stored.refreshToken);
       } catch {
-        throw new CompanyTokenUnusable(`The company token in ${this.#o.file} cannot be decrypted: TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the file was altered. An administrator must restore the key, or run npm run company-token again.`);
+        throw new CompanyTokenUnusable(
+          `The company token in ${this.#o.file} cannot be decrypted: TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the file was altered. An administrator must restore the key, or run npm run company-token again.`,
+        );
       }
-      const { token } = await this.#o.client.refresh({ accessToken: '', refreshToken, expiresAt: 0, geolocation: stored.geolocation }, 'company');
+      const { token } = await this.#o.client.refresh(
+        { accessToken: '', refreshToken, expiresAt: 0, geolocation: stored.geolocation },
+        'company',
+      );
       // Concur may hand back a different refresh token: whatever it returned is what we keep.
       try {
         await this.#save(stored.companyId, { ...token, geolocation: token.geolocation ?? stored.geolocation });
       } catch (error) {
-        this.#o.logger.error({ file: this.#o.file, reason: (error as Error).message }, 'the renewed company refresh token could not be saved; if Concur rotated it, run npm run company-token again');
-        throw new CompanyTokenUnusable(`The renewed company token could not be saved to ${this.#o.file}. An administrator must fix the file's location and run npm run company-token again.`);
+        this.#o.logger.error(
+          { file: this.#o.file, reason: (error as Error).message },
+          'the renewed company refresh token could not be saved; if Concur rotated it, run npm run company-token again',
+        );
+        throw new CompanyTokenUnusable(
+          `The renewed company token could not be saved to ${this.#o.file}. An administrator must fix the file's location and run npm run company-token again.`,
+        );
       }
       this.#access = token;
       return token;
@@ -160,7 +192,10 @@ export class CompanyTokens {
       json = undefined;
     }
     const parsed = StoredCompanyToken.safeParse(json);
-    if (!parsed.success) throw new CompanyTokenUnusable(`${this.#o.file} is not a company token file written by this connector. An administrator must run npm run company-token again.`);
+    if (!parsed.success)
+      throw new CompanyTokenUnusable(
+        `${this.#o.file} is not a company token file written by this connector. An administrator must run npm run company-token again.`,
+      );
     return parsed.data;
   }
 

@@ -26,19 +26,33 @@ export class ExpenseEntriesV3 {
   }
 
   #url(session: V1Session, token: ConcurToken): URL {
-    return new URL(`${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`);
+    return new URL(
+      `${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`,
+    );
   }
 
   async read(session: V1Session, token: ConcurToken, signal?: AbortSignal): Promise<ItemView> {
-    const { json, correlationId } = await this.client.getJson('expense.v3.entry.get', this.#url(session, token), token, signal);
+    const { json, correlationId } = await this.client.getJson(
+      'expense.v3.entry.get',
+      this.#url(session, token),
+      token,
+      signal,
+    );
     const e = EntryV3.safeParse(json);
-    if (!e.success) throw withCorrelation(new ConcurUnavailable('Concur sent an expense we could not read. Please try again.'), correlationId);
+    if (!e.success)
+      throw withCorrelation(
+        new ConcurUnavailable('Concur sent an expense we could not read. Please try again.'),
+        correlationId,
+      );
     const custom = CustomFieldV3.safeParse((json as Record<string, unknown>)[session.fieldId]);
     return {
       summary: {
         kind: 'ENTRY',
         expenseType: e.data.ExpenseTypeName ?? '',
-        amount: e.data.TransactionAmount != null && e.data.TransactionCurrencyCode ? { value: e.data.TransactionAmount, currency: e.data.TransactionCurrencyCode } : null,
+        amount:
+          e.data.TransactionAmount != null && e.data.TransactionCurrencyCode
+            ? { value: e.data.TransactionAmount, currency: e.data.TransactionCurrencyCode }
+            : null,
         date: e.data.TransactionDate ? e.data.TransactionDate.slice(0, 10) : null,
       },
       reportName: null,
@@ -56,7 +70,12 @@ export class ExpenseEntriesV3 {
   }
 
   /** PUT of a partial entry: only the custom fields written (protocol sheet §2), all in the one call. */
-  write(session: V1Session, token: ConcurToken, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }> {
+  write(
+    session: V1Session,
+    token: ConcurToken,
+    writes: readonly FieldWrite[],
+    signal?: AbortSignal,
+  ): Promise<{ correlationId: string }> {
     const body = Object.fromEntries(writes.map((w) => [v3FieldName(w.field), { Value: w.value }]));
     return this.client.send('expense.v3.entry.put', 'put', this.#url(session, token), token, body, signal);
   }

@@ -44,10 +44,12 @@ export interface ItemView {
   values: Record<string, string | null>;
 }
 
-const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null => (m ? { value: m.value, currency: m.currencyCode } : null);
+const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null =>
+  m ? { value: m.value, currency: m.currencyCode } : null;
 const fieldValue = (data: { id: string; value?: string | null }[], fieldId: string) =>
   data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value || null;
-const allValues = (data: { id: string; value?: string | null }[]) => Object.fromEntries(data.map((f) => [f.id.toLowerCase(), f.value || null]));
+const allValues = (data: { id: string; value?: string | null }[]) =>
+  Object.fromEntries(data.map((f) => [f.id.toLowerCase(), f.value || null]));
 
 export interface ExpenseApiOptions {
   /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
@@ -67,10 +69,21 @@ export class ExpenseApi {
     return new URL((this.opts.apiBase ?? token.geolocation ?? ref.base) + path);
   }
 
-  async #get<T>(call: string, ref: ItemRef, token: ConcurToken, path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+  async #get<T>(
+    call: string,
+    ref: ItemRef,
+    token: ConcurToken,
+    path: string,
+    schema: z.ZodType<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const { json, correlationId } = await this.client.getJson(call, this.#url(ref, token, path), token, signal);
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw withCorrelation(new ConcurUnavailable('Concur sent an answer we could not read. Please try again.'), correlationId);
+    if (!parsed.success)
+      throw withCorrelation(
+        new ConcurUnavailable('Concur sent an answer we could not read. Please try again.'),
+        correlationId,
+      );
     return parsed.data;
   }
 
@@ -92,7 +105,10 @@ export class ExpenseApi {
       };
     }
     if (ref.kind === 'ENTRY') {
-      const [e, r] = await Promise.all([this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal), reportP]);
+      const [e, r] = await Promise.all([
+        this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal),
+        reportP,
+      ]);
       return {
         summary: {
           kind: 'ENTRY',
@@ -106,7 +122,10 @@ export class ExpenseApi {
         values: allValues(e.customData),
       };
     }
-    const [a, r] = await Promise.all([this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal), reportP]);
+    const [a, r] = await Promise.all([
+      this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal),
+      reportP,
+    ]);
     return {
       summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
       reportName: r.name ?? null,
@@ -120,30 +139,59 @@ export class ExpenseApi {
    * Writes custom fields of the item (the launched one, or a wizard's several) in one call, the documented one
    * for the item, so they are saved together or not at all; resolves once Concur answers 2xx.
    */
-  async write(session: V4Session, token: ConcurToken, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }> {
+  async write(
+    session: V4Session,
+    token: ConcurToken,
+    writes: readonly FieldWrite[],
+    signal?: AbortSignal,
+  ): Promise<{ correlationId: string }> {
     const ref = session.item;
     const customData = writes.map((w) => ({ id: w.field, value: w.value, isValid: true }));
     if (ref.kind === 'HEADER') {
-      return this.client.send('expense.report.patch', 'patch', this.#url(ref, token, reportPath(ref)), token, { customData, reportSource: 'OTHER' }, signal);
+      return this.client.send(
+        'expense.report.patch',
+        'patch',
+        this.#url(ref, token, reportPath(ref)),
+        token,
+        { customData, reportSource: 'OTHER' },
+        signal,
+      );
     }
     if (ref.kind === 'ALLOCATION') {
       // expense_ids came unsigned: the write names only the expense Concur says this allocation belongs to.
       const allocation = await this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
-      if (!allocation.expenseId) throw new ConcurUnavailable('Concur did not say which expense this allocation belongs to, so nothing was changed. Please try again.');
-      return this.client.send('expense.allocation.patch', 'patch', this.#url(ref, token, itemPath(ref)), token, {
-        allocation: { customData },
-        expenseIds: [allocation.expenseId],
-      }, signal);
+      if (!allocation.expenseId)
+        throw new ConcurUnavailable(
+          'Concur did not say which expense this allocation belongs to, so nothing was changed. Please try again.',
+        );
+      return this.client.send(
+        'expense.allocation.patch',
+        'patch',
+        this.#url(ref, token, itemPath(ref)),
+        token,
+        {
+          allocation: { customData },
+          expenseIds: [allocation.expenseId],
+        },
+        signal,
+      );
     }
     // An entry on a report in workflow can only be changed through the submitted-report path, which also
     // serves unsubmitted reports: so it is used whenever the status is not known to be unsubmitted.
     const status = (await this.#report(ref, token, signal)).approvalStatusId;
     const submitted = !status || !UNSUBMITTED.has(status);
     const path = submitted ? submittedEntryPath(ref) : itemPath(ref);
-    return this.client.send(submitted ? 'expense.entry.patch_submitted' : 'expense.entry.patch', 'patch', this.#url(ref, token, path), token, {
-      customData,
-      expenseSource: 'OTHER',
-    }, signal);
+    return this.client.send(
+      submitted ? 'expense.entry.patch_submitted' : 'expense.entry.patch',
+      'patch',
+      this.#url(ref, token, path),
+      token,
+      {
+        customData,
+        expenseSource: 'OTHER',
+      },
+      signal,
+    );
   }
 }
 

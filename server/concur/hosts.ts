@@ -2,17 +2,30 @@
 
 /** Concur's API hosts (protocol sheet §4, base URIs). HTTPS only. */
 export const CONCUR_API_HOSTS = [
-  'us.api.concursolutions.com', 'us2.api.concursolutions.com', 'emea.api.concursolutions.com',
-  'eu.api.concursolutions.com', 'eu2.api.concursolutions.com', 'usg.api.concursolutions.com',
-  'us-impl.api.concursolutions.com', 'emea-impl.api.concursolutions.com',
-  'www-us.api.concursolutions.com', 'www-us2.api.concursolutions.com', 'www-emea.api.concursolutions.com',
-  'www-eu.api.concursolutions.com', 'www-eu2.api.concursolutions.com', 'www-usg.api.concursolutions.com',
-  'www-us-impl.api.concursolutions.com', 'www-emea-impl.api.concursolutions.com',
+  'us.api.concursolutions.com',
+  'us2.api.concursolutions.com',
+  'emea.api.concursolutions.com',
+  'eu.api.concursolutions.com',
+  'eu2.api.concursolutions.com',
+  'usg.api.concursolutions.com',
+  'us-impl.api.concursolutions.com',
+  'emea-impl.api.concursolutions.com',
+  'www-us.api.concursolutions.com',
+  'www-us2.api.concursolutions.com',
+  'www-emea.api.concursolutions.com',
+  'www-eu.api.concursolutions.com',
+  'www-eu2.api.concursolutions.com',
+  'www-usg.api.concursolutions.com',
+  'www-us-impl.api.concursolutions.com',
+  'www-emea-impl.api.concursolutions.com',
 ] as const;
 
 /** Pre-2017 hosts: v1 itemurls may name them; tokens are never sent there (protocol sheet §4). */
 export const CONCUR_LEGACY_HOSTS = [
-  'www.concursolutions.com', 'eu1.concursolutions.com', 'implementation.concursolutions.com', 'eu1imp.concursolutions.com',
+  'www.concursolutions.com',
+  'eu1.concursolutions.com',
+  'implementation.concursolutions.com',
+  'eu1imp.concursolutions.com',
 ];
 
 export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/;

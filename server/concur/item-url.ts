@@ -29,7 +29,15 @@ export function parseItemUrl(itemUrl: string): ItemRef | null {
   if (url.search || url.hash || url.username || url.password) return null;
   const m = ITEM_PATH.exec(url.pathname);
   if (!m) return null;
-  const [, prefix, userId, contextType, reportId, collection, id] = m as unknown as [string, string, string, string, string, string?, string?];
+  const [, prefix, userId, contextType, reportId, collection, id] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
   const ref = { base: url.origin + prefix, userId, contextType: contextType.toUpperCase(), reportId };
   if (collection === 'expenses') return { ...ref, kind: 'ENTRY', expenseId: id };
   if (collection === 'allocations') return { ...ref, kind: 'ALLOCATION', allocationId: id };

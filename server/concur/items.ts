@@ -13,7 +13,12 @@ export interface ItemAccess {
   withConcurToken<T>(key: string, session: Session, call: (token: ConcurToken, base: string) => Promise<T>): Promise<T>;
   read(key: string, session: Session, signal?: AbortSignal): Promise<ItemView>;
   /** Writes the given custom fields of the session's item in one call. */
-  write(key: string, session: Session, writes: readonly FieldWrite[], signal?: AbortSignal): Promise<{ correlationId: string }>;
+  write(
+    key: string,
+    session: Session,
+    writes: readonly FieldWrite[],
+    signal?: AbortSignal,
+  ): Promise<{ correlationId: string }>;
 }
 
 export interface ItemAccessDeps {
@@ -27,7 +32,8 @@ export interface ItemAccessDeps {
   companyTokens?: CompanyTokens;
 }
 
-const NO_COMPANY_TOKEN = 'This Concur field uses the older v1 launch, which needs a company-level token, and none is set up. An administrator must set COMPANY_TOKEN_FILE and TOKEN_ENCRYPTION_KEY and run npm run company-token.';
+const NO_COMPANY_TOKEN =
+  'This Concur field uses the older v1 launch, which needs a company-level token, and none is set up. An administrator must set COMPANY_TOKEN_FILE and TOKEN_ENCRYPTION_KEY and run npm run company-token.';
 
 export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
   const company = () => {
@@ -36,15 +42,19 @@ export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
   };
   return {
     withConcurToken(key, session, call) {
-      if (session.version === 1) return company().withToken((token) => call(token, deps.apiBase ?? token.geolocation ?? deps.tokenBase));
-      return deps.sessionTokens.withToken(key, session, (token) => call(token, deps.apiBase ?? token.geolocation ?? session.item.base));
+      if (session.version === 1)
+        return company().withToken((token) => call(token, deps.apiBase ?? token.geolocation ?? deps.tokenBase));
+      return deps.sessionTokens.withToken(key, session, (token) =>
+        call(token, deps.apiBase ?? token.geolocation ?? session.item.base),
+      );
     },
     read(key, session, signal) {
       if (session.version === 1) return company().withToken((token) => deps.entriesV3.read(session, token, signal));
       return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token, signal));
     },
     write(key, session, writes, signal) {
-      if (session.version === 1) return company().withToken((token) => deps.entriesV3.write(session, token, writes, signal));
+      if (session.version === 1)
+        return company().withToken((token) => deps.entriesV3.write(session, token, writes, signal));
       return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, writes, signal));
     },
   };

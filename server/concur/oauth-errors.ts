@@ -20,19 +20,63 @@ interface Explanation {
 }
 
 const EXPLAIN: Record<number, Explanation> = {
-  5: { code: 'oauth_credentials_rejected', user: `Concur did not accept the sign-in. ${CLICK_AGAIN}`, company: 'Concur did not accept the company credentials. Run npm run company-token with a new company request token.' },
-  53: { code: 'oauth_company_not_enabled', user: 'Your company has not enabled this application in Concur. Ask your Concur administrator to enable it (App Center, or Company Admin > Authentication Admin) before using this field.', company: 'The company has not enabled this application in Concur. Enable it for the company, then run npm run company-token again.' },
-  59: { code: 'oauth_client_disabled', user: 'This application has been disabled in Concur. Ask your Concur administrator to re-enable it.' },
-  60: { code: 'oauth_grant_not_allowed', user: 'The application may not use this kind of sign-in. An administrator must add the authorization_code, refresh_token and password grants to the client ID.' },
-  61: { code: 'oauth_client_invalid', user: 'Concur does not know this application. An administrator must check CONCUR_CLIENT_ID.' },
-  64: { code: 'oauth_client_invalid', user: 'Concur rejected the application credentials. An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.' },
+  5: {
+    code: 'oauth_credentials_rejected',
+    user: `Concur did not accept the sign-in. ${CLICK_AGAIN}`,
+    company:
+      'Concur did not accept the company credentials. Run npm run company-token with a new company request token.',
+  },
+  53: {
+    code: 'oauth_company_not_enabled',
+    user: 'Your company has not enabled this application in Concur. Ask your Concur administrator to enable it (App Center, or Company Admin > Authentication Admin) before using this field.',
+    company:
+      'The company has not enabled this application in Concur. Enable it for the company, then run npm run company-token again.',
+  },
+  59: {
+    code: 'oauth_client_disabled',
+    user: 'This application has been disabled in Concur. Ask your Concur administrator to re-enable it.',
+  },
+  60: {
+    code: 'oauth_grant_not_allowed',
+    user: 'The application may not use this kind of sign-in. An administrator must add the authorization_code, refresh_token and password grants to the client ID.',
+  },
+  61: {
+    code: 'oauth_client_invalid',
+    user: 'Concur does not know this application. An administrator must check CONCUR_CLIENT_ID.',
+  },
+  64: {
+    code: 'oauth_client_invalid',
+    user: 'Concur rejected the application credentials. An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.',
+  },
   101: { code: 'oauth_code_invalid', user: `Concur did not send a sign-in code. ${CLICK_AGAIN}` },
-  102: { code: 'oauth_redirect_mismatch', user: 'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL on the Launch External URL service configuration.' },
-  103: { code: 'oauth_code_invalid', user: `The sign-in code from Concur has expired or was already used. ${CLICK_AGAIN}`, company: 'The company request token has expired or is wrong (they last 24 hours). Generate a new one in Concur and run npm run company-token again.' },
-  104: { code: 'oauth_redirect_mismatch', user: "The connector's redirect URL does not match the one registered in Concur. An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL on the Launch External URL service configuration." },
-  105: { code: 'oauth_client_invalid', user: 'This sign-in was issued to another application. An administrator must check CONCUR_CLIENT_ID.' },
-  108: { code: 'oauth_refresh_revoked', user: `Your Concur sign-in for this window was revoked or has expired. ${CLICK_AGAIN}`, company: 'The company refresh token was revoked or has expired. Generate a new company request token in Concur and run npm run company-token again.' },
-  120: { code: 'oauth_credtype_invalid', user: 'Concur refused the credential type. An administrator must check the company token set-up.' },
+  102: {
+    code: 'oauth_redirect_mismatch',
+    user: 'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL on the Launch External URL service configuration.',
+  },
+  103: {
+    code: 'oauth_code_invalid',
+    user: `The sign-in code from Concur has expired or was already used. ${CLICK_AGAIN}`,
+    company:
+      'The company request token has expired or is wrong (they last 24 hours). Generate a new one in Concur and run npm run company-token again.',
+  },
+  104: {
+    code: 'oauth_redirect_mismatch',
+    user: "The connector's redirect URL does not match the one registered in Concur. An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL on the Launch External URL service configuration.",
+  },
+  105: {
+    code: 'oauth_client_invalid',
+    user: 'This sign-in was issued to another application. An administrator must check CONCUR_CLIENT_ID.',
+  },
+  108: {
+    code: 'oauth_refresh_revoked',
+    user: `Your Concur sign-in for this window was revoked or has expired. ${CLICK_AGAIN}`,
+    company:
+      'The company refresh token was revoked or has expired. Generate a new company request token in Concur and run npm run company-token again.',
+  },
+  120: {
+    code: 'oauth_credtype_invalid',
+    user: 'Concur refused the credential type. An administrator must check the company token set-up.',
+  },
 };
 
 export function oauthError(body: OAuthErrorBody, audience: OAuthAudience): ConcurSignInFailed {

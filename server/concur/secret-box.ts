@@ -21,7 +21,8 @@ export function seal(key: Buffer, plaintext: string, aad: Buffer = AAD): Sealed 
 export function open(key: Buffer, sealed: Sealed, aad: Buffer = AAD): string {
   const iv = Buffer.from(sealed.iv, 'base64');
   const tag = Buffer.from(sealed.tag, 'base64');
-  if (iv.length !== 12 || tag.length !== 16) throw new Error('the sealed value has a malformed IV or authentication tag');
+  if (iv.length !== 12 || tag.length !== 16)
+    throw new Error('the sealed value has a malformed IV or authentication tag');
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 }).setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
@@ -31,5 +32,8 @@ export function open(key: Buffer, sealed: Sealed, aad: Buffer = AAD): string {
 export function parseKey(text: string): Buffer | undefined {
   const t = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  return key.length === 32 && (/^[0-9a-f]{64}$/i.test(t) || key.toString('base64').replace(/=+$/, '') === t.replace(/=+$/, '')) ? key : undefined;
+  return key.length === 32 &&
+    (/^[0-9a-f]{64}$/i.test(t) || key.toString('base64').replace(/=+$/, '') === t.replace(/=+$/, ''))
+    ? key
+    : undefined;
 }

@@ -6,10 +6,19 @@ import { createSession, describeIssues } from './launch.ts';
 import { CONCUR_LEGACY_HOSTS, type HostAllowlist } from '../concur/hosts.ts';
 import type { Store, V1Session } from '../store/store.ts';
 import type { CompanyTokens } from '../concur/company-token.ts';
-import { CompanyTokenMissing, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.ts';
+import {
+  CompanyTokenMissing,
+  ItemUrlNotAllowed,
+  LaunchParamsInvalid,
+  LaunchReplayed,
+  LaunchSignatureInvalid,
+} from '../errors.ts';
 
 const required = (name: string) =>
-  z.string({ error: `${name} is missing` }).refine((v) => v.trim() !== '', `${name} is empty`).pipe(z.string().max(4096, `${name} is too long`));
+  z
+    .string({ error: `${name} is missing` })
+    .refine((v) => v.trim() !== '', `${name} is empty`)
+    .pipe(z.string().max(4096, `${name} is too long`));
 
 export const LaunchV1Query = z.object({
   xcompanydomain: required('xcompanydomain'),
@@ -46,7 +55,10 @@ export function authenticateLaunchV1(raw: Record<string, string>, credentials: C
 }
 
 /** Runs an authenticated v1 launch (see authenticateLaunchV1). */
-export async function startLaunchV1(q: LaunchV1Query, deps: LaunchV1Deps): Promise<{ handoff: string; fieldId: string }> {
+export async function startLaunchV1(
+  q: LaunchV1Query,
+  deps: LaunchV1Deps,
+): Promise<{ handoff: string; fieldId: string }> {
   if (!deps.companyTokens || !deps.v1CustomField) {
     throw new CompanyTokenMissing(
       'This Concur field uses the older v1 launch, which this connector is not set up for. An administrator must set COMPANY_TOKEN_FILE, TOKEN_ENCRYPTION_KEY and V1_CUSTOM_FIELD, and run npm run company-token.',
@@ -59,13 +71,21 @@ export async function startLaunchV1(q: LaunchV1Query, deps: LaunchV1Deps): Promi
     throw new LaunchParamsInvalid('The itemurl in this link is not an address.');
   }
   const m = V1_ENTRY.exec(url.pathname);
-  if (!m) throw new LaunchParamsInvalid('The itemurl in this link is not an expense entry address (v1 launches work at entry level only).');
+  if (!m)
+    throw new LaunchParamsInvalid(
+      'The itemurl in this link is not an expense entry address (v1 launches work at entry level only).',
+    );
   // No token goes to itemurl (v1 writes at the company token's geolocation), but it must still be Concur's.
-  if (!(url.protocol === 'https:' && CONCUR_LEGACY_HOSTS.includes(url.hostname.toLowerCase())) && !deps.allowlist.allows(url)) {
+  if (
+    !(url.protocol === 'https:' && CONCUR_LEGACY_HOSTS.includes(url.hostname.toLowerCase())) &&
+    !deps.allowlist.allows(url)
+  ) {
     throw new ItemUrlNotAllowed('The expense this link names is not on a Concur host this connector trusts.');
   }
   if (!(await deps.store.claimNonce(`v1:${q.nonce}`, NONCE_TTL_MS))) {
-    throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
+    throw new LaunchReplayed(
+      'This link from Concur was already used. Close this window and click the button in Concur again.',
+    );
   }
   let entryId: string;
   try {

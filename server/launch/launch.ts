@@ -8,7 +8,14 @@ import { parseItemUrl, type ItemRef } from '../concur/item-url.ts';
 import type { HostAllowlist } from '../concur/hosts.ts';
 import type { ConcurClient } from '../concur/client.ts';
 import type { Session, Store, V4Session } from '../store/store.ts';
-import { FieldNotConfigured, LaunchUserMismatch, ItemUrlNotAllowed, LaunchParamsInvalid, LaunchReplayed, LaunchSignatureInvalid } from '../errors.ts';
+import {
+  FieldNotConfigured,
+  LaunchUserMismatch,
+  ItemUrlNotAllowed,
+  LaunchParamsInvalid,
+  LaunchReplayed,
+  LaunchSignatureInvalid,
+} from '../errors.ts';
 
 /** Which Launch URL fields the configuration names (a single search or a wizard), spelled as it spells them. */
 export interface LaunchFields {
@@ -58,30 +65,44 @@ export function authenticateLaunchV4(raw: Record<string, string>, credentials: C
   return query;
 }
 
-const shapeOf = (v: string | undefined) => (v === undefined ? 'missing' : v.slice(0, 64).replace(/\p{L}/gu, 'a').replace(/\p{N}/gu, '9'));
+const shapeOf = (v: string | undefined) =>
+  v === undefined ? 'missing' : v.slice(0, 64).replace(/\p{L}/gu, 'a').replace(/\p{N}/gu, '9');
 
 /** Checks that a signed launch's item_url is a trusted item of the launch's source. Pure. */
 export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist): VerifiedLaunch {
   const item = parseItemUrl(query.item_url);
   if (!item) {
     // item_url's format is undocumented: keep what Concur sent (it holds no secret) for the administrator.
-    const error = new LaunchParamsInvalid('The item_url in this link is not an Expense v4 report, expense or allocation address.');
+    const error = new LaunchParamsInvalid(
+      'The item_url in this link is not an Expense v4 report, expense or allocation address.',
+    );
     error.logContext = { itemUrl: query.item_url, source: query.source };
     throw error;
   }
   if (item.kind !== query.source) {
-    throw new LaunchParamsInvalid(`This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`);
+    throw new LaunchParamsInvalid(
+      `This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`,
+    );
   }
   // Kept as Concur sent them, as a hint only: an allocation is written with the expense Concur says it belongs to.
-  const expenseIds = (query.expense_ids ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const expenseIds = (query.expense_ids ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!allowlist.allows(new URL(item.base))) {
-    throw new ItemUrlNotAllowed('The item this link names is not on a Concur host this connector trusts, so nothing was sent to it.');
+    throw new ItemUrlNotAllowed(
+      'The item this link names is not on a Concur host this connector trusts, so nothing was sent to it.',
+    );
   }
   return { query, item, expenseIds };
 }
 
 /** The whole pure check of a v4 launch: parameters, signature, item. */
-export function verifyLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials, allowlist: HostAllowlist): VerifiedLaunch {
+export function verifyLaunchV4(
+  raw: Record<string, string>,
+  credentials: ConnectorCredentials,
+  allowlist: HostAllowlist,
+): VerifiedLaunch {
   return checkLaunchItem(authenticateLaunchV4(raw, credentials), allowlist);
 }
 
@@ -132,20 +153,30 @@ export async function claimSession(store: Store, handoff: string, now: number): 
  * Runs an authenticated launch (see authenticateLaunchV4) and returns a one-time hand-off code for the popup. The
  * nonce is claimed only after the signature is verified, so unsigned requests cannot burn nonces.
  */
-export async function startLaunchV4(query: LaunchV4Query, deps: LaunchDeps): Promise<{ handoff: string; fieldId: string }> {
+export async function startLaunchV4(
+  query: LaunchV4Query,
+  deps: LaunchDeps,
+): Promise<{ handoff: string; fieldId: string }> {
   const { item, expenseIds } = checkLaunchItem(query, deps.allowlist);
   const fieldId = checkLaunchField(query.custom_field_launched_from, deps.fields);
   if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
-    throw new LaunchReplayed('This link from Concur was already used. Close this window and click the button in Concur again.');
+    throw new LaunchReplayed(
+      'This link from Concur was already used. Close this window and click the button in Concur again.',
+    );
   }
   // Sign in where this company's users were last found (Concur's error 16), else at the app's geolocation.
   const remembered = await deps.store.tokenBaseFor(query.company_domain);
-  const { token, movedTo, subject } = await deps.concur.exchangeAuthCode(query.client_auth_code, remembered ?? deps.concur.tokenBase);
+  const { token, movedTo, subject } = await deps.concur.exchangeAuthCode(
+    query.client_auth_code,
+    remembered ?? deps.concur.tokenBase,
+  );
   if (movedTo) await deps.store.rememberTokenBase(query.company_domain, movedTo);
   // The token is for whoever clicked; the signed logged_in_user_id must be that user. This also pins where that
   // value starts and ends in the signed string, however many boundaries a forger shifts at once.
   if (subject && subject.toLowerCase() !== query.logged_in_user_id.toLowerCase()) {
-    throw new LaunchUserMismatch('This link from Concur names another user than the one signed in. Close this window and click the button in Concur again.');
+    throw new LaunchUserMismatch(
+      'This link from Concur names another user than the one signed in. Close this window and click the button in Concur again.',
+    );
   }
   const session: V4Session = {
     version: 4,

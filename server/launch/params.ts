@@ -22,14 +22,24 @@ const languageCode = z
  * the employee id; item_url's "http" start pins its boundary with the employee id.
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const userId = (name: string) => required(name).pipe(z.string().regex(UUID, `${name} is not a Concur user id (a UUID)`));
+const userId = (name: string) =>
+  required(name).pipe(z.string().regex(UUID, `${name} is not a Concur user id (a UUID)`));
 /** Printable text without spaces or controls: a domain, a nonce. */
 const token = (name: string, max: number) =>
-  z.string().max(max, `${name} is too long`).regex(/^[^\s\p{C}]*$/u, `${name} holds spaces or control characters`);
+  z
+    .string()
+    .max(max, `${name} is too long`)
+    .regex(/^[^\s\p{C}]*$/u, `${name} holds spaces or control characters`);
 /** An employee id is the company's own: spaces are possible, control characters are not. */
-const employeeId = z.string().max(255, 'report_owner_employee_id is too long').regex(/^\P{C}*$/u, 'report_owner_employee_id holds control characters');
+const employeeId = z
+  .string()
+  .max(255, 'report_owner_employee_id is too long')
+  .regex(/^\P{C}*$/u, 'report_owner_employee_id holds control characters');
 const itemUrl = required('item_url').pipe(
-  z.string().max(2048, 'item_url is too long').refine((v) => /^https?:\/\/[^\s\p{C}]+$/iu.test(v), 'item_url is not an http(s) address'),
+  z
+    .string()
+    .max(2048, 'item_url is too long')
+    .refine((v) => /^https?:\/\/[^\s\p{C}]+$/iu.test(v), 'item_url is not an http(s) address'),
 );
 
 export const LaunchV4Query = z.object({

@@ -20,15 +20,25 @@ export interface SignedLaunchV4 {
 const keys = new WeakMap<ConnectorCredentials, KeyObject>();
 function keyOf(credentials: ConnectorCredentials): KeyObject {
   let key = keys.get(credentials);
-  if (!key) keys.set(credentials, (key = createSecretKey(Buffer.from(credentials.username.toLowerCase() + credentials.password, 'utf8'))));
+  if (!key)
+    keys.set(
+      credentials,
+      (key = createSecretKey(Buffer.from(credentials.username.toLowerCase() + credentials.password, 'utf8'))),
+    );
   return key;
 }
 
 function macV4(p: SignedLaunchV4, credentials: ConnectorCredentials): Buffer {
   const { username, password } = credentials;
   const base =
-    p.company_domain + p.logged_in_user_id + p.report_owner_user_id + p.report_owner_employee_id +
-    p.item_url + username + password + p.nonce;
+    p.company_domain +
+    p.logged_in_user_id +
+    p.report_owner_user_id +
+    p.report_owner_employee_id +
+    p.item_url +
+    username +
+    password +
+    p.nonce;
   // The key lowercases the username; the base string keeps it as registered (protocol sheet §1, §12.5).
   return createHmac('sha256', keyOf(credentials)).update(base, 'utf8').digest();
 }

@@ -9,7 +9,16 @@ import { SearchQuery, invalid } from './validation.ts';
 import { claimSession, saveSession, sessionKey } from '../launch/launch.ts';
 import { AppError, FieldNotConfigured, SessionMissing, ValueNotInCatalog } from '../errors.ts';
 import { searchLimit } from '../rate-limits.ts';
-import { CommitRequest, type CommitResponse, type ErrorBody, type FieldWrite, type Flow, type SearchResponse, type SessionClaim, type SessionContext } from '../../src/contract/api.ts';
+import {
+  CommitRequest,
+  type CommitResponse,
+  type ErrorBody,
+  type FieldWrite,
+  type Flow,
+  type SearchResponse,
+  type SessionClaim,
+  type SessionContext,
+} from '../../src/contract/api.ts';
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.ts';
 import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.ts';
 import type { Logger } from 'pino';
@@ -31,7 +40,9 @@ const SEARCH_DEADLINE_MS = 15_000;
  * URLs) and the fields' values (the old values the audit log records for a write).
  */
 const factsOf = (view: ItemView): NonNullable<Session['facts']> => ({
-  ...(view.summary.kind === 'ENTRY' ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined } : {}),
+  ...(view.summary.kind === 'ENTRY'
+    ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined }
+    : {}),
   values: view.values,
 });
 
@@ -67,37 +78,60 @@ function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
  */
 function fieldSource(deps: AppDeps, s: Session) {
   const source = deps.sources.forField(s.fieldId);
-  if (!source) throw new FieldNotConfigured(`The field ${s.fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. Close this window.`);
+  if (!source)
+    throw new FieldNotConfigured(
+      `The field ${s.fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. Close this window.`,
+    );
   return source;
 }
 
 /** How many recent picks per user and field are offered. */
 const RECENT_PICKS = 5;
 /** Recent picks are kept per user and field, and per step in a wizard. */
-const recentKey = (s: Session, step?: string) => `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}${step ? `|${step}` : ''}`;
+const recentKey = (s: Session, step?: string) =>
+  `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}${step ? `|${step}` : ''}`;
 
-const SESSION_ENDED = 'This window\'s session has ended. Close it and click the button in Concur again.';
-
+const SESSION_ENDED = "This window's session has ended. Close it and click the button in Concur again.";
 
 /** What the audit log calls the item a session writes. */
 const itemName = (s: Session) =>
-  s.version === 1 ? `v1 entry ${s.entryId}` : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
+  s.version === 1
+    ? `v1 entry ${s.entryId}`
+    : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
 
 /**
  * Writes the session's item in Concur. Every attempt is counted by outcome and recorded in the audit log with old
  * and new values. Once Concur has the value, nothing may make the request fail: a store that cannot take the
  * record then gets it in the log.
  */
-async function auditedWrite(deps: AppDeps, key: string, s: Session, writes: readonly FieldWrite[], log: Logger): Promise<{ correlationId: string }> {
+async function auditedWrite(
+  deps: AppDeps,
+  key: string,
+  s: Session,
+  writes: readonly FieldWrite[],
+  log: Logger,
+): Promise<{ correlationId: string }> {
   const record = (result: 'written' | 'failed', correlationId?: string, error?: string): WriteRecord => ({
-    at: deps.now(), companyDomain: s.companyDomain, userId: s.loggedInUserId, item: itemName(s),
-    fields: writes.map((w) => ({ field: w.field, old: s.facts?.values?.[w.field.toLowerCase()] ?? null, new: w.value })),
-    result, ...(correlationId ? { correlationId } : {}), ...(error ? { error } : {}),
+    at: deps.now(),
+    companyDomain: s.companyDomain,
+    userId: s.loggedInUserId,
+    item: itemName(s),
+    fields: writes.map((w) => ({
+      field: w.field,
+      old: s.facts?.values?.[w.field.toLowerCase()] ?? null,
+      new: w.value,
+    })),
+    result,
+    ...(correlationId ? { correlationId } : {}),
+    ...(error ? { error } : {}),
   });
   const keep = (r: WriteRecord) =>
     deps.store.recordWrite(r, deps.config.auditRetentionDays * 86_400_000).catch((error: Error) => {
       deps.metrics.auditLost.inc();
-      log.error({ audit: r, cause: error.message }, 'the audit log could not keep this write-back attempt; it is recorded here instead');
+      log.error(
+        { audit: r, cause: error.message },
+        'the audit log could not keep this write-back attempt; it is recorded here instead',
+      );
     });
   let r: { correlationId: string };
   try {
@@ -113,14 +147,18 @@ async function auditedWrite(deps: AppDeps, key: string, s: Session, writes: read
   // What the item holds now: the next write's "old" value in the audit log (kept best-effort).
   if (s.facts?.values) {
     for (const w of writes) s.facts.values[w.field.toLowerCase()] = w.value;
-    await saveSession(deps.store, key, s, deps.now()).catch((error: Error) => log.warn({ cause: error.message }, 'session facts not updated'));
+    await saveSession(deps.store, key, s, deps.now()).catch((error: Error) =>
+      log.warn({ cause: error.message }, 'session facts not updated'),
+    );
   }
   return r;
 }
 
 /** Recent picks are a convenience: a store that fails here must not turn a saved value into an error. */
 async function rememberPick(deps: AppDeps, key: string, code: string, log: Logger): Promise<void> {
-  await deps.store.pushRecent(key, code, RECENT_PICKS).catch((error: Error) => log.warn({ cause: error.message }, 'recent pick not remembered'));
+  await deps.store
+    .pushRecent(key, code, RECENT_PICKS)
+    .catch((error: Error) => log.warn({ cause: error.message }, 'recent pick not remembered'));
 }
 
 /** A search step's item for a code, narrowed by the pick of its `within` step. */
@@ -136,7 +174,13 @@ function stepLookup(deps: AppDeps, key: string, s: Session, signal: AbortSignal)
  * A wizard's context: the flow, the values its fields hold now, and those values as answers (where an answer
  * can be read back from what was written), so that a second visit starts from the first one's answers.
  */
-async function wizardContext(deps: AppDeps, key: string, s: Session, flow: Flow, values: Record<string, string | null>) {
+async function wizardContext(
+  deps: AppDeps,
+  key: string,
+  s: Session,
+  flow: Flow,
+  values: Record<string, string | null>,
+) {
   const fieldValues: Record<string, string | null> = {};
   const prefill: Record<string, Answer> = {};
   const lookup = stepLookup(deps, key, s, AbortSignal.timeout(10_000));
@@ -153,7 +197,14 @@ async function wizardContext(deps: AppDeps, key: string, s: Session, flow: Flow,
 }
 
 /** Checks every answer, then writes all the wizard's fields in one Concur update. */
-async function commitWizard(deps: AppDeps, key: string, s: Session, flow: Flow, answers: Record<string, string>, log: Logger): Promise<CommitResponse> {
+async function commitWizard(
+  deps: AppDeps,
+  key: string,
+  s: Session,
+  flow: Flow,
+  answers: Record<string, string>,
+  log: Logger,
+): Promise<CommitResponse> {
   const writes = await wizardWrites(flow, answers, stepLookup(deps, key, s, AbortSignal.timeout(10_000)));
   const written = writes.map(({ field, value }) => ({ field, value }));
   const launched = written.find((w) => w.field.toLowerCase() === s.fieldId.toLowerCase()) ?? written[0];
@@ -211,11 +262,16 @@ export function apiRoutes(deps: AppDeps) {
     }
     // The current value's item, for the picker to preselect; a source that cannot say is not an error here.
     const currentItem = currentValue
-      ? await deps.sources.forField(s.fieldId)?.lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000)).catch(() => undefined)
+      ? await deps.sources
+          .forField(s.fieldId)
+          ?.lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000))
+          .catch(() => undefined)
       : undefined;
     const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     const flowConfig = deps.sources.flowFor(s.fieldId);
-    const wizard = flowConfig ? await wizardContext(deps, key, s, resolveFlow(flowConfig, s.languageCode), view.values) : {};
+    const wizard = flowConfig
+      ? await wizardContext(deps, key, s, resolveFlow(flowConfig, s.languageCode), view.values)
+      : {};
     return c.json({
       item: view.summary,
       report: {
@@ -226,23 +282,38 @@ export function apiRoutes(deps: AppDeps) {
       },
       field: { id: s.fieldId },
       currentValue,
-      currentItem: currentItem ? { code: currentItem.code, label: currentItem.label, ...(currentItem.detail ? { detail: currentItem.detail } : {}), ...(currentItem.display ? { display: currentItem.display } : {}) } : null,
+      currentItem: currentItem
+        ? {
+            code: currentItem.code,
+            label: currentItem.label,
+            ...(currentItem.detail ? { detail: currentItem.detail } : {}),
+            ...(currentItem.display ? { display: currentItem.display } : {}),
+          }
+        : null,
       languageCode: s.languageCode,
       isMobile: s.isMobile,
       ...wizard,
     } satisfies SessionContext);
   });
 
-  api.use('/search', deps.metrics.timeSearches('popup'), searchLimit(deps, 'popup', (c) => c.get('sessionKey')));
+  api.use(
+    '/search',
+    deps.metrics.timeSearches('popup'),
+    searchLimit(deps, 'popup', (c) => c.get('sessionKey')),
+  );
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
     const { q, limit, offset, parent, step, within } = c.req.valid('query');
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
     const ctx = { ...searchContext(deps, c.get('sessionKey'), s), ...(within ? { within } : {}) };
     const wizard = deps.sources.flowFor(s.fieldId);
-    const source = step === undefined ? (wizard ? undefined : fieldSource(deps, s)) : deps.sources.forStep(s.fieldId, step);
+    const source =
+      step === undefined ? (wizard ? undefined : fieldSource(deps, s)) : deps.sources.forStep(s.fieldId, step);
     if (!source) {
-      const message = step === undefined ? 'This field is filled in with a form of several steps: name the search step.' : `This field's form has no search step named ${step}.`;
+      const message =
+        step === undefined
+          ? 'This field is filled in with a form of several steps: name the search step.'
+          : `This field's form has no search step named ${step}.`;
       return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
     }
     const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
@@ -264,14 +335,29 @@ export function apiRoutes(deps: AppDeps) {
     const flowConfig = deps.sources.flowFor(s.fieldId);
     if ('answers' in body || flowConfig) {
       if (!('answers' in body) || !flowConfig) {
-        const message = flowConfig ? 'This field is filled in with a form of several steps: send its answers.' : 'This field has a single search: send the code picked.';
+        const message = flowConfig
+          ? 'This field is filled in with a form of several steps: send its answers.'
+          : 'This field has a single search: send the code picked.';
         return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
       }
-      return c.json(await commitWizard(deps, c.get('sessionKey'), s, resolveFlow(flowConfig, s.languageCode), body.answers, c.get('log')()));
+      return c.json(
+        await commitWizard(
+          deps,
+          c.get('sessionKey'),
+          s,
+          resolveFlow(flowConfig, s.languageCode),
+          body.answers,
+          c.get('log')(),
+        ),
+      );
     }
     const { code } = body;
     // The browser picks a value, never a target, and only a value this field's source offers, and not an inactive one.
-    const item = await fieldSource(deps, s).lookup(code, searchContext(deps, c.get('sessionKey'), s), AbortSignal.timeout(10_000));
+    const item = await fieldSource(deps, s).lookup(
+      code,
+      searchContext(deps, c.get('sessionKey'), s),
+      AbortSignal.timeout(10_000),
+    );
     if (!item) throw new ValueNotInCatalog(`${code} is not one of the values offered for this field.`);
     if (item.inactive) throw new ValueNotInCatalog(`${item.display ?? code} cannot be chosen here: ${item.inactive}.`);
     const written = [{ field: s.fieldId, value: code }];

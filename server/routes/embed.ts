@@ -14,7 +14,11 @@ import { SourceUnavailable } from '../errors.ts';
 import { clientAddress, searchLimit } from '../rate-limits.ts';
 import { SearchQuery, invalid } from './validation.ts';
 
-const Lang = z.string().regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/).catch('en').default('en');
+const Lang = z
+  .string()
+  .regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/)
+  .catch('en')
+  .default('en');
 
 /** The popup's search query, and the language the results are labelled in. */
 const EmbedSearchQuery = SearchQuery.extend({ lang: Lang });
@@ -24,12 +28,24 @@ const EmbedSearchQuery = SearchQuery.extend({ lang: Lang });
  * cannot judge (strictContext), and sources that need the user refuse.
  */
 const embedContext = (fieldId: string, languageCode: string, within?: string): SearchContext => ({
-  fieldId, companyDomain: '', loggedInUserId: '', reportOwnerUserId: '', employeeId: '', languageCode, launchVersion: 4,
-  strictContext: true, ...(within ? { within } : {}),
+  fieldId,
+  companyDomain: '',
+  loggedInUserId: '',
+  reportOwnerUserId: '',
+  employeeId: '',
+  languageCode,
+  launchVersion: 4,
+  strictContext: true,
+  ...(within ? { within } : {}),
 });
 
 const notEmbeddable = (field: string) =>
-  ({ error: { code: 'field_not_embeddable', message: `The field ${field} is not offered to other pages (it must be in EMBED_FIELDS and set up in the fields configuration).` } }) satisfies ErrorBody;
+  ({
+    error: {
+      code: 'field_not_embeddable',
+      message: `The field ${field} is not offered to other pages (it must be in EMBED_FIELDS and set up in the fields configuration).`,
+    },
+  }) satisfies ErrorBody;
 
 export function embedRoutes(deps: AppDeps) {
   const allowed = deps.config.embedOrigins;
@@ -39,51 +55,94 @@ export function embedRoutes(deps: AppDeps) {
 
   r.use('/embed/*', async (c, next) => {
     if (!allowed.length) {
-      return c.json({ error: { code: 'embed_off', message: 'Embedding is off: set EMBED_ALLOWED_ORIGINS to the origins of the pages that may embed the picker.' } } satisfies ErrorBody, 404);
+      return c.json(
+        {
+          error: {
+            code: 'embed_off',
+            message:
+              'Embedding is off: set EMBED_ALLOWED_ORIGINS to the origins of the pages that may embed the picker.',
+          },
+        } satisfies ErrorBody,
+        404,
+      );
     }
     await next();
   });
   // No credentials: an embedding page never needs a cookie, so third-party cookie blocking changes nothing.
-  r.use('/embed/v1/*', cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET'], maxAge: 600 }));
+  r.use(
+    '/embed/v1/*',
+    cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET'], maxAge: 600 }),
+  );
 
   r.get('/embed/v1/config', (c) => c.json({ allowedOrigins: allowed }));
 
-  r.get('/embed/v1/fields/:field', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', z.object({ lang: Lang }), invalid), (c) => {
-    const { field } = c.req.valid('param');
-    const { lang } = c.req.valid('query');
-    if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
-    const flow = deps.sources.flowFor(field);
-    const body: EmbedField = flow
-      ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
-      : { field, title: deps.sources.forField(field)!.title, languageCode: lang };
-    return c.json(body);
-  });
+  r.get(
+    '/embed/v1/fields/:field',
+    zValidator('param', z.object({ field: FieldId }), invalid),
+    zValidator('query', z.object({ lang: Lang }), invalid),
+    (c) => {
+      const { field } = c.req.valid('param');
+      const { lang } = c.req.valid('query');
+      if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
+      const flow = deps.sources.flowFor(field);
+      const body: EmbedField = flow
+        ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
+        : { field, title: deps.sources.forField(field)!.title, languageCode: lang };
+      return c.json(body);
+    },
+  );
 
-  r.use('/embed/v1/fields/:field/search', deps.metrics.timeSearches('embed'), searchLimit(deps, 'embed', (c) => clientAddress(c, deps.config.trustProxyHops)));
+  r.use(
+    '/embed/v1/fields/:field/search',
+    deps.metrics.timeSearches('embed'),
+    searchLimit(deps, 'embed', (c) => clientAddress(c, deps.config.trustProxyHops)),
+  );
 
-  r.get('/embed/v1/fields/:field/search', zValidator('param', z.object({ field: FieldId }), invalid), zValidator('query', EmbedSearchQuery, invalid), async (c) => {
-    const { field } = c.req.valid('param');
-    const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
-    if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
-    const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
-    if (!source) {
-      const message = step === undefined ? `The field ${field} is filled in with a form of several steps: name the search step.` : `The field ${field} has no search step named ${step}.`;
-      return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
-    }
-    if (source.needsLaunchContext) throw new SourceUnavailable(`${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`);
-    const page = await source.search({ query: q, offset, limit, parent }, embedContext(field, lang, within), AbortSignal.timeout(15_000));
-    return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);
-  });
+  r.get(
+    '/embed/v1/fields/:field/search',
+    zValidator('param', z.object({ field: FieldId }), invalid),
+    zValidator('query', EmbedSearchQuery, invalid),
+    async (c) => {
+      const { field } = c.req.valid('param');
+      const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
+      if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
+      const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
+      if (!source) {
+        const message =
+          step === undefined
+            ? `The field ${field} is filled in with a form of several steps: name the search step.`
+            : `The field ${field} has no search step named ${step}.`;
+        return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
+      }
+      if (source.needsLaunchContext)
+        throw new SourceUnavailable(
+          `${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`,
+        );
+      const page = await source.search(
+        { query: q, offset, limit, parent },
+        embedContext(field, lang, within),
+        AbortSignal.timeout(15_000),
+      );
+      return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);
+    },
+  );
 
   /** The picker as a page, for an iframe or a popup window; it answers its host over a MessageChannel. */
-  const built = (file: string, cacheControl: string) => [
-    async (c: Context<AppEnv>, next: Next) => {
-      await next();
-      if (c.res.ok) c.header('Cache-Control', cacheControl);
-    },
-    serveStatic({ root: deps.distDir, rewriteRequestPath: () => file }),
-    (c: Context<AppEnv>) => c.json({ error: { code: 'not_built', message: `${file} has not been built: run npm run build.` } } satisfies ErrorBody, 503),
-  ] as const;
+  const built = (file: string, cacheControl: string) =>
+    [
+      async (c: Context<AppEnv>, next: Next) => {
+        await next();
+        if (c.res.ok) c.header('Cache-Control', cacheControl);
+      },
+      serveStatic({ root: deps.distDir, rewriteRequestPath: () => file }),
+      (c: Context<AppEnv>) =>
+        c.json(
+          {
+            error: { code: 'not_built', message: `${file} has not been built: run npm run build.` },
+          } satisfies ErrorBody,
+          503,
+        ),
+    ] as const;
   r.get('/embed/v1/picker', ...built('/embed.html', 'no-store'));
   /** The elements in one self-contained module, for pages without a bundler. */
   r.get('/embed/v1/leu-elements.js', ...built('/embed/leu-elements.js', 'public, max-age=300'));

@@ -40,7 +40,11 @@ export function launchRoutes(deps: AppDeps) {
         throw error;
       },
     );
-  const guard = new FailureGuard(deps, 'launch-refusals', 'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.');
+  const guard = new FailureGuard(
+    deps,
+    'launch-refusals',
+    'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.',
+  );
   const credentials = deps.config.connector;
   const fields = { canonical: (id: string) => deps.sources.canonical(id) };
   const v4 = { ...deps, fields };
@@ -52,15 +56,42 @@ export function launchRoutes(deps: AppDeps) {
    * wizard, `?wizard`, so the popup waits for the wizard instead of first showing a search box.
    */
   const toPopup = (c: Context<AppEnv>, { handoff, fieldId }: { handoff: string; fieldId: string }) => {
-    setCookie(c, HANDOFF_COOKIE, handoff, { httpOnly: true, secure, sameSite: 'Strict', path, prefix, maxAge: HANDOFF_TTL_MS / 1000 });
+    setCookie(c, HANDOFF_COOKIE, handoff, {
+      httpOnly: true,
+      secure,
+      sameSite: 'Strict',
+      path,
+      prefix,
+      maxAge: HANDOFF_TTL_MS / 1000,
+    });
     c.header('Cache-Control', 'no-store');
     return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
   return new Hono<AppEnv>()
     .get('/launchexternalurl/v4/form', async (c) => {
-      return toPopup(c, await counted('4', guard.guard(c, () => authenticateLaunchV4(singleQuery(c), credentials), (q) => startLaunchV4(q, v4))));
+      return toPopup(
+        c,
+        await counted(
+          '4',
+          guard.guard(
+            c,
+            () => authenticateLaunchV4(singleQuery(c), credentials),
+            (q) => startLaunchV4(q, v4),
+          ),
+        ),
+      );
     })
     .get('/concur/form/v1.0/get', async (c) => {
-      return toPopup(c, await counted('1', guard.guard(c, () => authenticateLaunchV1(singleQuery(c), credentials), (q) => startLaunchV1(q, v1))));
+      return toPopup(
+        c,
+        await counted(
+          '1',
+          guard.guard(
+            c,
+            () => authenticateLaunchV1(singleQuery(c), credentials),
+            (q) => startLaunchV1(q, v1),
+          ),
+        ),
+      );
     });
 }

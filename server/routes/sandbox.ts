@@ -57,7 +57,8 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
       throw new LaunchParamsInvalid('The sandbox has no such item: give source with report, expense or allocation.');
     }
     const field = q.field ?? '';
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field)) throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
+    if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field))
+      throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
     const owner = concur.reports.get(reportId)!.userId;
     const signed = {
       company_domain: SANDBOX_USER.companyDomain,
@@ -85,7 +86,12 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
   r.get('/sandbox/launch-v1', (c) => {
     const expense = concur.expenses.get(c.req.query('expense') ?? '');
     if (!expense) throw new LaunchParamsInvalid('The sandbox has no such expense.');
-    const signed = { xcompanydomain: SANDBOX_USER.companyDomain, xuserid: SANDBOX_USER.loginId, itemurl: concur.v1ItemUrl(expense.expenseId), nonce: crypto.randomUUID() };
+    const signed = {
+      xcompanydomain: SANDBOX_USER.companyDomain,
+      xuserid: SANDBOX_USER.loginId,
+      itemurl: concur.v1ItemUrl(expense.expenseId),
+      nonce: crypto.randomUUID(),
+    };
     const query = new URLSearchParams({ ...signed, signature: signLaunchV1(signed, deps.config.connector) });
     c.header('Cache-Control', 'no-store');
     return c.redirect(`/concur/form/v1.0/get?${query}`, 302);
@@ -93,15 +99,25 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
 
   /** The simulated form's wizard fields: one button per configured flow, and the fields each writes. */
   r.get('/sandbox/flows', (c) =>
-    c.json(deps.sources.flows().map(([id, flow]) => ({
-      id,
-      label: localText(flow.title, 'en'),
-      writes: flow.steps.flatMap((s) => (s.kind !== 'review' && s.writeTo ? [{ field: s.writeTo, label: localText(s.label, 'en') }] : [])),
-    }))),
+    c.json(
+      deps.sources.flows().map(([id, flow]) => ({
+        id,
+        label: localText(flow.title, 'en'),
+        writes: flow.steps.flatMap((s) =>
+          s.kind !== 'review' && s.writeTo ? [{ field: s.writeTo, label: localText(s.label, 'en') }] : [],
+        ),
+      })),
+    ),
   );
 
   /** The repository's examples (the portal page examples/host-page.html, which embeds the picker three ways). */
-  r.use('/examples/*', serveStatic({ root: fileURLToPath(new URL('../../examples', import.meta.url)), rewriteRequestPath: (p) => p.replace(/^\/examples/, '') }));
+  r.use(
+    '/examples/*',
+    serveStatic({
+      root: fileURLToPath(new URL('../../examples', import.meta.url)),
+      rewriteRequestPath: (p) => p.replace(/^\/examples/, ''),
+    }),
+  );
 
   r.post('/sandbox/reset', (c) => {
     concur.reset();

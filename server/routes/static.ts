@@ -18,7 +18,10 @@ export function staticRoutes(deps: AppDeps) {
   // The simulator's page is part of the build, but only the sandbox serves it.
   if (!deps.sandbox) r.all('/app/server/*', (c) => c.notFound());
   // The build leaves a .br and a .gz beside each of the popup's files: sent to browsers that accept them.
-  r.use('/app/*', serveStatic({ root: deps.distDir, precompressed: true, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }));
+  r.use(
+    '/app/*',
+    serveStatic({ root: deps.distDir, precompressed: true, rewriteRequestPath: (p) => p.replace(/^\/app/, '') }),
+  );
   if (!deps.sandbox) r.get('/', (c) => c.html(statusPage({ publicUrl: deps.config.publicUrl })));
   return r;
 }

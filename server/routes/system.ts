@@ -7,7 +7,11 @@ import { FailureGuard } from '../rate-limits.ts';
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
   const { username, password } = deps.config.connector;
   // The password also keys every launch signature: wrong guesses are throttled per address, like refused launches.
-  const guard = new FailureGuard(deps, 'testconnection-refusals', 'Too many wrong user names or passwords from this address. Wait a minute, then test the connection again.');
+  const guard = new FailureGuard(
+    deps,
+    'testconnection-refusals',
+    'Too many wrong user names or passwords from this address. Wait a minute, then test the connection again.',
+  );
   // Hono's basicAuth compares both values through a hash in constant time and answers 401 with WWW-Authenticate.
   const check = basicAuth({ username, password, realm: 'Concur connector' });
   return new Hono<AppEnv>().get(

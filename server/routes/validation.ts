@@ -13,8 +13,13 @@ export const SearchQuery = z.object({
 });
 
 /** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
-export const invalid = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, c: { json: (b: unknown, s: 400) => Response }) => {
+export const invalid = (
+  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
+  c: { json: (b: unknown, s: 400) => Response },
+) => {
   if (result.success) return;
-  const message = result.error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  const message = result
+    .error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
   return c.json({ error: { code: 'invalid_request', message } }, 400);
 };

@@ -2,7 +2,14 @@
 // Entries v3, success paths and Concur's own validation. One description, used by node tests (setupServer),
 // browser tests (setupWorker) and the running sandbox (getResponse).
 import { http, HttpResponse, type PathParams } from 'msw';
-import { SANDBOX_LIST, type Principal, type SandboxConcur, type SandboxCustomField, type SandboxExpense, type SandboxListItem } from './concur-state.ts';
+import {
+  SANDBOX_LIST,
+  type Principal,
+  type SandboxConcur,
+  type SandboxCustomField,
+  type SandboxExpense,
+  type SandboxListItem,
+} from './concur-state.ts';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
 const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
@@ -13,16 +20,31 @@ const EDITABLE = new Set(['A_NOTF', 'A_RESU']);
 const oauthError = (status: number, code: number, error: string, description: string) =>
   HttpResponse.json({ code, error, error_description: description }, { status });
 
-const expenseError = (request: Request, status: number, message: string, validationErrors: { id?: string; message: string; source?: string }[] = []) =>
+const expenseError = (
+  request: Request,
+  status: number,
+  message: string,
+  validationErrors: { id?: string; message: string; source?: string }[] = [],
+) =>
   HttpResponse.json(
-    { errorId: crypto.randomUUID(), errorMessage: message, httpStatus: String(status), path: new URL(request.url).pathname, timestamp: new Date().toISOString(), validationErrors },
+    {
+      errorId: crypto.randomUUID(),
+      errorMessage: message,
+      httpStatus: String(status),
+      path: new URL(request.url).pathname,
+      timestamp: new Date().toISOString(),
+      validationErrors,
+    },
     { status, headers: correlation(request) },
   );
 
 /** Concur echoes or mints a correlation id on every answer. */
-const correlation = (request: Request) => ({ 'concur-correlationid': request.headers.get('concur-correlationid') ?? crypto.randomUUID() });
+const correlation = (request: Request) => ({
+  'concur-correlationid': request.headers.get('concur-correlationid') ?? crypto.randomUUID(),
+});
 
-const customDataJson = (fields: SandboxCustomField[]) => fields.map((f) => ({ id: f.id, value: f.value, isValid: f.isValid }));
+const customDataJson = (fields: SandboxCustomField[]) =>
+  fields.map((f) => ({ id: f.id, value: f.value, isValid: f.isValid }));
 
 function entryJson(e: SandboxExpense) {
   return {
@@ -38,13 +60,19 @@ function entryJson(e: SandboxExpense) {
 
 /** Validates a customData array as Concur does, and merges it by id into the stored fields. */
 function mergeCustomData(request: Request, target: SandboxCustomField[], customData: unknown): Response | undefined {
-  const fields = Array.isArray(customData) ? (customData as { id?: unknown; value?: unknown; isValid?: unknown }[]) : [];
+  const fields = Array.isArray(customData)
+    ? (customData as { id?: unknown; value?: unknown; isValid?: unknown }[])
+    : [];
   for (const f of fields) {
     if (typeof f.id !== 'string' || !CUSTOM_FIELD.test(f.id)) {
-      return expenseError(request, 400, 'Validation failed', [{ id: String(f.id), message: `Unknown custom field ${String(f.id)}`, source: 'customData' }]);
+      return expenseError(request, 400, 'Validation failed', [
+        { id: String(f.id), message: `Unknown custom field ${String(f.id)}`, source: 'customData' },
+      ]);
     }
     if (typeof f.value !== 'string' || f.value.length > 48) {
-      return expenseError(request, 400, 'Validation failed', [{ id: f.id, message: 'value must be a string of at most 48 characters', source: 'customData' }]);
+      return expenseError(request, 400, 'Validation failed', [
+        { id: f.id, message: 'value must be a string of at most 48 characters', source: 'customData' },
+      ]);
     }
   }
   // Concur merges customData by id: fields not named keep their values.
@@ -62,16 +90,23 @@ export function concurHandlers(concur: SandboxConcur) {
   const base = concur.base;
 
   const listItemJson = (i: SandboxListItem) => ({
-    id: i.id, code: i.code, shortCode: i.shortCode, value: i.value, parentId: i.parentId ?? null, level: i.level,
-    lists: [{ id: SANDBOX_LIST.id, hasChildren: [...concur.listItems.values()].some((c) => c.parentId === i.id) }], isDeleted: i.isDeleted ?? false,
+    id: i.id,
+    code: i.code,
+    shortCode: i.shortCode,
+    value: i.value,
+    parentId: i.parentId ?? null,
+    level: i.level,
+    lists: [{ id: SANDBOX_LIST.id, hasChildren: [...concur.listItems.values()].some((c) => c.parentId === i.id) }],
+    isDeleted: i.isDeleted ?? false,
   });
 
   const listPage = (request: Request, listId: string, parentId: string | undefined) => {
-    if (!concur.principalFor(request.headers.get('authorization'))) return expenseError(request, 401, 'Invalid or expired access token');
+    if (!concur.principalFor(request.headers.get('authorization')))
+      return expenseError(request, 401, 'Invalid or expired access token');
     if (listId !== SANDBOX_LIST.id) return expenseError(request, 404, 'List not found');
     const url = new URL(request.url);
     const filter = url.searchParams.get('shortCodeOrValue');
-    const m = filter ? /^(eq|cp|sw|ew):(.*)$/.exec(filter) ?? ['', 'eq', filter] : undefined;
+    const m = filter ? (/^(eq|cp|sw|ew):(.*)$/.exec(filter) ?? ['', 'eq', filter]) : undefined;
     const test = (s: string) => {
       if (!m) return true;
       const [, op, v] = m as unknown as [string, string, string];
@@ -85,14 +120,21 @@ export function concurHandlers(concur: SandboxConcur) {
       .sort((a, b) => a.value.localeCompare(b.value));
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
     return HttpResponse.json(
-      { content: all.slice((page - 1) * 100, page * 100).map(listItemJson), page: { size: 100, totalElements: all.length, totalPages: Math.ceil(all.length / 100), number: page }, links: [] },
+      {
+        content: all.slice((page - 1) * 100, page * 100).map(listItemJson),
+        page: { size: 100, totalElements: all.length, totalPages: Math.ceil(all.length / 100), number: page },
+        links: [],
+      },
       { headers: correlation(request) },
     );
   };
   const reportPath = `${base}/expensereports/v4/users/:userId/context/:contextType/reports/:reportId`;
 
   /** Authorises a users/{id}/context/{ctx} call on a report; answers the failure Concur would. */
-  const authorize = (request: Request, params: PathParams): { failure: Response } | { principal: Principal; reportId: string } => {
+  const authorize = (
+    request: Request,
+    params: PathParams,
+  ): { failure: Response } | { principal: Principal; reportId: string } => {
     const principal = concur.principalFor(request.headers.get('authorization'));
     if (!principal) return { failure: expenseError(request, 401, 'Invalid or expired access token') };
     const report = concur.reports.get(String(params.reportId));
@@ -120,13 +162,16 @@ export function concurHandlers(concur: SandboxConcur) {
       if (!form.get('client_secret')) return oauthError(400, 63, 'invalid_request', 'client_secret is missing');
       if (!form.get('grant_type')) return oauthError(400, 65, 'invalid_request', 'grant_type is missing');
       if (form.get('client_id') !== o.clientId) return oauthError(401, 61, 'invalid_client', 'client not found');
-      if (form.get('client_secret') !== o.clientSecret) return oauthError(401, 64, 'invalid_client', 'bad client credentials');
+      if (form.get('client_secret') !== o.clientSecret)
+        return oauthError(401, 64, 'invalid_client', 'bad client credentials');
       let issued: ReturnType<SandboxConcur['redeemCode']>;
       switch (form.get('grant_type')) {
         case 'authorization_code':
           if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
-          if (!form.get('redirect_uri')) return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
-          if (form.get('redirect_uri') !== o.redirectUri) return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
+          if (!form.get('redirect_uri'))
+            return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
+          if (form.get('redirect_uri') !== o.redirectUri)
+            return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
           issued = concur.redeemCode(form.get('code')!);
           if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
           break;
@@ -138,7 +183,8 @@ export function concurHandlers(concur: SandboxConcur) {
           break;
         }
         case 'password': {
-          if (form.get('credtype') !== 'authtoken') return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
+          if (form.get('credtype') !== 'authtoken')
+            return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
           const company = concur.redeemCompanyRequestToken(form.get('username') ?? '', form.get('password') ?? '');
           if (!company) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
           issued = { ...company, userId: '' };
@@ -167,7 +213,14 @@ export function concurHandlers(concur: SandboxConcur) {
       if ('failure' in auth) return auth.failure;
       const r = concur.reports.get(auth.reportId)!;
       return HttpResponse.json(
-        { reportId: r.reportId, name: r.name, userId: r.userId, approvalStatusId: r.approvalStatusId, reportTotal: r.reportTotal, customData: customDataJson(r.customData) },
+        {
+          reportId: r.reportId,
+          name: r.name,
+          userId: r.userId,
+          approvalStatusId: r.approvalStatusId,
+          reportTotal: r.reportTotal,
+          customData: customDataJson(r.customData),
+        },
         { headers: correlation(request) },
       );
     }),
@@ -177,10 +230,16 @@ export function concurHandlers(concur: SandboxConcur) {
       if ('failure' in auth) return auth.failure;
       const body = await readBody(request);
       if (!body || typeof body.reportSource !== 'string' || !REPORT_SOURCES.includes(body.reportSource)) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'reportSource', message: 'reportSource is required', source: 'reportSource' }]);
+        return expenseError(request, 400, 'Validation failed', [
+          { id: 'reportSource', message: 'reportSource is required', source: 'reportSource' },
+        ]);
       }
-      if (!editable(auth.reportId)) return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
-      return mergeCustomData(request, concur.reports.get(auth.reportId)!.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+      if (!editable(auth.reportId))
+        return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
+      return (
+        mergeCustomData(request, concur.reports.get(auth.reportId)!.customData, body.customData) ??
+        new HttpResponse(null, { status: 204, headers: correlation(request) })
+      );
     }),
 
     http.get(`${reportPath}/expenses/:expenseId`, ({ request, params }) => {
@@ -198,12 +257,21 @@ export function concurHandlers(concur: SandboxConcur) {
       if (!e || e.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
       const body = await readBody(request);
       if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' }]);
+        return expenseError(request, 400, 'Validation failed', [
+          { id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' },
+        ]);
       }
       if (!editable(auth.reportId)) {
-        return expenseError(request, 403, 'The report is in workflow: use /expensereports/v4/reports/{reportId}/expenses/{expenseId}');
+        return expenseError(
+          request,
+          403,
+          'The report is in workflow: use /expensereports/v4/reports/{reportId}/expenses/{expenseId}',
+        );
       }
-      return mergeCustomData(request, e.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+      return (
+        mergeCustomData(request, e.customData, body.customData) ??
+        new HttpResponse(null, { status: 204, headers: correlation(request) })
+      );
     }),
 
     // The submitted-report path: no user or context segment, and only these attributes may change.
@@ -212,14 +280,26 @@ export function concurHandlers(concur: SandboxConcur) {
       if (!principal) return expenseError(request, 401, 'Invalid or expired access token');
       const e = concur.expenses.get(String(params.expenseId));
       if (!e || e.reportId !== params.reportId) return expenseError(request, 404, 'Expense not found');
-      if (!concur.mayChange(principal, e.userId)) return expenseError(request, 403, 'Not permitted to change this expense');
+      if (!concur.mayChange(principal, e.userId))
+        return expenseError(request, 403, 'Not permitted to change this expense');
       const body = await readBody(request);
       if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' }]);
+        return expenseError(request, 400, 'Validation failed', [
+          { id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' },
+        ]);
       }
       const extra = Object.keys(body).filter((k) => !['businessPurpose', 'customData', 'expenseSource'].includes(k));
-      if (extra.length) return expenseError(request, 400, 'Validation failed', extra.map((k) => ({ id: k, message: `${k} cannot be changed on this path`, source: k })));
-      return mergeCustomData(request, e.customData, body.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+      if (extra.length)
+        return expenseError(
+          request,
+          400,
+          'Validation failed',
+          extra.map((k) => ({ id: k, message: `${k} cannot be changed on this path`, source: k })),
+        );
+      return (
+        mergeCustomData(request, e.customData, body.customData) ??
+        new HttpResponse(null, { status: 204, headers: correlation(request) })
+      );
     }),
 
     http.get(`${reportPath}/allocations/:allocationId`, ({ request, params }) => {
@@ -228,7 +308,14 @@ export function concurHandlers(concur: SandboxConcur) {
       const a = concur.allocations.get(String(params.allocationId));
       if (!a || a.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
       return HttpResponse.json(
-        { allocationId: a.allocationId, expenseId: a.expenseId, percentage: a.percentage, allocationAmount: a.allocationAmount, isSystemAllocation: false, customData: customDataJson(a.customData) },
+        {
+          allocationId: a.allocationId,
+          expenseId: a.expenseId,
+          percentage: a.percentage,
+          allocationAmount: a.allocationAmount,
+          isSystemAllocation: false,
+          customData: customDataJson(a.customData),
+        },
         { headers: correlation(request) },
       );
     }),
@@ -241,14 +328,26 @@ export function concurHandlers(concur: SandboxConcur) {
       const body = await readBody(request);
       const allocation = body?.allocation as { customData?: unknown } | undefined;
       if (!allocation || !Array.isArray(allocation.customData)) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'allocation', message: 'allocation.customData is required', source: 'allocation' }]);
+        return expenseError(request, 400, 'Validation failed', [
+          { id: 'allocation', message: 'allocation.customData is required', source: 'allocation' },
+        ]);
       }
       // The allocation's own expense, and only it: another id would change that expense's allocations too.
       if (!Array.isArray(body!.expenseIds) || body!.expenseIds.length !== 1 || body!.expenseIds[0] !== a.expenseId) {
-        return expenseError(request, 400, 'Validation failed', [{ id: 'expenseIds', message: 'expenseIds must name the allocated expense, and only it', source: 'expenseIds' }]);
+        return expenseError(request, 400, 'Validation failed', [
+          {
+            id: 'expenseIds',
+            message: 'expenseIds must name the allocated expense, and only it',
+            source: 'expenseIds',
+          },
+        ]);
       }
-      if (!editable(auth.reportId)) return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
-      return mergeCustomData(request, a.customData, allocation.customData) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+      if (!editable(auth.reportId))
+        return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
+      return (
+        mergeCustomData(request, a.customData, allocation.customData) ??
+        new HttpResponse(null, { status: 204, headers: correlation(request) })
+      );
     }),
 
     // Expense Entries v3, for legacy v1 launches: CustomN fields as {Type, Value, Code, ListItemID}.
@@ -256,12 +355,20 @@ export function concurHandlers(concur: SandboxConcur) {
       const principal = concur.principalFor(request.headers.get('authorization'));
       if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
       const e = concur.expenses.get(String(params.entryId));
-      if (!e || !concur.mayChange(principal, e.userId)) return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
-      const custom = Object.fromEntries(e.customData.map((f) => [`C${f.id.slice(1)}`, { Type: 'Text', Value: f.value, Code: null, ListItemID: null }]));
+      if (!e || !concur.mayChange(principal, e.userId))
+        return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
+      const custom = Object.fromEntries(
+        e.customData.map((f) => [`C${f.id.slice(1)}`, { Type: 'Text', Value: f.value, Code: null, ListItemID: null }]),
+      );
       return HttpResponse.json(
         {
-          ID: e.expenseId, ReportID: e.reportId, ExpenseTypeName: e.expenseType.name, TransactionAmount: e.transactionAmount.value,
-          TransactionCurrencyCode: e.transactionAmount.currencyCode, TransactionDate: `${e.transactionDate}T00:00:00`, ...custom,
+          ID: e.expenseId,
+          ReportID: e.reportId,
+          ExpenseTypeName: e.expenseType.name,
+          TransactionAmount: e.transactionAmount.value,
+          TransactionCurrencyCode: e.transactionAmount.currencyCode,
+          TransactionDate: `${e.transactionDate}T00:00:00`,
+          ...custom,
         },
         { headers: correlation(request) },
       );
@@ -271,49 +378,74 @@ export function concurHandlers(concur: SandboxConcur) {
       const principal = concur.principalFor(request.headers.get('authorization'));
       if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
       const e = concur.expenses.get(String(params.entryId));
-      if (!e || !concur.mayChange(principal, e.userId)) return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
+      if (!e || !concur.mayChange(principal, e.userId))
+        return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
       const body = await readBody(request);
       if (!body) return HttpResponse.json({ Message: 'Body must be a JSON object' }, { status: 400 });
       const changes: { id: string; value: string }[] = [];
       for (const [key, value] of Object.entries(body)) {
         const m = /^Custom([1-9]|[1-3]\d|40)$/.exec(key);
         const v = (value as { Value?: unknown } | null)?.Value;
-        if (!m || typeof v !== 'string' || v.length > 48) return HttpResponse.json({ Message: `Invalid field ${key}` }, { status: 400 });
+        if (!m || typeof v !== 'string' || v.length > 48)
+          return HttpResponse.json({ Message: `Invalid field ${key}` }, { status: 400 });
         changes.push({ id: `custom${m[1]}`, value: v });
       }
-      return mergeCustomData(request, e.customData, changes) ?? new HttpResponse(null, { status: 204, headers: correlation(request) });
+      return (
+        mergeCustomData(request, e.customData, changes) ??
+        new HttpResponse(null, { status: 204, headers: correlation(request) })
+      );
     }),
 
     // List v4: a connected list, level by level, filtered by shortCodeOrValue=cp:<text> (protocol sheet §6).
-    http.get(`${base}/list/v4/lists/:listId/children`, ({ request, params }) => listPage(request, String(params.listId), undefined)),
-    http.get(`${base}/list/v4/lists/:listId/items/:itemId/children`, ({ request, params }) => listPage(request, String(params.listId), String(params.itemId))),
+    http.get(`${base}/list/v4/lists/:listId/children`, ({ request, params }) =>
+      listPage(request, String(params.listId), undefined),
+    ),
+    http.get(`${base}/list/v4/lists/:listId/items/:itemId/children`, ({ request, params }) =>
+      listPage(request, String(params.listId), String(params.itemId)),
+    ),
     http.get(`${base}/list/v4/items/:itemId`, ({ request, params }) => {
-      if (!concur.principalFor(request.headers.get('authorization'))) return expenseError(request, 401, 'Invalid or expired access token');
+      if (!concur.principalFor(request.headers.get('authorization')))
+        return expenseError(request, 401, 'Invalid or expired access token');
       const item = concur.listItems.get(String(params.itemId));
-      return item ? HttpResponse.json(listItemJson(item), { headers: correlation(request) }) : expenseError(request, 404, 'List item not found');
+      return item
+        ? HttpResponse.json(listItemJson(item), { headers: correlation(request) })
+        : expenseError(request, 404, 'List item not found');
     }),
 
     // Request v4: the caller's travel requests (protocol sheet §7); correlation ids must be UUIDs.
     http.get(`${base}/travelrequest/v4/requests`, ({ request }) => {
       const cid = request.headers.get('concur-correlationid');
       if (cid && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cid)) {
-        return HttpResponse.json({ errorCode: 'invalidUuid', errorMessage: 'concur-correlationid must be a UUID' }, { status: 400 });
+        return HttpResponse.json(
+          { errorCode: 'invalidUuid', errorMessage: 'concur-correlationid must be a UUID' },
+          { status: 400 },
+        );
       }
       const principal = concur.principalFor(request.headers.get('authorization'));
-      if (!principal) return HttpResponse.json({ errorCode: 'invalidUser', errorMessage: 'Invalid token' }, { status: 401 });
+      if (!principal)
+        return HttpResponse.json({ errorCode: 'invalidUser', errorMessage: 'Invalid token' }, { status: 401 });
       const url = new URL(request.url);
       const limit = url.searchParams.get('limit') ?? '10';
-      if (!/^\d+$/.test(limit) || Number(limit) > 100) return HttpResponse.json({ errorCode: 'badParam', errorMessage: 'limit must be 1 to 100' }, { status: 400 });
+      if (!/^\d+$/.test(limit) || Number(limit) > 100)
+        return HttpResponse.json({ errorCode: 'badParam', errorMessage: 'limit must be 1 to 100' }, { status: 400 });
       const owner = url.searchParams.get('userId') ?? (principal.kind === 'user' ? principal.userId : '');
-      if (!concur.mayChange(principal, owner)) return HttpResponse.json({ errorCode: 'permissionDenied', errorMessage: 'Not permitted' }, { status: 403 });
+      if (!concur.mayChange(principal, owner))
+        return HttpResponse.json({ errorCode: 'permissionDenied', errorMessage: 'Not permitted' }, { status: 403 });
       const view = url.searchParams.get('view') ?? 'ALL';
       const data = concur.travelRequests
         .filter((r) => r.ownerId === owner && (view !== 'ACTIVE' || r.status.code !== 'CANCELED'))
         .slice(0, Number(limit))
         .map((r) => ({
-          id: r.id, requestId: r.requestId, name: r.name, startDate: r.startDate, endDate: r.endDate,
-          mainDestination: { city: r.city, countryCode: r.countryCode }, approvalStatus: r.status,
-          owner: { id: r.ownerId }, closed: false, canceledPostApproval: false,
+          id: r.id,
+          requestId: r.requestId,
+          name: r.name,
+          startDate: r.startDate,
+          endDate: r.endDate,
+          mainDestination: { city: r.city, countryCode: r.countryCode },
+          approvalStatus: r.status,
+          owner: { id: r.ownerId },
+          closed: false,
+          canceledPostApproval: false,
         }));
       return HttpResponse.json({ data, operations: [] }, { headers: correlation(request) });
     }),
@@ -323,10 +455,12 @@ export function concurHandlers(concur: SandboxConcur) {
       HttpResponse.json(
         [...concur.reports.values()].map((r) => ({
           ...r,
-          expenses: [...concur.expenses.values()].filter((e) => e.reportId === r.reportId).map((e) => ({
-            ...entryJson(e),
-            allocations: [...concur.allocations.values()].filter((a) => a.expenseId === e.expenseId),
-          })),
+          expenses: [...concur.expenses.values()]
+            .filter((e) => e.reportId === r.reportId)
+            .map((e) => ({
+              ...entryJson(e),
+              allocations: [...concur.allocations.values()].filter((a) => a.expenseId === e.expenseId),
+            })),
         })),
       ),
     ),

@@ -109,7 +109,16 @@ export const SANDBOX_EXTRA_FIELDS = {
 } as const;
 
 /** The fields the example flows write (examples/fields.json), all on the taxi entry. */
-export const SANDBOX_FLOW_FIELDS = ['custom16', 'custom17', 'custom18', 'custom19', 'custom20', 'custom21', 'custom22', 'custom23'] as const;
+export const SANDBOX_FLOW_FIELDS = [
+  'custom16',
+  'custom17',
+  'custom18',
+  'custom19',
+  'custom20',
+  'custom21',
+  'custom22',
+  'custom23',
+] as const;
 
 export const SANDBOX_IDS = {
   taxi: '84FCBB92BD4E5342B849DAC29FD163A1',
@@ -165,44 +174,93 @@ export class SandboxConcur {
     this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
     const user = SANDBOX_USER.id;
     this.reports.set(SANDBOX_REPORT.id, {
-      reportId: SANDBOX_REPORT.id, userId: user, name: SANDBOX_REPORT.name, approvalStatusId: 'A_NOTF',
-      reportTotal: { value: 352.5, currencyCode: 'EUR' }, customData: [field('custom1', 'Client visit Frankfurt'), field(SANDBOX_FIELDS.HEADER.id)],
+      reportId: SANDBOX_REPORT.id,
+      userId: user,
+      name: SANDBOX_REPORT.name,
+      approvalStatusId: 'A_NOTF',
+      reportTotal: { value: 352.5, currencyCode: 'EUR' },
+      customData: [field('custom1', 'Client visit Frankfurt'), field(SANDBOX_FIELDS.HEADER.id)],
     });
     this.addExpense({
-      expenseId: SANDBOX_IDS.taxi, reportId: SANDBOX_REPORT.id, userId: user,
+      expenseId: SANDBOX_IDS.taxi,
+      reportId: SANDBOX_REPORT.id,
+      userId: user,
       expenseType: { id: 'TAXIX', name: 'Taxi', code: 'TAXIX' },
-      transactionAmount: { value: 42.5, currencyCode: 'EUR' }, transactionDate: '2026-11-12', allocationState: 'NOT_ALLOCATED',
-      customData: [field('custom1', 'Client meeting'), field(SANDBOX_FIELDS.ENTRY.id), field(SANDBOX_EXTRA_FIELDS.trip.id), field(SANDBOX_EXTRA_FIELDS.clientProject.id), ...SANDBOX_FLOW_FIELDS.map((id) => field(id))],
+      transactionAmount: { value: 42.5, currencyCode: 'EUR' },
+      transactionDate: '2026-11-12',
+      allocationState: 'NOT_ALLOCATED',
+      customData: [
+        field('custom1', 'Client meeting'),
+        field(SANDBOX_FIELDS.ENTRY.id),
+        field(SANDBOX_EXTRA_FIELDS.trip.id),
+        field(SANDBOX_EXTRA_FIELDS.clientProject.id),
+        ...SANDBOX_FLOW_FIELDS.map((id) => field(id)),
+      ],
     });
     this.addExpense({
-      expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id, userId: user,
+      expenseId: SANDBOX_IDS.hotel,
+      reportId: SANDBOX_REPORT.id,
+      userId: user,
       expenseType: { id: 'LODNG', name: 'Hotel', code: 'LODNG' },
-      transactionAmount: { value: 310, currencyCode: 'EUR' }, transactionDate: '2026-11-11', allocationState: 'FULLY_ALLOCATED',
+      transactionAmount: { value: 310, currencyCode: 'EUR' },
+      transactionDate: '2026-11-11',
+      allocationState: 'FULLY_ALLOCATED',
       customData: [field(SANDBOX_FIELDS.ENTRY.id)],
     });
     this.allocations.set(SANDBOX_IDS.hotelAllocationA, {
-      allocationId: SANDBOX_IDS.hotelAllocationA, expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id,
-      percentage: 60, allocationAmount: { value: 186, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
+      allocationId: SANDBOX_IDS.hotelAllocationA,
+      expenseId: SANDBOX_IDS.hotel,
+      reportId: SANDBOX_REPORT.id,
+      percentage: 60,
+      allocationAmount: { value: 186, currencyCode: 'EUR' },
+      customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
     });
     this.allocations.set(SANDBOX_IDS.hotelAllocationB, {
-      allocationId: SANDBOX_IDS.hotelAllocationB, expenseId: SANDBOX_IDS.hotel, reportId: SANDBOX_REPORT.id,
-      percentage: 40, allocationAmount: { value: 124, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
+      allocationId: SANDBOX_IDS.hotelAllocationB,
+      expenseId: SANDBOX_IDS.hotel,
+      reportId: SANDBOX_REPORT.id,
+      percentage: 40,
+      allocationAmount: { value: 124, currencyCode: 'EUR' },
+      customData: [field(SANDBOX_FIELDS.ALLOCATION.id)],
     });
     this.reports.set(SANDBOX_SUBMITTED_REPORT.id, {
-      reportId: SANDBOX_SUBMITTED_REPORT.id, userId: user, name: SANDBOX_SUBMITTED_REPORT.name, approvalStatusId: 'A_PEND',
-      reportTotal: { value: 89, currencyCode: 'EUR' }, customData: [field(SANDBOX_FIELDS.HEADER.id)],
+      reportId: SANDBOX_SUBMITTED_REPORT.id,
+      userId: user,
+      name: SANDBOX_SUBMITTED_REPORT.name,
+      approvalStatusId: 'A_PEND',
+      reportTotal: { value: 89, currencyCode: 'EUR' },
+      customData: [field(SANDBOX_FIELDS.HEADER.id)],
     });
     this.addExpense({
-      expenseId: SANDBOX_IDS.train, reportId: SANDBOX_SUBMITTED_REPORT.id, userId: user,
+      expenseId: SANDBOX_IDS.train,
+      reportId: SANDBOX_SUBMITTED_REPORT.id,
+      userId: user,
       expenseType: { id: 'TRAIN', name: 'Train', code: 'TRAIN' },
-      transactionAmount: { value: 89, currencyCode: 'EUR' }, transactionDate: '2026-10-20', allocationState: 'NOT_ALLOCATED',
+      transactionAmount: { value: 89, currencyCode: 'EUR' },
+      transactionDate: '2026-10-20',
+      allocationState: 'NOT_ALLOCATED',
       customData: [field(SANDBOX_FIELDS.ENTRY.id)],
     });
   }
 
   #seedListAndRequests(): void {
-    const item = (id: string, shortCode: string, value: string, level: number, parent?: SandboxListItem, isDeleted = false) => {
-      const it: SandboxListItem = { id, shortCode, code: parent ? `${parent.code}-${shortCode}` : shortCode, value, level, parentId: parent?.id, isDeleted };
+    const item = (
+      id: string,
+      shortCode: string,
+      value: string,
+      level: number,
+      parent?: SandboxListItem,
+      isDeleted = false,
+    ) => {
+      const it: SandboxListItem = {
+        id,
+        shortCode,
+        code: parent ? `${parent.code}-${shortCode}` : shortCode,
+        value,
+        level,
+        parentId: parent?.id,
+        isDeleted,
+      };
       this.listItems.set(id, it);
       return it;
     };
@@ -213,8 +271,27 @@ export class SandboxConcur {
     item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f13', 'NOK', 'Nokia network audit', 2, eu, true);
     item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f21', 'ITAU', 'Banco Itaú payments', 2, am);
     item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f22', 'MTL', 'Montréal office opening', 2, am);
-    const req = (requestId: string, name: string, startDate: string, endDate: string, city: string, countryCode: string, code: string, statusName: string) =>
-      this.travelRequests.push({ id: crypto.randomUUID(), requestId, ownerId: SANDBOX_USER.id, name, startDate, endDate, city, countryCode, status: { code, name: statusName } });
+    const req = (
+      requestId: string,
+      name: string,
+      startDate: string,
+      endDate: string,
+      city: string,
+      countryCode: string,
+      code: string,
+      statusName: string,
+    ) =>
+      this.travelRequests.push({
+        id: crypto.randomUUID(),
+        requestId,
+        ownerId: SANDBOX_USER.id,
+        name,
+        startDate,
+        endDate,
+        city,
+        countryCode,
+        status: { code, name: statusName },
+      });
     req('3KX9', 'Frankfurt client visit', '2026-11-10', '2026-11-13', 'Frankfurt', 'DE', 'APPROVED', 'Approved');
     req('3KXA', 'Lisbon customer summit', '2026-12-02', '2026-12-05', 'Lisbon', 'PT', 'SUBMITTED', 'Submitted');
     req('3KW2', 'Zürich partner workshop', '2026-10-05', '2026-10-06', 'Zürich', 'CH', 'CANCELED', 'Canceled');
@@ -271,7 +348,12 @@ export class SandboxConcur {
     const now = this.#now();
     this.#tokens.set(accessToken, { principal, expiresAt: now + TOKEN_TTL_S * 1000 });
     this.#refreshTokens.set(refreshToken, { principal, expiresAt: now + REFRESH_TTL_MS });
-    return { accessToken, refreshToken, expiresIn: TOKEN_TTL_S, refreshExpiresAt: Math.floor((now + REFRESH_TTL_MS) / 1000) };
+    return {
+      accessToken,
+      refreshToken,
+      expiresIn: TOKEN_TTL_S,
+      refreshExpiresAt: Math.floor((now + REFRESH_TTL_MS) / 1000),
+    };
   }
 
   /** Redeems a code once; undefined when unknown, expired or already used. */
@@ -327,7 +409,11 @@ export class SandboxConcur {
 
   /** Whether a principal may change anything on this owner's reports, whatever the path (submitted-report calls). */
   mayChange(principal: Principal, ownerId: string): boolean {
-    return principal.kind === 'company' || principal.userId === ownerId || (this.delegates.get(principal.userId)?.has(ownerId) ?? false);
+    return (
+      principal.kind === 'company' ||
+      principal.userId === ownerId ||
+      (this.delegates.get(principal.userId)?.has(ownerId) ?? false)
+    );
   }
 
   /** The value of a custom field on an entry, as the expense form would show it. */

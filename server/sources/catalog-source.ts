@@ -17,7 +17,11 @@ export class CatalogSource implements DataSource {
   async search(q: SourceQuery, ctx: SearchContext): Promise<SourcePage> {
     // The rules are filled in once per search; only rules that can hide a row are asked of every candidate row.
     const hides = compileHiding(this.filters, ctx);
-    const r = this.catalog.search(q.query, { offset: q.offset, limit: q.limit, accept: hides && ((row) => !hides(row)) });
+    const r = this.catalog.search(q.query, {
+      offset: q.offset,
+      limit: q.limit,
+      accept: hides && ((row) => !hides(row)),
+    });
     const verdict = this.filters.length ? compileFilters(this.filters, ctx) : undefined;
     return { items: r.items.map((i) => this.#mark(i, verdict)), total: r.total };
   }
@@ -28,7 +32,10 @@ export class CatalogSource implements DataSource {
     return this.#mark(this.catalog.byCode(code)!, this.filters.length ? compileFilters(this.filters, ctx) : undefined);
   }
 
-  #mark(item: SearchItem, verdict: ((row: Parameters<typeof judge>[0]) => { inactive?: string }) | undefined): SearchItem {
+  #mark(
+    item: SearchItem,
+    verdict: ((row: Parameters<typeof judge>[0]) => { inactive?: string }) | undefined,
+  ): SearchItem {
     if (!verdict) return item;
     const inactive = verdict(this.catalog.row(item.code)!).inactive;
     return inactive ? { ...item, inactive } : item;

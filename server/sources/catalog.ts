@@ -16,9 +16,18 @@ import { CONCUR_VALUE_MAX, type CatalogItem, type SearchResponse } from '../../s
 const cell = () => z.union([z.string(), z.number().transform(String)], { error: 'must be text' });
 
 const Row = z.looseObject({
-  code: cell().pipe(z.string().trim().min(1, 'code is empty').max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`)),
+  code: cell().pipe(
+    z
+      .string()
+      .trim()
+      .min(1, 'code is empty')
+      .max(CONCUR_VALUE_MAX, `code is longer than ${CONCUR_VALUE_MAX} characters, the most Concur stores`),
+  ),
   label: cell().pipe(z.string().trim().min(1, 'label is empty')),
-  detail: cell().pipe(z.string().trim()).optional().transform((v) => v || undefined),
+  detail: cell()
+    .pipe(z.string().trim())
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 /** A catalog row: what the popup shows, and any further columns, which stay on the server (context filters). */
@@ -39,7 +48,8 @@ export interface CatalogSearch {
 }
 
 /** What the popup may see of a row: never its extra columns. */
-export const publicItem = ({ code, label, detail }: CatalogRow): CatalogItem => (detail ? { code, label, detail } : { code, label });
+export const publicItem = ({ code, label, detail }: CatalogRow): CatalogItem =>
+  detail ? { code, label, detail } : { code, label };
 
 export class Catalog {
   readonly #index: SearchIndex<CatalogRow>;
@@ -98,8 +108,17 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
     const { code, label, detail, ...rest } = r.data;
     if (seen.has(code)) return problems.push({ line, message: `code ${code} appears more than once` });
     seen.add(code);
-    const attributes = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)]));
-    items.push({ code, label, ...(detail ? { detail } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
+    const attributes = Object.fromEntries(
+      Object.entries(rest)
+        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .map(([k, v]) => [k, String(v)]),
+    );
+    items.push({
+      code,
+      label,
+      ...(detail ? { detail } : {}),
+      ...(Object.keys(attributes).length ? { attributes } : {}),
+    });
   };
   if (extname(path).toLowerCase() === '.json') {
     const text = await readFile(path, 'utf8');
@@ -114,13 +133,24 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
   } else {
     // A missing file or a folder is reported as such, before parsing.
     if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
-    const parser = parseCsv({ columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: true, info: true });
+    const parser = parseCsv({
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+      trim: true,
+      relax_column_count: true,
+      info: true,
+    });
     // pipeline (unlike pipe) hands a read error to the parser, so the loop below throws it.
     pipeline(createReadStream(path), parser, () => undefined);
     let first = true;
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        if (first && !('code' in record && 'label' in record)) throw new HeaderMissing('needs a header row naming the columns code and label');
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: Record<string, string>;
+        info: { lines: number };
+      }>) {
+        if (first && !('code' in record && 'label' in record))
+          throw new HeaderMissing('needs a header row naming the columns code and label');
         first = false;
         accept(record, info.lines);
       }
@@ -192,7 +222,10 @@ export class CatalogFile implements CatalogLike {
       this.#report();
       return true;
     } catch (error) {
-      this.logger.error({ file: this.path, reason: (error as Error).message }, 'catalog file could not be read; the previous catalog stays in service');
+      this.logger.error(
+        { file: this.path, reason: (error as Error).message },
+        'catalog file could not be read; the previous catalog stays in service',
+      );
       return false;
     }
   }
@@ -212,7 +245,11 @@ export class CatalogFile implements CatalogLike {
   }
 
   #report() {
-    for (const p of this.#current.problems) this.logger.warn({ file: this.path, line: p.line }, `catalog row skipped: ${p.message}`);
-    this.logger.info({ file: this.path, items: this.#current.size, skipped: this.#current.problems.length }, 'catalog loaded');
+    for (const p of this.#current.problems)
+      this.logger.warn({ file: this.path, line: p.line }, `catalog row skipped: ${p.message}`);
+    this.logger.info(
+      { file: this.path, items: this.#current.size, skipped: this.#current.problems.length },
+      'catalog loaded',
+    );
   }
 }

@@ -43,7 +43,8 @@ export class ConcurListSource implements DataSource {
   }
 
   #item(raw: z.infer<typeof ListItemJson>): SearchItem {
-    const hasChildren = raw.lists?.some((l) => (l.id ?? this.config.listId) === this.config.listId && l.hasChildren) ?? false;
+    const hasChildren =
+      raw.lists?.some((l) => (l.id ?? this.config.listId) === this.config.listId && l.hasChildren) ?? false;
     return {
       // List fields store the list item's id (protocol sheet §5): that is what is written.
       code: raw.id,
@@ -56,18 +57,22 @@ export class ConcurListSource implements DataSource {
   }
 
   async search(q: SourceQuery, ctx: SearchContext, signal?: AbortSignal): Promise<SourcePage> {
-    if (!ctx.withConcurToken) throw new SourceUnavailable('This list can only be searched from a launch that carries a Concur sign-in.');
+    if (!ctx.withConcurToken)
+      throw new SourceUnavailable('This list can only be searched from a launch that carries a Concur sign-in.');
     const page = Math.floor(q.offset / CONCUR_PAGE) + 1;
     const json = await ctx.withConcurToken(async (token, base) => {
-      const url = new URL(q.parent
-        ? `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/items/${encodeURIComponent(q.parent)}/children`
-        : `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/children`);
+      const url = new URL(
+        q.parent
+          ? `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/items/${encodeURIComponent(q.parent)}/children`
+          : `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/children`,
+      );
       url.searchParams.set('page', String(page));
       if (q.query.trim()) url.searchParams.set('shortCodeOrValue', `cp:${q.query.trim()}`);
       return (await this.client.getJson('list.children', url, token, signal)).json;
     });
     const parsed = PageJson.safeParse(json);
-    if (!parsed.success) throw new SourceUnavailable(`Concur sent ${this.title} in a form this connector cannot read. Please try again.`);
+    if (!parsed.success)
+      throw new SourceUnavailable(`Concur sent ${this.title} in a form this connector cannot read. Please try again.`);
     const items = (parsed.data.content ?? []).map((i) => this.#item(i));
     const start = q.offset % CONCUR_PAGE;
     return { items: items.slice(start, start + q.limit), total: parsed.data.page?.totalElements ?? items.length };
@@ -78,10 +83,12 @@ export class ConcurListSource implements DataSource {
     const json = await ctx.withConcurToken(async (token, base) => {
       const url = new URL(`${base}/list/v4/items/${encodeURIComponent(code)}`);
       // Not found means not in the list; any other failure is an outage, reported as such.
-      return (await this.client.getJson('list.item', url, token, signal).catch((e: unknown) => {
-        if (e instanceof ConcurHttpError && e.upstreamStatus === 404) return { json: null };
-        throw e;
-      })).json;
+      return (
+        await this.client.getJson('list.item', url, token, signal).catch((e: unknown) => {
+          if (e instanceof ConcurHttpError && e.upstreamStatus === 404) return { json: null };
+          throw e;
+        })
+      ).json;
     });
     const parsed = ListItemJson.safeParse(json);
     // Only an item of this field's list counts, and only one without a further level (the value is the leaf).

@@ -49,7 +49,9 @@ export class ConcurRequestSource implements DataSource {
     const cached = this.#cache.get(key);
     if (cached) return cached;
     if (!ctx.withConcurToken || ctx.launchVersion === 1) {
-      throw new SourceUnavailable('Travel requests can only be listed from a v4 launch, which carries the traveller\'s Concur sign-in.');
+      throw new SourceUnavailable(
+        "Travel requests can only be listed from a v4 launch, which carries the traveller's Concur sign-in.",
+      );
     }
     const json = await ctx.withConcurToken(async (token, base) => {
       const url = new URL(`${base}/travelrequest/v4/requests`);
@@ -60,12 +62,17 @@ export class ConcurRequestSource implements DataSource {
       return (await this.client.getJson('request.list', url, token, signal)).json;
     });
     const parsed = RequestsJson.safeParse(json);
-    if (!parsed.success) throw new SourceUnavailable('Concur sent travel requests this connector cannot read. Please try again.');
+    if (!parsed.success)
+      throw new SourceUnavailable('Concur sent travel requests this connector cannot read. Please try again.');
     const items = (parsed.data.data ?? []).map((r): SearchItem => {
-      const dates = [r.startDate, r.endDate].filter(Boolean).map((d) => d!.slice(0, 10)).join(' – ');
+      const dates = [r.startDate, r.endDate]
+        .filter(Boolean)
+        .map((d) => d!.slice(0, 10))
+        .join(' – ');
       const where = [r.mainDestination?.city, r.mainDestination?.countryCode].filter(Boolean).join(', ');
       const status = r.approvalStatus?.name ?? r.approvalStatus?.code ?? '';
-      const inactive = r.approvalStatus?.code === 'CANCELED' || r.canceledPostApproval ? 'cancelled' : r.closed ? 'closed' : undefined;
+      const inactive =
+        r.approvalStatus?.code === 'CANCELED' || r.canceledPostApproval ? 'cancelled' : r.closed ? 'closed' : undefined;
       return {
         code: r.requestId,
         label: r.name || `Request ${r.requestId}`,
@@ -81,7 +88,13 @@ export class ConcurRequestSource implements DataSource {
   async search(q: SourceQuery, ctx: SearchContext, signal?: AbortSignal): Promise<SourcePage> {
     const index = await this.#requests(ctx, signal);
     const page = index.search(q.query, q.offset, q.limit);
-    return { items: page.hits.map((h) => ({ ...index.rows[h.index]!, ...(Object.keys(h.highlight).length ? { highlight: h.highlight } : {}) })), total: page.total };
+    return {
+      items: page.hits.map((h) => ({
+        ...index.rows[h.index]!,
+        ...(Object.keys(h.highlight).length ? { highlight: h.highlight } : {}),
+      })),
+      total: page.total,
+    };
   }
 
   async lookup(code: string, ctx: SearchContext, signal?: AbortSignal): Promise<SearchItem | undefined> {

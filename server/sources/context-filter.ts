@@ -5,11 +5,20 @@ import { z } from 'zod';
 import type { SearchContext } from './source.ts';
 import type { CatalogRow } from './catalog.ts';
 
-export const CONTEXT_KEYS = ['date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
-const template = z.string().refine(
-  (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (CONTEXT_KEYS as readonly string[]).includes(m[1]!)),
-  `may use only ${CONTEXT_KEYS.map((k) => `{${k}}`).join(', ')}`,
-);
+export const CONTEXT_KEYS = [
+  'date',
+  'expenseType',
+  'employeeId',
+  'companyDomain',
+  'loggedInUserId',
+  'reportOwnerUserId',
+] as const;
+const template = z
+  .string()
+  .refine(
+    (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (CONTEXT_KEYS as readonly string[]).includes(m[1]!)),
+    `may use only ${CONTEXT_KEYS.map((k) => `{${k}}`).join(', ')}`,
+  );
 
 export const ContextFilterConfig = z
   .object({
@@ -25,7 +34,10 @@ export const ContextFilterConfig = z
     reason: z.string().min(1).default('not available for this expense'),
   })
   .strict()
-  .refine((f) => [f.equals, f.onOrBefore, f.onOrAfter].filter((v) => v !== undefined).length === 1, 'give exactly one of equals, onOrBefore, onOrAfter');
+  .refine(
+    (f) => [f.equals, f.onOrBefore, f.onOrAfter].filter((v) => v !== undefined).length === 1,
+    'give exactly one of equals, onOrBefore, onOrAfter',
+  );
 export type ContextFilterConfig = z.infer<typeof ContextFilterConfig>;
 
 /** The wizard's narrowing rule ("within" a step's pick) is a filter on {within}, which only code can write. */
@@ -41,13 +53,24 @@ export type FilterRule = ContextFilterConfig & {
  * A rule that keeps only rows whose column is the code picked in an earlier wizard step, or is empty (a row for
  * every parent). With no pick (the parent step hidden or skipped) only the rows for every parent remain.
  */
-export const withinFilter = (column: string): FilterRule => ({ column, equals: '{within}', otherwise: 'hide', reason: '', requiresContext: true });
+export const withinFilter = (column: string): FilterRule => ({
+  column,
+  equals: '{within}',
+  otherwise: 'hide',
+  reason: '',
+  requiresContext: true,
+});
 
 /**
  * Who the launch is for. A rule on one of these restricts who sees what, so when the value is empty (Concur may
  * send no employee id) the rule fails rather than lets everything through.
  */
-const IDENTITY_KEYS: ReadonlySet<string> = new Set(['employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId']);
+const IDENTITY_KEYS: ReadonlySet<string> = new Set([
+  'employeeId',
+  'companyDomain',
+  'loggedInUserId',
+  'reportOwnerUserId',
+]);
 
 /**
  * A context value filled into a template: `missing` when the item lacks a fact (a report header has no
@@ -85,9 +108,15 @@ function compileRule(f: FilterRule, ctx: SearchContext): CompiledRule {
   const target = resolve((f.equals ?? f.onOrBefore ?? f.onOrAfter)!, ctx);
   const unknown = target === MISSING || target === FAILED;
   const hidesAll = unknown && (f.requiresContext === true || ctx.strictContext === true);
-  if (target === MISSING || target === FAILED) return { rule: f, hidesAll, skip: target === MISSING, check: () => false };
+  if (target === MISSING || target === FAILED)
+    return { rule: f, hidesAll, skip: target === MISSING, check: () => false };
   const lower = target.toLowerCase();
-  const check = f.equals !== undefined ? (cell: string) => cell.toLowerCase() === lower : f.onOrBefore !== undefined ? (cell: string) => cell <= target : (cell: string) => cell >= target;
+  const check =
+    f.equals !== undefined
+      ? (cell: string) => cell.toLowerCase() === lower
+      : f.onOrBefore !== undefined
+        ? (cell: string) => cell <= target
+        : (cell: string) => cell >= target;
   return { rule: f, hidesAll, skip: false, check };
 }
 
@@ -117,8 +146,13 @@ export function compileFilters(filters: readonly FilterRule[], ctx: SearchContex
  * Only whether a row is hidden, for the rules that can hide one: undefined when none can (greyed rows stay in the
  * results, so a search with only greying rules judges no row it does not show).
  */
-export function compileHiding(filters: readonly FilterRule[], ctx: SearchContext): ((row: CatalogRow) => boolean) | undefined {
-  const rules = filters.map((f) => compileRule(f, ctx)).filter((r) => r.hidesAll || (!r.skip && r.rule.otherwise === 'hide'));
+export function compileHiding(
+  filters: readonly FilterRule[],
+  ctx: SearchContext,
+): ((row: CatalogRow) => boolean) | undefined {
+  const rules = filters
+    .map((f) => compileRule(f, ctx))
+    .filter((r) => r.hidesAll || (!r.skip && r.rule.otherwise === 'hide'));
   if (!rules.length) return undefined;
   return (row) => {
     for (const r of rules) {

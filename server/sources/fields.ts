@@ -25,7 +25,12 @@ const CatalogSourceConfig = z
   })
   .strict();
 
-const SourceConfig = z.discriminatedUnion('type', [CatalogSourceConfig, HttpSourceConfig, ConcurListSourceConfig, ConcurRequestSourceConfig]);
+const SourceConfig = z.discriminatedUnion('type', [
+  CatalogSourceConfig,
+  HttpSourceConfig,
+  ConcurListSourceConfig,
+  ConcurRequestSourceConfig,
+]);
 
 export const FieldsFile = z
   .object({
@@ -44,22 +49,44 @@ export const FieldsFile = z
   .strict()
   .superRefine((f, ctx) => {
     for (const [field, source] of Object.entries(f.fields)) {
-      if (!f.sources[source]) ctx.addIssue({ code: 'custom', path: ['fields', field], message: `names the source "${source}", which is not defined under sources` });
+      if (!f.sources[source])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', field],
+          message: `names the source "${source}", which is not defined under sources`,
+        });
     }
     const single = new Set(Object.keys(f.fields).map((k) => k.toLowerCase()));
     for (const [field, flow] of Object.entries(f.flows)) {
-      if (single.has(field.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['flows', field], message: `${field} is also listed under fields; a field has either a single search or a flow` });
+      if (single.has(field.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['flows', field],
+          message: `${field} is also listed under fields; a field has either a single search or a flow`,
+        });
       flow.steps.forEach((step, i) => {
         if (step.kind !== 'search') return;
         const source = f.sources[step.source];
-        if (!source) ctx.addIssue({ code: 'custom', path: ['flows', field, 'steps', i, 'source'], message: `names the source "${step.source}", which is not defined under sources` });
-        else if (step.within && source.type !== 'catalog') ctx.addIssue({ code: 'custom', path: ['flows', field, 'steps', i, 'within'], message: `narrows by a column, which only catalog sources have; "${step.source}" is a ${source.type} source` });
+        if (!source)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['flows', field, 'steps', i, 'source'],
+            message: `names the source "${step.source}", which is not defined under sources`,
+          });
+        else if (step.within && source.type !== 'catalog')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['flows', field, 'steps', i, 'within'],
+            message: `narrows by a column, which only catalog sources have; "${step.source}" is a ${source.type} source`,
+          });
       });
     }
     if (f.default !== undefined) {
       ctx.addIssue({
-        code: 'custom', path: ['default'],
-        message: 'a source for every field not listed is no longer offered (a user could point a launch at any field): list each Launch URL field under fields',
+        code: 'custom',
+        path: ['default'],
+        message:
+          'a source for every field not listed is no longer offered (a user could point a launch at any field): list each Launch URL field under fields',
       });
     }
   });
@@ -119,13 +146,19 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
       has: (fieldId) => named.has(fieldId.toLowerCase()),
       canonical: (fieldId) => named.get(fieldId.toLowerCase()),
       forField: (fieldId) => (named.has(fieldId.toLowerCase()) ? catalog : undefined),
-      flowFor: () => undefined, forStep: () => undefined, flows: () => [], close: () => undefined,
+      flowFor: () => undefined,
+      forStep: () => undefined,
+      flows: () => [],
+      close: () => undefined,
     };
   }
   const opened: CatalogFile[] = [];
   const sources = new Map<string, DataSource>();
   /** Catalog sources' catalogs and filters, for steps that narrow them further. */
-  const catalogs = new Map<string, { catalog: CatalogLike; filters: FieldsFile['sources'][string] & { type: 'catalog' } }>();
+  const catalogs = new Map<
+    string,
+    { catalog: CatalogLike; filters: FieldsFile['sources'][string] & { type: 'catalog' } }
+  >();
   for (const [name, cfg] of Object.entries(file.sources)) {
     switch (cfg.type) {
       case 'catalog': {
@@ -151,21 +184,31 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
         break;
     }
   }
-  const byField = new Map(Object.entries(file.fields).map(([field, source]) => [field.toLowerCase(), sources.get(source)!]));
+  const byField = new Map(
+    Object.entries(file.fields).map(([field, source]) => [field.toLowerCase(), sources.get(source)!]),
+  );
   const flows = new Map(Object.entries(file.flows).map(([field, flow]) => [field.toLowerCase(), flow]));
   const stepSources = new Map<string, DataSource>();
   for (const [field, flow] of flows) {
     for (const step of flow.steps) {
       if (step.kind !== 'search') continue;
       const narrowed = step.within && catalogs.get(step.source);
-      stepSources.set(`${field}|${step.id}`, narrowed
-        ? new CatalogSource(narrowed.catalog, [...narrowed.filters.filters, withinFilter(step.within!.column)], narrowed.filters.title)
-        : sources.get(step.source)!);
+      stepSources.set(
+        `${field}|${step.id}`,
+        narrowed
+          ? new CatalogSource(
+              narrowed.catalog,
+              [...narrowed.filters.filters, withinFilter(step.within!.column)],
+              narrowed.filters.title,
+            )
+          : sources.get(step.source)!,
+      );
     }
   }
   return {
     has: (fieldId) => byField.has(fieldId.toLowerCase()) || flows.has(fieldId.toLowerCase()),
-    canonical: (fieldId) => [...Object.keys(file.fields), ...Object.keys(file.flows)].find((f) => f.toLowerCase() === fieldId.toLowerCase()),
+    canonical: (fieldId) =>
+      [...Object.keys(file.fields), ...Object.keys(file.flows)].find((f) => f.toLowerCase() === fieldId.toLowerCase()),
     forField: (fieldId) => byField.get(fieldId.toLowerCase()),
     flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
     forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),

@@ -9,15 +9,35 @@ import { SourceUnavailable } from '../errors.ts';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
 import { CONTEXT_KEYS } from './context-filter.ts';
 
-const PLACEHOLDERS = ['query', 'offset', 'limit', 'code', 'date', 'expenseType', 'employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'];
+const PLACEHOLDERS = [
+  'query',
+  'offset',
+  'limit',
+  'code',
+  'date',
+  'expenseType',
+  'employeeId',
+  'companyDomain',
+  'loggedInUserId',
+  'reportOwnerUserId',
+];
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
 /** The part before the path: placeholders may not appear there, so no query can move a request (and its secret). */
 const origin = (t: string) => /^https?:\/\/[^/?#]*/.exec(t)?.[0] ?? '';
 const urlTemplate = z
   .string()
-  .refine((t) => t.startsWith('https://') || LOOPBACK_HTTP.test(t), 'must start with https:// (plain http only for a loopback test server)')
-  .refine((t) => /^https?:\/\/[^/?#{}]+[/?]/.test(t) && !origin(t).includes('{'), 'must name its host and start its path before any {placeholder}')
-  .refine((t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => PLACEHOLDERS.includes(m[1]!)), `may use only ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+  .refine(
+    (t) => t.startsWith('https://') || LOOPBACK_HTTP.test(t),
+    'must start with https:// (plain http only for a loopback test server)',
+  )
+  .refine(
+    (t) => /^https?:\/\/[^/?#{}]+[/?]/.test(t) && !origin(t).includes('{'),
+    'must name its host and start its path before any {placeholder}',
+  )
+  .refine(
+    (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => PLACEHOLDERS.includes(m[1]!)),
+    `may use only ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+  );
 
 export const HttpSourceConfig = z
   .object({
@@ -32,7 +52,9 @@ export const HttpSourceConfig = z
     /** Dotted path to the array of items in the answer ('' for the answer itself), and to the total, if any. */
     items: z.string().default(''),
     total: z.string().optional(),
-    map: z.object({ code: z.string(), label: z.string(), detail: z.string().optional(), inactive: z.string().optional() }).strict(),
+    map: z
+      .object({ code: z.string(), label: z.string(), detail: z.string().optional(), inactive: z.string().optional() })
+      .strict(),
     timeoutMs: z.number().int().min(200).max(30_000).default(4000),
     cacheSeconds: z.number().int().min(0).max(3600).default(30),
   })
@@ -44,7 +66,14 @@ export const HttpSourceConfig = z
 export type HttpSourceConfig = z.infer<typeof HttpSourceConfig>;
 
 const get = (value: unknown, path: string): unknown =>
-  path === '' ? value : path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+  path === ''
+    ? value
+    : path
+        .split('.')
+        .reduce<unknown>(
+          (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+          value,
+        );
 
 const asText = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
 
@@ -66,13 +95,18 @@ export class HttpSource implements DataSource {
       Object.entries(config.headers).map(([k, v]) => [
         k,
         v.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-          if (!env[name]) throw new Error(`the header ${k} of ${config.title} names the environment variable ${name}, which is not set`);
+          if (!env[name])
+            throw new Error(
+              `the header ${k} of ${config.title} names the environment variable ${name}, which is not set`,
+            );
           return env[name]!;
         }),
       ]),
     );
     this.#serverPaging = /\{offset\}|\{limit\}/.test(config.url);
-    this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) => CONTEXT_KEYS.some((k) => t.includes(`{${k}}`)));
+    this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) =>
+      CONTEXT_KEYS.some((k) => t.includes(`{${k}}`)),
+    );
   }
 
   /**
@@ -90,7 +124,8 @@ export class HttpSource implements DataSource {
       return value === '.' || value === '..' ? encodeURIComponent(value.replace(/\./g, '%2E')) : value;
     });
     // Defence in depth: the filled URL keeps the configured host.
-    if (new URL(url).origin !== new URL(origin(template)).origin) throw new SourceUnavailable(`${capitalize(this.title)} cannot be asked this.`);
+    if (new URL(url).origin !== new URL(origin(template)).origin)
+      throw new SourceUnavailable(`${capitalize(this.title)} cannot be asked this.`);
     return url;
   }
 
@@ -105,20 +140,34 @@ export class HttpSource implements DataSource {
       json = await ky
         // No redirects: the configured secret header must not follow the request to another host. A 3xx comes back
         // as it is and fails the call.
-        .get(url, { headers: { accept: 'application/json', ...this.#headers }, timeout: this.config.timeoutMs, retry: { limit: 1, statusCodes: [502, 503, 504] }, signal, redirect: 'manual' })
+        .get(url, {
+          headers: { accept: 'application/json', ...this.#headers },
+          timeout: this.config.timeoutMs,
+          retry: { limit: 1, statusCodes: [502, 503, 504] },
+          signal,
+          redirect: 'manual',
+        })
         .json();
     } catch (error) {
-      const why = error instanceof TimeoutError ? `did not answer within ${this.config.timeoutMs / 1000} s`
-        : error instanceof HTTPError
-          ? error.response.status < 400 ? `answered with a redirect (HTTP ${error.response.status}), which is never followed` : `answered HTTP ${error.response.status}`
-          : 'could not be reached';
+      const why =
+        error instanceof TimeoutError
+          ? `did not answer within ${this.config.timeoutMs / 1000} s`
+          : error instanceof HTTPError
+            ? error.response.status < 400
+              ? `answered with a redirect (HTTP ${error.response.status}), which is never followed`
+              : `answered HTTP ${error.response.status}`
+            : 'could not be reached';
       this.logger.error({ source: this.title, host, reason: why }, 'search source failed');
-      throw new SourceUnavailable(`${capitalize(this.title)} is not available right now (it ${why}). Please try again in a moment.`);
+      throw new SourceUnavailable(
+        `${capitalize(this.title)} is not available right now (it ${why}). Please try again in a moment.`,
+      );
     }
     const list = get(json, this.config.items);
     if (!Array.isArray(list)) {
       this.logger.error({ source: this.title, host, path: this.config.items }, 'search source answered without a list');
-      throw new SourceUnavailable(`${capitalize(this.title)} answered with something this connector cannot read. Tell your administrator.`);
+      throw new SourceUnavailable(
+        `${capitalize(this.title)} answered with something this connector cannot read. Tell your administrator.`,
+      );
     }
     const { map } = this.config;
     const items: SearchItem[] = [];
@@ -137,12 +186,24 @@ export class HttpSource implements DataSource {
   }
 
   #values(ctx: SearchContext) {
-    return { date: ctx.date, expenseType: ctx.expenseType, employeeId: ctx.employeeId, companyDomain: ctx.companyDomain, loggedInUserId: ctx.loggedInUserId, reportOwnerUserId: ctx.reportOwnerUserId };
+    return {
+      date: ctx.date,
+      expenseType: ctx.expenseType,
+      employeeId: ctx.employeeId,
+      companyDomain: ctx.companyDomain,
+      loggedInUserId: ctx.loggedInUserId,
+      reportOwnerUserId: ctx.reportOwnerUserId,
+    };
   }
 
   async search(q: SourceQuery, ctx: SearchContext, signal?: AbortSignal): Promise<SourcePage> {
     if (this.#identityMissing(this.config.url, this.#values(ctx))) return { items: [], total: 0 };
-    const url = this.#fill(this.config.url, { ...this.#values(ctx), query: q.query.trim(), offset: q.offset, limit: q.limit });
+    const url = this.#fill(this.config.url, {
+      ...this.#values(ctx),
+      query: q.query.trim(),
+      offset: q.offset,
+      limit: q.limit,
+    });
     const r = await this.#fetch(url, signal);
     // An API without paging answers everything at once; page it here.
     return this.#serverPaging ? r : { items: r.items.slice(q.offset, q.offset + q.limit), total: r.items.length };

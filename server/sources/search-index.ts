@@ -280,7 +280,13 @@ export class SearchIndex<T extends IndexedRow> {
     const [lo, hi] = prefixRange(vocab, term[0]!);
     if (hi - lo > budget.tests) return [];
     budget.tests -= hi - lo;
-    return this.#uf.filter(vocab, term, Array.from({ length: hi - lo }, (_, k) => lo + k)) ?? [];
+    return (
+      this.#uf.filter(
+        vocab,
+        term,
+        Array.from({ length: hi - lo }, (_, k) => lo + k),
+      ) ?? []
+    );
   }
 
   /** Scores every row for one term into #term (0 = no match); returns whether anything matched. */
@@ -371,7 +377,14 @@ export class SearchIndex<T extends IndexedRow> {
     return this.#page(acc, offset, limit, matches, compact, accept);
   }
 
-  #codeRange(lo: number, hi: number, offset: number, limit: number, compact: string, accept?: (row: T) => boolean): IndexPage {
+  #codeRange(
+    lo: number,
+    hi: number,
+    offset: number,
+    limit: number,
+    compact: string,
+    accept?: (row: T) => boolean,
+  ): IndexPage {
     const hits: IndexHit[] = [];
     let total = 0;
     // The exact code, if there is one, sorts first in the range (it is the shortest).
@@ -388,7 +401,14 @@ export class SearchIndex<T extends IndexedRow> {
   }
 
   /** Ranks by score, ties in row (code) order, without sorting every match: a histogram finds the cut. */
-  #page(acc: Float32Array, offset: number, limit: number, matches: TermMatch[], compact: string, accept?: (row: T) => boolean): IndexPage {
+  #page(
+    acc: Float32Array,
+    offset: number,
+    limit: number,
+    matches: TermMatch[],
+    compact: string,
+    accept?: (row: T) => boolean,
+  ): IndexPage {
     const n = this.#n;
     const counts = scoreCounts;
     const keys: number[] = [];
@@ -432,7 +452,9 @@ export class SearchIndex<T extends IndexedRow> {
       }
     }
     const ordered = [...buckets.values()].flat();
-    const hits = ordered.slice(offset, wanted).map((index) => ({ index, highlight: this.#highlight(this.rows[index]!, matches, compact) }));
+    const hits = ordered
+      .slice(offset, wanted)
+      .map((index) => ({ index, highlight: this.#highlight(this.rows[index]!, matches, compact) }));
     return { hits, total };
   }
 

@@ -23,19 +23,28 @@ export async function openStore(config: Config['store'], opts: OpenOptions = {})
     case 'memory':
       return createMemoryStore({ now });
     case 'redis':
-      return createRedisStore({ url: config.url, key: config.key, prefix: config.prefix, now, logger }).catch((error: Error) => {
-        if (error instanceof ConfigError) throw error;
-        throw new ConfigError(`STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached (${error.message.replaceAll(config.url, redactUrl(config.url))})`);
-      });
+      return createRedisStore({ url: config.url, key: config.key, prefix: config.prefix, now, logger }).catch(
+        (error: Error) => {
+          if (error instanceof ConfigError) throw error;
+          throw new ConfigError(
+            `STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached (${error.message.replaceAll(config.url, redactUrl(config.url))})`,
+          );
+        },
+      );
     case 'sqlite':
-      if (opts.existing && !existsSync(config.file)) throw new ConfigError(`STORE_URL: there is no store at ${config.file} (run this with the server's STORE_URL or DATA_DIR)`);
+      if (opts.existing && !existsSync(config.file))
+        throw new ConfigError(
+          `STORE_URL: there is no store at ${config.file} (run this with the server's STORE_URL or DATA_DIR)`,
+        );
       try {
         // Reading the audit log needs no key: a stand-in one opens the file (sessions are never read then).
         const key = config.key ?? (opts.existing ? randomBytes(32) : sandboxKey(config.keyFile));
         return createSqliteStore({ file: config.file, key, now, checkKey: !opts.existing });
       } catch (error) {
         if (error instanceof ConfigError) throw error;
-        throw new ConfigError(`STORE_URL: the SQLite file ${config.file} cannot be opened (${(error as Error).message})`);
+        throw new ConfigError(
+          `STORE_URL: the SQLite file ${config.file} cannot be opened (${(error as Error).message})`,
+        );
       }
   }
 }
@@ -50,7 +59,8 @@ function sandboxKey(file: string): Buffer {
   }
   if (text !== undefined) {
     const key = parseKey(text);
-    if (!key) throw new Error(`${file} does not hold a 32-byte key; delete it to make a new one (open sessions are then lost)`);
+    if (!key)
+      throw new Error(`${file} does not hold a 32-byte key; delete it to make a new one (open sessions are then lost)`);
     return key;
   }
   const key = randomBytes(32);

@@ -63,8 +63,14 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   try {
     await redis.connect();
     const version = /redis_version:(\d+)\.(\d+)/.exec(await redis.info('server'));
-    if (version && (Number(version[1]) < MIN_VERSION[0]! || (Number(version[1]) === MIN_VERSION[0] && Number(version[2]) < MIN_VERSION[1]!))) {
-      throw new ConfigError(`STORE_URL: Redis ${version[1]}.${version[2]} is too old: the store needs Redis ${MIN_VERSION.join('.')} or later`);
+    if (
+      version &&
+      (Number(version[1]) < MIN_VERSION[0]! ||
+        (Number(version[1]) === MIN_VERSION[0] && Number(version[2]) < MIN_VERSION[1]!))
+    ) {
+      throw new ConfigError(
+        `STORE_URL: Redis ${version[1]}.${version[2]} is too old: the store needs Redis ${MIN_VERSION.join('.')} or later`,
+      );
     }
     await redis.set('keycheck', keyCheckValue(opts.key), 'NX');
     verifyKeyCheck(opts.key, (await redis.get('keycheck'))!);
@@ -74,12 +80,15 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     throw error;
   }
   redis.defineCommand('pushRecent', { numberOfKeys: 1, lua: PUSH_RECENT });
-  const pushRecent = (redis as unknown as { pushRecent(key: string, code: string, max: number, ttl: number): Promise<number> }).pushRecent.bind(redis);
+  const pushRecent = (
+    redis as unknown as { pushRecent(key: string, code: string, max: number, ttl: number): Promise<number> }
+  ).pushRecent.bind(redis);
 
   return failuresAsUnavailable({
     async recordWrite(record, retentionMs) {
       // A sorted set by time; the member carries an id so two identical records stay two.
-      await redis.multi()
+      await redis
+        .multi()
         .zadd('audit', record.at, `${randomUUID()} ${JSON.stringify(record)}`)
         .zremrangebyscore('audit', '-inf', `(${now() - retentionMs}`)
         .exec();
@@ -101,7 +110,12 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       return text ? openSession(opts.key, `session:${key}`, text) : undefined;
     },
     async putHandoff(code, session, ttlMs) {
-      await redis.set(`handoff:${code}`, sealSession(opts.key, `handoff:${code}`, session), 'PX', Math.max(1, Math.ceil(ttlMs)));
+      await redis.set(
+        `handoff:${code}`,
+        sealSession(opts.key, `handoff:${code}`, session),
+        'PX',
+        Math.max(1, Math.ceil(ttlMs)),
+      );
     },
     async takeHandoff(code) {
       // GETDEL: of two instances taking one code, one gets the session and the other nothing.

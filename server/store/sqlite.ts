@@ -69,12 +69,22 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const q = {
     purgeNonces: db.prepare('DELETE FROM nonces WHERE expires_at <= ?'),
     // The primary key makes the claim atomic: of two launches with one nonce, exactly one inserts.
-    nonceUsed: db.prepare<[string, number], { used: 1 }>('SELECT 1 AS used FROM nonces WHERE nonce = ? AND expires_at > ?'),
-    claimNonce: db.prepare('INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?'),
-    putSession: db.prepare('INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at'),
-    getSession: db.prepare<[string, number], { sealed: string }>('SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?'),
+    nonceUsed: db.prepare<[string, number], { used: 1 }>(
+      'SELECT 1 AS used FROM nonces WHERE nonce = ? AND expires_at > ?',
+    ),
+    claimNonce: db.prepare(
+      'INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?',
+    ),
+    putSession: db.prepare(
+      'INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at',
+    ),
+    getSession: db.prepare<[string, number], { sealed: string }>(
+      'SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?',
+    ),
     putHandoff: db.prepare('INSERT OR REPLACE INTO handoffs (code, sealed, expires_at) VALUES (?, ?, ?)'),
-    takeHandoff: db.prepare<[string, number], { sealed: string }>('DELETE FROM handoffs WHERE code = ? AND expires_at > ? RETURNING sealed'),
+    takeHandoff: db.prepare<[string, number], { sealed: string }>(
+      'DELETE FROM handoffs WHERE code = ? AND expires_at > ? RETURNING sealed',
+    ),
     getRecent: db.prepare<[string], { codes: string }>('SELECT codes FROM recent WHERE key = ?'),
     putRecent: db.prepare('INSERT OR REPLACE INTO recent (key, codes) VALUES (?, ?)'),
     putTokenBase: db.prepare('INSERT OR REPLACE INTO token_bases (company, base) VALUES (?, ?)'),
@@ -145,7 +155,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     limiter(name, points, durationS) {
       // rate-limiter-flexible keeps its counters in a table of this file: shared by every process on it.
-      return new RateLimiterSQLite({ storeClient: db, storeType: 'better-sqlite3', tableName: 'rate_limits', tableCreated: true, keyPrefix: name, points, duration: durationS });
+      return new RateLimiterSQLite({
+        storeClient: db,
+        storeType: 'better-sqlite3',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        keyPrefix: name,
+        points,
+        duration: durationS,
+      });
     },
     async close() {
       clearInterval(timer);

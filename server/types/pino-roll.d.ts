@@ -11,5 +11,7 @@ declare module 'pino-roll' {
     symlink?: boolean;
     limit?: { count?: number; removeOtherLogFiles?: boolean };
   }
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { flushSync(): void; end(): void }>;
+  export default function pinoRoll(
+    options: PinoRollOptions,
+  ): Promise<DestinationStream & { flushSync(): void; end(): void }>;
 }

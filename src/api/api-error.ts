@@ -4,9 +4,13 @@
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
-    message: string, readonly code: string, readonly correlationId?: string, readonly status?: number,
+    message: string,
+    readonly code: string,
+    readonly correlationId?: string,
+    readonly status?: number,
     /** For a refused wizard answer: the step, and why (a Problem from src/flows/problem.ts). */
-    readonly step?: string, readonly problem?: { kind: string },
+    readonly step?: string,
+    readonly problem?: { kind: string },
   ) {
     super(message);
   }

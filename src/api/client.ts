@@ -1,9 +1,7 @@
 // The one client for the companion server's /api (ky); every answer is parsed with the shared contract.
 import ky, { type KyInstance } from 'ky';
 import type * as z from 'zod/mini';
-import {
-  CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext,
-} from '../contract/api.ts';
+import { CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext } from '../contract/api.ts';
 
 import { ApiError } from './api-error.ts';
 import { parseAnswer, translateError } from './errors.ts';
@@ -11,7 +9,13 @@ import { parseAnswer, translateError } from './errors.ts';
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
   /** `scope` names a wizard's search step, and the code picked in the step that narrows it. */
-  search(query: string, signal?: AbortSignal, offset?: number, parent?: string, scope?: SearchScope): Promise<SearchResponse>;
+  search(
+    query: string,
+    signal?: AbortSignal,
+    offset?: number,
+    parent?: string,
+    scope?: SearchScope,
+  ): Promise<SearchResponse>;
   commit(request: CommitRequest): Promise<CommitResponse>;
 }
 
@@ -43,7 +47,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
   const translate = (error: unknown) =>
     translateError(error, (response) => {
       // A session the server no longer knows is gone for good; the hand-off claim's 401 says nothing about it.
-      if (response.status === 401 && !new URL(response.url).pathname.endsWith('/session')) storage.removeItem(TOKEN_KEY);
+      if (response.status === 401 && !new URL(response.url).pathname.endsWith('/session'))
+        storage.removeItem(TOKEN_KEY);
     });
 
   const parse = <T>(schema: z.ZodMiniType<T>, response: Promise<Response>) => parseAnswer(schema, response, translate);
@@ -78,14 +83,20 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     },
     async search(query, signal, offset = 0, parent, scope) {
       const searchParams = {
-        q: query, limit: String(opts.limit ?? 50), offset: String(offset), ...(parent ? { parent } : {}),
+        q: query,
+        limit: String(opts.limit ?? 50),
+        offset: String(offset),
+        ...(parent ? { parent } : {}),
         ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
       };
       return parse(SearchResponse, http.get('search', { headers: await authorized(), searchParams, signal }));
     },
     async commit(request) {
       // The server retries Concur itself, within its own bounds; this only caps the wait.
-      return parse(CommitResponse, http.post('commit', { headers: await authorized(), json: request, timeout: 60_000 }));
+      return parse(
+        CommitResponse,
+        http.post('commit', { headers: await authorized(), json: request, timeout: 60_000 }),
+      );
     },
   };
 }

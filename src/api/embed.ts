@@ -9,12 +9,21 @@ import { parseAnswer } from './errors.ts';
 
 export interface EmbedClient {
   field(signal?: AbortSignal): Promise<EmbedField>;
-  search(query: string, signal?: AbortSignal, offset?: number, parent?: string, scope?: SearchScope): Promise<SearchResponse>;
+  search(
+    query: string,
+    signal?: AbortSignal,
+    offset?: number,
+    parent?: string,
+    scope?: SearchScope,
+  ): Promise<SearchResponse>;
 }
 
 /** The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host). */
 export async function embedConfig(connector: string): Promise<{ allowedOrigins: string[] }> {
-  return parseAnswer(EmbedConfig, ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }));
+  return parseAnswer(
+    EmbedConfig,
+    ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }),
+  );
 }
 
 /**
@@ -28,7 +37,11 @@ export function createEmbedClient(source: string, languageCode: string, opts: { 
     field: (signal) => parseAnswer(EmbedField, http.get(base, { searchParams: { lang: languageCode }, signal })),
     search(query, signal, offset = 0, parent, scope) {
       const searchParams = {
-        q: query, limit: String(opts.limit ?? 50), offset: String(offset), lang: languageCode, ...(parent ? { parent } : {}),
+        q: query,
+        limit: String(opts.limit ?? 50),
+        offset: String(offset),
+        lang: languageCode,
+        ...(parent ? { parent } : {}),
         ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
       };
       return parseAnswer(SearchResponse, http.get(`${base}/search`, { searchParams, signal }));

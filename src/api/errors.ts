@@ -15,17 +15,28 @@ export async function translateError(error: unknown, onResponse?: (response: Res
       const e = body.data.error;
       throw new ApiError(e.message, e.code, e.correlationId, error.response.status, e.step, e.problem);
     }
-    throw new ApiError(`The connector answered with an error (HTTP ${error.response.status}). Please try again.`, 'http_error', undefined, error.response.status);
+    throw new ApiError(
+      `The connector answered with an error (HTTP ${error.response.status}). Please try again.`,
+      'http_error',
+      undefined,
+      error.response.status,
+    );
   }
-  if (error instanceof TimeoutError) throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
+  if (error instanceof TimeoutError)
+    throw new ApiError('The connector did not answer in time. Please try again.', 'timeout');
   if (error instanceof ApiError) throw error;
   throw new ApiError('Could not reach the connector. Check your connection and try again.', 'network');
 }
 
 /** The answer's JSON, checked against the shared contract; any failure on the way becomes an ApiError. */
-export async function parseAnswer<T>(schema: z.ZodMiniType<T>, response: Promise<Response>, translate: (error: unknown) => Promise<never> = translateError): Promise<T> {
+export async function parseAnswer<T>(
+  schema: z.ZodMiniType<T>,
+  response: Promise<Response>,
+  translate: (error: unknown) => Promise<never> = translateError,
+): Promise<T> {
   const json = await response.then((r) => r.json()).catch(translate);
   const result = schema.safeParse(json);
-  if (!result.success) throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
+  if (!result.success)
+    throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');
   return result.data;
 }

@@ -10,7 +10,10 @@ export type ApiClientModule = Pick<typeof import('./client.ts'), 'createApiClien
  * normally there before the first answer. A failed load is not kept: the call fails with an ApiError the popup
  * shows with Retry, and the next call loads again (browsers fetch a failed module again, whatwg/html#10327).
  */
-export function createLazyApiClient(opts: ApiClientOptions = {}, load: () => Promise<ApiClientModule> = () => import('./client.ts')): ApiClient {
+export function createLazyApiClient(
+  opts: ApiClientOptions = {},
+  load: () => Promise<ApiClientModule> = () => import('./client.ts'),
+): ApiClient {
   let client: Promise<ApiClient> | undefined;
   const ready = (): Promise<ApiClient> =>
     (client ??= load().then(

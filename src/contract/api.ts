@@ -43,7 +43,12 @@ export type Money = z.infer<typeof Money>;
 
 /** What the user is working on, read from Concur through the launch's item_url. */
 export const ItemSummary = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ENTRY'), expenseType: z.string(), amount: z.nullable(Money), date: z.nullable(z.string()) }),
+  z.object({
+    kind: z.literal('ENTRY'),
+    expenseType: z.string(),
+    amount: z.nullable(Money),
+    date: z.nullable(z.string()),
+  }),
   z.object({ kind: z.literal('HEADER'), reportName: z.string(), total: z.nullable(Money) }),
   z.object({ kind: z.literal('ALLOCATION'), percentage: z.nullable(z.number()), amount: z.nullable(Money) }),
 ]);
@@ -86,7 +91,11 @@ export const FlowStep = z.discriminatedUnion('kind', [
     /** An earlier search step whose pick narrows this one (tasks within the chosen project). */
     within: z.optional(z.string()),
   }),
-  z.object({ ...answerBase, kind: z.literal('choice'), options: z.array(z.object({ value: z.string(), label: z.string() })) }),
+  z.object({
+    ...answerBase,
+    kind: z.literal('choice'),
+    options: z.array(z.object({ value: z.string(), label: z.string() })),
+  }),
   z.object({
     ...answerBase,
     kind: z.literal('text'),
@@ -96,7 +105,13 @@ export const FlowStep = z.discriminatedUnion('kind', [
     pattern: z.optional(z.string()),
     patternHint: z.optional(z.string()),
   }),
-  z.object({ ...answerBase, kind: z.literal('number'), min: z.optional(z.number()), max: z.optional(z.number()), decimals: z.number() }),
+  z.object({
+    ...answerBase,
+    kind: z.literal('number'),
+    min: z.optional(z.number()),
+    max: z.optional(z.number()),
+    decimals: z.number(),
+  }),
   /** Dates are answered and written as YYYY-MM-DD. */
   z.object({ ...answerBase, kind: z.literal('date'), min: z.optional(z.string()), max: z.optional(z.string()) }),
   z.object({ ...stepBase, kind: z.literal('review') }),

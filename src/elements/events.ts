@@ -12,7 +12,10 @@ export class ValueSelectEvent extends Event {
 /** The popup is finished: the value was written, or the user cancelled. Cancel it to keep the window open. */
 export class PopupCloseEvent extends Event {
   static readonly type = 'leu-close';
-  constructor(readonly reason: 'committed' | 'cancelled', readonly value?: string) {
+  constructor(
+    readonly reason: 'committed' | 'cancelled',
+    readonly value?: string,
+  ) {
     super(PopupCloseEvent.type, { bubbles: true, composed: true, cancelable: true });
   }
 }
@@ -21,7 +24,10 @@ export class PopupCloseEvent extends Event {
 export class WizardSubmitEvent extends Event {
   static readonly type = 'leu-submit';
   /** `writes`: the value each field would be written, from the answers through the steps' templates. */
-  constructor(readonly answers: Record<string, string>, readonly writes: FieldWrite[] = []) {
+  constructor(
+    readonly answers: Record<string, string>,
+    readonly writes: FieldWrite[] = [],
+  ) {
     super(WizardSubmitEvent.type, { bubbles: true, composed: true, cancelable: true });
   }
 }
@@ -29,7 +35,10 @@ export class WizardSubmitEvent extends Event {
 /** The user changed an answer in a wizard step's field. */
 export class AnswerChangeEvent extends Event {
   static readonly type = 'leu-answer';
-  constructor(readonly step: string, readonly value: string) {
+  constructor(
+    readonly step: string,
+    readonly value: string,
+  ) {
     super(AnswerChangeEvent.type, { bubbles: true, composed: true });
   }
 }

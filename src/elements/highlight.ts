@@ -2,7 +2,10 @@
 import { html, nothing, type TemplateResult } from 'lit';
 
 /** `text` with each [start, end) range wrapped in <mark part="match">. */
-export function highlighted(text: string, ranges: readonly (readonly [number, number])[] | undefined): TemplateResult | string {
+export function highlighted(
+  text: string,
+  ranges: readonly (readonly [number, number])[] | undefined,
+): TemplateResult | string {
   if (!ranges?.length) return text;
   const parts: (TemplateResult | string)[] = [];
   let at = 0;

@@ -28,15 +28,59 @@ export class LeuFieldElement extends LitElement {
   static override styles = [
     theme,
     css`
-      :host { display: flex; flex-direction: column; gap: 0.375rem; }
-      label, legend { font-weight: 600; }
-      fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 0.25rem; min-width: 0; }
-      legend { padding: 0; margin-block-end: 0.375rem; }
-      .option { font-weight: 400; display: flex; align-items: center; gap: 0.5rem; min-height: var(--_target); padding-inline: 0.5rem; border: 1px solid var(--_divider); border-radius: var(--_radius); cursor: pointer; }
-      .option:has(input:checked) { border-color: var(--_accent); background: color-mix(in srgb, var(--_accent) 10%, var(--_surface)); }
-      .option input { inline-size: 1.125rem; block-size: 1.125rem; min-height: 0; margin: 0; accent-color: var(--_accent); }
-      input:not([type='radio']) { inline-size: 100%; }
-      .help, .hint { margin: 0; color: var(--_muted); font-size: 0.875rem; }
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.375rem;
+      }
+      label,
+      legend {
+        font-weight: 600;
+      }
+      fieldset {
+        border: 0;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 0.25rem;
+        min-width: 0;
+      }
+      legend {
+        padding: 0;
+        margin-block-end: 0.375rem;
+      }
+      .option {
+        font-weight: 400;
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        min-height: var(--_target);
+        padding-inline: 0.5rem;
+        border: 1px solid var(--_divider);
+        border-radius: var(--_radius);
+        cursor: pointer;
+      }
+      .option:has(input:checked) {
+        border-color: var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 10%, var(--_surface));
+      }
+      .option input {
+        inline-size: 1.125rem;
+        block-size: 1.125rem;
+        min-height: 0;
+        margin: 0;
+        accent-color: var(--_accent);
+      }
+      input:not([type='radio']) {
+        inline-size: 100%;
+      }
+      .help,
+      .hint {
+        margin: 0;
+        color: var(--_muted);
+        font-size: 0.875rem;
+      }
     `,
   ];
 
@@ -51,7 +95,9 @@ export class LeuFieldElement extends LitElement {
 
   /** Puts the focus on the input, or on the chosen (else the first) option. */
   override focus(options?: FocusOptions) {
-    const target = this.renderRoot.querySelector<HTMLInputElement>('input:checked') ?? this.renderRoot.querySelector<HTMLInputElement>('input');
+    const target =
+      this.renderRoot.querySelector<HTMLInputElement>('input:checked') ??
+      this.renderRoot.querySelector<HTMLInputElement>('input');
     target?.focus(options);
   }
 
@@ -66,7 +112,8 @@ export class LeuFieldElement extends LitElement {
     const d = (v: string) => formatDate(v, this.locale);
     switch (step.kind) {
       case 'number':
-        if (step.min !== undefined && step.max !== undefined) return msg(str`A number from ${n(step.min)} to ${n(step.max)}.`);
+        if (step.min !== undefined && step.max !== undefined)
+          return msg(str`A number from ${n(step.min)} to ${n(step.max)}.`);
         if (step.min !== undefined) return msg(str`A number of at least ${n(step.min)}.`);
         if (step.max !== undefined) return msg(str`A number of at most ${n(step.max)}.`);
         return '';
@@ -75,37 +122,62 @@ export class LeuFieldElement extends LitElement {
         return '';
       case 'text':
         if (step.patternHint) return step.patternHint;
-        return step.minLength ? msg(str`From ${step.minLength} to ${step.maxLength} characters.`) : msg(str`At most ${step.maxLength} characters.`);
+        return step.minLength
+          ? msg(str`From ${step.minLength} to ${step.maxLength} characters.`)
+          : msg(str`At most ${step.maxLength} characters.`);
       default:
         return '';
     }
   }
 
   private describedBy(hint: string) {
-    return [this.step?.help ? 'help' : '', hint ? 'hint' : '', this.error ? 'error' : ''].filter(Boolean).join(' ') || nothing;
+    return (
+      [this.step?.help ? 'help' : '', hint ? 'hint' : '', this.error ? 'error' : ''].filter(Boolean).join(' ') ||
+      nothing
+    );
   }
 
   private renderInput(step: Exclude<FieldStep, { kind: 'choice' }>, hint: string) {
     const common = { 'aria-describedby': this.describedBy(hint) };
     const required = step.required ? msg('required') : msg('optional');
     return html`<label part="label" for="input">${step.label} <span class="visually-hidden">(${required})</span></label>
-      <input id="input" part="input" name=${step.id} .value=${live(this.value)} @input=${this.onInput}
+      <input
+        id="input"
+        part="input"
+        name=${step.id}
+        .value=${live(this.value)}
+        @input=${this.onInput}
         type=${step.kind === 'date' ? 'date' : 'text'}
         inputmode=${step.kind === 'number' ? (step.decimals > 0 ? 'decimal' : 'numeric') : nothing}
-        autocomplete="off" ?required=${step.required} aria-required=${step.required ? 'true' : 'false'}
-        aria-invalid=${this.error ? 'true' : 'false'} aria-describedby=${common['aria-describedby']}
-        min=${step.kind === 'date' && step.min ? step.min : nothing} max=${step.kind === 'date' && step.max ? step.max : nothing}
-        maxlength=${step.kind === 'text' ? step.maxLength : nothing} />`;
+        autocomplete="off"
+        ?required=${step.required}
+        aria-required=${step.required ? 'true' : 'false'}
+        aria-invalid=${this.error ? 'true' : 'false'}
+        aria-describedby=${common['aria-describedby']}
+        min=${step.kind === 'date' && step.min ? step.min : nothing}
+        max=${step.kind === 'date' && step.max ? step.max : nothing}
+        maxlength=${step.kind === 'text' ? step.maxLength : nothing}
+      />`;
   }
 
   private renderChoice(step: Extract<FieldStep, { kind: 'choice' }>, hint: string) {
     return html`<fieldset aria-describedby=${this.describedBy(hint)} aria-invalid=${this.error ? 'true' : 'false'}>
       <legend part="label">${step.label}</legend>
-      ${step.options.map((o, i) => html`<label class="option" part="option">
-        <input type="radio" name=${step.id} id="option-${i}" .value=${o.value} .checked=${live(this.value === o.value)}
-          ?required=${step.required} @change=${this.onInput} />
-        <span>${o.label}</span>
-      </label>`)}
+      ${step.options.map(
+        (o, i) =>
+          html`<label class="option" part="option">
+            <input
+              type="radio"
+              name=${step.id}
+              id="option-${i}"
+              .value=${o.value}
+              .checked=${live(this.value === o.value)}
+              ?required=${step.required}
+              @change=${this.onInput}
+            />
+            <span>${o.label}</span>
+          </label>`,
+      )}
     </fieldset>`;
   }
 

@@ -6,7 +6,13 @@ import { localized, msg, str } from '@lit/localize';
 import { Task } from '@lit/task';
 import { createEmbedClient, type EmbedClient } from '../api/embed.ts';
 import type { CatalogItem, EmbedField, Flow } from '../contract/api.ts';
-import { PickerChooseEvent, PopupCloseEvent, type PickerChoice, type ValueSelectEvent, type WizardSubmitEvent } from './events.ts';
+import {
+  PickerChooseEvent,
+  PopupCloseEvent,
+  type PickerChoice,
+  type ValueSelectEvent,
+  type WizardSubmitEvent,
+} from './events.ts';
 import { intlLocale, pickLocale, setLocale } from '../i18n/locale.ts';
 import { failureAlert } from './failure.ts';
 import { theme } from './theme.ts';
@@ -56,12 +62,39 @@ export class LeuPickerElement extends LitElement {
   static override styles = [
     theme,
     css`
-      :host { display: flex; flex-direction: column; gap: 0.5rem; box-sizing: border-box; min-height: 18rem; font-size: 0.9375rem; line-height: 1.4; }
-      .title { font-weight: 700; font-size: 1.0625rem; margin: 0; }
-      leu-search, leu-wizard { flex: 1; min-height: 0; }
-      .choice, .status { margin: 0; overflow-wrap: anywhere; }
-      footer { display: flex; justify-content: flex-end; gap: 0.5rem; flex-wrap: wrap; }
-      :host([mobile]) footer button { flex: 1 1 auto; }
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        box-sizing: border-box;
+        min-height: 18rem;
+        font-size: 0.9375rem;
+        line-height: 1.4;
+      }
+      .title {
+        font-weight: 700;
+        font-size: 1.0625rem;
+        margin: 0;
+      }
+      leu-search,
+      leu-wizard {
+        flex: 1;
+        min-height: 0;
+      }
+      .choice,
+      .status {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      footer {
+        display: flex;
+        justify-content: flex-end;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      :host([mobile]) footer button {
+        flex: 1 1 auto;
+      }
     `,
   ];
 
@@ -112,23 +145,43 @@ export class LeuPickerElement extends LitElement {
   private renderBody(f: EmbedField) {
     const cancel = html`<button part="cancel" slot="secondary" @click=${this.cancel}>${msg('Cancel')}</button>`;
     const done = this.confirmed
-      ? html`<p class="status" role="status">${msg(str`Chosen: ${this.confirmed.writes.map((w) => w.value).join(', ')}`)}</p>`
+      ? html`<p class="status" role="status">
+          ${msg(str`Chosen: ${this.confirmed.writes.map((w) => w.value).join(', ')}`)}
+        </p>`
       : nothing;
     if (f.flow) {
       return html`<p class="title" part="title">${f.title}</p>
-        <leu-wizard exportparts="progress, step, back, next, done, label, input, listbox, option, match, error" .flow=${f.flow} .api=${this.#client}
-          .locale=${intlLocale(f.languageCode)} ?mobile=${this.mobile}
-          @leu-submit=${(e: WizardSubmitEvent) => this.choose({ field: f.field, writes: e.writes, answers: e.answers })}>${cancel}</leu-wizard>
+        <leu-wizard
+          exportparts="progress, step, back, next, done, label, input, listbox, option, match, error"
+          .flow=${f.flow}
+          .api=${this.#client}
+          .locale=${intlLocale(f.languageCode)}
+          ?mobile=${this.mobile}
+          @leu-submit=${(e: WizardSubmitEvent) => this.choose({ field: f.field, writes: e.writes, answers: e.answers })}
+          >${cancel}</leu-wizard
+        >
         ${done}`;
     }
     return html`<p class="title" part="title">${msg('Choose a value')}</p>
-      <leu-search exportparts="label, input, listbox, option, match, error" label=${msg('Search values')} .search=${this.#client!.search}
-        .chosen=${this.chosen} @leu-select=${(e: ValueSelectEvent) => { this.chosen = e.item; this.confirmed = undefined; }}></leu-search>
+      <leu-search
+        exportparts="label, input, listbox, option, match, error"
+        label=${msg('Search values')}
+        .search=${this.#client!.search}
+        .chosen=${this.chosen}
+        @leu-select=${(e: ValueSelectEvent) => {
+          this.chosen = e.item;
+          this.confirmed = undefined;
+        }}
+      ></leu-search>
       <p class="choice" aria-live="polite">
         ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
       </p>
       ${done}
-      <footer>${cancel}<button part="done" class="primary" ?disabled=${!this.chosen} @click=${() => this.onDone(f)}>${msg('Done')}</button></footer>`;
+      <footer>
+        ${cancel}<button part="done" class="primary" ?disabled=${!this.chosen} @click=${() => this.onDone(f)}>
+          ${msg('Done')}
+        </button>
+      </footer>`;
   }
 
   override render() {

@@ -48,24 +48,71 @@ export class LeuPopupElement extends LitElement {
     theme,
     css`
       :host {
-        display: flex; flex-direction: column; gap: 0.5rem; box-sizing: border-box; height: 100%; min-height: 0;
-        padding-block: 0.625rem; padding-inline: 0.875rem; font-size: 0.9375rem; line-height: 1.4; background: var(--_surface);
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        box-sizing: border-box;
+        height: 100%;
+        min-height: 0;
+        padding-block: 0.625rem;
+        padding-inline: 0.875rem;
+        font-size: 0.9375rem;
+        line-height: 1.4;
+        background: var(--_surface);
       }
-      header { display: flex; flex-direction: column; gap: 0.125rem; }
-      h1 { font-size: 1.0625rem; margin: 0; }
-      header p { margin: 0; }
-      .item { color: var(--_muted); font-size: 0.875rem; }
-      .owner { font-weight: 600; font-size: 0.875rem; }
-      leu-search, leu-wizard { flex: 1; min-height: 0; }
-      .choice { margin: 0; overflow-wrap: anywhere; }
-      footer { display: flex; justify-content: flex-end; gap: 0.5rem; flex-wrap: wrap; }
-      .saved { font-weight: 600; margin: 0; }
-      .status { margin: 0; }
+      header {
+        display: flex;
+        flex-direction: column;
+        gap: 0.125rem;
+      }
+      h1 {
+        font-size: 1.0625rem;
+        margin: 0;
+      }
+      header p {
+        margin: 0;
+      }
+      .item {
+        color: var(--_muted);
+        font-size: 0.875rem;
+      }
+      .owner {
+        font-weight: 600;
+        font-size: 0.875rem;
+      }
+      leu-search,
+      leu-wizard {
+        flex: 1;
+        min-height: 0;
+      }
+      .choice {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      footer {
+        display: flex;
+        justify-content: flex-end;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      .saved {
+        font-weight: 600;
+        margin: 0;
+      }
+      .status {
+        margin: 0;
+      }
       /* Small and touch screens: one column, every control full width, nothing beside anything. */
-      :host([mobile]) footer button { flex: 1 1 auto; }
+      :host([mobile]) footer button {
+        flex: 1 1 auto;
+      }
       @media (max-width: 22.5rem) {
-        :host { padding-inline: 0.625rem; }
-        footer button { flex: 1 1 auto; }
+        :host {
+          padding-inline: 0.625rem;
+        }
+        footer button {
+          flex: 1 1 auto;
+        }
       }
     `,
   ];
@@ -103,14 +150,21 @@ export class LeuPopupElement extends LitElement {
 
   private readonly commit = new Task(this, {
     autoRun: false,
-    task: async ([request]: readonly [{ code: string } | { answers: Record<string, string> }]) => this.api!.commit(request),
+    task: async ([request]: readonly [{ code: string } | { answers: Record<string, string> }]) =>
+      this.api!.commit(request),
     onComplete: (r) => {
       this.saved = true;
       this.close('committed', r.value);
     },
     onError: (e) => {
       // A refused wizard answer takes the user back to that step, with the reason in the user's language.
-      if (e instanceof ApiError && e.code === 'flow_answer_invalid' && e.step && this.wizard?.showProblem(e.step, this.#problemText(e))) this.#shownOnStep = e;
+      if (
+        e instanceof ApiError &&
+        e.code === 'flow_answer_invalid' &&
+        e.step &&
+        this.wizard?.showProblem(e.step, this.#problemText(e))
+      )
+        this.#shownOnStep = e;
     },
   });
 
@@ -163,11 +217,19 @@ export class LeuPopupElement extends LitElement {
     const { item } = ctx;
     switch (item.kind) {
       case 'ENTRY':
-        return [item.expenseType, formatMoney(item.amount, locale), formatDate(item.date, locale)].filter(Boolean).join(' · ');
+        return [item.expenseType, formatMoney(item.amount, locale), formatDate(item.date, locale)]
+          .filter(Boolean)
+          .join(' · ');
       case 'HEADER':
         return [msg(str`Report: ${item.reportName}`), formatMoney(item.total, locale)].filter(Boolean).join(' · ');
       case 'ALLOCATION':
-        return [msg('Allocation'), item.percentage === null ? '' : formatPercent(item.percentage, locale), formatMoney(item.amount, locale)].filter(Boolean).join(' · ');
+        return [
+          msg('Allocation'),
+          item.percentage === null ? '' : formatPercent(item.percentage, locale),
+          formatMoney(item.amount, locale),
+        ]
+          .filter(Boolean)
+          .join(' · ');
     }
   }
 
@@ -180,11 +242,19 @@ export class LeuPopupElement extends LitElement {
       ${ctx.item.kind !== 'HEADER' && report.name ? html`<p class="item">${msg(str`Report: ${report.name}`)}</p>` : nothing}
       ${report.onBehalfOfOwner ? html`<p class="owner">${msg(str`You are working on the report of ${owner}, as a delegate.`)}</p>` : nothing}
       ${report.submitted ? html`<p class="owner">${msg('This report has been submitted.')}</p>` : nothing}
-      ${ctx.flow
-        ? nothing
-        : html`<p>${msg('Current value:')} ${ctx.currentValue
-            ? html`<strong>${ctx.currentItem?.display ?? ctx.currentValue}</strong>${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
-            : html`<em>${msg('none')}</em>`}</p>`}
+      ${
+        ctx.flow
+          ? nothing
+          : html`<p>
+              ${msg('Current value:')}
+              ${
+                ctx.currentValue
+                  ? html`<strong>${ctx.currentItem?.display ?? ctx.currentValue}</strong
+                      >${ctx.currentItem ? ` ${ctx.currentItem.label}` : ''}`
+                  : html`<em>${msg('none')}</em>`
+              }
+            </p>`
+      }
     </header>`;
   }
 
@@ -202,17 +272,28 @@ export class LeuPopupElement extends LitElement {
   }
 
   private renderCancel(saving: boolean) {
-    return html`<button part="cancel" slot="secondary" ?disabled=${saving} @click=${() => this.close('cancelled')}>${msg('Cancel')}</button>`;
+    return html`<button part="cancel" slot="secondary" ?disabled=${saving} @click=${() => this.close('cancelled')}>
+      ${msg('Cancel')}
+    </button>`;
   }
 
   private renderWizard(ctx: SessionContext, flow: NonNullable<SessionContext['flow']>) {
     const saving = this.commit.status === TaskStatus.PENDING;
     return html`${this.renderHeader(ctx)}
-        <leu-wizard exportparts=${WIZARD_PARTS} .flow=${flow} .answers=${ctx.prefill ?? {}} .fieldValues=${ctx.fieldValues ?? {}} .api=${this.api}
-          .locale=${intlLocale(ctx.languageCode)} ?busy=${saving || this.saved} ?mobile=${this.mobile} @leu-submit=${this.onWizardSubmit}>
-          ${this.renderCancel(saving)}
-        </leu-wizard>
-        ${this.renderCommitState()}`;
+      <leu-wizard
+        exportparts=${WIZARD_PARTS}
+        .flow=${flow}
+        .answers=${ctx.prefill ?? {}}
+        .fieldValues=${ctx.fieldValues ?? {}}
+        .api=${this.api}
+        .locale=${intlLocale(ctx.languageCode)}
+        ?busy=${saving || this.saved}
+        ?mobile=${this.mobile}
+        @leu-submit=${this.onWizardSubmit}
+      >
+        ${this.renderCancel(saving)}
+      </leu-wizard>
+      ${this.renderCommitState()}`;
   }
 
   /**
@@ -223,24 +304,42 @@ export class LeuPopupElement extends LitElement {
     const saving = this.commit.status === TaskStatus.PENDING;
     return html`
       ${ctx ? this.renderHeader(ctx) : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`}
-      <leu-search exportparts=${SEARCH_PARTS} label=${msg('Search values')} .search=${ctx ? this.search : undefined} .chosen=${this.chosen} @leu-select=${this.onSelect}></leu-search>
-      ${ctx
-        ? html`<p class="choice" aria-live="polite">
-            ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
-          </p>
-          ${this.renderCommitState()}
-          <footer>
-            ${this.renderCancel(saving)}
-            <button part="done" class="primary" ?disabled=${!this.chosen || saving || this.saved} @click=${this.onDone}>${msg('Done')}</button>
-          </footer>`
-        : nothing}
+      <leu-search
+        exportparts=${SEARCH_PARTS}
+        label=${msg('Search values')}
+        .search=${ctx ? this.search : undefined}
+        .chosen=${this.chosen}
+        @leu-select=${this.onSelect}
+      ></leu-search>
+      ${
+        ctx
+          ? html`<p class="choice" aria-live="polite">
+                ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
+              </p>
+              ${this.renderCommitState()}
+              <footer>
+                ${this.renderCancel(saving)}
+                <button
+                  part="done"
+                  class="primary"
+                  ?disabled=${!this.chosen || saving || this.saved}
+                  @click=${this.onDone}
+                >
+                  ${msg('Done')}
+                </button>
+              </footer>`
+          : nothing
+      }
     `;
   }
 
   override render() {
     return this.context.render({
       initial: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
-      pending: () => (this.expectWizard ? html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>` : this.renderSearch()),
+      pending: () =>
+        this.expectWizard
+          ? html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`
+          : this.renderSearch(),
       complete: (ctx) => (ctx ? (ctx.flow ? this.renderWizard(ctx, ctx.flow) : this.renderSearch(ctx)) : nothing),
       error: (e) => failureAlert(e, () => void this.context.run()),
     });

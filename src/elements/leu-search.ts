@@ -23,16 +23,25 @@ const shrinkable = (el: Element | undefined) => {
   if (el instanceof HTMLElement && !el.style.minHeight) el.style.minHeight = '2.75rem';
 };
 
-export type SearchFunction = (query: string, signal: AbortSignal, offset?: number, parent?: string) => Promise<SearchResponse>;
+export type SearchFunction = (
+  query: string,
+  signal: AbortSignal,
+  offset?: number,
+  parent?: string,
+) => Promise<SearchResponse>;
 
 const wait = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (ms <= 0) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -58,27 +67,98 @@ export class LeuSearchElement extends LitElement {
   static override styles = [
     theme,
     css`
-      :host { display: flex; flex-direction: column; gap: 0.25rem; min-height: 0; }
-      label { font-weight: 600; }
-      input { inline-size: 100%; }
-      #listbox { border: 1px solid var(--_divider); border-radius: var(--_radius); height: var(--leu-list-max-height, 14rem); flex: 1 1 auto; }
-      div#listbox { display: block; overflow: auto; min-height: 2.75rem; }
-      [role='option'] {
-        display: flex; gap: 0.5rem; width: 100%; box-sizing: border-box; min-height: var(--_target); align-items: center;
-        padding-block: 0.25rem; padding-inline: 0.625rem; cursor: pointer; border-inline-start: 3px solid transparent;
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.25rem;
+        min-height: 0;
       }
-      [role='option'][aria-selected='true'] { background: color-mix(in srgb, var(--_accent) 14%, var(--_surface)); border-inline-start-color: var(--_accent); }
-      [role='option'][aria-disabled='true'] { cursor: not-allowed; color: var(--_muted); }
-      .code { font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
-      .label { flex: 1; min-width: 0; overflow-wrap: anywhere; }
-      .detail { display: block; font-size: 0.8125rem; color: var(--_muted); }
-      .tag { font-size: 0.75rem; color: var(--_muted); white-space: nowrap; }
-      mark { background: none; color: inherit; font-weight: 700; text-decoration: underline; }
-      .state { margin: 0; padding-block: 0.25rem; color: var(--_muted); }
-      .state.error { color: var(--_danger); }
-      .help { margin: 0; color: var(--_muted); font-size: 0.875rem; }
-      .level { display: flex; gap: 0.5rem; align-items: center; margin: 0; font-size: 0.875rem; }
-      .level button { padding-inline: 0.5rem; }
+      label {
+        font-weight: 600;
+      }
+      input {
+        inline-size: 100%;
+      }
+      #listbox {
+        border: 1px solid var(--_divider);
+        border-radius: var(--_radius);
+        height: var(--leu-list-max-height, 14rem);
+        flex: 1 1 auto;
+      }
+      div#listbox {
+        display: block;
+        overflow: auto;
+        min-height: 2.75rem;
+      }
+      [role='option'] {
+        display: flex;
+        gap: 0.5rem;
+        width: 100%;
+        box-sizing: border-box;
+        min-height: var(--_target);
+        align-items: center;
+        padding-block: 0.25rem;
+        padding-inline: 0.625rem;
+        cursor: pointer;
+        border-inline-start: 3px solid transparent;
+      }
+      [role='option'][aria-selected='true'] {
+        background: color-mix(in srgb, var(--_accent) 14%, var(--_surface));
+        border-inline-start-color: var(--_accent);
+      }
+      [role='option'][aria-disabled='true'] {
+        cursor: not-allowed;
+        color: var(--_muted);
+      }
+      .code {
+        font-weight: 600;
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      .label {
+        flex: 1;
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      .detail {
+        display: block;
+        font-size: 0.8125rem;
+        color: var(--_muted);
+      }
+      .tag {
+        font-size: 0.75rem;
+        color: var(--_muted);
+        white-space: nowrap;
+      }
+      mark {
+        background: none;
+        color: inherit;
+        font-weight: 700;
+        text-decoration: underline;
+      }
+      .state {
+        margin: 0;
+        padding-block: 0.25rem;
+        color: var(--_muted);
+      }
+      .state.error {
+        color: var(--_danger);
+      }
+      .help {
+        margin: 0;
+        color: var(--_muted);
+        font-size: 0.875rem;
+      }
+      .level {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        margin: 0;
+        font-size: 0.875rem;
+      }
+      .level button {
+        padding-inline: 0.5rem;
+      }
     `,
   ];
 
@@ -157,7 +237,8 @@ export class LeuSearchElement extends LitElement {
 
   /** Loads the next page when the list nears the end of what is loaded. */
   async #loadMore() {
-    if (this.#more || this.#serverLoaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE) return;
+    if (this.#more || this.#serverLoaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE)
+      return;
     const controller = (this.#more = new AbortController());
     const generation = this.#generation;
     try {
@@ -204,10 +285,18 @@ export class LeuSearchElement extends LitElement {
 
   private onKeydown(e: KeyboardEvent) {
     switch (e.key) {
-      case 'ArrowDown': this.move(this.active + 1); break;
-      case 'ArrowUp': this.move(this.active <= 0 ? this.items.length - 1 : this.active - 1); break;
-      case 'PageDown': this.move(Math.min(this.active + 10, this.items.length - 1)); break;
-      case 'PageUp': this.move(Math.max(this.active - 10, 0)); break;
+      case 'ArrowDown':
+        this.move(this.active + 1);
+        break;
+      case 'ArrowUp':
+        this.move(this.active <= 0 ? this.items.length - 1 : this.active - 1);
+        break;
+      case 'PageDown':
+        this.move(Math.min(this.active + 10, this.items.length - 1));
+        break;
+      case 'PageUp':
+        this.move(Math.max(this.active - 10, 0));
+        break;
       case 'Enter': {
         const item = this.items[this.active];
         if (item) this.pick(item);
@@ -263,13 +352,18 @@ export class LeuSearchElement extends LitElement {
       const list = this.list;
       void list?.updateComplete
         .then(() => list.layoutComplete)
-        .then(() => list.element(this.active)?.scrollIntoView({ block: 'nearest' }), () => undefined);
+        .then(
+          () => list.element(this.active)?.scrollIntoView({ block: 'nearest' }),
+          () => undefined,
+        );
     }
     this.#virtualized = this.#virtualizer.loaded;
     // Keep the active option rendered and visible while the keyboard moves through a long list.
     if (!changed.has('active') || this.active < 0) return;
     // Through the virtualizer when it is there (it renders the option first), else the plain list's own.
-    (this.list?.element(this.active) ?? this.renderRoot.querySelector(`#option-${this.active}`))?.scrollIntoView({ block: 'nearest' });
+    (this.list?.element(this.active) ?? this.renderRoot.querySelector(`#option-${this.active}`))?.scrollIntoView({
+      block: 'nearest',
+    });
   }
 
   /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */
@@ -277,41 +371,66 @@ export class LeuSearchElement extends LitElement {
     // While a shorter result list replaces a longer one, the virtualizer may still ask for a vanished index.
     if (!item) return nothing;
     return html`<div
-    id="option-${i}"
-    role="option"
-    part="option"
-    aria-selected=${i === this.active ? 'true' : 'false'}
-    aria-disabled=${item.inactive ? 'true' : nothing}
-    aria-setsize=${this.recentCount + this.total - this.#dupes}
-    aria-posinset=${i + 1}
-    @click=${() => this.pick(item)}
-    @mousemove=${() => { if (this.active !== i) this.active = i; }}
-  >
-    <span class="code">${item.display ?? highlighted(item.code, item.highlight?.code)}</span>
-    <span class="label">
-      ${highlighted(item.label, item.highlight?.label)}
-      ${item.detail || item.inactive
-        ? html`<span class="detail">${item.inactive ? msg(str`Not available: ${item.inactive}`) : highlighted(item.detail!, item.highlight?.detail)}</span>`
-        : nothing}
-    </span>
-    ${i < this.recentCount ? html`<span class="tag">${msg('Recent')}</span>` : nothing}
-    ${item.hasChildren ? html`<span class="tag" aria-hidden="true">›</span><span class="visually-hidden">${msg('opens the next level')}</span>` : nothing}
-    ${this.chosen?.code === item.code ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>` : nothing}
-  </div>`;
+      id="option-${i}"
+      role="option"
+      part="option"
+      aria-selected=${i === this.active ? 'true' : 'false'}
+      aria-disabled=${item.inactive ? 'true' : nothing}
+      aria-setsize=${this.recentCount + this.total - this.#dupes}
+      aria-posinset=${i + 1}
+      @click=${() => this.pick(item)}
+      @mousemove=${() => {
+        if (this.active !== i) this.active = i;
+      }}
+    >
+      <span class="code">${item.display ?? highlighted(item.code, item.highlight?.code)}</span>
+      <span class="label">
+        ${highlighted(item.label, item.highlight?.label)}
+        ${
+          item.detail || item.inactive
+            ? html`<span class="detail"
+                >${item.inactive ? msg(str`Not available: ${item.inactive}`) : highlighted(item.detail!, item.highlight?.detail)}</span
+              >`
+            : nothing
+        }
+      </span>
+      ${i < this.recentCount ? html`<span class="tag">${msg('Recent')}</span>` : nothing}
+      ${item.hasChildren ? html`<span class="tag" aria-hidden="true">›</span><span class="visually-hidden">${msg('opens the next level')}</span>` : nothing}
+      ${this.chosen?.code === item.code ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>` : nothing}
+    </div>`;
   }
 
   /** The results: a plain list until the virtualizer has loaded, then through it. */
   private renderList(label: string, open: boolean) {
     const busy = this.results.status === TaskStatus.PENDING ? 'true' : 'false';
     if (!this.#virtualizer.loaded) {
-      return html`<div id="listbox" part="listbox" role="listbox" aria-label=${label} ?hidden=${!open} aria-busy=${busy}
-        @scroll=${this.onListScroll}>${this.items.map((item, i) => this.renderOption(item, i))}</div>`;
-    }
-    return html`<lit-virtualizer id="listbox" part="listbox" role="listbox" aria-label=${label} scroller ?hidden=${!open}
+      return html`<div
+        id="listbox"
+        part="listbox"
+        role="listbox"
+        aria-label=${label}
+        ?hidden=${!open}
         aria-busy=${busy}
-        ${ref(shrinkable)}
-        .items=${this.items} .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
-        @rangeChanged=${(e: RangeChangedEvent) => { if (e.last >= this.items.length - 5) void this.#loadMore(); }}></lit-virtualizer>`;
+        @scroll=${this.onListScroll}
+      >
+        ${this.items.map((item, i) => this.renderOption(item, i))}
+      </div>`;
+    }
+    return html`<lit-virtualizer
+      id="listbox"
+      part="listbox"
+      role="listbox"
+      aria-label=${label}
+      scroller
+      ?hidden=${!open}
+      aria-busy=${busy}
+      ${ref(shrinkable)}
+      .items=${this.items}
+      .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
+      @rangeChanged=${(e: RangeChangedEvent) => {
+        if (e.last >= this.items.length - 5) void this.#loadMore();
+      }}
+    ></lit-virtualizer>`;
   }
 
   override render() {
@@ -321,25 +440,46 @@ export class LeuSearchElement extends LitElement {
     const describedBy = [this.help ? 'help' : '', this.error ? 'error' : ''].filter(Boolean).join(' ');
     return html`
       <label part="label" for="input">${label}</label>
-      <input id="input" part="input" type="text" role="combobox" autocomplete="off" spellcheck="false"
-        aria-autocomplete="list" aria-controls="listbox" aria-expanded=${open ? 'true' : 'false'}
-        aria-activedescendant=${activeId ?? nothing} .value=${live(this.query)}
-        aria-describedby=${describedBy || nothing} aria-invalid=${this.error ? 'true' : 'false'}
-        @input=${this.onInput} @keydown=${this.onKeydown} />
+      <input
+        id="input"
+        part="input"
+        type="text"
+        role="combobox"
+        autocomplete="off"
+        spellcheck="false"
+        aria-autocomplete="list"
+        aria-controls="listbox"
+        aria-expanded=${open ? 'true' : 'false'}
+        aria-activedescendant=${activeId ?? nothing}
+        .value=${live(this.query)}
+        aria-describedby=${describedBy || nothing}
+        aria-invalid=${this.error ? 'true' : 'false'}
+        @input=${this.onInput}
+        @keydown=${this.onKeydown}
+      />
       ${this.help ? html`<p id="help" class="help">${this.help}</p>` : nothing}
       ${this.error ? html`<p id="error" class="problem" part="error" role="alert">${this.error}</p>` : nothing}
-      ${this.parents.length
-        ? html`<p class="level"><button type="button" @click=${this.up}>${msg('Back to the previous level')}</button>
-            <span>${this.parents.map((p) => p.label).join(' › ')}</span></p>`
-        : nothing}
+      ${
+        this.parents.length
+          ? html`<p class="level">
+              <button type="button" @click=${this.up}>${msg('Back to the previous level')}</button>
+              <span>${this.parents.map((p) => p.label).join(' › ')}</span>
+            </p>`
+          : nothing
+      }
       ${this.renderList(msg(str`${label}: results`), open)}
       ${this.results.render({
         pending: () => html`<p class="state">${msg('Searching…')}</p>`,
-        complete: (r) => (r && this.items.length === 0 ? html`<p class="state">${msg(str`No values match “${this.query}”.`)}</p>` : nothing),
-        error: (e) => html`<p class="state error" role="alert">
-          ${failureText(e).message} ${failureText(e).detail ? html`<span lang="en">${failureText(e).detail}</span>` : nothing}
-          <button @click=${() => this.results.run()}>${msg('Try again')}</button>
-        </p>`,
+        complete: (r) =>
+          r && this.items.length === 0
+            ? html`<p class="state">${msg(str`No values match “${this.query}”.`)}</p>`
+            : nothing,
+        error: (e) =>
+          html`<p class="state error" role="alert">
+            ${failureText(e).message}
+            ${failureText(e).detail ? html`<span lang="en">${failureText(e).detail}</span>` : nothing}
+            <button @click=${() => this.results.run()}>${msg('Try again')}</button>
+          </p>`,
       })}
       <div class="visually-hidden" role="status" aria-live="polite">
         ${this.results.value ? (this.total === 1 ? msg('1 result') : msg(str`${this.total} results`)) : ''}

@@ -6,7 +6,17 @@ import { keyed } from 'lit/directives/keyed.js';
 import { localized, msg, str } from '@lit/localize';
 import type { ApiClient } from '../api/client.ts';
 import type { AnswerStep, Flow, FlowStep, SearchItem } from '../contract/api.ts';
-import { answerValue, checkAnswer, firstProblem, isAnswerStep, normalize, plannedWrites, visibleSteps, type Answer, type Answers } from '../flows/wizard.ts';
+import {
+  answerValue,
+  checkAnswer,
+  firstProblem,
+  isAnswerStep,
+  normalize,
+  plannedWrites,
+  visibleSteps,
+  type Answer,
+  type Answers,
+} from '../flows/wizard.ts';
 import { problemText } from '../i18n/messages.ts';
 import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.ts';
 import type { SearchFunction } from './leu-search.ts';
@@ -38,24 +48,83 @@ export class LeuWizardElement extends LitElement {
   static override styles = [
     theme,
     css`
-      :host { display: flex; flex-direction: column; gap: 0.5rem; min-height: 0; }
-      .progress { margin: 0; font-size: 0.8125rem; color: var(--_muted); }
-      .step { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: 0.375rem; overflow: auto; padding: 2px; }
-      .step leu-search { flex: 1; min-height: 0; }
-      .choice { margin: 0; overflow-wrap: anywhere; }
-      h2 { font-size: 1rem; margin: 0; }
-      dl { margin: 0; display: flex; flex-direction: column; gap: 0.5rem; }
-      dl div { border-block-end: 1px solid var(--_divider); padding-block-end: 0.375rem; }
-      dt { font-weight: 600; }
-      dd { margin: 0; overflow-wrap: anywhere; }
-      .field, .was { color: var(--_muted); font-size: 0.8125rem; }
-      .lead { margin: 0; }
-      footer { display: flex; gap: 0.5rem; flex-wrap: wrap; }
-      .spacer { flex: 1; }
-      :host([mobile]) footer ::slotted(button), :host([mobile]) footer button { flex: 1 1 auto; }
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        min-height: 0;
+      }
+      .progress {
+        margin: 0;
+        font-size: 0.8125rem;
+        color: var(--_muted);
+      }
+      .step {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 0.375rem;
+        overflow: auto;
+        padding: 2px;
+      }
+      .step leu-search {
+        flex: 1;
+        min-height: 0;
+      }
+      .choice {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      h2 {
+        font-size: 1rem;
+        margin: 0;
+      }
+      dl {
+        margin: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+      }
+      dl div {
+        border-block-end: 1px solid var(--_divider);
+        padding-block-end: 0.375rem;
+      }
+      dt {
+        font-weight: 600;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .field,
+      .was {
+        color: var(--_muted);
+        font-size: 0.8125rem;
+      }
+      .lead {
+        margin: 0;
+      }
+      footer {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      .spacer {
+        flex: 1;
+      }
+      :host([mobile]) footer ::slotted(button),
+      :host([mobile]) footer button {
+        flex: 1 1 auto;
+      }
       @media (max-width: 22.5rem) {
-        footer ::slotted(button), footer button { flex: 1 1 auto; }
-        .spacer { display: none; }
+        footer ::slotted(button),
+        footer button {
+          flex: 1 1 auto;
+        }
+        .spacer {
+          display: none;
+        }
       }
     `,
   ];
@@ -117,12 +186,19 @@ export class LeuWizardElement extends LitElement {
       return;
     }
     const answers = Object.fromEntries(
-      visibleSteps(this.flow, effective).filter(isAnswerStep).flatMap((s) => {
-        const v = answerValue(effective[s.id]);
-        return v ? [[s.id, v]] : [];
-      }),
+      visibleSteps(this.flow, effective)
+        .filter(isAnswerStep)
+        .flatMap((s) => {
+          const v = answerValue(effective[s.id]);
+          return v ? [[s.id, v]] : [];
+        }),
     );
-    this.dispatchEvent(new WizardSubmitEvent(answers, plannedWrites(this.flow, effective).map(({ field, value }) => ({ field, value }))));
+    this.dispatchEvent(
+      new WizardSubmitEvent(
+        answers,
+        plannedWrites(this.flow, effective).map(({ field, value }) => ({ field, value })),
+      ),
+    );
   }
 
   private get steps(): FlowStep[] {
@@ -185,7 +261,14 @@ export class LeuWizardElement extends LitElement {
   private setAnswer(stepId: string, value: Answer) {
     const values = { ...this.values, [stepId]: value };
     // A step narrowed by this one (tasks within a project) must be answered again.
-    for (const s of this.flow?.steps ?? []) if (s.kind === 'search' && s.within === stepId && answerValue(values[s.id]) !== undefined && answerValue(this.values[stepId]) !== answerValue(value)) delete values[s.id];
+    for (const s of this.flow?.steps ?? [])
+      if (
+        s.kind === 'search' &&
+        s.within === stepId &&
+        answerValue(values[s.id]) !== undefined &&
+        answerValue(this.values[stepId]) !== answerValue(value)
+      )
+        delete values[s.id];
     this.values = values;
     if (this.problem?.step === stepId) this.problem = undefined;
   }
@@ -195,7 +278,8 @@ export class LeuWizardElement extends LitElement {
     const key = `${step.id}|${within ?? ''}`;
     let fn = this.#searches.get(key);
     if (!fn) {
-      fn = (q, signal, offset, parent) => this.api!.search(q, signal, offset, parent, { step: step.id, ...(within ? { within } : {}) });
+      fn = (q, signal, offset, parent) =>
+        this.api!.search(q, signal, offset, parent, { step: step.id, ...(within ? { within } : {}) });
       this.#searches.set(key, fn);
     }
     return fn;
@@ -205,31 +289,59 @@ export class LeuWizardElement extends LitElement {
     const error = this.problem?.step === step.id ? this.problem.text : '';
     switch (step.kind) {
       case 'review':
-        return renderReview(step.label, plannedWrites(this.flow!, this.effective()), this.flow!, this.fieldValues, this.effective());
+        return renderReview(
+          step.label,
+          plannedWrites(this.flow!, this.effective()),
+          this.flow!,
+          this.fieldValues,
+          this.effective(),
+        );
       case 'search': {
         const chosen = this.values[step.id] as SearchItem | undefined;
-        return html`<leu-search exportparts="label, input, listbox, option, match, error" .label=${step.label} .help=${step.help ?? ''} .error=${error} .search=${this.searchFor(step)} .chosen=${chosen ?? null}
-            @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}></leu-search>
+        return html`<leu-search
+            exportparts="label, input, listbox, option, match, error"
+            .label=${step.label}
+            .help=${step.help ?? ''}
+            .error=${error}
+            .search=${this.searchFor(step)}
+            .chosen=${chosen ?? null}
+            @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}
+          ></leu-search>
           <p class="choice" aria-live="polite">
             ${chosen ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}` : msg('Nothing selected yet.')}
           </p>`;
       }
       default:
-        return html`<leu-field exportparts="label, input, option, error" .step=${step} .value=${answerValue(this.values[step.id]) ?? ''} .error=${error} .locale=${this.locale}
-          @leu-answer=${(e: AnswerChangeEvent) => this.setAnswer(e.step, e.value)}></leu-field>`;
+        return html`<leu-field
+          exportparts="label, input, option, error"
+          .step=${step}
+          .value=${answerValue(this.values[step.id]) ?? ''}
+          .error=${error}
+          .locale=${this.locale}
+          @leu-answer=${(e: AnswerChangeEvent) => this.setAnswer(e.step, e.value)}
+        ></leu-field>`;
     }
   }
 
   override render() {
     const steps = this.steps;
-    const index = Math.max(0, steps.findIndex((s) => s.id === this.current));
+    const index = Math.max(
+      0,
+      steps.findIndex((s) => s.id === this.current),
+    );
     const step = steps[index];
     if (!step) return nothing;
     const last = index === steps.length - 1;
     return html`
       <p class="progress" part="progress">${msg(str`Step ${index + 1} of ${steps.length}`)}</p>
-      <div class="step" part="step" @keydown=${(e: KeyboardEvent) => this.onKeydown(e, last)}
-        tabindex=${step.kind === 'review' ? '0' : nothing} role=${step.kind === 'review' ? 'region' : nothing} aria-labelledby=${step.kind === 'review' ? 'review' : nothing}>
+      <div
+        class="step"
+        part="step"
+        @keydown=${(e: KeyboardEvent) => this.onKeydown(e, last)}
+        tabindex=${step.kind === 'review' ? '0' : nothing}
+        role=${step.kind === 'review' ? 'region' : nothing}
+        aria-labelledby=${step.kind === 'review' ? 'review' : nothing}
+      >
         ${keyed(step.id, this.renderStep(step))}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
@@ -237,9 +349,13 @@ export class LeuWizardElement extends LitElement {
         <slot name="secondary"></slot>
         <span class="spacer"></span>
         ${index > 0 ? html`<button part="back" ?disabled=${this.busy} @click=${this.back}>${msg('Back')}</button>` : nothing}
-        ${last
-          ? html`<button part="done" class="primary" ?disabled=${this.busy} @click=${() => void this.submit()}>${msg('Done')}</button>`
-          : html`<button part="next" class="primary" @click=${this.next}>${msg('Next')}</button>`}
+        ${
+          last
+            ? html`<button part="done" class="primary" ?disabled=${this.busy} @click=${() => void this.submit()}>
+                ${msg('Done')}
+              </button>`
+            : html`<button part="next" class="primary" @click=${this.next}>${msg('Next')}</button>`
+        }
       </footer>
     `;
   }

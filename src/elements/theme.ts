@@ -42,26 +42,87 @@ export const theme = css`
   }
   /* Fingers need bigger targets than a mouse (WCAG 2.5.8 asks 24px; Concur's mobile app uses 44px). */
   @media (pointer: coarse) {
-    :host { --_target: var(--leu-target-size, 2.75rem); }
+    :host {
+      --_target: var(--leu-target-size, 2.75rem);
+    }
   }
   /* Set on the popup for is_mobile; inherited by every element inside it, which do not declare it. */
-  :host([mobile]) { --_leu-touch-target: 2.75rem; --_target: var(--leu-target-size, 2.75rem); font-size: 1rem; }
-  [hidden] { display: none !important; }
-  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  :host([mobile]) {
+    --_leu-touch-target: 2.75rem;
+    --_target: var(--leu-target-size, 2.75rem);
+    font-size: 1rem;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   button {
-    font: inherit; min-height: var(--_target); padding-block: 0.25rem; padding-inline: 0.875rem; border-radius: var(--_radius);
-    border: 1px solid var(--_border); background: var(--_surface); color: var(--_text); cursor: pointer;
+    font: inherit;
+    min-height: var(--_target);
+    padding-block: 0.25rem;
+    padding-inline: 0.875rem;
+    border-radius: var(--_radius);
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+    color: var(--_text);
+    cursor: pointer;
   }
-  button.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_on-accent); font-weight: 600; }
-  button:disabled { opacity: 0.6; cursor: not-allowed; }
-  :is(button, input, select, textarea, [tabindex]):focus-visible { outline: 2px solid var(--_focus); outline-offset: 2px; }
-  input, select, textarea {
-    font: inherit; min-height: var(--_target); box-sizing: border-box; padding-block: 0.25rem; padding-inline: 0.625rem;
-    border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_field); color: var(--_text);
+  button.primary {
+    background: var(--_accent);
+    border-color: var(--_accent);
+    color: var(--_on-accent);
+    font-weight: 600;
   }
-  input[aria-invalid='true'] { border-color: var(--_danger); box-shadow: 0 0 0 1px var(--_danger); }
-  .alert { border: 1px solid var(--_danger); border-radius: var(--_radius); padding-block: 0.5rem; padding-inline: 0.75rem; color: var(--_text); background: var(--_danger-surface); }
-  .alert p { margin-block: 0 0.375rem; }
-  .alert .detail, .alert .ref { font-size: 0.8125rem; }
-  .problem { color: var(--_danger); margin: 0; font-size: 0.875rem; }
+  button:disabled {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+  :is(button, input, select, textarea, [tabindex]):focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+    min-height: var(--_target);
+    box-sizing: border-box;
+    padding-block: 0.25rem;
+    padding-inline: 0.625rem;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_field);
+    color: var(--_text);
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--_danger);
+    box-shadow: 0 0 0 1px var(--_danger);
+  }
+  .alert {
+    border: 1px solid var(--_danger);
+    border-radius: var(--_radius);
+    padding-block: 0.5rem;
+    padding-inline: 0.75rem;
+    color: var(--_text);
+    background: var(--_danger-surface);
+  }
+  .alert p {
+    margin-block: 0 0.375rem;
+  }
+  .alert .detail,
+  .alert .ref {
+    font-size: 0.8125rem;
+  }
+  .problem {
+    color: var(--_danger);
+    margin: 0;
+    font-size: 0.875rem;
+  }
 `;

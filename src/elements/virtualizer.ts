@@ -23,12 +23,17 @@ export class VirtualizerLoader implements ReactiveController {
   load() {
     if (loaded) return;
     loading ??= import('@lit-labs/virtualizer').then(
-      () => { loaded = true; },
+      () => {
+        loaded = true;
+      },
       (error: unknown) => {
         loading = undefined;
         throw error;
       },
     );
-    loading.then(() => this.host.requestUpdate(), () => undefined);
+    loading.then(
+      () => this.host.requestUpdate(),
+      () => undefined,
+    );
   }
 }

@@ -21,7 +21,14 @@ export const PickerMessage = z.discriminatedUnion('type', [
     type: z.literal('result'),
     field: z.string(),
     writes: z.array(FieldWrite),
-    item: z.optional(z.object({ code: z.string(), label: z.string(), detail: z.optional(z.string()), display: z.optional(z.string()) })),
+    item: z.optional(
+      z.object({
+        code: z.string(),
+        label: z.string(),
+        detail: z.optional(z.string()),
+        display: z.optional(z.string()),
+      }),
+    ),
     answers: z.optional(z.record(z.string(), z.string())),
   }),
   z.object({ leu: z.literal(PROTOCOL_VERSION), type: z.literal('cancel') }),
@@ -41,7 +48,9 @@ export class HostLink {
   #queue: PickerMessage[] = [];
   #delivered!: () => void;
   /** Resolves when the host has confirmed it received the result or cancel: only then may a popup close. */
-  readonly delivered = new Promise<void>((resolve) => { this.#delivered = resolve; });
+  readonly delivered = new Promise<void>((resolve) => {
+    this.#delivered = resolve;
+  });
   #timer?: ReturnType<typeof setInterval>;
   readonly #onMessage = (event: MessageEvent) => this.#connect(event);
 
@@ -101,7 +110,10 @@ export class HostLink {
 /** The user cancelled, or the picker reported an error, or it never answered. */
 export class PickerError extends Error {
   override name = 'PickerError';
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -122,7 +134,11 @@ export interface ConnectOptions {
  * cancelled. Rejects with a PickerError for an error the picker reports, or on timeout. Messages from other
  * windows or origins are ignored.
  */
-export function connectPicker(target: Window, opts: ConnectOptions, self: Window = window): Promise<PickerResult | null> {
+export function connectPicker(
+  target: Window,
+  opts: ConnectOptions,
+  self: Window = window,
+): Promise<PickerResult | null> {
   return new Promise((resolve, reject) => {
     let channel: MessageChannel | undefined;
     let acked = false;
@@ -133,16 +149,29 @@ export function connectPicker(target: Window, opts: ConnectOptions, self: Window
       opts.signal?.removeEventListener('abort', onAbort);
     };
     // A popup the user closed (or a frame removed) before answering: the promise must not wait forever.
-    const watch = setInterval(() => { if (target.closed) fail(new PickerError('The picker was closed without an answer.', 'closed')); }, opts.closedCheckMs ?? 500);
+    const watch = setInterval(() => {
+      if (target.closed) fail(new PickerError('The picker was closed without an answer.', 'closed'));
+    }, opts.closedCheckMs ?? 500);
     const fail = (error: PickerError) => {
       done();
       channel?.port1.close();
       reject(error);
     };
     const onAbort = () => fail(new PickerError('The host stopped waiting for the picker.', 'aborted'));
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => { if (!acked) fail(new PickerError('The picker did not answer.', 'timeout')); }, opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (!acked) fail(new PickerError('The picker did not answer.', 'timeout'));
+          }, opts.timeoutMs);
     const onReady = (event: MessageEvent) => {
-      if (channel || event.source !== target || event.origin !== opts.pickerOrigin || !Ready.safeParse(event.data).success) return;
+      if (
+        channel ||
+        event.source !== target ||
+        event.origin !== opts.pickerOrigin ||
+        !Ready.safeParse(event.data).success
+      )
+        return;
       channel = new MessageChannel();
       channel.port1.onmessage = (e: MessageEvent) => {
         const message = PickerMessage.safeParse(e.data);

@@ -22,8 +22,22 @@ export type Problem =
   | { kind: 'writtenTooLong'; value: string; max: number };
 
 const PROBLEM_KINDS = new Set<string>([
-  'required', 'tooShort', 'tooLong', 'pattern', 'notNumber', 'decimals', 'belowMin', 'aboveMax', 'notDate', 'dateBefore',
-  'dateAfter', 'notOption', 'notOffered', 'inactive', 'writtenTooLong',
+  'required',
+  'tooShort',
+  'tooLong',
+  'pattern',
+  'notNumber',
+  'decimals',
+  'belowMin',
+  'aboveMax',
+  'notDate',
+  'dateBefore',
+  'dateAfter',
+  'notOption',
+  'notOffered',
+  'inactive',
+  'writtenTooLong',
 ] satisfies Problem['kind'][]);
 /** Whether a problem the server sent is one this page knows how to word. */
-export const isProblem = (p: { kind: string } | undefined): p is Problem => p !== undefined && PROBLEM_KINDS.has(p.kind);
+export const isProblem = (p: { kind: string } | undefined): p is Problem =>
+  p !== undefined && PROBLEM_KINDS.has(p.kind);

@@ -1,6 +1,13 @@
 // Wizard logic shared by the popup and the server: which steps show, whether an answer holds, and what is
 // written to which field. No DOM: the popup renders it, the server re-checks it before writing.
-import { CONCUR_VALUE_MAX, type AnswerStep, type FieldWrite, type Flow, type FlowStep, type SearchItem } from '../contract/api.ts';
+import {
+  CONCUR_VALUE_MAX,
+  type AnswerStep,
+  type FieldWrite,
+  type Flow,
+  type FlowStep,
+  type SearchItem,
+} from '../contract/api.ts';
 
 /** A search step's answer is the picked item; every other step's is the text of the answer. */
 export type Answer = string | SearchItem;
@@ -11,7 +18,8 @@ import type { Problem } from './problem.ts';
 export const isAnswerStep = (s: FlowStep): s is AnswerStep => s.kind !== 'review';
 
 /** The value an answer stands for in conditions and in the commit: a search pick's code, else the text. */
-export const answerValue = (a: Answer | undefined): string | undefined => (a === undefined ? undefined : typeof a === 'string' ? a : a.code);
+export const answerValue = (a: Answer | undefined): string | undefined =>
+  a === undefined ? undefined : typeof a === 'string' ? a : a.code;
 
 const given = (a: Answer | undefined) => {
   const v = answerValue(a);
@@ -72,9 +80,21 @@ function isCalendarDate(v: string): boolean {
 export function renderTemplate(step: AnswerStep, answer: Answer): string {
   const vars: Record<string, string> =
     typeof answer === 'string'
-      ? { value: answer, label: step.kind === 'choice' ? (step.options.find((o) => o.value === answer)?.label ?? answer) : answer }
-      : { code: answer.code, label: answer.label, detail: answer.detail ?? '', display: answer.display ?? answer.code, value: answer.code };
-  return step.template.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '').replace(/\s+/g, ' ').trim();
+      ? {
+          value: answer,
+          label: step.kind === 'choice' ? (step.options.find((o) => o.value === answer)?.label ?? answer) : answer,
+        }
+      : {
+          code: answer.code,
+          label: answer.label,
+          detail: answer.detail ?? '',
+          display: answer.display ?? answer.code,
+          value: answer.code,
+        };
+  return step.template
+    .replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Checks one answer, already normalized; undefined when it can be accepted. */
@@ -89,13 +109,16 @@ export function checkAnswer(step: AnswerStep, answer: Answer | undefined): Probl
       if (!step.options.some((o) => o.value === v)) return { kind: 'notOption' };
       break;
     case 'text':
-      if (step.minLength !== undefined && [...v].length < step.minLength) return { kind: 'tooShort', min: step.minLength };
+      if (step.minLength !== undefined && [...v].length < step.minLength)
+        return { kind: 'tooShort', min: step.minLength };
       if ([...v].length > step.maxLength) return { kind: 'tooLong', max: step.maxLength };
-      if (step.pattern !== undefined && !new RegExp(`^(?:${step.pattern})$`, 'u').test(v)) return { kind: 'pattern', ...(step.patternHint ? { hint: step.patternHint } : {}) };
+      if (step.pattern !== undefined && !new RegExp(`^(?:${step.pattern})$`, 'u').test(v))
+        return { kind: 'pattern', ...(step.patternHint ? { hint: step.patternHint } : {}) };
       break;
     case 'number': {
       const n = Number(v);
-      if (!/^-?\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || v.replace(/\D/g, '').length > 15) return { kind: 'notNumber' };
+      if (!/^-?\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || v.replace(/\D/g, '').length > 15)
+        return { kind: 'notNumber' };
       if ((v.split('.')[1]?.length ?? 0) > step.decimals) return { kind: 'decimals', decimals: step.decimals };
       if (step.min !== undefined && n < step.min) return { kind: 'belowMin', min: step.min };
       if (step.max !== undefined && n > step.max) return { kind: 'aboveMax', max: step.max };
@@ -109,7 +132,8 @@ export function checkAnswer(step: AnswerStep, answer: Answer | undefined): Probl
   }
   if (step.writeTo) {
     const written = renderTemplate(step, answer!);
-    if ([...written].length > CONCUR_VALUE_MAX) return { kind: 'writtenTooLong', value: written, max: CONCUR_VALUE_MAX };
+    if ([...written].length > CONCUR_VALUE_MAX)
+      return { kind: 'writtenTooLong', value: written, max: CONCUR_VALUE_MAX };
   }
   return undefined;
 }

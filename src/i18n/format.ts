@@ -11,13 +11,27 @@ const safely = (format: () => string, raw: string) => {
 };
 
 export const formatMoney = (m: Money | null, locale: string) =>
-  m ? safely(() => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.value), `${m.value} ${m.currency}`) : '';
+  m
+    ? safely(
+        () => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.value),
+        `${m.value} ${m.currency}`,
+      )
+    : '';
 
 /** A YYYY-MM-DD date (or a timestamp starting with one), as the calendar day it names. */
 export const formatDate = (d: string | null, locale: string) =>
-  d ? safely(() => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${d.slice(0, 10)}T00:00:00Z`)), d) : '';
+  d
+    ? safely(
+        () =>
+          new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+            new Date(`${d.slice(0, 10)}T00:00:00Z`),
+          ),
+        d,
+      )
+    : '';
 
-export const formatNumber = (n: number, locale: string) => safely(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 6 }).format(n), String(n));
+export const formatNumber = (n: number, locale: string) =>
+  safely(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 6 }).format(n), String(n));
 
 export const formatPercent = (n: number, locale: string) =>
   safely(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(n / 100), `${n} %`);

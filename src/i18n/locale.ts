@@ -18,7 +18,8 @@ const loaders: Record<(typeof targetLocales)[number], () => Promise<unknown>> = 
 export const { getLocale, setLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => loaders[locale as keyof typeof loaders]() as ReturnType<Parameters<typeof configureLocalization>[0]['loadLocale']>,
+  loadLocale: (locale) =>
+    loaders[locale as keyof typeof loaders]() as ReturnType<Parameters<typeof configureLocalization>[0]['loadLocale']>,
 });
 
 /** xx_XX (Concur's older form) and xx-xx to a BCP 47 tag, xx-XX; anything unreadable to English. */
@@ -42,9 +43,14 @@ export function pickLocale(languageCode: string | null | undefined): MessageLoca
   const exact = allLocales.find((l) => l.toLowerCase() === tag.toLowerCase());
   if (exact) return exact;
   const base = tag.split('-')[0]!;
-  return allLocales.find((l) => l.toLowerCase() === base) ?? allLocales.find((l) => l.split('-')[0]!.toLowerCase() === base) ?? sourceLocale;
+  return (
+    allLocales.find((l) => l.toLowerCase() === base) ??
+    allLocales.find((l) => l.split('-')[0]!.toLowerCase() === base) ??
+    sourceLocale
+  );
 }
 
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'sd', 'yi', 'dv', 'ckb']);
 /** The writing direction of a language, for the dir attribute. */
-export const textDirection = (locale: string): 'ltr' | 'rtl' => (RTL.has(locale.split('-')[0]!.toLowerCase()) ? 'rtl' : 'ltr');
+export const textDirection = (locale: string): 'ltr' | 'rtl' =>
+  RTL.has(locale.split('-')[0]!.toLowerCase()) ? 'rtl' : 'ltr';

@@ -1,7 +1,16 @@
 // The companion server's /api as msw handlers for browser tests; fixtures are checked against the contract.
 import { http, HttpResponse, delay } from 'msw';
 import { setupWorker } from 'msw/browser';
-import type { CatalogItem, CommitResponse, ErrorBody, Flow, SearchItem, SearchResponse, SessionClaim, SessionContext } from '../../src/contract/api.ts';
+import type {
+  CatalogItem,
+  CommitResponse,
+  ErrorBody,
+  Flow,
+  SearchItem,
+  SearchResponse,
+  SessionClaim,
+  SessionContext,
+} from '../../src/contract/api.ts';
 
 export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
   code: `PRJ-${1001 + i}`,
@@ -24,11 +33,60 @@ export const FLOW = {
   title: 'Project and task',
   steps: [
     { id: 'project', kind: 'search', label: 'Project', required: true, writeTo: 'custom16', template: '{code}' },
-    { id: 'task', kind: 'search', label: 'Task', required: true, writeTo: 'custom17', template: '{code}', within: 'project' },
-    { id: 'billable', kind: 'choice', label: 'Can the client be billed?', required: true, writeTo: 'custom18', template: '{value}', options: [{ value: 'Y', label: 'Yes, billable' }, { value: 'N', label: 'No, not billable' }] },
-    { id: 'reason', kind: 'text', label: 'Why can it not be billed?', help: 'A short justification for the approver.', required: true, writeTo: 'custom19', template: '{value}', minLength: 5, maxLength: 48, when: { step: 'billable', equals: ['N'] } },
-    { id: 'guests', kind: 'number', label: 'Number of guests', required: false, writeTo: 'custom20', template: '{value}', min: 1, max: 50, decimals: 0 },
-    { id: 'visited', kind: 'date', label: 'Date of the visit', required: false, writeTo: 'custom21', template: '{value}', min: '2026-01-01', max: '2026-12-31' },
+    {
+      id: 'task',
+      kind: 'search',
+      label: 'Task',
+      required: true,
+      writeTo: 'custom17',
+      template: '{code}',
+      within: 'project',
+    },
+    {
+      id: 'billable',
+      kind: 'choice',
+      label: 'Can the client be billed?',
+      required: true,
+      writeTo: 'custom18',
+      template: '{value}',
+      options: [
+        { value: 'Y', label: 'Yes, billable' },
+        { value: 'N', label: 'No, not billable' },
+      ],
+    },
+    {
+      id: 'reason',
+      kind: 'text',
+      label: 'Why can it not be billed?',
+      help: 'A short justification for the approver.',
+      required: true,
+      writeTo: 'custom19',
+      template: '{value}',
+      minLength: 5,
+      maxLength: 48,
+      when: { step: 'billable', equals: ['N'] },
+    },
+    {
+      id: 'guests',
+      kind: 'number',
+      label: 'Number of guests',
+      required: false,
+      writeTo: 'custom20',
+      template: '{value}',
+      min: 1,
+      max: 50,
+      decimals: 0,
+    },
+    {
+      id: 'visited',
+      kind: 'date',
+      label: 'Date of the visit',
+      required: false,
+      writeTo: 'custom21',
+      template: '{value}',
+      min: '2026-01-01',
+      max: '2026-12-31',
+    },
     { id: 'review', kind: 'review', label: 'Review' },
   ],
 } satisfies Flow;
@@ -43,17 +101,29 @@ export const WIZARD_CONTEXT = {
 
 /** Tasks by project, for the wizard's narrowed step. */
 export const TASKS: Record<string, SearchItem[]> = {
-  'PRJ-1001': [{ code: 'T-1001-DES', label: 'Design' }, { code: 'T-1001-DEV', label: 'Development' }],
+  'PRJ-1001': [
+    { code: 'T-1001-DES', label: 'Design' },
+    { code: 'T-1001-DEV', label: 'Development' },
+  ],
   'PRJ-1002': [{ code: 'T-1002-RES', label: 'Research' }],
 };
 
 export const TOKEN = 'session-token-for-browser-tests-0123456789';
 
 /** Requests the fake API received, for assertions on what the browser sent. */
-export const received: { method: string; path: string; search: string; authorization: string | null; body?: unknown }[] = [];
+export const received: {
+  method: string;
+  path: string;
+  search: string;
+  authorization: string | null;
+  body?: unknown;
+}[] = [];
 
 /** 1,000 rows for the query "many", served a page at a time. */
-export const MANY = Array.from({ length: 1000 }, (_, i) => ({ code: `BIG-${String(i + 1).padStart(4, '0')}`, label: `Large result ${i + 1}` }));
+export const MANY = Array.from({ length: 1000 }, (_, i) => ({
+  code: `BIG-${String(i + 1).padStart(4, '0')}`,
+  label: `Large result ${i + 1}`,
+}));
 
 /** A connected list: regions, each with client projects; ids are written, short codes shown. */
 const REGIONS: SearchItem[] = [
@@ -61,7 +131,10 @@ const REGIONS: SearchItem[] = [
   { code: 'id-am', display: 'AM', label: 'Americas', hasChildren: true },
 ];
 const CLIENTS: Record<string, SearchItem[]> = {
-  'id-eu': [{ code: 'id-db', display: 'DB', label: 'Deutsche Bahn rollout' }, { code: 'id-alz', display: 'ALZ', label: 'Allianz claims platform' }],
+  'id-eu': [
+    { code: 'id-db', display: 'DB', label: 'Deutsche Bahn rollout' },
+    { code: 'id-alz', display: 'ALZ', label: 'Allianz claims platform' },
+  ],
   'id-am': [{ code: 'id-itau', display: 'ITAU', label: 'Banco Itaú payments' }],
 };
 
@@ -80,7 +153,13 @@ export function search(q: string, offset = 0, limit = 50, parent?: string): Sear
     return i.code === 'PRJ-1013' ? { ...marked, inactive: 'closed on 30 June 2026' } : marked;
   });
   const recent = !f && offset === 0 ? [ITEMS[20]!] : undefined;
-  return { query: q, items: matches.slice(offset, offset + limit), total: matches.length, offset, ...(recent ? { recent } : {}) };
+  return {
+    query: q,
+    items: matches.slice(offset, offset + limit),
+    total: matches.length,
+    offset,
+    ...(recent ? { recent } : {}),
+  };
 }
 
 /** The wizard's task step: the tasks of the project picked before (`within`) whose label matches. */
@@ -97,15 +176,35 @@ export const apiHandlers = [
     const q = params.get('q') ?? '';
     if (q === 'slow') await delay(400);
     if (params.get('step') === 'task') return HttpResponse.json(searchTasks(q, params.get('within')));
-    return HttpResponse.json(search(q, Number(params.get('offset') ?? 0), Number(params.get('limit') ?? 50), params.get('parent') ?? undefined));
+    return HttpResponse.json(
+      search(
+        q,
+        Number(params.get('offset') ?? 0),
+        Number(params.get('limit') ?? 50),
+        params.get('parent') ?? undefined,
+      ),
+    );
   }),
   http.post('/api/commit', async ({ request }) => {
     const body = (await request.json()) as { code: string } | { answers: Record<string, string> };
     if ('answers' in body) {
-      const written = Object.entries(body.answers).map(([step, value]) => ({ field: FLOW.steps.find((s) => s.id === step)!.writeTo!, value }));
-      return HttpResponse.json({ field: written[0]!.field, value: written[0]!.value, written, correlationId: 'cid-ok' } satisfies CommitResponse);
+      const written = Object.entries(body.answers).map(([step, value]) => ({
+        field: FLOW.steps.find((s) => s.id === step)!.writeTo!,
+        value,
+      }));
+      return HttpResponse.json({
+        field: written[0]!.field,
+        value: written[0]!.value,
+        written,
+        correlationId: 'cid-ok',
+      } satisfies CommitResponse);
     }
-    return HttpResponse.json({ field: 'custom12', value: body.code, written: [{ field: 'custom12', value: body.code }], correlationId: 'cid-ok' } satisfies CommitResponse);
+    return HttpResponse.json({
+      field: 'custom12',
+      value: body.code,
+      written: [{ field: 'custom12', value: body.code }],
+      correlationId: 'cid-ok',
+    } satisfies CommitResponse);
   }),
 ];
 
@@ -118,9 +217,23 @@ export const worker = setupWorker(...apiHandlers);
 worker.events.on('request:start', ({ request }) => {
   const url = new URL(request.url);
   if (!url.pathname.startsWith('/api/')) return;
-  const entry: (typeof received)[number] = { method: request.method, path: url.pathname, search: url.search, authorization: request.headers.get('authorization') };
+  const entry: (typeof received)[number] = {
+    method: request.method,
+    path: url.pathname,
+    search: url.search,
+    authorization: request.headers.get('authorization'),
+  };
   received.push(entry);
-  if (request.method === 'POST') void request.clone().json().then((b) => { entry.body = b; }, () => undefined);
+  if (request.method === 'POST')
+    void request
+      .clone()
+      .json()
+      .then(
+        (b) => {
+          entry.body = b;
+        },
+        () => undefined,
+      );
 });
 
 export async function startWorker() {

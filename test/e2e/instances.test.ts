@@ -14,7 +14,6 @@ import { startFakeConcur, type FakeConcurServer } from './fake-concur.ts';
 import { launchChromium, chooseAndClose } from '../chromium.ts';
 import { serveOnLoopback } from '../net.ts';
 
-
 let fake: FakeConcurServer;
 let a: RunningServer;
 let b: RunningServer;
@@ -35,16 +34,30 @@ before(async () => {
     served.push({ path: url.pathname, by });
     const { host: _host, ...headers } = c.req.header();
     headers['x-forwarded-for'] = '127.0.0.1';
-    return proxy(`${(by === 'a' ? a : b).url}${url.pathname}${url.search}`, { raw: c.req.raw, headers, redirect: 'manual' });
+    return proxy(`${(by === 'a' ? a : b).url}${url.pathname}${url.search}`, {
+      raw: c.req.raw,
+      headers,
+      redirect: 'manual',
+    });
   });
   balancer = await serveOnLoopback(app.fetch);
   lb = balancer.url;
   // Both instances: the balancer's public address, one Redis, one key.
   const env = {
-    ...ENV, PUBLIC_URL: lb, STORE_URL: await redisUrl(), REDIS_KEY_PREFIX: redisPrefix(),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'), CONCUR_TOKEN_BASE: fake.url, TRUST_PROXY_HOPS: '1',
+    ...ENV,
+    PUBLIC_URL: lb,
+    STORE_URL: await redisUrl(),
+    REDIS_KEY_PREFIX: redisPrefix(),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    CONCUR_TOKEN_BASE: fake.url,
+    TRUST_PROXY_HOPS: '1',
   };
-  const start = () => startServer(() => loadConfig({ ...env, PORT: '0' }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+  const start = () =>
+    startServer(() => loadConfig({ ...env, PORT: '0' }), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('silent'),
+    });
   [a, b] = await Promise.all([start(), start()]);
   browser = await launchChromium();
 });
@@ -61,20 +74,35 @@ test('launched on one instance, the popup searches and writes through the other;
   await page.goto(`${lb}/healthz`);
   const [popup] = await Promise.all([
     page.waitForEvent('popup'),
-    page.evaluate((url) => void window.open(url, 'leu', 'popup,width=400,height=400'), `${lb}/launchexternalurl/v4/form?${query}`),
+    page.evaluate(
+      (url) => void window.open(url, 'leu', 'popup,width=400,height=400'),
+      `${lb}/launchexternalurl/v4/form?${query}`,
+    ),
   ]);
   await popup.getByRole('combobox', { name: 'Search values' }).waitFor();
   await chooseAndClose(popup, 'frankfurt', 'PRJ-1042');
 
   assert.equal(fake.concur.fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042', 'Concur holds the value');
-  assert.deepEqual([...new Set(served.filter((s) => s.path.startsWith('/launchexternalurl/')).map((s) => s.by))], ['a']);
+  assert.deepEqual(
+    [...new Set(served.filter((s) => s.path.startsWith('/launchexternalurl/')).map((s) => s.by))],
+    ['a'],
+  );
   for (const path of ['/api/session', '/api/search', '/api/commit']) {
-    assert.ok(served.some((s) => s.path === path && s.by === 'b'), `${path} was answered by the other instance`);
+    assert.ok(
+      served.some((s) => s.path === path && s.by === 'b'),
+      `${path} was answered by the other instance`,
+    );
   }
-  assert.ok(served.some((s) => s.path === '/api/context' && s.by === 'a'), 'the session made on b was used on a');
+  assert.ok(
+    served.some((s) => s.path === '/api/context' && s.by === 'a'),
+    'the session made on b was used on a',
+  );
 
   for (const instance of [a, b]) {
-    const replay = await fetch(`${instance.url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.1' } });
+    const replay = await fetch(`${instance.url}/launchexternalurl/v4/form?${query}`, {
+      redirect: 'manual',
+      headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.1' },
+    });
     assert.equal(replay.status, 401);
     assert.equal(((await replay.json()) as { error: { code: string } }).error.code, 'launch_replayed');
   }
@@ -84,12 +112,21 @@ test('launched on one instance, the popup searches and writes through the other;
 test('the same launch sent to both instances at once is accepted exactly once', async () => {
   const query = fake.launch();
   const answers = await Promise.all(
-    Array.from({ length: 12 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.2' } })),
+    Array.from({ length: 12 }, (_, i) =>
+      fetch(`${(i % 2 ? a : b).url}/launchexternalurl/v4/form?${query}`, {
+        redirect: 'manual',
+        headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.2' },
+      }),
+    ),
   );
   const statuses = answers.map((r) => r.status).sort();
   assert.deepEqual(statuses, [303, ...Array(11).fill(401)]);
   // Refused by the shared nonce, not later by Concur's one-time authorization code.
-  const codes = await Promise.all(answers.filter((r) => r.status === 401).map(async (r) => ((await r.json()) as { error: { code: string } }).error.code));
+  const codes = await Promise.all(
+    answers
+      .filter((r) => r.status === 401)
+      .map(async (r) => ((await r.json()) as { error: { code: string } }).error.code),
+  );
   assert.deepEqual([...new Set(codes)], ['launch_replayed']);
 });
 
@@ -111,7 +148,13 @@ test('both instances are ready on Redis, and count refused launches together', a
   assert.equal(limited.status, 429);
   assert.ok(Number(limited.headers.get('retry-after')) > 0);
   assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'rate_limited');
-  assert.equal((await fetch(`${b.url}/launchexternalurl/v4/form?${fake.launch()}`, { redirect: 'manual', headers: from })).status, 303);
-  const other = await fetch(`${b.url}/launchexternalurl/v4/form?${forged()}`, { redirect: 'manual', headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.4' } });
+  assert.equal(
+    (await fetch(`${b.url}/launchexternalurl/v4/form?${fake.launch()}`, { redirect: 'manual', headers: from })).status,
+    303,
+  );
+  const other = await fetch(`${b.url}/launchexternalurl/v4/form?${forged()}`, {
+    redirect: 'manual',
+    headers: { ...JSON_FROM, 'x-forwarded-for': '198.51.100.4' },
+  });
   assert.equal(other.status, 401);
 });

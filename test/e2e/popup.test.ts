@@ -21,7 +21,9 @@ let browser: Browser;
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
-    port: 0, host: '127.0.0.1', logger: createLogger('silent'),
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('silent'),
   });
   browser = await launchChromium();
 });
@@ -139,7 +141,9 @@ test('the parts loaded after the search box: a failed load says so or falls back
 test('the launch URL cannot be replayed: opening it again shows a page that says so', async () => {
   const page = await browser.newPage();
   const launchUrls: string[] = [];
-  page.on('request', (r) => { if (r.url().includes('/launchexternalurl/v4/form')) launchUrls.push(r.url()); });
+  page.on('request', (r) => {
+    if (r.url().includes('/launchexternalurl/v4/form')) launchUrls.push(r.url());
+  });
   await page.goto(`${server.url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
   await page.getByRole('combobox').waitFor();
   const again = await page.goto(launchUrls[0]!);
@@ -214,7 +218,7 @@ test('a second launch into the open popup window works on the item it names, not
   await page.close();
 });
 
-test('a travel request field lists the traveller\'s requests from Concur and writes the request id', async () => {
+test("a travel request field lists the traveller's requests from Concur and writes the request id", async () => {
   const page = await openSimulator();
   const popup = await openPopup(page, 'Choose Travel request for Taxi');
   await popup.getByText('3KX9').waitFor();

@@ -33,7 +33,11 @@ before(() => {
   cpSync('dist', join(release, 'dist'), { recursive: true });
   // --omit=optional too: msw (the sandbox's fake Concur) names vite and typescript as optional peers, and npm keeps a
   // dev dependency that is also an optional one unless both are omitted.
-  execFileSync('npm', ['ci', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: release, stdio: 'pipe', timeout: 240_000 });
+  execFileSync(
+    'npm',
+    ['ci', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+    { cwd: release, stdio: 'pipe', timeout: 240_000 },
+  );
 });
 
 /** `npm run serve` in the release folder; resolves once it answers /readyz. */
@@ -44,7 +48,15 @@ async function serve(env: Record<string, string>): Promise<{ url: string; output
   // Only PATH from this test's environment, so nothing of the test's own configuration reaches it.
   const child = spawn('npm', ['run', '--silent', 'serve'], {
     cwd: release,
-    env: { PATH: process.env.PATH, PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, LOG_DIR: join(dataDir, 'logs'), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      LOG_DIR: join(dataDir, 'logs'),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -54,7 +66,13 @@ async function serve(env: Record<string, string>): Promise<{ url: string; output
   child.stderr.on('data', (c: Buffer) => void (output += c.toString()));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`npm run serve stopped (exit ${child.exitCode}): ${output}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, output: () => output };
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, output: () => output };
     await sleep(100);
   }
   throw new Error(`npm run serve did not start: ${output}`);
@@ -62,7 +80,17 @@ async function serve(env: Record<string, string>): Promise<{ url: string; output
 
 test('the release holds no build, test or bench tooling, and no TypeScript loader', () => {
   const installed = (name: string) => existsSync(join(release, 'node_modules', name));
-  for (const name of ['vite', 'tsx', 'typescript', 'fuse.js', 'eslint', '@web/test-runner', 'playwright-core', 'autocannon', 'fast-check']) {
+  for (const name of [
+    'vite',
+    'tsx',
+    'typescript',
+    'fuse.js',
+    'eslint',
+    '@web/test-runner',
+    'playwright-core',
+    'autocannon',
+    'fast-check',
+  ]) {
     assert.equal(installed(name), false, `${name} is not installed in production`);
   }
   assert.ok(installed('hono') && installed('better-sqlite3'));
@@ -77,7 +105,11 @@ test('from a production-only install, the sandbox launches, searches and writes 
   assert.equal(search.status, 200);
   const { items } = (await search.json()) as { items: { code: string }[] };
   assert.ok(items.some((i) => i.code === 'PRJ-1042'));
-  const commit = await fetch(`${url}/api/commit`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+  const commit = await fetch(`${url}/api/commit`, {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    body: JSON.stringify({ code: 'PRJ-1042' }),
+  });
   assert.equal(commit.status, 200);
   const popup = await fetch(`${url}/app/`);
   assert.equal(popup.status, 200, 'the built popup is served');
@@ -85,12 +117,19 @@ test('from a production-only install, the sandbox launches, searches and writes 
 
 test('from a production-only install, a real Concur configuration starts and is ready', async () => {
   const { url } = await serve({
-    CONNECTOR_USERNAME: 'ProdConnectorUser', CONNECTOR_PASSWORD: 'Prod-Passw0rd-0123', CONCUR_CLIENT_ID: 'prod-client-id',
-    CONCUR_CLIENT_SECRET: 'prod-client-secret-0123', CONCUR_REDIRECT_URI: 'https://leu.example.com/oauth/redirect',
-    CATALOG_FIELDS: 'custom12', TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'), HOST: '127.0.0.1',
+    CONNECTOR_USERNAME: 'ProdConnectorUser',
+    CONNECTOR_PASSWORD: 'Prod-Passw0rd-0123',
+    CONCUR_CLIENT_ID: 'prod-client-id',
+    CONCUR_CLIENT_SECRET: 'prod-client-secret-0123',
+    CONCUR_REDIRECT_URI: 'https://leu.example.com/oauth/redirect',
+    CATALOG_FIELDS: 'custom12',
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    HOST: '127.0.0.1',
   });
   const ready = await fetch(`${url}/readyz`);
   assert.equal(ready.status, 200);
-  const testConnection = await fetch(`${url}/system/v1.0/testconnection`, { headers: { authorization: `Basic ${btoa('ProdConnectorUser:Prod-Passw0rd-0123')}` } });
+  const testConnection = await fetch(`${url}/system/v1.0/testconnection`, {
+    headers: { authorization: `Basic ${btoa('ProdConnectorUser:Prod-Passw0rd-0123')}` },
+  });
   assert.equal(testConnection.status, 200);
 });

@@ -30,8 +30,15 @@ test('killed mid-session, the connector comes back with the session, and the com
     const dataDir = tempDataDir();
     const { STORE_URL: _memory, ...env } = ENV;
     const config = {
-      ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, LOG_DIR: `${dataDir}/logs`, LOG_LEVEL: 'warn',
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'), CONCUR_TOKEN_BASE: fake.url,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      DATA_DIR: dataDir,
+      LOG_DIR: `${dataDir}/logs`,
+      LOG_LEVEL: 'warn',
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      CONCUR_TOKEN_BASE: fake.url,
     };
     let running = await start(config);
 
@@ -42,23 +49,39 @@ test('killed mid-session, the connector comes back with the session, and the com
     // No goodbye: the process is killed as a crash or an OOM kill would.
     running.child.kill('SIGKILL');
     await once(running.child, 'exit');
-    assert.equal(await fetch(`${url}/healthz`).then(() => 'up', () => 'down'), 'down');
+    assert.equal(
+      await fetch(`${url}/healthz`).then(
+        () => 'up',
+        () => 'down',
+      ),
+      'down',
+    );
 
     running = await start(config);
     const search = await fetch(`${url}/api/search?q=frankfurt`, { headers: bearer(token) });
     assert.equal(search.status, 200);
     assert.ok(((await search.json()) as { items: { code: string }[] }).items.some((i) => i.code === 'PRJ-1042'));
-    const commit = await fetch(`${url}/api/commit`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ code: 'PRJ-1042' }) });
+    const commit = await fetch(`${url}/api/commit`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'PRJ-1042' }),
+    });
     assert.equal(commit.status, 200, await commit.clone().text());
     assert.equal(fake.concur.fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042', 'Concur holds the value');
 
-    const replay = await fetch(`${url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    const replay = await fetch(`${url}/launchexternalurl/v4/form?${query}`, {
+      redirect: 'manual',
+      headers: { accept: 'application/json' },
+    });
     assert.equal(replay.status, 401, 'the launch used before the crash stays used');
 
     const store = await openStore(loadConfig(config).store);
     try {
       const writes = await store.writesSince(0);
-      assert.deepEqual(writes.map((w) => [w.result, w.fields[0]!.new]), [['written', 'PRJ-1042']]);
+      assert.deepEqual(
+        writes.map((w) => [w.result, w.fields[0]!.new]),
+        [['written', 'PRJ-1042']],
+      );
     } finally {
       await store.close();
     }

@@ -21,7 +21,11 @@ let browser: Browser;
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('silent'),
+  });
   browser = await launchChromium();
 });
 after(async () => {
@@ -35,7 +39,13 @@ const focused = (page: Page) =>
   page.evaluate(() => {
     let a: Element | null = document.activeElement;
     while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-    return { tag: a?.tagName.toLowerCase(), role: a?.getAttribute('role') ?? '', label: a?.getAttribute('aria-label') ?? '', text: a?.textContent?.trim() ?? '', type: (a as HTMLInputElement | null)?.type ?? '' };
+    return {
+      tag: a?.tagName.toLowerCase(),
+      role: a?.getAttribute('role') ?? '',
+      label: a?.getAttribute('aria-label') ?? '',
+      text: a?.textContent?.trim() ?? '',
+      type: (a as HTMLInputElement | null)?.type ?? '',
+    };
   });
 
 /** Presses Tab (or Shift+Tab) until the focus is on what `is` accepts; fails after `max` presses. */
@@ -46,7 +56,8 @@ async function tabTo(page: Page, is: (f: Awaited<ReturnType<typeof focused>>) =>
   }
   assert.fail(`Tab never reached ${what}`);
 }
-const tabToButton = (page: Page, name: string) => tabTo(page, (f) => f.tag === 'button' && (f.text === name || f.label === name), `the ${name} button`, 8);
+const tabToButton = (page: Page, name: string) =>
+  tabTo(page, (f) => f.tag === 'button' && (f.text === name || f.label === name), `the ${name} button`, 8);
 
 /** The wizard's step line and the popup's visible text, through shadow roots. */
 const progress = (popup: Page) => popup.locator('leu-wizard .progress').innerText();
@@ -90,15 +101,24 @@ async function runWizard(run: Run) {
   await tabTo(page, (f) => f.label === WIZARD, 'the wizard button');
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.keyboard.press('Enter')]);
   // What the popup shows first, looked at every 10 ms: the wizard, never a search box the wizard then replaces.
-  const first = await popup.waitForFunction(() => {
-    const shown = document.querySelector('leu-popup')?.shadowRoot;
-    return shown?.querySelector('leu-wizard') ? 'wizard' : shown?.querySelector('leu-search') ? 'search box' : false;
-  }, null, { polling: 10 });
+  const first = await popup.waitForFunction(
+    () => {
+      const shown = document.querySelector('leu-popup')?.shadowRoot;
+      return shown?.querySelector('leu-wizard') ? 'wizard' : shown?.querySelector('leu-search') ? 'search box' : false;
+    },
+    null,
+    { polling: 10 },
+  );
   assert.equal(await first.jsonValue(), 'wizard', 'the popup shows the wizard first');
   await popup.locator('leu-wizard .progress').waitFor();
-  assert.equal(await popup.evaluate(() => location.pathname + location.search + location.hash), '/app/', 'the address bar keeps nothing of the launch');
+  assert.equal(
+    await popup.evaluate(() => location.pathname + location.search + location.hash),
+    '/app/',
+    'the address bar keeps nothing of the launch',
+  );
   assert.deepEqual(popup.viewportSize(), run.size);
-  const shot = async (n: number, name: string) => popup.screenshot({ path: `${OUT}/wizard-${run.tag}-${n}-${name}.png` });
+  const shot = async (n: number, name: string) =>
+    popup.screenshot({ path: `${OUT}/wizard-${run.tag}-${n}-${name}.png` });
 
   // Step 1, the project: the focus is already in the search box.
   assert.equal((await focused(popup)).role, 'combobox', 'the popup opens with the focus in the search box');
@@ -148,7 +168,17 @@ async function runWizard(run: Run) {
   // Step 5, the review: what will be written where.
   await popup.locator('leu-wizard .progress', { hasText: run.words.step(5, 5) }).waitFor();
   const review = await popup.locator('leu-wizard dl').innerText();
-  for (const expected of ['PRJ-1001', 'custom16', 'T-1001-DEV', 'custom17', 'N', 'custom18', 'Internal workshop', 'custom19']) assert.ok(review.includes(expected), `the review shows ${expected}`);
+  for (const expected of [
+    'PRJ-1001',
+    'custom16',
+    'T-1001-DEV',
+    'custom17',
+    'N',
+    'custom18',
+    'Internal workshop',
+    'custom19',
+  ])
+    assert.ok(review.includes(expected), `the review shows ${expected}`);
   await shot(5, 'review');
 
   await tabToButton(popup, run.words.done);
@@ -157,7 +187,12 @@ async function runWizard(run: Run) {
   await closed;
 
   const entry = (id: string) => server.sandbox!.fieldValue(SANDBOX_IDS.taxi, id);
-  assert.deepEqual(['custom16', 'custom17', 'custom18', 'custom19'].map(entry), ['PRJ-1001', 'T-1001-DEV', 'N', 'Internal workshop']);
+  assert.deepEqual(['custom16', 'custom17', 'custom18', 'custom19'].map(entry), [
+    'PRJ-1001',
+    'T-1001-DEV',
+    'N',
+    'Internal workshop',
+  ]);
   // The form re-reads the entry and shows every written field.
   await page.locator('dd[data-field=custom19]', { hasText: 'Internal workshop' }).waitFor();
   await page.screenshot({ path: `${OUT}/wizard-${run.tag}-6-simulator.png` });
@@ -166,14 +201,20 @@ async function runWizard(run: Run) {
 
 test('keyboard only, at 400 x 400: project, task within it, not billable so a reason, review, Done writes all four fields', async () => {
   await runWizard({
-    tag: 'en-400x400', size: { width: 400, height: 400 }, scheme: 'light',
+    tag: 'en-400x400',
+    size: { width: 400, height: 400 },
+    scheme: 'light',
     words: { next: 'Next', done: 'Done', step: (n, of) => `Step ${n} of ${of}` },
   });
 });
 
 test('keyboard only, at 320 x 480 on a phone, in German and the dark scheme', async () => {
   await runWizard({
-    tag: 'de-320x480-dark', language: 'de_DE', mobile: true, size: { width: 320, height: 480 }, scheme: 'dark',
+    tag: 'de-320x480-dark',
+    language: 'de_DE',
+    mobile: true,
+    size: { width: 320, height: 480 },
+    scheme: 'dark',
     words: { next: 'Weiter', done: 'Fertig', step: (n, of) => `Schritt ${n} von ${of}` },
   });
 });

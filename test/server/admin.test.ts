@@ -21,14 +21,22 @@ const dataDir = tempDataDir();
 const silent = createLogger('silent');
 
 /** Runs a script with tsx without blocking this process, which may be serving the script's requests. */
-function runScript(args: string[], env: Record<string, string | undefined>, input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runScript(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input = '',
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // The scan's folder goes along, so the command is scanned too.
     const child = spawn(process.execPath, [...scannedNodeArgs(), ...args], { env: { ...scanEnv(), ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(input);
   });
@@ -37,7 +45,11 @@ const servers: RunningServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
 async function sandboxServer() {
-  const s = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: silent });
+  const s = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
+    port: 0,
+    host: '127.0.0.1',
+    logger: silent,
+  });
   servers.push(s);
   return s;
 }
@@ -56,9 +68,11 @@ describe('npm run doctor', () => {
     assert.match(text, /✓ replaying the same launch is refused/);
   });
 
-  test('with credentials that differ from the running server\'s, says so', async () => {
+  test("with credentials that differ from the running server's, says so", async () => {
     const s = await sandboxServer();
-    const report = await runDoctor(loadConfig({ PORT: '0', PUBLIC_URL: s.url, CONNECTOR_PASSWORD: 'another-Passw0rd' }));
+    const report = await runDoctor(
+      loadConfig({ PORT: '0', PUBLIC_URL: s.url, CONNECTOR_PASSWORD: 'another-Passw0rd' }),
+    );
     assert.equal(report.ok, false);
     assert.match(report.lines.join('\n'), /✗ GET .* answers 401: the running server has other connector credentials/);
   });
@@ -71,13 +85,21 @@ describe('npm run doctor', () => {
 
   describe('against a real-Concur configuration (Concur faked by msw)', () => {
     const msw = setupServer();
-    const fake = new SandboxConcur({ base: CONCUR, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+    const fake = new SandboxConcur({
+      base: CONCUR,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+    });
     msw.use(...concurHandlers(fake));
     msw.listen({ onUnhandledFrame: 'bypass' });
     after(() => msw.close());
 
     const realServer = async (env: Record<string, string> = {}) => {
-      const s = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound, HOST: '127.0.0.1', ...env }), { port: 0, host: '127.0.0.1', logger: silent });
+      const s = await startServer(
+        (bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound, HOST: '127.0.0.1', ...env }),
+        { port: 0, host: '127.0.0.1', logger: silent },
+      );
       servers.push(s);
       return s;
     };
@@ -88,7 +110,10 @@ describe('npm run doctor', () => {
       const text = report.lines.join('\n');
       assert.match(text, /Client ID +test-client-id/);
       assert.match(text, /✓ a signed test launch was verified and its nonce claimed/);
-      assert.match(text, /✓ the token exchange reached Concur at https:\/\/us\.api\.concursolutions\.com, which refused only the test code/);
+      assert.match(
+        text,
+        /✓ the token exchange reached Concur at https:\/\/us\.api\.concursolutions\.com, which refused only the test code/,
+      );
       assert.match(text, /✓ replaying the same launch is refused/);
       assert.match(text, /✗ PUBLIC_URL is plain HTTP/);
       assert.equal(report.ok, false);
@@ -97,7 +122,10 @@ describe('npm run doctor', () => {
     test('names a wrong client secret', async () => {
       const s = await realServer({ CONCUR_CLIENT_SECRET: 'not-the-secret-0000' });
       const report = await runDoctor(loadConfig({ ...ENV, PUBLIC_URL: s.url }));
-      assert.match(report.lines.join('\n'), /✗ Concur rejected the application: .*CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET/);
+      assert.match(
+        report.lines.join('\n'),
+        /✗ Concur rejected the application: .*CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET/,
+      );
     });
   });
 
@@ -115,11 +143,20 @@ describe('npm run company-token', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'company.json');
     const requestToken = s.sandbox!.issueCompanyRequestToken();
     const port = new URL(s.url).port;
-    const run = await runScript(['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], {
-      PATH: process.env.PATH, ...ENV, CONCUR_CLIENT_ID: 'sandbox-client-id', CONCUR_CLIENT_SECRET: 'sandbox-client-secret',
-      CONCUR_TOKEN_BASE: `${s.url}/sandbox/concur`, CONCUR_ALLOWED_HOSTS: `127.0.0.1:${port}`,
-      COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'b'.repeat(64),
-    }, `${requestToken}\n`);
+    const run = await runScript(
+      ['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'],
+      {
+        PATH: process.env.PATH,
+        ...ENV,
+        CONCUR_CLIENT_ID: 'sandbox-client-id',
+        CONCUR_CLIENT_SECRET: 'sandbox-client-secret',
+        CONCUR_TOKEN_BASE: `${s.url}/sandbox/concur`,
+        CONCUR_ALLOWED_HOSTS: `127.0.0.1:${port}`,
+        COMPANY_TOKEN_FILE: file,
+        TOKEN_ENCRYPTION_KEY: 'b'.repeat(64),
+      },
+      `${requestToken}\n`,
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Company token stored \(encrypted\) in .*company\.json/);
     assert.ok(existsSync(file));
@@ -128,7 +165,11 @@ describe('npm run company-token', () => {
   });
 
   test('without COMPANY_TOKEN_FILE it says what to set', () => {
-    const run = runScriptSync(['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'], { ...ENV }, 'x\n');
+    const run = runScriptSync(
+      ['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'],
+      { ...ENV },
+      'x\n',
+    );
     assert.equal(run.status, 1);
     assert.match(run.stderr, /COMPANY_TOKEN_FILE is not set/);
   });
@@ -138,7 +179,25 @@ describe('HTTPS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tls-'));
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ],
+    { stdio: 'ignore' },
+  );
 
   const handshake = (port: number, options: { maxVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' }) =>
     new Promise<{ protocol: string | null; cipher: string }>((resolve, reject) => {
@@ -150,9 +209,15 @@ describe('HTTPS', () => {
     });
 
   test('with a certificate and key configured, serves TLS 1.2+ with ECDHE suites only', async () => {
-    const s = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound, TLS_CERT_FILE: cert, TLS_KEY_FILE: key }), {
-      port: 0, host: '127.0.0.1', logger: silent, tls: { certFile: cert, keyFile: key },
-    });
+    const s = await startServer(
+      (bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound, TLS_CERT_FILE: cert, TLS_KEY_FILE: key }),
+      {
+        port: 0,
+        host: '127.0.0.1',
+        logger: silent,
+        tls: { certFile: cert, keyFile: key },
+      },
+    );
     servers.push(s);
     assert.match(s.url, /^https:/);
     const port = Number(new URL(s.url).port);
@@ -164,15 +229,23 @@ describe('HTTPS', () => {
   });
 
   test('TLS_CERT_FILE without TLS_KEY_FILE stops the start', () => {
-    assert.throws(() => loadConfig({ ...ENV, TLS_CERT_FILE: cert }), /TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
+    assert.throws(
+      () => loadConfig({ ...ENV, TLS_CERT_FILE: cert }),
+      /TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE must be set together/,
+    );
   });
 });
 
 test('warnings and errors go to a daily file in LOG_DIR, with secrets redacted; info stays on standard output', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'logs-'));
   const stdout: string[] = [];
-  const logger = await createServerLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'info' }), { write: (line: string) => void stdout.push(line) });
-  logger.error({ call: 'expense.patch', authorization: 'Bearer sbx-at-SECRET', password: 'hunter2-secret' }, 'Concur failed');
+  const logger = await createServerLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'info' }), {
+    write: (line: string) => void stdout.push(line),
+  });
+  logger.error(
+    { call: 'expense.patch', authorization: 'Bearer sbx-at-SECRET', password: 'hunter2-secret' },
+    'Concur failed',
+  );
   logger.info('an ordinary request');
   logger.flush();
   await new Promise((r) => setTimeout(r, 200));
@@ -189,12 +262,22 @@ test('warnings and errors go to a daily file in LOG_DIR, with secrets redacted; 
 
 test('error logs are kept at least seven days by default, and a shorter setting is refused', () => {
   assert.equal(loadConfig({}).logRetentionDays, 14);
-  assert.throws(() => loadConfig({ LOG_RETENTION_DAYS: '3' }), /LOG_RETENTION_DAYS: LOG_RETENTION_DAYS must be at least 7/);
+  assert.throws(
+    () => loadConfig({ LOG_RETENTION_DAYS: '3' }),
+    /LOG_RETENTION_DAYS: LOG_RETENTION_DAYS must be at least 7/,
+  );
 });
 
 test('a catalog file that cannot be read stops the start with one CATALOG_FILE line', () => {
-  for (const [file, message] of [['/tmp', /is a folder, not a file/], ['/nonexistent/catalog.csv', /does not exist/]] as const) {
-    const run = runScriptSync(['server/index.ts'], { PORT: '0', CATALOG_FILE: file, LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')) });
+  for (const [file, message] of [
+    ['/tmp', /is a folder, not a file/],
+    ['/nonexistent/catalog.csv', /does not exist/],
+  ] as const) {
+    const run = runScriptSync(['server/index.ts'], {
+      PORT: '0',
+      CATALOG_FILE: file,
+      LOG_DIR: mkdtempSync(join(tmpdir(), 'l-')),
+    });
     assert.equal(run.status, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);

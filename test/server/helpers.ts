@@ -16,7 +16,11 @@ import type { CatalogItem } from '../../src/contract/api.ts';
 
 export const CONCUR = 'https://us.api.concursolutions.com';
 export const CREDENTIALS = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' } as const;
-export const CLIENT = { id: 'test-client-id', secret: 'test-client-secret-0123', redirect: 'https://connector.example.com/oauth/redirect' } as const;
+export const CLIENT = {
+  id: 'test-client-id',
+  secret: 'test-client-secret-0123',
+  redirect: 'https://connector.example.com/oauth/redirect',
+} as const;
 export const EXPENSE_ID = '84FCBB92BD4E5342B849DAC29FD163A1';
 
 export const ENV = {
@@ -48,21 +52,34 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
   let concur!: SandboxConcur;
   before(() => msw.listen({ onUnhandledFrame: 'error' }));
   beforeEach(() => {
-    concur = new SandboxConcur({ base: CONCUR, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+    concur = new SandboxConcur({
+      base: CONCUR,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+    });
     msw.resetHandlers(...concurHandlers(concur));
   });
   after(() => msw.close());
   return { msw, concur: () => concur };
 }
 
-export async function makeApp(opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions>; now?: () => number } = {}) {
+export async function makeApp(
+  opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions>; now?: () => number } = {},
+) {
   // A fields file names its own fields: CATALOG_FIELDS is for installations without one.
   const { CATALOG_FIELDS, ...withoutCatalogFields } = ENV;
-  const config = loadConfig({ ...(opts.env?.FIELDS_FILE ? withoutCatalogFields : { ...ENV, CATALOG_FIELDS }), ...opts.env });
+  const config = loadConfig({
+    ...(opts.env?.FIELDS_FILE ? withoutCatalogFields : { ...ENV, CATALOG_FIELDS }),
+    ...opts.env,
+  });
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const deps = await buildDeps(config, {
-    logger, catalog: new Catalog(CATALOG_ITEMS), now: opts.now, client: { backoffMs: 1, timeoutMs: 300, ...opts.client },
+    logger,
+    catalog: new Catalog(CATALOG_ITEMS),
+    now: opts.now,
+    client: { backoffMs: 1, timeoutMs: 300, ...opts.client },
   });
   return { app: createApp(deps), deps, logs, config };
 }
@@ -116,8 +133,16 @@ export async function launchSession(app: App, concur: SandboxConcur, opts: Launc
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** POST /api/commit with a JSON body (a code, or a wizard's answers), as the popup sends it. */
-export const postCommit = (app: { request(path: string, init: RequestInit): Response | Promise<Response> }, token: string, body: object) =>
-  app.request('/api/commit', { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export const postCommit = (
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  token: string,
+  body: object,
+) =>
+  app.request('/api/commit', {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 /** A fields file with this content, in a folder of its own; its path, for FIELDS_FILE. */
 export function fieldsFile(content: object): string {

@@ -13,7 +13,11 @@ const SCANNED = ['--experimental-strip-types', '--import', './test/secret-scan.t
 test('a secret in an answer (compressed or not) and a token in a log line fail the run, and say where', () => {
   // A run of its own, not a subtest of this one (NODE_TEST_CONTEXT would make it report to this runner).
   const { NODE_TEST_CONTEXT: _nested, ...env } = process.env;
-  const run = spawnSync(process.execPath, [...SCANNED, '--test', 'test/fixtures/leaky.fixture.ts'], { encoding: 'utf8', timeout: 60_000, env: { ...env, LEU_SECRET_SCAN_DIR: '' } });
+  const run = spawnSync(process.execPath, [...SCANNED, '--test', 'test/fixtures/leaky.fixture.ts'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...env, LEU_SECRET_SCAN_DIR: '' },
+  });
   assert.notEqual(run.status, 0, 'the run fails');
   const out = run.stdout + run.stderr;
   assert.match(out, /the secret tes… in the answer to \/leak\n/);
@@ -23,10 +27,16 @@ test('a secret in an answer (compressed or not) and a token in a log line fail t
 
 test('a find in a process that is killed (as the restart test kills its connector) still fails the report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leu-scan-'));
-  const leak = "globalThis.leuSecretTap.log('token sbx-at-0123456789ABCDEF0123456789ABCDEF'); process.kill(process.pid, 'SIGKILL')";
-  const killed = spawnSync(process.execPath, [...SCANNED, '--eval', leak], { encoding: 'utf8', env: { ...process.env, LEU_SECRET_SCAN_DIR: dir } });
+  const leak =
+    "globalThis.leuSecretTap.log('token sbx-at-0123456789ABCDEF0123456789ABCDEF'); process.kill(process.pid, 'SIGKILL')";
+  const killed = spawnSync(process.execPath, [...SCANNED, '--eval', leak], {
+    encoding: 'utf8',
+    env: { ...process.env, LEU_SECRET_SCAN_DIR: dir },
+  });
   assert.equal(killed.signal, 'SIGKILL');
-  const clean = spawnSync(process.execPath, [...SCANNED, '--eval', "globalThis.leuSecretTap.log('nothing to see')"], { env: { ...process.env, LEU_SECRET_SCAN_DIR: dir } });
+  const clean = spawnSync(process.execPath, [...SCANNED, '--eval', "globalThis.leuSecretTap.log('nothing to see')"], {
+    env: { ...process.env, LEU_SECRET_SCAN_DIR: dir },
+  });
   assert.equal(clean.status, 0);
   const report = spawnSync(process.execPath, ['test/secret-scan-report.mjs', dir], { encoding: 'utf8' });
   assert.equal(report.status, 1, 'the report fails');
@@ -36,7 +46,11 @@ test('a find in a process that is killed (as the restart test kills its connecto
 
 test('what a process started by a test prints is scanned too', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leu-scan-'));
-  const run = spawnSync(process.execPath, [...SCANNED, '--eval', "console.log('the secret is sandbox-client-secret')"], { encoding: 'utf8', env: { ...process.env, LEU_SECRET_SCAN_DIR: dir, LEU_SECRET_SCAN_OUTPUT: '1' } });
+  const run = spawnSync(
+    process.execPath,
+    [...SCANNED, '--eval', "console.log('the secret is sandbox-client-secret')"],
+    { encoding: 'utf8', env: { ...process.env, LEU_SECRET_SCAN_DIR: dir, LEU_SECRET_SCAN_OUTPUT: '1' } },
+  );
   assert.equal(run.status, 1, 'the process fails');
   const report = spawnSync(process.execPath, ['test/secret-scan-report.mjs', dir], { encoding: 'utf8' });
   assert.equal(report.status, 1);

@@ -6,9 +6,20 @@ import { Task } from '@lit/task';
 import ky from 'ky';
 import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS } from '../concur-state.ts';
 
-interface Field { id: string; value: string | null }
-interface Money { value: number; currencyCode: string }
-interface Allocation { allocationId: string; percentage: number; allocationAmount: Money; customData: Field[] }
+interface Field {
+  id: string;
+  value: string | null;
+}
+interface Money {
+  value: number;
+  currencyCode: string;
+}
+interface Allocation {
+  allocationId: string;
+  percentage: number;
+  allocationAmount: Money;
+  customData: Field[];
+}
 interface Entry {
   expenseId: string;
   expenseType: { name: string };
@@ -18,13 +29,29 @@ interface Entry {
   customData: Field[];
   allocations: Allocation[];
 }
-interface FlowField { id: string; label: string; writes: { field: string; label: string }[] }
-interface Report { reportId: string; name: string; approvalStatusId: string; reportTotal: Money; customData: Field[]; expenses: Entry[] }
+interface FlowField {
+  id: string;
+  label: string;
+  writes: { field: string; label: string }[];
+}
+interface Report {
+  reportId: string;
+  name: string;
+  approvalStatusId: string;
+  reportTotal: Money;
+  customData: Field[];
+  expenses: Entry[];
+}
 
-type Launch = { source: 'HEADER'; report: string } | { source: 'ENTRY'; expense: string; field?: string } | { source: 'ALLOCATION'; allocation: string } | { source: 'V1'; expense: string };
+type Launch =
+  | { source: 'HEADER'; report: string }
+  | { source: 'ENTRY'; expense: string; field?: string }
+  | { source: 'ALLOCATION'; allocation: string }
+  | { source: 'V1'; expense: string };
 
 const valueOf = (fields: Field[], id: string) => fields.find((f) => f.id === id)?.value ?? '';
-const money = (m: Money) => new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currencyCode }).format(m.value);
+const money = (m: Money) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency: m.currencyCode }).format(m.value);
 
 /**
  * Shows the sandbox's reports as Concur's forms would, each Launch URL field read-only with a button that opens
@@ -33,26 +60,111 @@ const money = (m: Money) => new Intl.NumberFormat(undefined, { style: 'currency'
 @customElement('sim-expense-list')
 export class SimExpenseListElement extends LitElement {
   static override styles = css`
-    :host { display: block; font: 0.9375rem/1.4 system-ui, sans-serif; max-width: 48rem; margin: 0 auto; padding: 1rem; }
-    .banner { background: #fff7d6; color: #5c4400; border: 1px solid #e6c84f; border-radius: 4px; padding: 0.5rem 0.75rem; }
-    h1 { font-size: 1.25rem; margin: 0 0 0.5rem; }
-    h2 { font-size: 1.0625rem; margin: 0 0 0.5rem; }
-    h3 { font-size: 0.9375rem; margin: 0.75rem 0 0.25rem; }
-    .report { border: 1px solid #c7cdd4; border-radius: 6px; padding: 1rem; margin-block: 1rem; }
-    .entry { border-block-start: 1px solid #e5e7eb; padding-block: 0.75rem; }
-    .allocations { margin-inline-start: 1.5rem; }
-    dl { display: grid; grid-template-columns: 10rem 1fr; gap: 0.375rem 1rem; margin: 0; align-items: center; }
-    dt { font-weight: 600; }
-    dd { margin: 0; }
-    .field { display: flex; gap: 0.25rem; }
-    .field input { font: inherit; flex: 1; padding: 0.375rem 0.5rem; border: 1px solid #6b7280; border-radius: 4px; background: #f3f4f6; color: #111; }
-    button { font: inherit; padding: 0.375rem 0.75rem; border-radius: 4px; border: 1px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
-    button.secondary { background: transparent; color: inherit; border-color: #6b7280; }
-    .settings { display: flex; flex-wrap: wrap; gap: 0.75rem; font-size: 0.875rem; align-items: center; }
-    .settings input { width: 5rem; }
-    .status { font-size: 0.875rem; font-weight: 600; }
-    dt.written { font-weight: 400; padding-inline-start: 1rem; }
-    @media (prefers-color-scheme: dark) { .banner { background: #3d3200; color: #ffe58a; } }
+    :host {
+      display: block;
+      font:
+        0.9375rem/1.4 system-ui,
+        sans-serif;
+      max-width: 48rem;
+      margin: 0 auto;
+      padding: 1rem;
+    }
+    .banner {
+      background: #fff7d6;
+      color: #5c4400;
+      border: 1px solid #e6c84f;
+      border-radius: 4px;
+      padding: 0.5rem 0.75rem;
+    }
+    h1 {
+      font-size: 1.25rem;
+      margin: 0 0 0.5rem;
+    }
+    h2 {
+      font-size: 1.0625rem;
+      margin: 0 0 0.5rem;
+    }
+    h3 {
+      font-size: 0.9375rem;
+      margin: 0.75rem 0 0.25rem;
+    }
+    .report {
+      border: 1px solid #c7cdd4;
+      border-radius: 6px;
+      padding: 1rem;
+      margin-block: 1rem;
+    }
+    .entry {
+      border-block-start: 1px solid #e5e7eb;
+      padding-block: 0.75rem;
+    }
+    .allocations {
+      margin-inline-start: 1.5rem;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: 10rem 1fr;
+      gap: 0.375rem 1rem;
+      margin: 0;
+      align-items: center;
+    }
+    dt {
+      font-weight: 600;
+    }
+    dd {
+      margin: 0;
+    }
+    .field {
+      display: flex;
+      gap: 0.25rem;
+    }
+    .field input {
+      font: inherit;
+      flex: 1;
+      padding: 0.375rem 0.5rem;
+      border: 1px solid #6b7280;
+      border-radius: 4px;
+      background: #f3f4f6;
+      color: #111;
+    }
+    button {
+      font: inherit;
+      padding: 0.375rem 0.75rem;
+      border-radius: 4px;
+      border: 1px solid #0b5cad;
+      background: #0b5cad;
+      color: #fff;
+      cursor: pointer;
+    }
+    button.secondary {
+      background: transparent;
+      color: inherit;
+      border-color: #6b7280;
+    }
+    .settings {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.75rem;
+      font-size: 0.875rem;
+      align-items: center;
+    }
+    .settings input {
+      width: 5rem;
+    }
+    .status {
+      font-size: 0.875rem;
+      font-weight: 600;
+    }
+    dt.written {
+      font-weight: 400;
+      padding-inline-start: 1rem;
+    }
+    @media (prefers-color-scheme: dark) {
+      .banner {
+        background: #3d3200;
+        color: #ffe58a;
+      }
+    }
   `;
 
   /** Where the fake Concur answers. */
@@ -88,9 +200,10 @@ export class SimExpenseListElement extends LitElement {
   private launch(target: Launch, field: string) {
     const { source, ...ids } = target;
     delete (ids as { field?: string }).field;
-    const url = source === 'V1'
-      ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
-      : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: this.language || navigator.language.replace('-', '_'), mobile: String(this.mobile) })}`;
+    const url =
+      source === 'V1'
+        ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
+        : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: this.language || navigator.language.replace('-', '_'), mobile: String(this.mobile) })}`;
     const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
     if (!popup) return;
     this.waiting = true;
@@ -117,34 +230,64 @@ export class SimExpenseListElement extends LitElement {
     const context = e.expenseType.name;
     return html`<div class="entry">
       <dl>
-        <dt>Expense type</dt><dd>${e.expenseType.name}</dd>
-        <dt>Amount</dt><dd>${money(e.transactionAmount)}</dd>
-        <dt>Transaction date</dt><dd>${e.transactionDate}</dd>
+        <dt>Expense type</dt>
+        <dd>${e.expenseType.name}</dd>
+        <dt>Amount</dt>
+        <dd>${money(e.transactionAmount)}</dd>
+        <dt>Transaction date</dt>
+        <dd>${e.transactionDate}</dd>
         ${this.renderField(f.label, context, valueOf(e.customData, f.id), { source: 'ENTRY', expense: e.expenseId }, f.id)}
         ${Object.values(SANDBOX_EXTRA_FIELDS)
           .filter((x) => e.customData.some((c) => c.id === x.id))
-          .map((x) => this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id))}
+          .map((x) =>
+            this.renderField(
+              x.label,
+              context,
+              valueOf(e.customData, x.id),
+              { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch,
+              x.id,
+            ),
+          )}
         ${(this.flows.value ?? [])
           .filter((x) => e.customData.some((c) => c.id === x.id))
-          .map((x) => html`${this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id)}
-            ${x.writes.filter((w) => w.field !== x.id).map((w) => html`<dt class="written">${w.label}</dt><dd class="written" data-field=${w.field}>${valueOf(e.customData, w.field) || '—'}</dd>`)}`)}
+          .map(
+            (x) =>
+              html`${this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id)}
+              ${x.writes
+                .filter((w) => w.field !== x.id)
+                .map(
+                  (w) =>
+                    html`<dt class="written">${w.label}</dt>
+                      <dd class="written" data-field=${w.field}>${valueOf(e.customData, w.field) || '—'}</dd>`,
+                )}`,
+          )}
       </dl>
-      ${!submitted && e.expenseType.name === 'Taxi'
-        ? html`<p><button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>Open with the legacy v1 launch</button></p>`
-        : nothing}
-      ${e.allocations.length
-        ? html`<div class="allocations">
-            <h3>Allocations of ${e.expenseType.name}</h3>
-            ${e.allocations.map((a) => {
-              const af = SANDBOX_FIELDS.ALLOCATION;
-              return html`<dl class="entry">
-                <dt>Percentage</dt><dd>${a.percentage} %</dd>
-                <dt>Amount</dt><dd>${money(a.allocationAmount)}</dd>
-                ${this.renderField(af.label, `allocation ${a.percentage} %`, valueOf(a.customData, af.id), { source: 'ALLOCATION', allocation: a.allocationId }, af.id)}
-              </dl>`;
-            })}
-          </div>`
-        : nothing}
+      ${
+        !submitted && e.expenseType.name === 'Taxi'
+          ? html`<p>
+              <button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>
+                Open with the legacy v1 launch
+              </button>
+            </p>`
+          : nothing
+      }
+      ${
+        e.allocations.length
+          ? html`<div class="allocations">
+              <h3>Allocations of ${e.expenseType.name}</h3>
+              ${e.allocations.map((a) => {
+                const af = SANDBOX_FIELDS.ALLOCATION;
+                return html`<dl class="entry">
+                  <dt>Percentage</dt>
+                  <dd>${a.percentage} %</dd>
+                  <dt>Amount</dt>
+                  <dd>${money(a.allocationAmount)}</dd>
+                  ${this.renderField(af.label, `allocation ${a.percentage} %`, valueOf(a.customData, af.id), { source: 'ALLOCATION', allocation: a.allocationId }, af.id)}
+                </dl>`;
+              })}
+            </div>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -154,7 +297,9 @@ export class SimExpenseListElement extends LitElement {
     return html`<section class="report" aria-label="Report ${r.name}">
       <h2>${r.name}</h2>
       <p class="status">${submitted ? 'Submitted, pending approval' : 'Not submitted'} · ${money(r.reportTotal)}</p>
-      <dl>${this.renderField(f.label, `report ${r.name}`, valueOf(r.customData, f.id), { source: 'HEADER', report: r.reportId }, f.id)}</dl>
+      <dl>
+        ${this.renderField(f.label, `report ${r.name}`, valueOf(r.customData, f.id), { source: 'HEADER', report: r.reportId }, f.id)}
+      </dl>
       ${r.expenses.map((e) => this.renderEntry(e, submitted))}
     </section>`;
   }
@@ -164,28 +309,76 @@ export class SimExpenseListElement extends LitElement {
       <p class="banner">Concur sandbox: simulated SAP Concur expense reports. Nothing here reaches a real Concur.</p>
       <h1>Expense reports of Jane Traveller</h1>
       <div class="settings">
-        <label>Logged in as
-          <select @change=${(ev: Event) => { this.actor = (ev.target as HTMLSelectElement).value as 'owner' | 'delegate'; }}>
+        <label
+          >Logged in as
+          <select
+            @change=${(ev: Event) => {
+              this.actor = (ev.target as HTMLSelectElement).value as 'owner' | 'delegate';
+            }}
+          >
             <option value="owner">Jane Traveller (owner)</option>
             <option value="delegate">Dan Delegate (delegate)</option>
           </select>
         </label>
-        <label>Language
-          <select @change=${(ev: Event) => { this.language = (ev.target as HTMLSelectElement).value; }}>
+        <label
+          >Language
+          <select
+            @change=${(ev: Event) => {
+              this.language = (ev.target as HTMLSelectElement).value;
+            }}
+          >
             <option value="">The browser's</option>
-            ${[['en_US', 'English'], ['de_DE', 'Deutsch'], ['fr_FR', 'Français'], ['es_ES', 'Español'], ['it_IT', 'Italiano'], ['ja_JP', '日本語'], ['pt_BR', 'Português (Brasil)']].map(([v, l]) => html`<option value=${v!}>${l}</option>`)}
+            ${[
+              ['en_US', 'English'],
+              ['de_DE', 'Deutsch'],
+              ['fr_FR', 'Français'],
+              ['es_ES', 'Español'],
+              ['it_IT', 'Italiano'],
+              ['ja_JP', '日本語'],
+              ['pt_BR', 'Português (Brasil)'],
+            ].map(([v, l]) => html`<option value=${v!}>${l}</option>`)}
           </select>
         </label>
-        <label><input type="checkbox" @change=${(ev: Event) => { this.mobile = (ev.target as HTMLInputElement).checked; }} /> Mobile</label>
+        <label
+          ><input
+            type="checkbox"
+            @change=${(ev: Event) => {
+              this.mobile = (ev.target as HTMLInputElement).checked;
+            }}
+          />
+          Mobile</label
+        >
         <span>Popup size:</span>
-        <label>width <input type="number" min="200" .value=${String(this.popupWidth)} @change=${(ev: Event) => { this.popupWidth = Number((ev.target as HTMLInputElement).value); }} /></label>
-        <label>height <input type="number" min="200" .value=${String(this.popupHeight)} @change=${(ev: Event) => { this.popupHeight = Number((ev.target as HTMLInputElement).value); }} /></label>
+        <label
+          >width
+          <input
+            type="number"
+            min="200"
+            .value=${String(this.popupWidth)}
+            @change=${(ev: Event) => {
+              this.popupWidth = Number((ev.target as HTMLInputElement).value);
+            }}
+        /></label>
+        <label
+          >height
+          <input
+            type="number"
+            min="200"
+            .value=${String(this.popupHeight)}
+            @change=${(ev: Event) => {
+              this.popupHeight = Number((ev.target as HTMLInputElement).value);
+            }}
+        /></label>
       </div>
       <div role="status">${this.waiting ? 'The popup is open; the form reloads when it closes.' : ''}</div>
       ${this.reports.render({
-        pending: () => (this.reports.value ? this.reports.value.map((r) => this.renderReport(r)) : html`<p>Loading…</p>`),
+        pending: () =>
+          this.reports.value ? this.reports.value.map((r) => this.renderReport(r)) : html`<p>Loading…</p>`,
         complete: (list) => list.map((r) => this.renderReport(r)),
-        error: () => html`<p role="alert">The sandbox did not answer. <button @click=${() => this.reports.run()}>Retry</button></p>`,
+        error: () =>
+          html`<p role="alert">
+            The sandbox did not answer. <button @click=${() => this.reports.run()}>Retry</button>
+          </p>`,
       })}
     `;
   }

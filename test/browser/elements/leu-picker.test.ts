@@ -14,8 +14,21 @@ const FIELD = 'https://connector.example.com/embed/v1/fields/custom12';
 const WIZARD = 'https://connector.example.com/embed/v1/fields/custom16';
 const requests: URL[] = [];
 const embedHandlers = [
-  http.get(FIELD, ({ request }) => HttpResponse.json({ field: 'custom12', title: 'the project list', languageCode: new URL(request.url).searchParams.get('lang')! } satisfies EmbedField)),
-  http.get(WIZARD, () => HttpResponse.json({ field: 'custom16', title: 'Project and task', languageCode: 'en', flow: FLOW } satisfies EmbedField)),
+  http.get(FIELD, ({ request }) =>
+    HttpResponse.json({
+      field: 'custom12',
+      title: 'the project list',
+      languageCode: new URL(request.url).searchParams.get('lang')!,
+    } satisfies EmbedField),
+  ),
+  http.get(WIZARD, () =>
+    HttpResponse.json({
+      field: 'custom16',
+      title: 'Project and task',
+      languageCode: 'en',
+      flow: FLOW,
+    } satisfies EmbedField),
+  ),
   http.get(`${FIELD}/search`, ({ request }) => {
     const q = new URL(request.url).searchParams;
     return HttpResponse.json(search(q.get('q') ?? '', Number(q.get('offset') ?? 0)));
@@ -27,7 +40,9 @@ const embedHandlers = [
   }),
 ];
 
-const record = ({ request }: { request: Request }) => { if (request.url.startsWith('https://connector.example.com/')) requests.push(new URL(request.url)); };
+const record = ({ request }: { request: Request }) => {
+  if (request.url.startsWith('https://connector.example.com/')) requests.push(new URL(request.url));
+};
 before(startWorker);
 beforeEach(() => {
   requests.length = 0;
@@ -50,8 +65,13 @@ async function mount(source = FIELD, language = 'en-GB') {
 }
 async function pick(el: LeuPickerElement, code: string) {
   const search = shadow(el).querySelector('leu-search')!;
-  await waitUntil(() => [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].some((o) => o.textContent!.includes(code)), `${code} is listed`);
-  [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].find((o) => o.textContent!.includes(code))!.click();
+  await waitUntil(
+    () => [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].some((o) => o.textContent!.includes(code)),
+    `${code} is listed`,
+  );
+  [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')]
+    .find((o) => o.textContent!.includes(code))!
+    .click();
   await el.updateComplete;
 }
 const button = (root: ShadowRoot, name: string) => [...root.querySelectorAll('button')].find((b) => text(b) === name)!;
@@ -75,7 +95,11 @@ describe('leu-picker', () => {
     await el.updateComplete;
     expect(chosen).to.have.length(1);
     expect(chosen[0]!.cancelable).to.equal(true);
-    expect(chosen[0]!.choice).to.deep.equal({ field: 'custom12', writes: [{ field: 'custom12', value: 'PRJ-1005' }], item: { code: 'PRJ-1005', label: 'Project 1005', detail: 'Paris' } });
+    expect(chosen[0]!.choice).to.deep.equal({
+      field: 'custom12',
+      writes: [{ field: 'custom12', value: 'PRJ-1005' }],
+      item: { code: 'PRJ-1005', label: 'Project 1005', detail: 'Paris' },
+    });
     expect(text(shadow(el).querySelector('[role=status]'))).to.equal('Chosen: PRJ-1005');
     expect(requests.every((u) => u.pathname.includes('/embed/v1/fields/'))).to.equal(true);
   });
@@ -99,13 +123,21 @@ describe('leu-picker', () => {
   it("a wizard field runs its steps and reports every field's value", async () => {
     const el = await mount(WIZARD);
     const wizard = shadow(el).querySelector<LeuWizardElement>('leu-wizard')!;
-    wizard.answers = { project: { code: 'PRJ-1002', label: 'Project 1002' }, task: { code: 'T-1002-RES', label: 'Research' }, billable: 'Y' };
+    wizard.answers = {
+      project: { code: 'PRJ-1002', label: 'Project 1002' },
+      task: { code: 'T-1002-RES', label: 'Research' },
+      billable: 'Y',
+    };
     await wizard.updateComplete;
     const chosen = oneEvent<PickerChooseEvent>(el, PickerChooseEvent.type);
     await wizard.submit();
     expect((await chosen).choice).to.deep.equal({
       field: 'custom16',
-      writes: [{ field: 'custom16', value: 'PRJ-1002' }, { field: 'custom17', value: 'T-1002-RES' }, { field: 'custom18', value: 'Y' }],
+      writes: [
+        { field: 'custom16', value: 'PRJ-1002' },
+        { field: 'custom17', value: 'T-1002-RES' },
+        { field: 'custom18', value: 'Y' },
+      ],
       answers: { project: 'PRJ-1002', task: 'T-1002-RES', billable: 'Y' },
     });
   });

@@ -10,10 +10,23 @@ import '../../../src/elements/leu-popup.ts';
 import type { LeuPopupElement } from '../../../src/elements/leu-popup.ts';
 import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
 import { PopupCloseEvent } from '../../../src/elements/events.ts';
-import { CONTEXT, ITEMS, TOKEN, WIZARD_CONTEXT, apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.ts';
+import {
+  CONTEXT,
+  ITEMS,
+  TOKEN,
+  WIZARD_CONTEXT,
+  apiHandlers,
+  errorBody,
+  memoryStorage,
+  received,
+  startWorker,
+  worker,
+} from '../fake-api.ts';
 
 before(startWorker);
-beforeEach(() => { received.length = 0; });
+beforeEach(() => {
+  received.length = 0;
+});
 afterEach(() => worker.resetHandlers(...apiHandlers));
 after(() => worker.stop());
 
@@ -38,7 +51,9 @@ describe('leu-popup', () => {
     const el = await mount(storage);
     expect(received[0]).to.include({ method: 'POST', path: '/api/session' });
     expect(received.filter((r) => r.path === '/api/session')).to.have.length(1);
-    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`)).to.equal(true);
+    expect(
+      received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`),
+    ).to.equal(true);
     expect(storage.data.get('leu.session')).to.equal(TOKEN);
     const text = root(el).textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Taxi · €42.50 · 12 Nov 2026');
@@ -48,12 +63,18 @@ describe('leu-popup', () => {
   });
 
   it('after a reload (no hand-off left to claim) it carries on with the stored session', async () => {
-    worker.use(http.post('/api/session', () => HttpResponse.json(errorBody('session_missing', 'ended'), { status: 401 })));
+    worker.use(
+      http.post('/api/session', () => HttpResponse.json(errorBody('session_missing', 'ended'), { status: 401 })),
+    );
     const storage = memoryStorage();
     storage.setItem('leu.session', 'stored-token-from-before-the-reload-000');
     await mount(storage);
     expect(received[0]).to.include({ method: 'POST', path: '/api/session' });
-    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === 'Bearer stored-token-from-before-the-reload-000')).to.equal(true);
+    expect(
+      received
+        .filter((r) => r.path !== '/api/session')
+        .every((r) => r.authorization === 'Bearer stored-token-from-before-the-reload-000'),
+    ).to.equal(true);
     expect(storage.data.get('leu.session')).to.equal('stored-token-from-before-the-reload-000');
   });
 
@@ -62,15 +83,21 @@ describe('leu-popup', () => {
     storage.setItem('leu.session', 'token-of-the-previous-launch-0000000000');
     await mount(storage);
     expect(storage.data.get('leu.session')).to.equal(TOKEN);
-    expect(received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`)).to.equal(true);
+    expect(
+      received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`),
+    ).to.equal(true);
   });
 
   it('describes a report header and an allocation, and says when the user acts for someone else', async () => {
-    worker.use(http.get('/api/context', () => HttpResponse.json({
-      ...CONTEXT,
-      item: { kind: 'HEADER', reportName: 'November client visit', total: { value: 352.5, currency: 'EUR' } },
-      report: { ...CONTEXT.report, onBehalfOfOwner: true, submitted: true },
-    })));
+    worker.use(
+      http.get('/api/context', () =>
+        HttpResponse.json({
+          ...CONTEXT,
+          item: { kind: 'HEADER', reportName: 'November client visit', total: { value: 352.5, currency: 'EUR' } },
+          report: { ...CONTEXT.report, onBehalfOfOwner: true, submitted: true },
+        }),
+      ),
+    );
     const el = await mount();
     const text = root(el).textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Report: November client visit · €352.50');
@@ -79,7 +106,14 @@ describe('leu-popup', () => {
   });
 
   it('describes an allocation by its percentage and amount', async () => {
-    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ALLOCATION', percentage: 60, amount: { value: 186, currency: 'EUR' } } })));
+    worker.use(
+      http.get('/api/context', () =>
+        HttpResponse.json({
+          ...CONTEXT,
+          item: { kind: 'ALLOCATION', percentage: 60, amount: { value: 186, currency: 'EUR' } },
+        }),
+      ),
+    );
     const el = await mount();
     const text = root(el).textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('Allocation · 60% · €186.00');
@@ -88,22 +122,40 @@ describe('leu-popup', () => {
   });
 
   it('odd data from Concur (an unknown currency, a malformed date) is shown raw, not a blank popup', async () => {
-    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 5, currency: 'XX' }, date: 'someday' } })));
+    worker.use(
+      http.get('/api/context', () =>
+        HttpResponse.json({
+          ...CONTEXT,
+          item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 5, currency: 'XX' }, date: 'someday' },
+        }),
+      ),
+    );
     const el = await mount();
     expect(root(el).textContent!.replace(/\s+/g, ' ')).to.contain('Taxi · 5 XX · someday');
   });
 
   it('Done sends the chosen code and closes only after the server confirms', async () => {
     let release!: () => void;
-    const confirmed = new Promise<void>((r) => { release = r; });
-    worker.use(http.post('/api/commit', async ({ request }) => {
-      await confirmed;
-      const { code } = (await request.json()) as { code: string };
-      return HttpResponse.json({ field: 'custom12', value: code, written: [{ field: 'custom12', value: code }], correlationId: 'cid-1' });
-    }));
+    const confirmed = new Promise<void>((r) => {
+      release = r;
+    });
+    worker.use(
+      http.post('/api/commit', async ({ request }) => {
+        await confirmed;
+        const { code } = (await request.json()) as { code: string };
+        return HttpResponse.json({
+          field: 'custom12',
+          value: code,
+          written: [{ field: 'custom12', value: code }],
+          correlationId: 'cid-1',
+        });
+      }),
+    );
     const el = await mount();
     let closed: PopupCloseEvent | undefined;
-    el.addEventListener(PopupCloseEvent.type, (e) => { closed = e; });
+    el.addEventListener(PopupCloseEvent.type, (e) => {
+      closed = e;
+    });
     await pick(el, 4);
     expect(root(el).textContent).to.contain(`Selected: ${ITEMS[4]!.code}`);
     button(el, 'Done').click();
@@ -119,10 +171,26 @@ describe('leu-popup', () => {
   });
 
   it('a failed write keeps the popup open with the message, the reference, and Retry', async () => {
-    worker.use(http.post('/api/commit', () => HttpResponse.json(errorBody('concur_unavailable', 'Concur did not answer in time. Please try again in a moment.', 'cid-failed-42'), { status: 502 }), { once: true }));
+    worker.use(
+      http.post(
+        '/api/commit',
+        () =>
+          HttpResponse.json(
+            errorBody(
+              'concur_unavailable',
+              'Concur did not answer in time. Please try again in a moment.',
+              'cid-failed-42',
+            ),
+            { status: 502 },
+          ),
+        { once: true },
+      ),
+    );
     const el = await mount();
     let closed = false;
-    el.addEventListener(PopupCloseEvent.type, () => { closed = true; });
+    el.addEventListener(PopupCloseEvent.type, () => {
+      closed = true;
+    });
     await pick(el, 0);
     button(el, 'Done').click();
     await waitUntil(() => root(el).querySelector('[role=alert]'));
@@ -144,7 +212,10 @@ describe('leu-popup', () => {
     await sendKeys({ type: 'many' });
     await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('1000 results'));
     for (let i = 0; i < 6; i++) await sendKeys({ press: 'PageDown' });
-    await waitUntil(() => received.some((r) => r.search.includes('q=many') && r.search.includes('offset=50')), 'the next page is asked for');
+    await waitUntil(
+      () => received.some((r) => r.search.includes('q=many') && r.search.includes('offset=50')),
+      'the next page is asked for',
+    );
     box.select();
     await sendKeys({ type: 'regions' });
     await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('2 results'));
@@ -162,7 +233,11 @@ describe('leu-popup', () => {
   });
 
   it('preselects the current value, and Done without a change closes without writing', async () => {
-    worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, currentValue: 'PRJ-1010', currentItem: ITEMS[9]! })));
+    worker.use(
+      http.get('/api/context', () =>
+        HttpResponse.json({ ...CONTEXT, currentValue: 'PRJ-1010', currentItem: ITEMS[9]! }),
+      ),
+    );
     const el = await mount();
     expect(root(el).textContent).to.contain('Selected: PRJ-1010');
     const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
@@ -172,17 +247,38 @@ describe('leu-popup', () => {
   });
 
   it('an ended session is shown as an alert, not a spinner', async () => {
-    worker.use(http.post('/api/session', () => HttpResponse.json(errorBody('session_missing', 'This window\'s session has ended. Close it and click the button in Concur again.'), { status: 401 })));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    worker.use(
+      http.post('/api/session', () =>
+        HttpResponse.json(
+          errorBody(
+            'session_missing',
+            "This window's session has ended. Close it and click the button in Concur again.",
+          ),
+          { status: 401 },
+        ),
+      ),
+    );
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+    );
     await waitUntil(() => root(el).querySelector('[role=alert]'));
     expect(root(el).querySelector('[role=alert]')!.textContent).to.contain('session has ended');
   });
 
   it('the search box is there, focused and typeable while the context loads; it searches once the context is in', async () => {
     let release!: () => void;
-    const loaded = new Promise<void>((r) => { release = r; });
-    worker.use(http.get('/api/context', async () => { await loaded; return HttpResponse.json(CONTEXT); }));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    const loaded = new Promise<void>((r) => {
+      release = r;
+    });
+    worker.use(
+      http.get('/api/context', async () => {
+        await loaded;
+        return HttpResponse.json(CONTEXT);
+      }),
+    );
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+    );
     await waitUntil(() => search(el)?.shadowRoot?.activeElement?.localName === 'input', 'the box has the focus');
     expect(root(el).querySelector('[role=status]')!.textContent).to.equal('Loading the expense from Concur…');
     expect(search(el)!.shadowRoot!.querySelector('label')!.textContent).to.equal('Search values');
@@ -190,7 +286,10 @@ describe('leu-popup', () => {
     await sendKeys({ type: 'zür' });
     await sendKeys({ press: 'Enter' });
     await aTimeout(300);
-    expect(received.some((r) => r.path === '/api/search'), 'no search before the context says there is no wizard').to.equal(false);
+    expect(
+      received.some((r) => r.path === '/api/search'),
+      'no search before the context says there is no wizard',
+    ).to.equal(false);
     release();
     // Enter typed ahead picks the best match once the results come.
     await waitUntil(() => root(el).textContent!.includes('Selected: PRJ-1010'), 'the match typed ahead is chosen');
@@ -202,23 +301,42 @@ describe('leu-popup', () => {
 
   it('for a field with a wizard, the wizard takes the place of the early search box, with the focus', async () => {
     worker.use(http.get('/api/context', () => HttpResponse.json(WIZARD_CONTEXT)));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+    );
     await waitUntil(() => root(el).querySelector('leu-wizard'), 'the wizard is shown');
     expect(search(el)).to.equal(null);
-    await waitUntil(() => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard', 'the wizard has the focus');
-    expect(received.filter((r) => r.path === '/api/search').every((r) => r.search.includes('step=project'))).to.equal(true);
+    await waitUntil(
+      () => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard',
+      'the wizard has the focus',
+    );
+    expect(received.filter((r) => r.path === '/api/search').every((r) => r.search.includes('step=project'))).to.equal(
+      true,
+    );
   });
 
   it('told the field has a wizard (the launch said ?wizard), it shows no search box while loading, then the wizard', async () => {
     let release!: () => void;
-    const loaded = new Promise<void>((r) => { release = r; });
-    worker.use(http.get('/api/context', async () => { await loaded; return HttpResponse.json(WIZARD_CONTEXT); }));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })} .expectWizard=${true}></leu-popup>`);
+    const loaded = new Promise<void>((r) => {
+      release = r;
+    });
+    worker.use(
+      http.get('/api/context', async () => {
+        await loaded;
+        return HttpResponse.json(WIZARD_CONTEXT);
+      }),
+    );
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })} .expectWizard=${true}></leu-popup>`,
+    );
     await waitUntil(() => root(el).querySelector('[role=status]'), 'a loading state');
     expect(root(el).querySelector('[role=status]')!.textContent).to.equal('Loading the expense from Concur…');
     expect(search(el), 'no search box the wizard would replace').to.equal(null);
     release();
-    await waitUntil(() => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard', 'the wizard has the focus');
+    await waitUntil(
+      () => document.activeElement === el && root(el).activeElement?.localName === 'leu-wizard',
+      'the wizard has the focus',
+    );
     expect(search(el)).to.equal(null);
   });
 
@@ -230,9 +348,13 @@ describe('leu-popup', () => {
       if (attempts === 1) throw new TypeError('Failed to fetch dynamically imported module');
       return client;
     };
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createLazyApiClient({ storage: memoryStorage() }, load)}></leu-popup>`);
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createLazyApiClient({ storage: memoryStorage() }, load)}></leu-popup>`,
+    );
     await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert, not a blank popup');
-    expect(root(el).querySelector('[role=alert]')!.textContent).to.contain('Could not reach the connector. Check your connection and try again.');
+    expect(root(el).querySelector('[role=alert]')!.textContent).to.contain(
+      'Could not reach the connector. Check your connection and try again.',
+    );
     expect(received).to.have.length(0);
     await expect(el).to.be.accessible();
     button(el, 'Retry').click();
@@ -242,8 +364,15 @@ describe('leu-popup', () => {
   });
 
   it('a slow context load shows a loading state first', async () => {
-    worker.use(http.get('/api/context', async () => { await delay(300); return HttpResponse.json(CONTEXT); }));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    worker.use(
+      http.get('/api/context', async () => {
+        await delay(300);
+        return HttpResponse.json(CONTEXT);
+      }),
+    );
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+    );
     await waitUntil(() => root(el).textContent!.includes('Loading'));
     await waitUntil(() => search(el));
   });

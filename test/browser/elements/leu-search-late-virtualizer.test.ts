@@ -11,23 +11,39 @@ import type { LeuSearchElement } from '../../../src/elements/leu-search.ts';
 import { memoryStorage, startWorker, worker } from '../fake-api.ts';
 
 let release!: () => void;
-const arrived = new Promise<void>((r) => { release = r; });
+const arrived = new Promise<void>((r) => {
+  release = r;
+});
 
 before(async () => {
   await startWorker();
   // The virtualizer's modules wait until the test lets them through.
-  worker.use(http.get(/@lit-labs\/virtualizer/, async () => { await arrived; return passthrough(); }));
+  worker.use(
+    http.get(/@lit-labs\/virtualizer/, async () => {
+      await arrived;
+      return passthrough();
+    }),
+  );
 });
 after(() => worker.stop());
 
 it('keeps the active option when the virtualizer replaces the plain list', async () => {
   const client = createApiClient({ storage: memoryStorage() });
-  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal, offset?: number, parent?: string) => client.search(q, s, offset, parent)}></leu-search>`);
+  const el = await fixture<LeuSearchElement>(
+    html`<leu-search
+      label="Search values"
+      .debounce=${0}
+      .search=${(q: string, s: AbortSignal, offset?: number, parent?: string) => client.search(q, s, offset, parent)}
+    ></leu-search>`,
+  );
   const root = el.shadowRoot!;
   const input = root.querySelector('input')!;
   input.focus();
   await sendKeys({ type: 'many' });
-  await waitUntil(() => root.querySelector('[role=status]')?.textContent?.trim() === '1000 results', 'the results are in');
+  await waitUntil(
+    () => root.querySelector('[role=status]')?.textContent?.trim() === '1000 results',
+    'the results are in',
+  );
   expect(root.querySelector('lit-virtualizer'), 'still the plain list').to.equal(null);
   for (let i = 0; i < 30; i++) await sendKeys({ press: 'ArrowDown' });
   await el.updateComplete;

@@ -10,7 +10,9 @@ import { ValueSelectEvent } from '../../../src/elements/events.ts';
 import { apiHandlers, errorBody, memoryStorage, received, startWorker, worker } from '../fake-api.ts';
 
 before(startWorker);
-beforeEach(() => { received.length = 0; });
+beforeEach(() => {
+  received.length = 0;
+});
 afterEach(() => worker.resetHandlers(...apiHandlers));
 after(() => worker.stop());
 
@@ -18,14 +20,21 @@ const api = () => createApiClient({ storage: memoryStorage() });
 
 async function mount() {
   const client = api();
-  const el = await fixture<LeuSearchElement>(html`<leu-search label="Search values" .debounce=${0} .search=${(q: string, s: AbortSignal, offset?: number, parent?: string) => client.search(q, s, offset, parent)}></leu-search>`);
+  const el = await fixture<LeuSearchElement>(
+    html`<leu-search
+      label="Search values"
+      .debounce=${0}
+      .search=${(q: string, s: AbortSignal, offset?: number, parent?: string) => client.search(q, s, offset, parent)}
+    ></leu-search>`,
+  );
   await waitUntil(() => options(el).length > 0, 'the first results appear');
   return el;
 }
 /** Our update, then the virtualized list's own render (a plain list until the virtualizer has loaded). */
 async function settled(el: LeuSearchElement) {
   await el.updateComplete;
-  await (root(el).querySelector('lit-virtualizer') as unknown as { updateComplete: Promise<unknown> } | null)?.updateComplete;
+  await (root(el).querySelector('lit-virtualizer') as unknown as { updateComplete: Promise<unknown> } | null)
+    ?.updateComplete;
   await new Promise((r) => requestAnimationFrame(r));
 }
 const root = (el: LeuSearchElement) => el.shadowRoot!;
@@ -136,7 +145,10 @@ describe('leu-search', () => {
     const el = await mount();
     await type(el, 'zür');
     // With no pause, "z" and "zü" are searched too, and their one match (marked "Z", "Zü") may show first.
-    await waitUntil(() => options(el).length === 1 && options(el)[0]!.querySelector('mark')?.textContent === 'Zür', 'the match for “zür” is marked');
+    await waitUntil(
+      () => options(el).length === 1 && options(el)[0]!.querySelector('mark')?.textContent === 'Zür',
+      'the match for “zür” is marked',
+    );
     const marks = [...options(el)[0]!.querySelectorAll('mark')].map((m) => m.textContent);
     expect(marks).to.deep.equal(['Zür']);
   });
@@ -151,7 +163,9 @@ describe('leu-search', () => {
     expect(closed.textContent).to.contain('Not available: closed on 30 June 2026');
     await expect(el).to.be.accessible();
     let picked = false;
-    el.addEventListener(ValueSelectEvent.type, () => { picked = true; });
+    el.addEventListener(ValueSelectEvent.type, () => {
+      picked = true;
+    });
     (closed as HTMLElement).click();
     await sendKeys({ press: 'ArrowDown' });
     await sendKeys({ press: 'ArrowDown' });
@@ -191,9 +205,14 @@ describe('leu-search', () => {
     expect(options(el)[0]!.textContent).to.contain('EU').and.to.contain('Europe').and.not.to.contain('id-eu');
     expect(options(el)[0]!.querySelector('.visually-hidden')!.textContent).to.equal('opens the next level');
     let picked: ValueSelectEvent | undefined;
-    el.addEventListener(ValueSelectEvent.type, (e) => { picked = e; });
+    el.addEventListener(ValueSelectEvent.type, (e) => {
+      picked = e;
+    });
     await sendKeys({ press: 'Enter' }); // Europe: opens its level rather than being chosen
-    await waitUntil(() => status(el) === '2 results' && options(el)[0]?.textContent?.includes('Deutsche Bahn'), 'the next level is listed');
+    await waitUntil(
+      () => status(el) === '2 results' && options(el)[0]?.textContent?.includes('Deutsche Bahn'),
+      'the next level is listed',
+    );
     expect(picked).to.equal(undefined);
     expect(received.at(-1)!.search).to.contain('parent=id-eu');
     expect(root(el).querySelector('.level')!.textContent).to.contain('Europe');
@@ -213,7 +232,10 @@ describe('leu-search', () => {
   it('says so when nothing matches', async () => {
     const el = await mount();
     await type(el, 'nothing like this');
-    await waitUntil(() => root(el).textContent!.includes('No values match “nothing like this”.'), 'the empty state is shown');
+    await waitUntil(
+      () => root(el).textContent!.includes('No values match “nothing like this”.'),
+      'the empty state is shown',
+    );
     expect(options(el)).to.have.length(0);
     expect(input(el).getAttribute('aria-expanded')).to.equal('false');
     expect(status(el)).to.equal('0 results');
@@ -222,7 +244,11 @@ describe('leu-search', () => {
 
   it('shows a failed search as an alert with a way to try again', async () => {
     const el = await mount();
-    worker.use(http.get('/api/search', () => HttpResponse.json(errorBody('source_unavailable', 'The project list is unavailable.'), { status: 503 })));
+    worker.use(
+      http.get('/api/search', () =>
+        HttpResponse.json(errorBody('source_unavailable', 'The project list is unavailable.'), { status: 503 }),
+      ),
+    );
     await type(el, 'PRJ');
     await waitUntil(() => root(el).querySelector('[role=alert]'), 'an alert appears');
     const alert = root(el).querySelector('[role=alert]')!;
@@ -230,6 +256,8 @@ describe('leu-search', () => {
     await expect(el).to.be.accessible();
     worker.resetHandlers(...apiHandlers);
     alert.querySelector('button')!.click();
-    await waitUntil(() => !root(el).querySelector('[role=alert]') && status(el) === '30 results' && input(el).value === 'PRJ');
+    await waitUntil(
+      () => !root(el).querySelector('[role=alert]') && status(el) === '30 results' && input(el).value === 'PRJ',
+    );
   });
 });

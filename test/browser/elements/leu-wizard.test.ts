@@ -26,7 +26,9 @@ afterEach(async () => {
 after(() => worker.stop());
 
 async function mount(): Promise<LeuPopupElement> {
-  const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+  const el = await fixture<LeuPopupElement>(
+    html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+  );
   await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=option]'), 'the first step lists projects');
   return el;
 }
@@ -34,9 +36,11 @@ const wizard = (el: LeuPopupElement) => el.shadowRoot!.querySelector<LeuWizardEl
 const wroot = (el: LeuPopupElement) => wizard(el).shadowRoot!;
 const search = (el: LeuPopupElement) => wizard(el)?.shadowRoot?.querySelector<LeuSearchElement>('leu-search');
 const field = (el: LeuPopupElement) => wroot(el).querySelector<LeuFieldElement>('leu-field')!;
-const text = (node: ParentNode | null | undefined) => (node as Element | null)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+const text = (node: ParentNode | null | undefined) =>
+  (node as Element | null)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const progress = (el: LeuPopupElement) => text(wroot(el).querySelector('.progress'));
-const button = (el: LeuPopupElement, name: string) => [...wroot(el).querySelectorAll('button')].find((b) => text(b) === name);
+const button = (el: LeuPopupElement, name: string) =>
+  [...wroot(el).querySelectorAll('button')].find((b) => text(b) === name);
 /** What has the keyboard focus, through every shadow root. */
 const focused = () => {
   let a: Element | null = document.activeElement;
@@ -49,8 +53,14 @@ async function settle(el: LeuPopupElement) {
   await new Promise((r) => setTimeout(r, 30));
 }
 async function pickOption(el: LeuPopupElement, label: string) {
-  await waitUntil(() => [...search(el)!.shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')].some((o) => text(o).includes(label)), `an option ${label}`);
-  [...search(el)!.shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')].find((o) => text(o).includes(label))!.click();
+  await waitUntil(
+    () =>
+      [...search(el)!.shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')].some((o) => text(o).includes(label)),
+    `an option ${label}`,
+  );
+  [...search(el)!.shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')]
+    .find((o) => text(o).includes(label))!
+    .click();
   await settle(el);
 }
 async function next(el: LeuPopupElement) {
@@ -111,7 +121,7 @@ describe('leu-wizard in the popup', () => {
     expect(search(el)!.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
   });
 
-  it('a step narrowed by the project lists that project\'s tasks, and changing the project clears the task', async () => {
+  it("a step narrowed by the project lists that project's tasks, and changing the project clears the task", async () => {
     const el = await mount();
     await pickOption(el, 'PRJ-1001');
     await next(el);
@@ -119,7 +129,11 @@ describe('leu-wizard in the popup', () => {
     // The step change is announced, and the focus is in the new step's search box.
     expect(text(wroot(el).querySelector('[role=status]'))).to.equal('Step 2 of 6: Task');
     expect(focused()?.getAttribute('role')).to.equal('combobox');
-    expect(received.some((r) => r.path === '/api/search' && r.search.includes('step=task') && r.search.includes('within=PRJ-1001'))).to.equal(true);
+    expect(
+      received.some(
+        (r) => r.path === '/api/search' && r.search.includes('step=task') && r.search.includes('within=PRJ-1001'),
+      ),
+    ).to.equal(true);
     await pickOption(el, 'Design');
     button(el, 'Back')!.click();
     await settle(el);
@@ -185,14 +199,25 @@ describe('leu-wizard in the popup', () => {
 
   it('the review shows exactly what is written where, beside what the fields hold now; Done commits once', async () => {
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    worker.use(http.post('/api/commit', async () => {
-      await held;
-      return HttpResponse.json({ field: 'custom16', value: 'PRJ-1002', written: [], correlationId: 'cid-w' } satisfies CommitResponse);
-    }));
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    worker.use(
+      http.post('/api/commit', async () => {
+        await held;
+        return HttpResponse.json({
+          field: 'custom16',
+          value: 'PRJ-1002',
+          written: [],
+          correlationId: 'cid-w',
+        } satisfies CommitResponse);
+      }),
+    );
     const el = await mount();
     let closed: PopupCloseEvent | undefined;
-    el.addEventListener(PopupCloseEvent.type, (e) => { closed = e; });
+    el.addEventListener(PopupCloseEvent.type, (e) => {
+      closed = e;
+    });
     await toBillable(el);
     await choose(el, 'N');
     await next(el);
@@ -223,21 +248,44 @@ describe('leu-wizard in the popup', () => {
     expect(closed!.reason).to.equal('committed');
     const commits = received.filter((r) => r.path === '/api/commit');
     expect(commits).to.have.length(1);
-    expect(commits[0]!.body).to.deep.equal({ answers: { project: 'PRJ-1002', task: 'T-1002-RES', billable: 'N', reason: 'Internal training', guests: '4' } });
+    expect(commits[0]!.body).to.deep.equal({
+      answers: { project: 'PRJ-1002', task: 'T-1002-RES', billable: 'N', reason: 'Internal training', guests: '4' },
+    });
   });
 
   it("the server's refusal of an answer takes the user back to that step, with its reason", async () => {
-    worker.use(http.post('/api/commit', () => HttpResponse.json({ error: { code: 'flow_answer_invalid', message: 'Task: T-1002-RES is not one of the values offered here.', step: 'task' } }, { status: 422 })));
+    worker.use(
+      http.post('/api/commit', () =>
+        HttpResponse.json(
+          {
+            error: {
+              code: 'flow_answer_invalid',
+              message: 'Task: T-1002-RES is not one of the values offered here.',
+              step: 'task',
+            },
+          },
+          { status: 422 },
+        ),
+      ),
+    );
     const el = await mount();
     await billableToDone(el);
     await waitUntil(() => search(el)?.shadowRoot?.querySelector('[role=alert]'), 'the task step shows the refusal');
     expect(progress(el)).to.equal('Step 2 of 6');
-    expect(text(search(el)!.shadowRoot!.querySelector('[role=alert]'))).to.equal('Task: T-1002-RES is not one of the values offered here.');
+    expect(text(search(el)!.shadowRoot!.querySelector('[role=alert]'))).to.equal(
+      'Task: T-1002-RES is not one of the values offered here.',
+    );
     await waitUntil(() => focused()?.getAttribute('role') === 'combobox');
   });
 
   it('a failed write keeps every answer, shows the reference, and Retry sends them again', async () => {
-    worker.use(http.post('/api/commit', () => HttpResponse.json(errorBody('concur_unavailable', 'Concur answered 503.', 'cid-503'), { status: 502 }), { once: true }));
+    worker.use(
+      http.post(
+        '/api/commit',
+        () => HttpResponse.json(errorBody('concur_unavailable', 'Concur answered 503.', 'cid-503'), { status: 502 }),
+        { once: true },
+      ),
+    );
     const el = await mount();
     await billableToDone(el);
     await waitUntil(() => el.shadowRoot!.querySelector('.alert'));
@@ -245,7 +293,9 @@ describe('leu-wizard in the popup', () => {
     expect(text(alert)).to.contain('Concur did not answer in time. Please try again.');
     expect(text(alert)).to.contain('cid-503');
     await expect(el).to.be.accessible();
-    const closing = new Promise<PopupCloseEvent>((r) => el.addEventListener(PopupCloseEvent.type, r as EventListener, { once: true }));
+    const closing = new Promise<PopupCloseEvent>((r) =>
+      el.addEventListener(PopupCloseEvent.type, r as EventListener, { once: true }),
+    );
     alert.querySelector('button')!.click();
     expect((await closing).reason).to.equal('committed');
     const commits = received.filter((r) => r.path === '/api/commit');
@@ -280,11 +330,15 @@ describe('leu-wizard in the popup', () => {
   });
 
   it('while the context loads, and when it fails, the popup says so accessibly', async () => {
-    worker.use(http.get('/api/context', async () => {
-      await delay(300);
-      return HttpResponse.json(errorBody('concur_unavailable', 'Concur answered 503.', 'cid-ctx'), { status: 502 });
-    }));
-    const el = await fixture<LeuPopupElement>(html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`);
+    worker.use(
+      http.get('/api/context', async () => {
+        await delay(300);
+        return HttpResponse.json(errorBody('concur_unavailable', 'Concur answered 503.', 'cid-ctx'), { status: 502 });
+      }),
+    );
+    const el = await fixture<LeuPopupElement>(
+      html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+    );
     await waitUntil(() => text(el.shadowRoot!.querySelector('[role=status]')).startsWith('Loading'));
     await expect(el).to.be.accessible();
     await waitUntil(() => el.shadowRoot!.querySelector('[role=alert]'));

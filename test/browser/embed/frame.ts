@@ -5,7 +5,12 @@ const params = new URLSearchParams(location.search);
 const link = new HostLink(window.parent, (params.get('allowed') ?? '').split(',').filter(Boolean));
 switch (params.get('action')) {
   case 'result':
-    link.send({ type: 'result', field: 'custom12', writes: [{ field: 'custom12', value: 'PRJ-1042' }], item: { code: 'PRJ-1042', label: 'Office move Frankfurt' } });
+    link.send({
+      type: 'result',
+      field: 'custom12',
+      writes: [{ field: 'custom12', value: 'PRJ-1042' }],
+      item: { code: 'PRJ-1042', label: 'Office move Frankfurt' },
+    });
     break;
   case 'cancel':
     link.send({ type: 'cancel' });

@@ -21,14 +21,22 @@ describe('the picker protocol', () => {
     await aTimeout(300);
     const result = await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 });
     expect(result).to.deep.equal({
-      leu: PROTOCOL_VERSION, type: 'result', field: 'custom12', writes: [{ field: 'custom12', value: 'PRJ-1042' }],
+      leu: PROTOCOL_VERSION,
+      type: 'result',
+      field: 'custom12',
+      writes: [{ field: 'custom12', value: 'PRJ-1042' }],
       item: { code: 'PRJ-1042', label: 'Office move Frankfurt' },
     });
   });
 
   it('a cancel resolves with null, an error rejects with its code', async () => {
-    expect(await connectPicker(picker('cancel').contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 })).to.equal(null);
-    const failed = await connectPicker(picker('error').contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(
+      await connectPicker(picker('cancel').contentWindow!, { pickerOrigin: location.origin, timeoutMs: 5000 }),
+    ).to.equal(null);
+    const failed = await connectPicker(picker('error').contentWindow!, {
+      pickerOrigin: location.origin,
+      timeoutMs: 5000,
+    }).catch((e: unknown) => e);
     expect(failed).to.be.instanceOf(PickerError);
     expect((failed as PickerError).code).to.equal('picker_failed');
     expect((failed as PickerError).message).to.equal('The list could not be read.');
@@ -36,7 +44,9 @@ describe('the picker protocol', () => {
 
   it('a host whose origin is not allowed never hears from the picker', async () => {
     const frame = picker('result', 'https://portal.example.com');
-    const outcome = await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 800 }).catch((e: unknown) => e);
+    const outcome = await connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, timeoutMs: 800 }).catch(
+      (e: unknown) => e,
+    );
     expect(outcome).to.be.instanceOf(PickerError);
     expect((outcome as PickerError).code).to.equal('timeout');
   });
@@ -57,7 +67,9 @@ describe('the picker protocol', () => {
     const channel = new MessageChannel();
     const heard: unknown[] = [];
     channel.port1.onmessage = (e) => heard.push(e.data);
-    self.dispatchEvent(new MessageEvent('message', { data: { leu: 1, type: 'connect' }, origin, source, ports: [channel.port2] }));
+    self.dispatchEvent(
+      new MessageEvent('message', { data: { leu: 1, type: 'connect' }, origin, source, ports: [channel.port2] }),
+    );
     return { heard, port: channel.port1 };
   };
   const tick = () => aTimeout(50);
@@ -75,10 +87,15 @@ describe('the picker protocol', () => {
     expect(link.connected).to.equal(false);
     const right = connectFrom(self, host, 'https://portal.example.com');
     await tick();
-    expect(right.heard).to.deep.equal([{ leu: 1, type: 'ack' }, { leu: 1, type: 'cancel' }]);
+    expect(right.heard).to.deep.equal([
+      { leu: 1, type: 'ack' },
+      { leu: 1, type: 'cancel' },
+    ]);
     // The host's receipt lets a popup close.
     let delivered = false;
-    void link.delivered.then(() => { delivered = true; });
+    void link.delivered.then(() => {
+      delivered = true;
+    });
     right.port.postMessage({ leu: 1, type: 'received' });
     await tick();
     expect(delivered).to.equal(true);
@@ -88,23 +105,38 @@ describe('the picker protocol', () => {
   it('the host answers a ready only from the window it watches and the picker origin', async () => {
     const { host: picker, intruder, self } = await windows();
     const connects: string[] = [];
-    for (const [name, w] of [['picker', picker], ['intruder', intruder]] as const) {
+    for (const [name, w] of [
+      ['picker', picker],
+      ['intruder', intruder],
+    ] as const) {
       (w as unknown as { postMessage: (...a: unknown[]) => void }).postMessage = () => connects.push(name);
     }
-    const waiting = connectPicker(picker, { pickerOrigin: 'https://connector.example.com', timeoutMs: 400 }, self).catch((e: unknown) => e);
+    const waiting = connectPicker(
+      picker,
+      { pickerOrigin: 'https://connector.example.com', timeoutMs: 400 },
+      self,
+    ).catch((e: unknown) => e);
     const ready = { leu: 1, type: 'ready' };
     // First the intruder announces itself, then the right window from the wrong origin: neither is answered.
-    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: intruder }));
-    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://evil.example.net', source: picker }));
+    self.dispatchEvent(
+      new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: intruder }),
+    );
+    self.dispatchEvent(
+      new MessageEvent('message', { data: ready, origin: 'https://evil.example.net', source: picker }),
+    );
     expect(connects).to.deep.equal([]);
-    self.dispatchEvent(new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: picker }));
+    self.dispatchEvent(
+      new MessageEvent('message', { data: ready, origin: 'https://connector.example.com', source: picker }),
+    );
     expect(connects).to.deep.equal(['picker']);
     expect(((await waiting) as PickerError).code).to.equal('timeout', 'no ack came, so it gives up');
   });
 
   it('a picker window closed without an answer rejects, instead of waiting for ever', async () => {
     const frame = picker('none');
-    const waiting = connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, closedCheckMs: 50 }).catch((e: unknown) => e);
+    const waiting = connectPicker(frame.contentWindow!, { pickerOrigin: location.origin, closedCheckMs: 50 }).catch(
+      (e: unknown) => e,
+    );
     await aTimeout(200);
     frame.remove();
     expect(((await waiting) as PickerError).code).to.equal('closed');
@@ -119,11 +151,15 @@ describe('the picker protocol', () => {
     await new Promise((r) => intruder.addEventListener('load', r, { once: true }));
     const stolen: unknown[] = [];
     // The intruder (same origin, but not the picker's parent) offers a channel first.
-    const run = (intruder.contentWindow as unknown as { Function: FunctionConstructor }).Function('target', 'sink', `
+    const run = (intruder.contentWindow as unknown as { Function: FunctionConstructor }).Function(
+      'target',
+      'sink',
+      `
       const channel = new MessageChannel();
       channel.port1.onmessage = (e) => sink.push(e.data);
       target.postMessage({ leu: 1, type: 'connect' }, '*', [channel.port2]);
-    `);
+    `,
+    );
     await aTimeout(150);
     run(frame.contentWindow, stolen);
     await aTimeout(300);

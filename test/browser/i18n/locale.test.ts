@@ -21,7 +21,9 @@ after(() => worker.stop());
 
 async function mount(context: object, style = ''): Promise<LeuPopupElement> {
   worker.use(http.get('/api/context', () => HttpResponse.json(context)));
-  const el = await fixture<LeuPopupElement>(html`<div style=${style}><leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup></div>`).then((d) => d.firstElementChild as LeuPopupElement);
+  const el = await fixture<LeuPopupElement>(
+    html`<div style=${style}><leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup></div>`,
+  ).then((d) => d.firstElementChild as LeuPopupElement);
   await waitUntil(() => el.shadowRoot!.querySelector('footer, leu-wizard'), 'the popup has loaded');
   await el.updateComplete;
   return el;
@@ -31,8 +33,22 @@ const buttons = (root: ShadowRoot) => [...root.querySelectorAll('button')].map((
 
 describe('locale selection', () => {
   const cases: [string | null, string][] = [
-    ['de', 'de'], ['de-AT', 'de'], ['de_DE', 'de'], ['DE_ch', 'de'], ['pt_BR', 'pt-BR'], ['pt-PT', 'pt-BR'], ['pt', 'pt-BR'],
-    ['ja_JP', 'ja'], ['fr-CA', 'fr'], ['es_MX', 'es'], ['it', 'it'], ['en_US', 'en'], ['zh_CN', 'en'], ['ar', 'en'], ['', 'en'], [null, 'en'],
+    ['de', 'de'],
+    ['de-AT', 'de'],
+    ['de_DE', 'de'],
+    ['DE_ch', 'de'],
+    ['pt_BR', 'pt-BR'],
+    ['pt-PT', 'pt-BR'],
+    ['pt', 'pt-BR'],
+    ['ja_JP', 'ja'],
+    ['fr-CA', 'fr'],
+    ['es_MX', 'es'],
+    ['it', 'it'],
+    ['en_US', 'en'],
+    ['zh_CN', 'en'],
+    ['ar', 'en'],
+    ['', 'en'],
+    [null, 'en'],
     ['not a language', 'en'],
   ];
   for (const [code, expected] of cases) {
@@ -62,7 +78,9 @@ describe('the popup in each language', () => {
       expect(el.lang).to.equal(pickLocale(code));
       expect(text(el.shadowRoot!.querySelector('h1'))).to.equal(heading);
       expect(buttons(el.shadowRoot!)).to.deep.equal(labels);
-      expect(text(el.shadowRoot!.querySelector('.item')).replace(/\u202f/g, ' ')).to.equal(item.replace(/\u202f/g, ' '));
+      expect(text(el.shadowRoot!.querySelector('.item')).replace(/\u202f/g, ' ')).to.equal(
+        item.replace(/\u202f/g, ' '),
+      );
       await expect(el).to.be.accessible();
     });
   }
@@ -75,14 +93,38 @@ describe('the popup in each language', () => {
     expect(buttons(wizard.shadowRoot!)).to.deep.equal(['Weiter']);
     wizard.shadowRoot!.querySelector<HTMLButtonElement>('button')!.click();
     await waitUntil(() => wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('[role=alert]'));
-    expect(text(wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('[role=alert]'))).to.equal('Bitte beantworten Sie diese Frage.');
+    expect(text(wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('[role=alert]'))).to.equal(
+      'Bitte beantworten Sie diese Frage.',
+    );
   });
 });
 
 describe('a refused answer in German', () => {
   it("the server's reason is worded in the user's language, on the step it concerns", async () => {
-    worker.use(http.post('/api/commit', () => HttpResponse.json({ error: { code: 'flow_answer_invalid', message: 'Project: PRJ-1001 is not one of the values offered here.', step: 'project', problem: { kind: 'notOffered', value: 'PRJ-1001' } } }, { status: 422 })));
-    const el = await mount({ ...WIZARD_CONTEXT, languageCode: 'de_DE', prefill: { project: { code: 'PRJ-1001', label: 'Project 1001' }, task: { code: 'T-1001-DES', label: 'Design' }, billable: 'Y' } });
+    worker.use(
+      http.post('/api/commit', () =>
+        HttpResponse.json(
+          {
+            error: {
+              code: 'flow_answer_invalid',
+              message: 'Project: PRJ-1001 is not one of the values offered here.',
+              step: 'project',
+              problem: { kind: 'notOffered', value: 'PRJ-1001' },
+            },
+          },
+          { status: 422 },
+        ),
+      ),
+    );
+    const el = await mount({
+      ...WIZARD_CONTEXT,
+      languageCode: 'de_DE',
+      prefill: {
+        project: { code: 'PRJ-1001', label: 'Project 1001' },
+        task: { code: 'T-1001-DES', label: 'Design' },
+        billable: 'Y',
+      },
+    });
     const wizard = el.shadowRoot!.querySelector<LeuWizardElement>('leu-wizard')!;
     await wizard.submit();
     const search = () => wizard.shadowRoot!.querySelector('leu-search')?.shadowRoot?.querySelector('[role=alert]');
@@ -105,7 +147,8 @@ describe('layout', () => {
     expect(getComputedStyle(input).borderTopLeftRadius).to.equal('0px');
     // ::part reaches the popup's own buttons and, passed on, the search box inside it.
     const sheet = document.createElement('style');
-    sheet.textContent = 'leu-popup::part(done) { outline: 3px solid rgb(0, 128, 0); } leu-popup::part(input) { letter-spacing: 2px; }';
+    sheet.textContent =
+      'leu-popup::part(done) { outline: 3px solid rgb(0, 128, 0); } leu-popup::part(input) { letter-spacing: 2px; }';
     document.head.append(sheet);
     try {
       expect(getComputedStyle(done).outlineColor).to.equal('rgb(0, 128, 0)');
@@ -120,7 +163,8 @@ describe('layout', () => {
     const wizard = el.shadowRoot!.querySelector<LeuWizardElement>('leu-wizard')!;
     await wizard.updateComplete;
     const sheet = document.createElement('style');
-    sheet.textContent = 'leu-popup::part(next) { letter-spacing: 3px; } leu-popup::part(input) { letter-spacing: 4px; }';
+    sheet.textContent =
+      'leu-popup::part(next) { letter-spacing: 3px; } leu-popup::part(input) { letter-spacing: 4px; }';
     document.head.append(sheet);
     try {
       const next = [...wizard.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Next')!;
@@ -158,7 +202,12 @@ describe('layout', () => {
     const input = wizard.shadowRoot!.querySelector('leu-search')!.shadowRoot!.querySelector('input')!;
     expect(input.getBoundingClientRect().height).to.be.at.least(44);
     // Walk every step by answering it, checking that nothing spills out sideways.
-    wizard.answers = { project: { code: 'PRJ-1001', label: 'Project 1001' }, task: { code: 'T-1001-DES', label: 'Design' }, billable: 'N', reason: 'Internal training' };
+    wizard.answers = {
+      project: { code: 'PRJ-1001', label: 'Project 1001' },
+      task: { code: 'T-1001-DES', label: 'Design' },
+      billable: 'N',
+      reason: 'Internal training',
+    };
     for (let i = 0; i < 7; i++) {
       await wizard.updateComplete;
       await new Promise((r) => setTimeout(r, 30));
@@ -166,7 +215,8 @@ describe('layout', () => {
       // The popup fills the window and nothing in it is cut off at the bottom.
       expect(el.getBoundingClientRect().height, `step ${i + 1}`).to.be.at.most(480);
       expect(el.scrollHeight, `step ${i + 1}`).to.be.at.most(el.clientHeight + 1);
-      for (const b of wizard.shadowRoot!.querySelectorAll('button')) expect(b.getBoundingClientRect().right - el.getBoundingClientRect().left).to.be.at.most(320);
+      for (const b of wizard.shadowRoot!.querySelectorAll('button'))
+        expect(b.getBoundingClientRect().right - el.getBoundingClientRect().left).to.be.at.most(320);
       const nextButton = [...wizard.shadowRoot!.querySelectorAll('button')].find((b) => text(b) === 'Next');
       if (!nextButton) break;
       nextButton.click();

@@ -10,24 +10,46 @@ import type { SimExpenseListElement } from '../../../server/sandbox/simulator/si
 
 const EXPENSE = '84FCBB92BD4E5342B849DAC29FD163A1';
 const concur = new SandboxConcur({
-  base: `${location.origin}/sandbox/concur`, clientId: 'sim-client', clientSecret: 'sim-secret', redirectUri: 'https://connector.example.com/cb',
+  base: `${location.origin}/sandbox/concur`,
+  clientId: 'sim-client',
+  clientSecret: 'sim-secret',
+  redirectUri: 'https://connector.example.com/cb',
 });
 /** The server's list of the sandbox's wizard fields (from examples/fields.json). */
-const FLOWS = [{ id: 'custom16', label: 'Project and task', writes: [{ field: 'custom16', label: 'Project' }, { field: 'custom17', label: 'Task' }] }];
-const worker = setupWorker(...concurHandlers(concur), http.get('/sandbox/flows', () => HttpResponse.json(FLOWS)));
+const FLOWS = [
+  {
+    id: 'custom16',
+    label: 'Project and task',
+    writes: [
+      { field: 'custom16', label: 'Project' },
+      { field: 'custom17', label: 'Task' },
+    ],
+  },
+];
+const worker = setupWorker(
+  ...concurHandlers(concur),
+  http.get('/sandbox/flows', () => HttpResponse.json(FLOWS)),
+);
 
 before(() => worker.start({ quiet: true, onUnhandledFrame: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
 beforeEach(() => concur.reset());
 after(() => worker.stop());
 
-const field = (el: SimExpenseListElement) => el.shadowRoot!.querySelector<HTMLInputElement>('input[aria-label="Project, Taxi"]')!;
+const field = (el: SimExpenseListElement) =>
+  el.shadowRoot!.querySelector<HTMLInputElement>('input[aria-label="Project, Taxi"]')!;
 
 /** What the connector does after the user presses Done: exchange the code, then PATCH the entry. */
 async function connectorWrites(code: string, value: string) {
   const token = await fetch(`${concur.base}/oauth2/v0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'sim-client', client_secret: 'sim-secret', grant_type: 'authorization_code', code, redirect_uri: 'https://connector.example.com/cb' }).toString(),
+    body: new URLSearchParams({
+      client_id: 'sim-client',
+      client_secret: 'sim-secret',
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://connector.example.com/cb',
+    }).toString(),
   }).then((r) => r.json() as Promise<{ access_token: string }>);
   const res = await fetch(concur.entryUrl(concur.expenses.get(EXPENSE)!), {
     method: 'PATCH',
@@ -39,29 +61,44 @@ async function connectorWrites(code: string, value: string) {
 
 describe('sim-expense-list', () => {
   it('shows the entry as Concur would, with an empty read-only Project field and its button', async () => {
-    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    const el = await fixture<SimExpenseListElement>(
+      html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
+    );
     await waitUntil(() => el.shadowRoot!.querySelector('section'));
     const text = el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
-    expect([...el.shadowRoot!.querySelectorAll('dd')].map((d) => d.textContent)).to.include.members(['Taxi', 'Hotel', 'Train']);
+    expect([...el.shadowRoot!.querySelectorAll('dd')].map((d) => d.textContent)).to.include.members([
+      'Taxi',
+      'Hotel',
+      'Train',
+    ]);
     expect(text).to.contain('€42.50');
     expect(text).to.contain('2026-11-12');
     expect(text).to.contain('Submitted, pending approval');
     expect(field(el).value).to.equal('');
     expect(field(el).readOnly).to.equal(true);
     // All three launch sources are offered.
-    for (const name of ['Choose Cost centre for report November client visit', 'Choose Project for Taxi', 'Choose Project for allocation 60 %']) {
+    for (const name of [
+      'Choose Cost centre for report November client visit',
+      'Choose Project for Taxi',
+      'Choose Project for allocation 60 %',
+    ]) {
       expect(el.shadowRoot!.querySelector(`button[aria-label="${name}"]`), name).to.exist;
     }
     await expect(el).to.be.accessible();
   });
 
   it('opens the popup like Concur and re-reads the entry when the popup closes', async () => {
-    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    const el = await fixture<SimExpenseListElement>(
+      html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
+    );
     await waitUntil(() => el.shadowRoot!.querySelector('section'));
     const fakePopup = { closed: false };
     const opened: [string, string, string][] = [];
     const realOpen = window.open;
-    window.open = ((url: string, name: string, features: string) => { opened.push([url, name, features]); return fakePopup; }) as typeof window.open;
+    window.open = ((url: string, name: string, features: string) => {
+      opened.push([url, name, features]);
+      return fakePopup;
+    }) as typeof window.open;
     try {
       el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project for Taxi"]')!.click();
     } finally {
@@ -69,7 +106,9 @@ describe('sim-expense-list', () => {
     }
     expect(opened).to.have.length(1);
     const [url, , features] = opened[0]!;
-    expect(url).to.match(new RegExp(`^/sandbox/launch\\?source=ENTRY&expense=${EXPENSE}&field=custom12&as=owner&lang=`));
+    expect(url).to.match(
+      new RegExp(`^/sandbox/launch\\?source=ENTRY&expense=${EXPENSE}&field=custom12&as=owner&lang=`),
+    );
     expect(features).to.equal('popup,width=400,height=400');
     await el.updateComplete;
     expect(el.shadowRoot!.textContent).to.contain('The popup is open');
@@ -83,10 +122,14 @@ describe('sim-expense-list', () => {
 
   it('has a button for each wizard, shows the fields it writes, and launches in the chosen language and device', async () => {
     concur.expenses.get(EXPENSE)!.customData.find((f) => f.id === 'custom17')!.value = 'T-1001-DES';
-    const el = await fixture<SimExpenseListElement>(html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`);
+    const el = await fixture<SimExpenseListElement>(
+      html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
+    );
     await waitUntil(() => el.shadowRoot!.querySelector('button[aria-label="Choose Project and task for Taxi"]'));
     expect(el.shadowRoot!.querySelector('dd[data-field=custom17]')!.textContent).to.equal('T-1001-DES');
-    const language = el.shadowRoot!.querySelector<HTMLSelectElement>('select:not(:first-of-type)') ?? [...el.shadowRoot!.querySelectorAll('select')][1]!;
+    const language =
+      el.shadowRoot!.querySelector<HTMLSelectElement>('select:not(:first-of-type)') ??
+      [...el.shadowRoot!.querySelectorAll('select')][1]!;
     language.value = 'de_DE';
     language.dispatchEvent(new Event('change'));
     const mobile = el.shadowRoot!.querySelector<HTMLInputElement>('input[type=checkbox]')!;
@@ -94,7 +137,10 @@ describe('sim-expense-list', () => {
     mobile.dispatchEvent(new Event('change'));
     const opened: string[] = [];
     const realOpen = window.open;
-    window.open = ((url: string) => { opened.push(url); return { closed: false }; }) as typeof window.open;
+    window.open = ((url: string) => {
+      opened.push(url);
+      return { closed: false };
+    }) as typeof window.open;
     try {
       el.shadowRoot!.querySelector<HTMLButtonElement>('button[aria-label="Choose Project and task for Taxi"]')!.click();
     } finally {

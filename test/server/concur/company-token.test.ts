@@ -19,8 +19,16 @@ const KEY = Buffer.alloc(32, 7);
 function setup(now = () => Date.now()) {
   const file = join(mkdtempSync(join(tmpdir(), 'company-')), 'token.json');
   const client = new ConcurClient({
-    oauth: { clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect, tokenBase: 'https://us.api.concursolutions.com' },
-    allowlist: createHostAllowlist([]), logger: createLogger('silent'), backoffMs: 1, now,
+    oauth: {
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+      tokenBase: 'https://us.api.concursolutions.com',
+    },
+    allowlist: createHostAllowlist([]),
+    logger: createLogger('silent'),
+    backoffMs: 1,
+    now,
   });
   return { file, tokens: new CompanyTokens({ file, key: KEY, client, logger: createLogger('silent'), now }) };
 }
@@ -41,10 +49,13 @@ describe('company token', () => {
 
   test('a wrong company request token gets a message telling the administrator what to do', async () => {
     const { tokens } = setup();
-    await assert.rejects(tokens.bootstrap(SANDBOX_COMPANY.id, 'not-a-request-token'), /did not accept the company credentials. Run npm run company-token/);
+    await assert.rejects(
+      tokens.bootstrap(SANDBOX_COMPANY.id, 'not-a-request-token'),
+      /did not accept the company credentials. Run npm run company-token/,
+    );
   });
 
-  test('the access token is reused while valid; a refresh overwrites the stored refresh token with Concur\'s new one', async () => {
+  test("the access token is reused while valid; a refresh overwrites the stored refresh token with Concur's new one", async () => {
     let clock = Date.now();
     const { file, tokens } = setup(() => clock);
     await tokens.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
@@ -81,20 +92,32 @@ describe('company token', () => {
     await tokens.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
     concur().revokeRefreshTokens();
     clock += 2 * 60 * 60 * 1000;
-    await assert.rejects(tokens.withToken(async () => undefined), /company refresh token was revoked or has expired.*npm run company-token/);
+    await assert.rejects(
+      tokens.withToken(async () => undefined),
+      /company refresh token was revoked or has expired.*npm run company-token/,
+    );
   });
 });
 
 describe('company token configuration', () => {
   test('COMPANY_TOKEN_FILE without TOKEN_ENCRYPTION_KEY stops the start', () => {
-    assert.throws(() => loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json' }), /^ConfigError: TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set/);
+    assert.throws(
+      () => loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json' }),
+      /^ConfigError: TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set/,
+    );
   });
   test('a key that is not 32 bytes stops the start', () => {
-    assert.throws(() => loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json', TOKEN_ENCRYPTION_KEY: 'abcd' }), /TOKEN_ENCRYPTION_KEY: must be 32 bytes/);
+    assert.throws(
+      () => loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json', TOKEN_ENCRYPTION_KEY: 'abcd' }),
+      /TOKEN_ENCRYPTION_KEY: must be 32 bytes/,
+    );
   });
   test('hex and Base64 keys are accepted', () => {
     for (const key of ['0f'.repeat(32), Buffer.alloc(32, 3).toString('base64')]) {
-      assert.equal(loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json', TOKEN_ENCRYPTION_KEY: key }).companyToken!.key.length, 32);
+      assert.equal(
+        loadConfig({ ...ENV, COMPANY_TOKEN_FILE: '/tmp/x.json', TOKEN_ENCRYPTION_KEY: key }).companyToken!.key.length,
+        32,
+      );
     }
   });
 });

@@ -19,10 +19,14 @@ const { msw, concur } = useFakeConcur();
 const TOKEN = `${CONCUR}/oauth2/v0/token`;
 const ENTRY_PATCH = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
 
-const client = () => new ConcurClient({
-  oauth: { clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect, tokenBase: CONCUR },
-  allowlist: createHostAllowlist([]), logger: createLogger('silent'), backoffMs: 1, timeoutMs: 300,
-});
+const client = () =>
+  new ConcurClient({
+    oauth: { clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect, tokenBase: CONCUR },
+    allowlist: createHostAllowlist([]),
+    logger: createLogger('silent'),
+    backoffMs: 1,
+    timeoutMs: 300,
+  });
 
 describe('token requests carry single-use codes: retried only after 429 or 503', () => {
   const answers: [string, () => Response][] = [
@@ -35,8 +39,16 @@ describe('token requests carry single-use codes: retried only after 429 or 503',
   for (const [name, answer] of answers) {
     test(`${name}: one attempt, then a readable error`, async () => {
       let calls = 0;
-      msw.use(http.post(TOKEN, () => { calls += 1; return answer(); }));
-      await assert.rejects(client().exchangeAuthCode('code-1'), (e: Error) => e.name !== 'ConcurSignInFailed' && /Concur/.test(e.message));
+      msw.use(
+        http.post(TOKEN, () => {
+          calls += 1;
+          return answer();
+        }),
+      );
+      await assert.rejects(
+        client().exchangeAuthCode('code-1'),
+        (e: Error) => e.name !== 'ConcurSignInFailed' && /Concur/.test(e.message),
+      );
       assert.equal(calls, 1);
     });
   }
@@ -55,11 +67,17 @@ describe('token requests carry single-use codes: retried only after 429 or 503',
     const { token } = await c.exchangeAuthCode(concur().issueAuthCode('u1'));
     let calls = 0;
     // Concur rotates the refresh token, but the gateway loses the answer.
-    msw.use(http.post(TOKEN, async ({ request }) => {
-      calls += 1;
-      concur().redeemRefreshToken(new URLSearchParams(await request.text()).get('refresh_token')!);
-      return HttpResponse.json({}, { status: 502 });
-    }, { once: true }));
+    msw.use(
+      http.post(
+        TOKEN,
+        async ({ request }) => {
+          calls += 1;
+          concur().redeemRefreshToken(new URLSearchParams(await request.text()).get('refresh_token')!);
+          return HttpResponse.json({}, { status: 502 });
+        },
+        { once: true },
+      ),
+    );
     await assert.rejects(c.refresh(token, 'user'), /HTTP 502/);
     assert.equal(calls, 1);
   });
@@ -68,11 +86,25 @@ describe('token requests carry single-use codes: retried only after 429 or 503',
 test('a refresh answer without refresh_token or geolocation keeps the ones we had', async () => {
   const c = client();
   msw.use(http.post(TOKEN, () => HttpResponse.json({ access_token: 'new-at', expires_in: 3600 }), { once: true }));
-  const { token } = await c.refresh({ accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' }, 'user').catch(() => ({ token: null }));
+  const { token } = await c
+    .refresh(
+      { accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' },
+      'user',
+    )
+    .catch(() => ({ token: null }));
   // The refresh goes to the token's geolocation (EMEA), which is not the one overridden above.
   assert.equal(token, null);
-  msw.use(http.post('https://emea.api.concursolutions.com/oauth2/v0/token', () => HttpResponse.json({ access_token: 'new-at', expires_in: 3600 }), { once: true }));
-  const r = await c.refresh({ accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' }, 'user');
+  msw.use(
+    http.post(
+      'https://emea.api.concursolutions.com/oauth2/v0/token',
+      () => HttpResponse.json({ access_token: 'new-at', expires_in: 3600 }),
+      { once: true },
+    ),
+  );
+  const r = await c.refresh(
+    { accessToken: 'old', refreshToken: 'rt-1', expiresAt: 0, geolocation: 'https://emea.api.concursolutions.com' },
+    'user',
+  );
   assert.equal(r.token.accessToken, 'new-at');
   assert.equal(r.token.refreshToken, 'rt-1');
   assert.equal(r.token.geolocation, 'https://emea.api.concursolutions.com');
@@ -91,7 +123,12 @@ describe('API calls', () => {
 
   test('a Retry-After longer than a popup can wait fails at once and says how long', async () => {
     let calls = 0;
-    msw.use(http.patch(ENTRY_PATCH, () => { calls += 1; return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '30' } }); }));
+    msw.use(
+      http.patch(ENTRY_PATCH, () => {
+        calls += 1;
+        return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '30' } });
+      }),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await postCommit(app, token, { code: 'PRJ-1042' });
@@ -102,7 +139,9 @@ describe('API calls', () => {
 
   test('an entry whose report status Concur does not give is written by the submitted-report path, which serves both', async () => {
     const writes: string[] = [];
-    msw.events.on('request:start', ({ request }) => { if (request.method === 'PATCH') writes.push(request.url); });
+    msw.events.on('request:start', ({ request }) => {
+      if (request.method === 'PATCH') writes.push(request.url);
+    });
     concur().reports.get(SANDBOX_REPORT.id)!.approvalStatusId = '';
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
@@ -118,7 +157,12 @@ describe('API calls', () => {
     const token = await launchSession(app, concur());
     const res = await app.request('/api/context', { headers: bearer(token) });
     assert.equal(res.status, 200);
-    assert.deepEqual(((await res.json()) as { item: unknown }).item, { kind: 'ENTRY', expenseType: 'Taxi', amount: null, date: null });
+    assert.deepEqual(((await res.json()) as { item: unknown }).item, {
+      kind: 'ENTRY',
+      expenseType: 'Taxi',
+      amount: null,
+      date: null,
+    });
   });
 });
 
@@ -141,18 +185,31 @@ describe('sealed secrets', () => {
 describe('an unusable company token file', () => {
   const setup = async (mangle: (file: string) => void, env: Record<string, string> = {}) => {
     const file = join(mkdtempSync(join(tmpdir(), 'bad-company-')), 'company.json');
-    const made = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
+    const made = await makeApp({
+      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' },
+    });
     await made.deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
     mangle(file);
     // As after a restart: a new server reads the file.
-    return makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12', ...env } });
+    return makeApp({
+      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12', ...env },
+    });
   };
   const v1 = async (app: Awaited<ReturnType<typeof makeApp>>['app']) => {
     const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-    const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: concur().v1ItemUrl(SANDBOX_IDS.taxi), nonce: crypto.randomUUID() };
-    const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
+    const signed = {
+      xcompanydomain: 'acmecorp.com',
+      xuserid: 'jane',
+      itemurl: concur().v1ItemUrl(SANDBOX_IDS.taxi),
+      nonce: crypto.randomUUID(),
+    };
+    const res = await app.request(
+      `/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`,
+    );
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+      token: string;
+    };
     return app.request('/api/context', { headers: bearer(token) });
   };
 
@@ -170,16 +227,28 @@ describe('an unusable company token file', () => {
     const { app } = await setup((file) => writeFileSync(file, '{ not json'));
     const res = await v1(app);
     assert.equal(res.status, 503);
-    assert.match(((await res.json()) as ErrorBody).error.message, /is not a company token file written by this connector/);
+    assert.match(
+      ((await res.json()) as ErrorBody).error.message,
+      /is not a company token file written by this connector/,
+    );
   });
 });
 
 test('a v1 itemurl that is not well-formed gets 400, not 500', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'v1-bad-')), 'company.json');
-  const { app, deps } = await makeApp({ env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'e'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
+  const { app, deps } = await makeApp({
+    env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'e'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' },
+  });
   await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
   const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-  const signed = { xcompanydomain: 'acmecorp.com', xuserid: 'jane', itemurl: `${CONCUR}/api/expense/expensereport/v1.1/report/R/entry/%E0%A4%A`, nonce: crypto.randomUUID() };
-  const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
+  const signed = {
+    xcompanydomain: 'acmecorp.com',
+    xuserid: 'jane',
+    itemurl: `${CONCUR}/api/expense/expensereport/v1.1/report/R/entry/%E0%A4%A`,
+    nonce: crypto.randomUUID(),
+  };
+  const res = await app.request(
+    `/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`,
+  );
   assert.equal(res.status, 400);
 });

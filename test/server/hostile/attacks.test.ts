@@ -10,7 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import type { ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
-import { CONCUR, ENV, EXPENSE_ID, bearer, fieldsFile, launchQuery, launchSession, makeApp, postCommit, useFakeConcur } from '../helpers.ts';
+import {
+  CONCUR,
+  ENV,
+  EXPENSE_ID,
+  bearer,
+  fieldsFile,
+  launchQuery,
+  launchSession,
+  makeApp,
+  postCommit,
+  useFakeConcur,
+} from '../helpers.ts';
 import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
 import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signature.ts';
 import { loadConfig } from '../../../server/config.ts';
@@ -50,17 +61,26 @@ describe('an edited custom_field_launched_from', () => {
   test("another wizard's free-text field cannot be launched: its value stays as it was", async () => {
     const { app } = await makeApp({ env: { FIELDS_FILE: EXAMPLE_FIELDS_FILE } });
     const before = concur().fieldValue(EXPENSE_ID, 'custom19');
-    const res = await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom19' } })), { headers: JSON_ACCEPT });
+    const res = await app.request(
+      form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom19' } })),
+      { headers: JSON_ACCEPT },
+    );
     assert.equal(res.status, 400);
     assert.equal((await errorOf(res)).code, 'field_not_configured');
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom19'), before);
     // The wizard itself still launches.
-    assert.equal((await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom16' } })))).status, 303);
+    assert.equal(
+      (await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom16' } })))).status,
+      303,
+    );
   });
 
   test('a fields file with a "default" source for unlisted fields stops the start, saying why', async () => {
     const file = fieldsFile({ sources: { p: { type: 'catalog' } }, default: 'p' });
-    await assert.rejects(makeApp({ env: { FIELDS_FILE: file } }), /FIELDS_FILE: .*default: .*list each Launch URL field under fields/);
+    await assert.rejects(
+      makeApp({ env: { FIELDS_FILE: file } }),
+      /FIELDS_FILE: .*default: .*list each Launch URL field under fields/,
+    );
   });
 });
 
@@ -70,11 +90,27 @@ describe('characters moved between signed values', () => {
     const employee = crypto.randomUUID();
     // A delegate's launch: the logged-in user (the delegate) is not the report's owner.
     const entry = concur().expenses.get(EXPENSE_ID)!;
-    const genuine = launchQuery(concur(), { signed: { logged_in_user_id: SANDBOX_DELEGATE.id, item_url: concur().entryUrl(entry, 'PROXY'), report_owner_employee_id: employee } });
+    const genuine = launchQuery(concur(), {
+      signed: {
+        logged_in_user_id: SANDBOX_DELEGATE.id,
+        item_url: concur().entryUrl(entry, 'PROXY'),
+        report_owner_employee_id: employee,
+      },
+    });
     genuine.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
-    const [domain, user, owner] = [genuine.get('company_domain') ?? '', genuine.get('logged_in_user_id') ?? '', genuine.get('report_owner_user_id') ?? ''];
+    const [domain, user, owner] = [
+      genuine.get('company_domain') ?? '',
+      genuine.get('logged_in_user_id') ?? '',
+      genuine.get('report_owner_user_id') ?? '',
+    ];
     // Everything moves 36 characters left: the user id joins the domain, the owner becomes the user, the employee the owner.
-    for (const [k, v] of Object.entries({ company_domain: domain + user, logged_in_user_id: owner, report_owner_user_id: employee, report_owner_employee_id: '' })) genuine.set(k, v);
+    for (const [k, v] of Object.entries({
+      company_domain: domain + user,
+      logged_in_user_id: owner,
+      report_owner_user_id: employee,
+      report_owner_employee_id: '',
+    }))
+      genuine.set(k, v);
     const res = await app.request(form(genuine), { headers: JSON_ACCEPT });
     assert.equal(res.status, 401);
     assert.equal((await errorOf(res)).code, 'launch_user_mismatch');
@@ -84,21 +120,64 @@ describe('characters moved between signed values', () => {
   /** A launch whose signed values are changed without changing their concatenation: the signature still matches. */
   const shifted = (change: (v: SignedLaunchV4) => Partial<SignedLaunchV4>) => {
     const genuine = launchQuery(concur());
-    const values = Object.fromEntries(['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce'].map((k) => [k, genuine.get(k)!])) as unknown as SignedLaunchV4;
+    const values = Object.fromEntries(
+      [
+        'company_domain',
+        'logged_in_user_id',
+        'report_owner_user_id',
+        'report_owner_employee_id',
+        'item_url',
+        'nonce',
+      ].map((k) => [k, genuine.get(k)!]),
+    ) as unknown as SignedLaunchV4;
     const moved = { ...values, ...change(values) };
-    const concat = (v: SignedLaunchV4) => v.company_domain + v.logged_in_user_id + v.report_owner_user_id + v.report_owner_employee_id + v.item_url;
+    const concat = (v: SignedLaunchV4) =>
+      v.company_domain + v.logged_in_user_id + v.report_owner_user_id + v.report_owner_employee_id + v.item_url;
     assert.equal(concat(moved), concat(values), 'the attack keeps the signed string');
-    assert.equal(signLaunchV4(moved, { username: ENV.CONNECTOR_USERNAME, password: ENV.CONNECTOR_PASSWORD }), genuine.get('signature'));
+    assert.equal(
+      signLaunchV4(moved, { username: ENV.CONNECTOR_USERNAME, password: ENV.CONNECTOR_PASSWORD }),
+      genuine.get('signature'),
+    );
     for (const [k, v] of Object.entries(moved)) genuine.set(k, v);
     return genuine;
   };
 
   const attacks: [string, (v: SignedLaunchV4) => Partial<SignedLaunchV4>][] = [
-    ['the employee id blanked into the owner id', (v) => ({ report_owner_user_id: v.report_owner_user_id + v.report_owner_employee_id, report_owner_employee_id: '' })],
-    ['the owner id shortened into the employee id', (v) => ({ report_owner_user_id: v.report_owner_user_id.slice(0, -3), report_owner_employee_id: v.report_owner_user_id.slice(-3) + v.report_owner_employee_id })],
-    ['the user id moved into company_domain', (v) => ({ company_domain: v.company_domain + v.logged_in_user_id.slice(0, 2), logged_in_user_id: v.logged_in_user_id.slice(2) })],
-    ['company_domain moved into the user id', (v) => ({ company_domain: v.company_domain.slice(0, -2), logged_in_user_id: v.company_domain.slice(-2) + v.logged_in_user_id })],
-    ['the employee id moved into item_url', (v) => ({ report_owner_employee_id: v.report_owner_employee_id.slice(0, -2), item_url: v.report_owner_employee_id.slice(-2) + v.item_url })],
+    [
+      'the employee id blanked into the owner id',
+      (v) => ({
+        report_owner_user_id: v.report_owner_user_id + v.report_owner_employee_id,
+        report_owner_employee_id: '',
+      }),
+    ],
+    [
+      'the owner id shortened into the employee id',
+      (v) => ({
+        report_owner_user_id: v.report_owner_user_id.slice(0, -3),
+        report_owner_employee_id: v.report_owner_user_id.slice(-3) + v.report_owner_employee_id,
+      }),
+    ],
+    [
+      'the user id moved into company_domain',
+      (v) => ({
+        company_domain: v.company_domain + v.logged_in_user_id.slice(0, 2),
+        logged_in_user_id: v.logged_in_user_id.slice(2),
+      }),
+    ],
+    [
+      'company_domain moved into the user id',
+      (v) => ({
+        company_domain: v.company_domain.slice(0, -2),
+        logged_in_user_id: v.company_domain.slice(-2) + v.logged_in_user_id,
+      }),
+    ],
+    [
+      'the employee id moved into item_url',
+      (v) => ({
+        report_owner_employee_id: v.report_owner_employee_id.slice(0, -2),
+        item_url: v.report_owner_employee_id.slice(-2) + v.item_url,
+      }),
+    ],
   ];
   for (const [name, change] of attacks) {
     test(`${name}: refused as malformed, no session`, async () => {
@@ -113,29 +192,66 @@ describe('characters moved between signed values', () => {
 
   test("a customer's API whose URL names {employeeId} is not asked when Concur sends no employee id", async () => {
     const asked: string[] = [];
-    msw.use(http.get('https://erp.example.com/api/cards', ({ request }) => {
-      asked.push(request.url);
-      return HttpResponse.json([{ id: 'CARD-1', name: 'Corporate card Alice' }, { id: 'CARD-2', name: 'Corporate card Bob' }]);
-    }));
-    const fields = { sources: { cards: { type: 'http', url: 'https://erp.example.com/api/cards?q={query}&employee={employeeId}', map: { code: 'id', label: 'name' } } }, fields: { custom12: 'cards' } };
+    msw.use(
+      http.get('https://erp.example.com/api/cards', ({ request }) => {
+        asked.push(request.url);
+        return HttpResponse.json([
+          { id: 'CARD-1', name: 'Corporate card Alice' },
+          { id: 'CARD-2', name: 'Corporate card Bob' },
+        ]);
+      }),
+    );
+    const fields = {
+      sources: {
+        cards: {
+          type: 'http',
+          url: 'https://erp.example.com/api/cards?q={query}&employee={employeeId}',
+          map: { code: 'id', label: 'name' },
+        },
+      },
+      fields: { custom12: 'cards' },
+    };
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(fields) } });
     const blank = await launchSession(app, concur(), { signed: { report_owner_employee_id: '' } });
-    const search = (await (await app.request('/api/search?q=card', { headers: bearer(blank) })).json()) as SearchResponse;
+    const search = (await (
+      await app.request('/api/search?q=card', { headers: bearer(blank) })
+    ).json()) as SearchResponse;
     assert.deepEqual([search.items, search.total], [[], 0]);
     assert.equal((await postCommit(app, blank, { code: 'CARD-2' })).status, 422);
     assert.deepEqual(asked, [], 'the API was never asked for everyone');
     const named = await launchSession(app, concur(), { signed: { report_owner_employee_id: 'EMP-1' } });
-    assert.equal(((await (await app.request('/api/search?q=card', { headers: bearer(named) })).json()) as SearchResponse).total, 2);
+    assert.equal(
+      ((await (await app.request('/api/search?q=card', { headers: bearer(named) })).json()) as SearchResponse).total,
+      2,
+    );
     assert.match(asked[0]!, /employee=EMP-1/);
   });
 
   test('a hide filter on {employeeId} hides its rows when Concur sends no employee id (fails closed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leu-attack-'));
-    writeFileSync(join(dir, 'cards.csv'), 'code,label,employee\nCARD-1,Corporate card Alice,EMP-1\nCARD-2,Corporate card Bob,EMP-2\nPOOL,Shared pool card,\n');
-    const fields = { sources: { cards: { type: 'catalog', file: join(dir, 'cards.csv'), filters: [{ column: 'employee', equals: '{employeeId}', otherwise: 'hide' }] } }, fields: { custom12: 'cards' } };
+    writeFileSync(
+      join(dir, 'cards.csv'),
+      'code,label,employee\nCARD-1,Corporate card Alice,EMP-1\nCARD-2,Corporate card Bob,EMP-2\nPOOL,Shared pool card,\n',
+    );
+    const fields = {
+      sources: {
+        cards: {
+          type: 'catalog',
+          file: join(dir, 'cards.csv'),
+          filters: [{ column: 'employee', equals: '{employeeId}', otherwise: 'hide' }],
+        },
+      },
+      fields: { custom12: 'cards' },
+    };
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(fields) } });
-    const codes = async (token: string) => ((await (await app.request('/api/search?q=card', { headers: bearer(token) })).json()) as SearchResponse).items.map((i) => i.code);
-    assert.deepEqual(await codes(await launchSession(app, concur(), { signed: { report_owner_employee_id: 'EMP-1' } })), ['CARD-1', 'POOL']);
+    const codes = async (token: string) =>
+      (
+        (await (await app.request('/api/search?q=card', { headers: bearer(token) })).json()) as SearchResponse
+      ).items.map((i) => i.code);
+    assert.deepEqual(
+      await codes(await launchSession(app, concur(), { signed: { report_owner_employee_id: 'EMP-1' } })),
+      ['CARD-1', 'POOL'],
+    );
     const blank = await launchSession(app, concur(), { signed: { report_owner_employee_id: '' } });
     assert.deepEqual(await codes(blank), ['POOL'], "no other employee's card is shown");
     const res = await postCommit(app, blank, { code: 'CARD-2' });
@@ -146,9 +262,16 @@ describe('characters moved between signed values', () => {
 
 describe('request bodies', () => {
   test('a GET or HEAD that declares a body is refused and its connection closed, over a real socket', async () => {
-    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('silent'),
+    });
     try {
-      for (const [method, headers] of [['GET', { 'content-length': String(400 * 1024 * 1024) }], ['HEAD', { 'transfer-encoding': 'chunked' }]] as const) {
+      for (const [method, headers] of [
+        ['GET', { 'content-length': String(400 * 1024 * 1024) }],
+        ['HEAD', { 'transfer-encoding': 'chunked' }],
+      ] as const) {
         const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
           const req = httpRequest(new URL('/healthz', server.url), { method, headers });
           req.on('response', (res) => {
@@ -172,7 +295,9 @@ describe('request bodies', () => {
     let pulled = 0;
     const body = new ReadableStream({ pull: (c) => void ((pulled += 1), c.enqueue(new Uint8Array(1024))) });
     const res = await app.request('/api/commit', {
-      method: 'POST', body, duplex: 'half',
+      method: 'POST',
+      body,
+      duplex: 'half',
       headers: { ...bearer(token), 'content-type': 'application/json', 'content-length': String(400 * 1024 * 1024) },
     } as RequestInit);
     assert.equal(res.status, 413);
@@ -186,19 +311,37 @@ describe('request bodies', () => {
     const { app } = await makeApp();
     for (const path of ['/api/commit', '/api/session', '/launchexternalurl/v4/form', '/nowhere']) {
       let pulled = 0;
-      const body = new ReadableStream({ pull: (c) => void ((pulled += 16 * 1024), c.enqueue(new Uint8Array(16 * 1024))) });
-      const res = await app.request(path, { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json', ...JSON_ACCEPT } } as RequestInit);
+      const body = new ReadableStream({
+        pull: (c) => void ((pulled += 16 * 1024), c.enqueue(new Uint8Array(16 * 1024))),
+      });
+      const res = await app.request(path, {
+        method: 'POST',
+        body,
+        duplex: 'half',
+        headers: { 'content-type': 'application/json', ...JSON_ACCEPT },
+      } as RequestInit);
       assert.equal(res.status, 413, path);
       assert.ok(pulled <= MAX_BODY_BYTES + 3 * 16 * 1024, `${path}: read ${pulled} bytes`);
     }
   });
 
   test('over a real socket, a 400 MB commit is answered 413 before its body is sent', async () => {
-    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('silent'),
+    });
     try {
       const status = await new Promise<number>((resolve, reject) => {
         const url = new URL('/api/commit', server.url);
-        const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(400 * 1024 * 1024), authorization: 'Bearer x' } });
+        const req = httpRequest(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(400 * 1024 * 1024),
+            authorization: 'Bearer x',
+          },
+        });
         req.on('response', (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -219,7 +362,11 @@ describe('junk launches from a shared address', () => {
   test('100 unsigned GETs (an <img> tag can send them) never keep a correctly signed launch from the same address out', async () => {
     const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '30', TRUST_PROXY_HOPS: '1' } });
     const from = { 'x-forwarded-for': '198.51.100.20' };
-    const junk = await Promise.all(Array.from({ length: 100 }, () => Promise.resolve(app.request('/launchexternalurl/v4/form', { headers: from })).then((r) => r.status)));
+    const junk = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        Promise.resolve(app.request('/launchexternalurl/v4/form', { headers: from })).then((r) => r.status),
+      ),
+    );
     assert.deepEqual([...new Set(junk)].sort(), [400, 429]);
     assert.equal((await app.request(form(launchQuery(concur())), { headers: from })).status, 303);
   });
@@ -230,28 +377,48 @@ describe('redirects from Concur', () => {
   const stolen: string[] = [];
   const evil = () => {
     stolen.length = 0;
-    msw.use(http.all(`${EVIL}/*`, async ({ request }) => {
-      stolen.push(`${request.method} ${request.url} ${await request.text()} ${request.headers.get('authorization') ?? ''}`);
-      return HttpResponse.json({ access_token: 'x', expires_in: 3600 });
-    }));
+    msw.use(
+      http.all(`${EVIL}/*`, async ({ request }) => {
+        stolen.push(
+          `${request.method} ${request.url} ${await request.text()} ${request.headers.get('authorization') ?? ''}`,
+        );
+        return HttpResponse.json({ access_token: 'x', expires_in: 3600 });
+      }),
+    );
   };
 
   test('a 307 from the token endpoint is a failed sign-in: the client secret and the code go nowhere else', async () => {
     evil();
-    msw.use(http.post(`${CONCUR}/oauth2/v0/token`, () => new HttpResponse(null, { status: 307, headers: { location: `${EVIL}/oauth2/v0/token` } })));
+    msw.use(
+      http.post(
+        `${CONCUR}/oauth2/v0/token`,
+        () => new HttpResponse(null, { status: 307, headers: { location: `${EVIL}/oauth2/v0/token` } }),
+      ),
+    );
     const { app, logs } = await makeApp();
     const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
     assert.equal(res.status, 502);
     assert.equal((await errorOf(res)).code, 'concur_unavailable');
     assert.deepEqual(stolen, []);
-    assert.ok(logs.some((l) => /redirect, which the connector never follows/.test(l) && l.includes('"redirectHost":"evil.example.com"')), 'a clear log line');
+    assert.ok(
+      logs.some(
+        (l) => /redirect, which the connector never follows/.test(l) && l.includes('"redirectHost":"evil.example.com"'),
+      ),
+      'a clear log line',
+    );
   });
 
   test("a 302 from an item read or write sends the user's token nowhere else, and nothing is written", async () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     evil();
-    msw.use(http.all(`${CONCUR}/expensereports/*`, ({ request }) => new HttpResponse(null, { status: 302, headers: { location: `${EVIL}${new URL(request.url).pathname}` } })));
+    msw.use(
+      http.all(
+        `${CONCUR}/expensereports/*`,
+        ({ request }) =>
+          new HttpResponse(null, { status: 302, headers: { location: `${EVIL}${new URL(request.url).pathname}` } }),
+      ),
+    );
     assert.equal((await app.request('/api/context', { headers: bearer(token) })).status, 502);
     assert.equal((await postCommit(app, token, { code: 'PRJ-1042' })).status, 502);
     assert.deepEqual(stolen, []);
@@ -261,12 +428,16 @@ describe('redirects from Concur', () => {
 
 describe('Test Connection password guessing', () => {
   const PATH = '/system/v1.0/testconnection';
-  const basic = (password: string, ip: string) => ({ authorization: `Basic ${btoa(`${ENV.CONNECTOR_USERNAME}:${password}`)}`, 'x-forwarded-for': ip });
+  const basic = (password: string, ip: string) => ({
+    authorization: `Basic ${btoa(`${ENV.CONNECTOR_USERNAME}:${password}`)}`,
+    'x-forwarded-for': ip,
+  });
 
   test('wrong passwords are throttled per address; past the limit even the right one waits, other addresses do not', async () => {
     const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '5', TRUST_PROXY_HOPS: '1' } });
     const guesses: number[] = [];
-    for (let i = 0; i < 8; i++) guesses.push((await app.request(PATH, { headers: basic(`guess-${i}-Passw0rd`, '198.51.100.30') })).status);
+    for (let i = 0; i < 8; i++)
+      guesses.push((await app.request(PATH, { headers: basic(`guess-${i}-Passw0rd`, '198.51.100.30') })).status);
     assert.deepEqual(guesses, [401, 401, 401, 401, 401, 429, 429, 429]);
     const right = await app.request(PATH, { headers: basic(ENV.CONNECTOR_PASSWORD, '198.51.100.30') });
     assert.equal(right.status, 429, 'the right guess is not told apart');
@@ -277,7 +448,9 @@ describe('Test Connection password guessing', () => {
   test('a burst of 200 guesses at once gets no more than the limit checked, the right one among them', async () => {
     const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '5', TRUST_PROXY_HOPS: '1' } });
     const guesses = Array.from({ length: 200 }, (_, i) => (i === 150 ? ENV.CONNECTOR_PASSWORD : `guess-${i}-Passw0rd`));
-    const statuses = await Promise.all(guesses.map(async (g) => (await app.request(PATH, { headers: basic(g, '198.51.100.32') })).status));
+    const statuses = await Promise.all(
+      guesses.map(async (g) => (await app.request(PATH, { headers: basic(g, '198.51.100.32') })).status),
+    );
     assert.equal(statuses.filter((st) => st !== 429).length, 5, 'five were checked, the rest refused before checking');
     assert.equal(statuses[150], 429, 'the right password, past the limit, looks like every other refusal');
   });
@@ -287,13 +460,18 @@ describe('expense_ids of an allocation', () => {
   test('the write names only the expense Concur says the allocation belongs to, never the ids as given', async () => {
     const sent: unknown[] = [];
     msw.events.on('request:start', async ({ request }) => {
-      if (request.method === 'PATCH' && request.url.includes('/allocations/')) sent.push(((await request.clone().json()) as { expenseIds: unknown }).expenseIds);
+      if (request.method === 'PATCH' && request.url.includes('/allocations/'))
+        sent.push(((await request.clone().json()) as { expenseIds: unknown }).expenseIds);
     });
     try {
       const { app } = await makeApp();
       const token = await launchSession(app, concur(), {
         signed: { item_url: concur().allocationUrl(SANDBOX_IDS.hotelAllocationA) },
-        unsigned: { source: 'ALLOCATION', custom_field_launched_from: SANDBOX_FIELDS.ALLOCATION.id, expense_ids: `${SANDBOX_IDS.taxi},${SANDBOX_IDS.train},${SANDBOX_IDS.hotel}` },
+        unsigned: {
+          source: 'ALLOCATION',
+          custom_field_launched_from: SANDBOX_FIELDS.ALLOCATION.id,
+          expense_ids: `${SANDBOX_IDS.taxi},${SANDBOX_IDS.train},${SANDBOX_IDS.hotel}`,
+        },
       });
       assert.equal((await postCommit(app, token, { code: 'PRJ-1042' })).status, 200);
       assert.deepEqual(sent, [[SANDBOX_IDS.hotel]]);
@@ -306,10 +484,17 @@ describe('expense_ids of an allocation', () => {
 });
 
 describe('item_url schemes', () => {
-  for (const itemUrl of ['javascript:alert(1)//expensereports/v4/users/u/context/TRAVELER/reports/R', 'file:///expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E', 'data:text/html,x', 'ftp://us.api.concursolutions.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E']) {
+  for (const itemUrl of [
+    'javascript:alert(1)//expensereports/v4/users/u/context/TRAVELER/reports/R',
+    'file:///expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
+    'data:text/html,x',
+    'ftp://us.api.concursolutions.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
+  ]) {
     test(`a signed item_url ${itemUrl.slice(0, 24)}… is a 400 with a readable message`, async () => {
       const { app } = await makeApp();
-      const res = await app.request(form(launchQuery(concur(), { signed: { item_url: itemUrl } })), { headers: JSON_ACCEPT });
+      const res = await app.request(form(launchQuery(concur(), { signed: { item_url: itemUrl } })), {
+        headers: JSON_ACCEPT,
+      });
       assert.equal(res.status, 400);
       const error = await errorOf(res);
       assert.equal(error.code, 'launch_params_invalid');
@@ -333,7 +518,10 @@ describe('the hand-off cookie', () => {
     const claim = await app.request('/api/session', { method: 'POST', headers: { cookie: cookie.split(';')[0]! } });
     assert.equal(claim.status, 200);
     assert.match(claim.headers.get('set-cookie') ?? '', /^__Host-leu_handoff=;.*Max-Age=0/, 'and it is deleted');
-    const plain = await app.request('/api/session', { method: 'POST', headers: { cookie: `leu_handoff=${cookie.split(';')[0]!.split('=')[1]}` } });
+    const plain = await app.request('/api/session', {
+      method: 'POST',
+      headers: { cookie: `leu_handoff=${cookie.split(';')[0]!.split('=')[1]}` },
+    });
     assert.equal(plain.status, 401, 'the unprefixed name is not read over https');
   });
 

@@ -6,7 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpResponse, delay, getResponse, http } from 'msw';
-import { CATALOG_ITEMS, CONCUR, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import {
+  CATALOG_ITEMS,
+  CONCUR,
+  EXPENSE_ID,
+  bearer,
+  launchSession,
+  makeApp,
+  useFakeConcur,
+  postCommit,
+} from '../helpers.ts';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
 
 const COMMITS = Number(process.env.FAULT_COMMITS ?? 1_000);
@@ -17,10 +26,20 @@ const { msw, concur } = useFakeConcur();
 /** A small seeded generator, so a failing run can be repeated (FAULT_SEED). */
 function random(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
-const FAULTS = ['500', '503', '429-short', '429-long', 'stall', 'applied-then-stall', 'drop', 'applied-then-drop', 'applied-late'] as const;
+const FAULTS = [
+  '500',
+  '503',
+  '429-short',
+  '429-long',
+  'stall',
+  'applied-then-stall',
+  'drop',
+  'applied-then-drop',
+  'applied-late',
+] as const;
 type Fault = (typeof FAULTS)[number];
 
 test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail: each is written as chosen or reported failed`, async () => {
@@ -40,12 +59,19 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
       const fault = FAULTS[Math.floor(rnd() * FAULTS.length)]!;
       injected.set(fault, (injected.get(fault) ?? 0) + 1);
       switch (fault) {
-        case '500': return new HttpResponse(null, { status: 500 });
-        case '503': return new HttpResponse(null, { status: 503 });
-        case '429-short': return new HttpResponse(null, { status: 429, headers: { 'retry-after': '0' } });
-        case '429-long': return new HttpResponse(null, { status: 429, headers: { 'retry-after': '120' } });
-        case 'stall': await delay(TIMEOUT_MS + 50); return new HttpResponse(null, { status: 504 });
-        case 'drop': return HttpResponse.error();
+        case '500':
+          return new HttpResponse(null, { status: 500 });
+        case '503':
+          return new HttpResponse(null, { status: 503 });
+        case '429-short':
+          return new HttpResponse(null, { status: 429, headers: { 'retry-after': '0' } });
+        case '429-long':
+          return new HttpResponse(null, { status: 429, headers: { 'retry-after': '120' } });
+        case 'stall':
+          await delay(TIMEOUT_MS + 50);
+          return new HttpResponse(null, { status: 504 });
+        case 'drop':
+          return HttpResponse.error();
         case 'applied-late': {
           // Concur is slow: the connector times out, and the write lands afterwards.
           const copy = request.clone();
@@ -88,7 +114,10 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
       const { error } = (await res.json()) as { error: { code: string; message: string; correlationId?: string } };
       assert.ok([502, 503].includes(res.status), context);
       assert.ok(error.correlationId, `a failure without a correlation id: ${context}`);
-      assert.ok([before, choice].includes(atAnswer) && [before, choice].includes(after), `written with a wrong value: ${context}`);
+      assert.ok(
+        [before, choice].includes(atAnswer) && [before, choice].includes(after),
+        `written with a wrong value: ${context}`,
+      );
       outcome.failed++;
       told.push({ old: before, new: choice, result: 'failed', correlationId: error.correlationId });
     }
@@ -100,10 +129,18 @@ test(`${COMMITS} commits while ${Math.round(SHARE * 100)}% of Concur calls fail:
   assert.equal(audit.length, COMMITS, `seed ${seed}`);
   audit.forEach((row, i) => {
     const expected = told[i]!;
-    assert.deepEqual([row.fields[0]!.new, row.result, row.correlationId], [expected.new, expected.result, expected.correlationId], `audit row ${i} (seed ${seed})`);
-    if (i === 0 || told[i - 1]!.result === 'written') assert.equal(row.fields[0]!.old, expected.old, `audit row ${i} old value (seed ${seed})`);
+    assert.deepEqual(
+      [row.fields[0]!.new, row.result, row.correlationId],
+      [expected.new, expected.result, expected.correlationId],
+      `audit row ${i} (seed ${seed})`,
+    );
+    if (i === 0 || told[i - 1]!.result === 'written')
+      assert.equal(row.fields[0]!.old, expected.old, `audit row ${i} old value (seed ${seed})`);
   });
   // Each fault happened, and both outcomes are common enough to mean something.
   for (const fault of FAULTS) assert.ok((injected.get(fault) ?? 0) > 0, `${fault} was never injected (seed ${seed})`);
-  assert.ok(outcome.failed > COMMITS / 50 && outcome.written > COMMITS / 2, `${JSON.stringify(outcome)} (seed ${seed})`);
+  assert.ok(
+    outcome.failed > COMMITS / 50 && outcome.written > COMMITS / 2,
+    `${JSON.stringify(outcome)} (seed ${seed})`,
+  );
 });

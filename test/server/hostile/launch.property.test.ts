@@ -12,8 +12,22 @@ const RUNS = Number(process.env.LAUNCH_PROPERTY_RUNS ?? 10_000);
 const CONFIGURED_FIELDS = ENV.CATALOG_FIELDS.split(',');
 const { concur } = useFakeConcur();
 
-const SIGNED = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce'] as const;
-const UNSIGNED = ['custom_field_launched_from', 'source', 'is_mobile', 'client_auth_code', 'language_code', 'expense_ids'] as const;
+const SIGNED = [
+  'company_domain',
+  'logged_in_user_id',
+  'report_owner_user_id',
+  'report_owner_employee_id',
+  'item_url',
+  'nonce',
+] as const;
+const UNSIGNED = [
+  'custom_field_launched_from',
+  'source',
+  'is_mobile',
+  'client_auth_code',
+  'language_code',
+  'expense_ids',
+] as const;
 const PARAMS = [...SIGNED, 'signature', ...UNSIGNED] as const;
 
 type Pair = [name: string, raw: string];
@@ -30,10 +44,28 @@ type Mutation =
   | { kind: 'rename-case'; param: string };
 
 const tricky = fc.constantFrom(
-  '', ' ', '%', '%00', '\u0000', '\u202e', 'ﬀ', '😀', '../../etc/passwd', 'null', 'undefined', '[object Object]',
+  '',
+  ' ',
+  '%',
+  '%00',
+  '\u0000',
+  '\u202e',
+  'ﬀ',
+  '😀',
+  '../../etc/passwd',
+  'null',
+  'undefined',
+  '[object Object]',
   'https://evil.example.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
   'http://us.api.concursolutions.com/expensereports/v4/users/u/context/TRAVELER/reports/R/expenses/E',
-  'HEADER', 'ALLOCATION', 'entry', 'custom12', 'TRUE', 'en_GB', 'x'.repeat(201), 'A'.repeat(5000),
+  'HEADER',
+  'ALLOCATION',
+  'entry',
+  'custom12',
+  'TRUE',
+  'en_GB',
+  'x'.repeat(201),
+  'A'.repeat(5000),
 );
 const value = fc.oneof(
   tricky,
@@ -46,12 +78,27 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), param, value }),
   fc.record({ kind: fc.constant('remove' as const), param }),
   fc.record({ kind: fc.constant('repeat' as const), param, value: fc.option(value, { nil: null }) }),
-  fc.record({ kind: fc.constant('append-raw' as const), param, text: fc.oneof(tricky, fc.constantFrom('&', '=', '%', '%2', '%ZZ', '+', '#', '&nonce=x', '%E0%A4%A')) }),
-  fc.record({ kind: fc.constant('extra' as const), name: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'signature ', 'Nonce'), fc.string({ minLength: 1, maxLength: 12 })), value }),
+  fc.record({
+    kind: fc.constant('append-raw' as const),
+    param,
+    text: fc.oneof(tricky, fc.constantFrom('&', '=', '%', '%2', '%ZZ', '+', '#', '&nonce=x', '%E0%A4%A')),
+  }),
+  fc.record({
+    kind: fc.constant('extra' as const),
+    name: fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'signature ', 'Nonce'),
+      fc.string({ minLength: 1, maxLength: 12 }),
+    ),
+    value,
+  }),
   fc.record({ kind: fc.constant('percent-encode-all' as const), param }),
   fc.record({ kind: fc.constant('double-encode' as const), param }),
   fc.constant({ kind: 'plus-for-%2B' as const }),
-  fc.record({ kind: fc.constant('flip-signature' as const), at: fc.nat({ max: 43 }), char: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= ') }),
+  fc.record({
+    kind: fc.constant('flip-signature' as const),
+    at: fc.nat({ max: 43 }),
+    char: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= '),
+  }),
   fc.record({ kind: fc.constant('rename-case' as const), param }),
 );
 
@@ -60,28 +107,42 @@ const enc = (v: string) => {
     return encodeURIComponent(v);
   } catch {
     // A lone surrogate cannot be encoded; send its replacement, as a browser would.
-    return encodeURIComponent(v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+    return encodeURIComponent(
+      v.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+    );
   }
 };
-const percentAll = (v: string) => [...new TextEncoder().encode(v)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+const percentAll = (v: string) =>
+  [...new TextEncoder().encode(v)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
 function apply(pairs: Pair[], m: Mutation): Pair[] {
   const at = (name: string) => pairs.findIndex(([n]) => n === name);
-  const set = (name: string, f: (raw: string) => string) => pairs.map(([n, v]): Pair => (n === name ? [n, f(v)] : [n, v]));
+  const set = (name: string, f: (raw: string) => string) =>
+    pairs.map(([n, v]): Pair => (n === name ? [n, f(v)] : [n, v]));
   switch (m.kind) {
-    case 'replace': return at(m.param) >= 0 ? set(m.param, () => enc(m.value)) : [...pairs, [m.param, enc(m.value)]];
-    case 'remove': return pairs.filter(([n]) => n !== m.param);
-    case 'repeat': return [...pairs, [m.param, m.value === null ? (pairs[at(m.param)]?.[1] ?? '') : enc(m.value)]];
-    case 'append-raw': return set(m.param, (v) => v + m.text);
-    case 'extra': return [...pairs, [enc(m.name), enc(m.value)]];
-    case 'percent-encode-all': return set(m.param, (v) => percentAll(decode(v)));
-    case 'double-encode': return set(m.param, (v) => enc(v));
-    case 'plus-for-%2B': return set('signature', (v) => v.replaceAll('%2B', '+'));
-    case 'flip-signature': return set('signature', (v) => {
-      const s = decode(v);
-      return enc(s.slice(0, m.at) + m.char + s.slice(m.at + 1));
-    });
-    case 'rename-case': return pairs.map(([n, v]): Pair => [n === m.param ? n.toUpperCase() : n, v]);
+    case 'replace':
+      return at(m.param) >= 0 ? set(m.param, () => enc(m.value)) : [...pairs, [m.param, enc(m.value)]];
+    case 'remove':
+      return pairs.filter(([n]) => n !== m.param);
+    case 'repeat':
+      return [...pairs, [m.param, m.value === null ? (pairs[at(m.param)]?.[1] ?? '') : enc(m.value)]];
+    case 'append-raw':
+      return set(m.param, (v) => v + m.text);
+    case 'extra':
+      return [...pairs, [enc(m.name), enc(m.value)]];
+    case 'percent-encode-all':
+      return set(m.param, (v) => percentAll(decode(v)));
+    case 'double-encode':
+      return set(m.param, (v) => enc(v));
+    case 'plus-for-%2B':
+      return set('signature', (v) => v.replaceAll('%2B', '+'));
+    case 'flip-signature':
+      return set('signature', (v) => {
+        const s = decode(v);
+        return enc(s.slice(0, m.at) + m.char + s.slice(m.at + 1));
+      });
+    case 'rename-case':
+      return pairs.map(([n, v]): Pair => [n === m.param ? n.toUpperCase() : n, v]);
   }
 }
 
@@ -108,10 +169,24 @@ function decode(raw: string): string {
  */
 function wellFormed(q: Record<string, string>): boolean {
   const given = (name: string) => (q[name] ?? '').trim() !== '';
-  const required = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'item_url', 'custom_field_launched_from', 'nonce', 'signature', 'client_auth_code'];
+  const required = [
+    'company_domain',
+    'logged_in_user_id',
+    'report_owner_user_id',
+    'item_url',
+    'custom_field_launched_from',
+    'nonce',
+    'signature',
+    'client_auth_code',
+  ];
   const uuid = (v: string | undefined) => /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(v ?? '');
-  return required.every(given) && ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase())
-    && uuid(q.logged_in_user_id) && uuid(q.report_owner_user_id) && /^https?:\/\//i.test(q.item_url ?? '');
+  return (
+    required.every(given) &&
+    ['HEADER', 'ENTRY', 'ALLOCATION'].includes((q.source ?? '').trim().toUpperCase()) &&
+    uuid(q.logged_in_user_id) &&
+    uuid(q.report_owner_user_id) &&
+    /^https?:\/\//i.test(q.item_url ?? '')
+  );
 }
 
 /**
@@ -122,10 +197,20 @@ function wellFormed(q: Record<string, string>): boolean {
  */
 function withinOwnLimits(q: Record<string, string>): boolean {
   const plain = (v: string | undefined) => /^[^\s\p{C}]*$/u.test(v ?? '');
-  return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(q.custom_field_launched_from ?? '')
-    && (q.nonce ?? '').length <= 200 && (q.signature ?? '').length <= 200 && (q.client_auth_code ?? '').length <= 4096
-    && plain(q.company_domain) && (q.company_domain ?? '').length <= 255 && plain(q.nonce) && plain(q.item_url) && (q.item_url ?? '').length <= 2048
-    && /^\P{C}*$/u.test(q.report_owner_employee_id ?? '') && (q.report_owner_employee_id ?? '').length <= 255 && (q.expense_ids ?? '').length <= 4096;
+  return (
+    /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(q.custom_field_launched_from ?? '') &&
+    (q.nonce ?? '').length <= 200 &&
+    (q.signature ?? '').length <= 200 &&
+    (q.client_auth_code ?? '').length <= 4096 &&
+    plain(q.company_domain) &&
+    (q.company_domain ?? '').length <= 255 &&
+    plain(q.nonce) &&
+    plain(q.item_url) &&
+    (q.item_url ?? '').length <= 2048 &&
+    /^\P{C}*$/u.test(q.report_owner_employee_id ?? '') &&
+    (q.report_owner_employee_id ?? '').length <= 255 &&
+    (q.expense_ids ?? '').length <= 4096
+  );
 }
 
 /** The signature's bytes, for strict Base64 only (a '+' turned into a space by form decoding is a '+'). */
@@ -140,7 +225,10 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
   await fc.assert(
     fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
       const original = launchQuery(concur());
-      const pairs = mutations.reduce(apply, [...original].map(([n, v]): Pair => [n, enc(v)]));
+      const pairs = mutations.reduce(
+        apply,
+        [...original].map(([n, v]): Pair => [n, enc(v)]),
+      );
       const raw = pairs.map(([n, v]) => `${n}=${v}`).join('&');
       const res = await app.request(`/launchexternalurl/v4/form?${raw}`, { headers: { accept: 'application/json' } });
       const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
@@ -157,8 +245,9 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
       const first = Object.fromEntries([...got].map(([n, v]) => [n, v[0]!]));
       const repeated = [...got.values()].some((v) => v.length > 1);
       const isWellFormed = wellFormed(first);
-      const forged = SIGNED.some((n) => (first[n] ?? (n === 'report_owner_employee_id' ? '' : undefined)) !== original.get(n))
-        || sigBytes(first.signature) !== sigBytes(original.get('signature')!);
+      const forged =
+        SIGNED.some((n) => (first[n] ?? (n === 'report_owner_employee_id' ? '' : undefined)) !== original.get(n)) ||
+        sigBytes(first.signature) !== sigBytes(original.get('signature')!);
 
       assert.ok(res.status < 500, `a ${res.status} for ${raw.slice(0, 300)}`);
       if (forged) assert.notEqual(res.status, 303, `a forged launch was accepted: ${raw.slice(0, 300)}`);
@@ -199,24 +288,41 @@ test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx
 test('for every pair of neighbouring signed values, moving 1..n characters across their boundary is refused', async () => {
   const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
   // In Concur's order; the connector's user name and password stand between item_url and the nonce.
-  const ORDER = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url'] as const;
+  const ORDER = [
+    'company_domain',
+    'logged_in_user_id',
+    'report_owner_user_id',
+    'report_owner_employee_id',
+    'item_url',
+  ] as const;
   let shifts = 0;
   await fc.assert(
-    fc.asyncProperty(fc.nat({ max: ORDER.length - 2 }), fc.boolean(), fc.integer({ min: 1, max: 60 }), async (at, rightward, n) => {
-      const q = launchQuery(concur());
-      const [left, right] = [ORDER[at]!, ORDER[at + 1]!];
-      const [l, r] = [q.get(left) ?? '', q.get(right) ?? ''];
-      const k = Math.min(n, rightward ? l.length : r.length);
-      fc.pre(k > 0);
-      const moved = rightward ? [l.slice(0, l.length - k), l.slice(l.length - k) + r] : [l + r.slice(0, k), r.slice(k)];
-      q.set(left, moved[0]!);
-      q.set(right, moved[1]!);
-      const res = await app.request(`/launchexternalurl/v4/form?${q}`, { headers: { accept: 'application/json' } });
-      const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
-      assert.notEqual(res.status, 303, `${left}|${right}: ${k} moved ${rightward ? 'right' : 'left'} was accepted`);
-      assert.deepEqual([res.status, body?.error.code], [400, 'launch_params_invalid'], `${left}|${right}, ${k} characters`);
-      shifts++;
-    }),
+    fc.asyncProperty(
+      fc.nat({ max: ORDER.length - 2 }),
+      fc.boolean(),
+      fc.integer({ min: 1, max: 60 }),
+      async (at, rightward, n) => {
+        const q = launchQuery(concur());
+        const [left, right] = [ORDER[at]!, ORDER[at + 1]!];
+        const [l, r] = [q.get(left) ?? '', q.get(right) ?? ''];
+        const k = Math.min(n, rightward ? l.length : r.length);
+        fc.pre(k > 0);
+        const moved = rightward
+          ? [l.slice(0, l.length - k), l.slice(l.length - k) + r]
+          : [l + r.slice(0, k), r.slice(k)];
+        q.set(left, moved[0]!);
+        q.set(right, moved[1]!);
+        const res = await app.request(`/launchexternalurl/v4/form?${q}`, { headers: { accept: 'application/json' } });
+        const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
+        assert.notEqual(res.status, 303, `${left}|${right}: ${k} moved ${rightward ? 'right' : 'left'} was accepted`);
+        assert.deepEqual(
+          [res.status, body?.error.code],
+          [400, 'launch_params_invalid'],
+          `${left}|${right}, ${k} characters`,
+        );
+        shifts++;
+      },
+    ),
     { numRuns: Math.max(200, Math.round(RUNS / 20)) },
   );
   assert.ok(shifts >= 100, `only ${shifts} shifts tried`);

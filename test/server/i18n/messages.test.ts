@@ -37,8 +37,14 @@ test('every language translates every message, placeholders intact, none left in
     const got = translations.get(locale as Locale) ?? [];
     const missing = ids.filter((id) => !got.some((t) => t.name === id));
     assert.deepEqual(missing, [], `${locale} lacks ${missing.map((id) => `"${english.get(id)}"`).join(', ')}`);
-    const untranslated = got.filter((t) => english.get(t.name) === texts(t.contents) && !SAME_AS_ENGLISH[locale]?.includes(texts(t.contents)));
-    assert.deepEqual(untranslated.map((t) => texts(t.contents)), [], `${locale} leaves these in English`);
+    const untranslated = got.filter(
+      (t) => english.get(t.name) === texts(t.contents) && !SAME_AS_ENGLISH[locale]?.includes(texts(t.contents)),
+    );
+    assert.deepEqual(
+      untranslated.map((t) => texts(t.contents)),
+      [],
+      `${locale} leaves these in English`,
+    );
   }
   assert.deepEqual(localizer().validateTranslations().errors, []);
 });
@@ -48,6 +54,10 @@ test('the generated locale modules are current with the XLIFF files (run npx lit
   await localizer(out).build();
   const committed = (config.output as RuntimeOutputConfig).outputDir;
   for (const file of readdirSync(out)) {
-    assert.equal(readFileSync(join(committed, file), 'utf8'), readFileSync(join(out, file), 'utf8'), `${file} is out of date`);
+    assert.equal(
+      readFileSync(join(committed, file), 'utf8'),
+      readFileSync(join(out, file), 'utf8'),
+      `${file} is out of date`,
+    );
   }
 });

@@ -13,8 +13,12 @@ const VECTOR_QUERY =
 
 const params = (qs: string) => Object.fromEntries(new URLSearchParams(qs));
 const signedOf = (q: Record<string, string>) => ({
-  company_domain: q.company_domain!, logged_in_user_id: q.logged_in_user_id!, report_owner_user_id: q.report_owner_user_id!,
-  report_owner_employee_id: q.report_owner_employee_id!, item_url: q.item_url!, nonce: q.nonce!,
+  company_domain: q.company_domain!,
+  logged_in_user_id: q.logged_in_user_id!,
+  report_owner_user_id: q.report_owner_user_id!,
+  report_owner_employee_id: q.report_owner_employee_id!,
+  item_url: q.item_url!,
+  nonce: q.nonce!,
 });
 
 describe('v4 signature vectors from the protocol sheet', () => {
@@ -48,18 +52,33 @@ describe('v4 signature vectors from the protocol sheet', () => {
 });
 
 describe('verification failures', () => {
-  const signedNames = ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce'];
+  const signedNames = [
+    'company_domain',
+    'logged_in_user_id',
+    'report_owner_user_id',
+    'report_owner_employee_id',
+    'item_url',
+    'nonce',
+  ];
   for (const name of signedNames) {
     test(`a tampered ${name} is refused`, () => {
       const q = params(VECTOR_QUERY);
       // Within each value's format (a user id stays a UUID): the signature is what refuses it.
-      q[name] = name === 'item_url' ? q.item_url!.replace(/A1$/, 'A2') : name.endsWith('user_id') ? q[name]!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) : `${q[name]}x`;
+      q[name] =
+        name === 'item_url'
+          ? q.item_url!.replace(/A1$/, 'A2')
+          : name.endsWith('user_id')
+            ? q[name]!.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
+            : `${q[name]}x`;
       assert.throws(() => verifyLaunchV4(q, creds, allowlist), LaunchSignatureInvalid);
     });
   }
 
   test('a wrong connector password is refused', () => {
-    assert.throws(() => verifyLaunchV4(params(VECTOR_QUERY), { ...creds, password: 'S3cret-Passw0rd?' }, allowlist), LaunchSignatureInvalid);
+    assert.throws(
+      () => verifyLaunchV4(params(VECTOR_QUERY), { ...creds, password: 'S3cret-Passw0rd?' }, allowlist),
+      LaunchSignatureInvalid,
+    );
   });
 
   test('a signature that is not Base64 of the right length is refused', () => {
@@ -67,11 +86,22 @@ describe('verification failures', () => {
     assert.throws(() => verifyLaunchV4(q, creds, allowlist), LaunchSignatureInvalid);
   });
 
-  for (const name of ['company_domain', 'item_url', 'nonce', 'signature', 'client_auth_code', 'custom_field_launched_from', 'source']) {
+  for (const name of [
+    'company_domain',
+    'item_url',
+    'nonce',
+    'signature',
+    'client_auth_code',
+    'custom_field_launched_from',
+    'source',
+  ]) {
     test(`a missing ${name} is refused as malformed, naming it`, () => {
       const q = params(VECTOR_QUERY);
       delete q[name];
-      assert.throws(() => verifyLaunchV4(q, creds, allowlist), (e: Error) => e instanceof LaunchParamsInvalid && e.message.includes(name));
+      assert.throws(
+        () => verifyLaunchV4(q, creds, allowlist),
+        (e: Error) => e instanceof LaunchParamsInvalid && e.message.includes(name),
+      );
     });
   }
 

@@ -2,7 +2,17 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, EXPENSE_ID, SECRETS, bearer, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import {
+  CONCUR,
+  EXPENSE_ID,
+  SECRETS,
+  bearer,
+  launchQuery,
+  launchSession,
+  makeApp,
+  useFakeConcur,
+  postCommit,
+} from '../helpers.ts';
 import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.ts';
 
@@ -15,12 +25,21 @@ const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, 
 
 /** Records every PATCH that reaches the fake Concur, then lets the normal handler answer. */
 function recordPatches() {
-  const patches: { url: string; authorization: string | null; correlationId: string | null; contentType: string | null; body: unknown }[] = [];
+  const patches: {
+    url: string;
+    authorization: string | null;
+    correlationId: string | null;
+    contentType: string | null;
+    body: unknown;
+  }[] = [];
   msw.events.on('request:start', async ({ request }) => {
     if (request.method === 'PATCH') {
       patches.push({
-        url: request.url, authorization: request.headers.get('authorization'), correlationId: request.headers.get('concur-correlationid'),
-        contentType: request.headers.get('content-type'), body: await request.clone().json(),
+        url: request.url,
+        authorization: request.headers.get('authorization'),
+        correlationId: request.headers.get('concur-correlationid'),
+        contentType: request.headers.get('content-type'),
+        body: await request.clone().json(),
       });
     }
   });
@@ -30,7 +49,9 @@ function recordPatches() {
 describe('context and search', () => {
   test('the context shows the expense, the field and its current value', async () => {
     const { app } = await makeApp();
-    concur().expenses.get(EXPENSE_ID)!.customData.find((f) => f.id === 'custom12')!.value = 'PRJ-1011';
+    concur()
+      .expenses.get(EXPENSE_ID)!
+      .customData.find((f) => f.id === 'custom12')!.value = 'PRJ-1011';
     const token = await launchSession(app, concur());
     const res = await app.request('/api/context', { headers: bearer(token) });
     assert.equal(res.status, 200);
@@ -50,13 +71,18 @@ describe('context and search', () => {
     const token = await launchSession(app, concur());
     const res = await app.request('/api/search?q=zurch', { headers: bearer(token) });
     const body = (await res.json()) as SearchResponse;
-    assert.deepEqual(body.items.map((i) => i.code), ['PRJ-1011']);
+    assert.deepEqual(
+      body.items.map((i) => i.code),
+      ['PRJ-1011'],
+    );
   });
 
   test('search by partial code puts the code that starts with it first', async () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
-    const body = (await (await app.request('/api/search?q=PRJ-102', { headers: bearer(token) })).json()) as SearchResponse;
+    const body = (await (
+      await app.request('/api/search?q=PRJ-102', { headers: bearer(token) })
+    ).json()) as SearchResponse;
     assert.equal(body.items[0]?.code, 'PRJ-1024');
   });
 
@@ -95,7 +121,10 @@ describe('commit', () => {
     assert.match(patch!.correlationId!, UUID);
     assert.equal(body.correlationId, patch!.correlationId, 'the id Concur echoed is the one reported');
     assert.equal(patch!.contentType, 'application/json');
-    assert.deepEqual(patch!.body, { customData: [{ id: 'custom12', value: 'PRJ-1042', isValid: true }], expenseSource: 'OTHER' });
+    assert.deepEqual(patch!.body, {
+      customData: [{ id: 'custom12', value: 'PRJ-1042', isValid: true }],
+      expenseSource: 'OTHER',
+    });
     // What Concur now holds: the new value, and the other custom field untouched.
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom1'), 'Client meeting');
@@ -104,14 +133,23 @@ describe('commit', () => {
   test('each session writes only to its own launch item', async () => {
     const patches = recordPatches();
     const { app } = await makeApp();
-    const other = { ...concur().expenses.get(EXPENSE_ID)!, expenseId: 'B0000000000000000000000000000002', customData: [] };
+    const other = {
+      ...concur().expenses.get(EXPENSE_ID)!,
+      expenseId: 'B0000000000000000000000000000002',
+      customData: [],
+    };
     concur().addExpense(other);
     const tokenA = await launchSession(app, concur());
-    const tokenB = await launchSession(app, concur(), { signed: { item_url: ENTRY.replace(EXPENSE_ID, other.expenseId) } });
+    const tokenB = await launchSession(app, concur(), {
+      signed: { item_url: ENTRY.replace(EXPENSE_ID, other.expenseId) },
+    });
     assert.equal((await commit(app, tokenB, 'CC-100')).status, 200);
     assert.equal((await commit(app, tokenA, 'PRJ-1042')).status, 200);
     msw.events.removeAllListeners();
-    assert.deepEqual(patches.map((p) => p.url), [ENTRY.replace(EXPENSE_ID, other.expenseId), ENTRY]);
+    assert.deepEqual(
+      patches.map((p) => p.url),
+      [ENTRY.replace(EXPENSE_ID, other.expenseId), ENTRY],
+    );
     assert.equal(concur().fieldValue(other.expenseId, 'custom12'), 'CC-100');
     assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), 'PRJ-1042');
   });
@@ -138,7 +176,11 @@ describe('commit', () => {
   test('retries a 503 with a fresh correlation id, then succeeds', async () => {
     const patches = recordPatches();
     let failures = 1;
-    msw.use(http.patch(ENTRY, () => (failures-- > 0 ? HttpResponse.json({ errorMessage: 'maintenance' }, { status: 503 }) : undefined)));
+    msw.use(
+      http.patch(ENTRY, () =>
+        failures-- > 0 ? HttpResponse.json({ errorMessage: 'maintenance' }, { status: 503 }) : undefined,
+      ),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
@@ -151,12 +193,14 @@ describe('commit', () => {
 
   test('retries a 429 after its Retry-After, and a timeout', async () => {
     let calls = 0;
-    msw.use(http.patch(ENTRY, async () => {
-      calls += 1;
-      if (calls === 1) return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '0' } });
-      if (calls === 2) await delay(2_000); // longer than the per-attempt timeout
-      return undefined;
-    }));
+    msw.use(
+      http.patch(ENTRY, async () => {
+        calls += 1;
+        if (calls === 1) return HttpResponse.json({}, { status: 429, headers: { 'retry-after': '0' } });
+        if (calls === 2) await delay(2_000); // longer than the per-attempt timeout
+        return undefined;
+      }),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
@@ -178,7 +222,12 @@ describe('commit', () => {
   for (const status of [400, 403, 404, 409, 422]) {
     test(`does not retry a ${status}, and reports it`, async () => {
       let calls = 0;
-      msw.use(http.patch(ENTRY, () => { calls += 1; return HttpResponse.json({ errorMessage: 'no' }, { status }); }));
+      msw.use(
+        http.patch(ENTRY, () => {
+          calls += 1;
+          return HttpResponse.json({ errorMessage: 'no' }, { status });
+        }),
+      );
       const { app } = await makeApp();
       const token = await launchSession(app, concur());
       const res = await commit(app, token, 'PRJ-1042');
@@ -188,12 +237,14 @@ describe('commit', () => {
     });
   }
 
-  test('waits as long as a 429\'s Retry-After asks before trying again', async () => {
+  test("waits as long as a 429's Retry-After asks before trying again", async () => {
     const times: number[] = [];
-    msw.use(http.patch(ENTRY, () => {
-      times.push(performance.now());
-      return times.length === 1 ? HttpResponse.json({}, { status: 429, headers: { 'retry-after': '1' } }) : undefined;
-    }));
+    msw.use(
+      http.patch(ENTRY, () => {
+        times.push(performance.now());
+        return times.length === 1 ? HttpResponse.json({}, { status: 429, headers: { 'retry-after': '1' } }) : undefined;
+      }),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
@@ -203,10 +254,15 @@ describe('commit', () => {
 
   test('a write that keeps failing is reported with the correlation id Concur returned', async () => {
     let calls = 0;
-    msw.use(http.patch(ENTRY, () => {
-      calls += 1;
-      return HttpResponse.json({ errorMessage: 'boom' }, { status: 500, headers: { 'concur-correlationid': `concur-cid-${calls}` } });
-    }));
+    msw.use(
+      http.patch(ENTRY, () => {
+        calls += 1;
+        return HttpResponse.json(
+          { errorMessage: 'boom' },
+          { status: 500, headers: { 'concur-correlationid': `concur-cid-${calls}` } },
+        );
+      }),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
@@ -221,13 +277,18 @@ describe('commit', () => {
 
   test('a 400 from Concur is not retried and its validation message reaches the user', async () => {
     let calls = 0;
-    msw.use(http.patch(ENTRY, () => {
-      calls += 1;
-      return HttpResponse.json(
-        { errorMessage: 'Validation failed', validationErrors: [{ id: 'custom12', message: 'The field is read-only for this expense type' }] },
-        { status: 400, headers: { 'concur-correlationid': 'concur-cid-400' } },
-      );
-    }));
+    msw.use(
+      http.patch(ENTRY, () => {
+        calls += 1;
+        return HttpResponse.json(
+          {
+            errorMessage: 'Validation failed',
+            validationErrors: [{ id: 'custom12', message: 'The field is read-only for this expense type' }],
+          },
+          { status: 400, headers: { 'concur-correlationid': 'concur-cid-400' } },
+        );
+      }),
+    );
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
@@ -256,12 +317,21 @@ test('no secret reaches a log line during a launch and a write', async () => {
   const q = launchQuery(concur());
   const res = await app.request(`/launchexternalurl/v4/form?${q}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+  const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+    token: string;
+  };
   assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
   const all = logs.join('\n');
   assert.ok(all.includes('value written to Concur'), 'the logs were captured');
   assert.ok(all.includes('"correlationId"'), 'correlation ids are logged');
-  for (const secret of [...SECRETS, q.get('client_auth_code')!, q.get('signature')!, token, 'sbx-at-', cookie.split('=')[1]!]) {
+  for (const secret of [
+    ...SECRETS,
+    q.get('client_auth_code')!,
+    q.get('signature')!,
+    token,
+    'sbx-at-',
+    cookie.split('=')[1]!,
+  ]) {
     assert.ok(!all.includes(secret), `a log line contains ${secret.slice(0, 6)}…`);
   }
 });

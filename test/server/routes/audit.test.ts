@@ -24,14 +24,22 @@ describe('the audit log', () => {
     };
     assert.equal((await commit('PRJ-1042')).status, 200);
     assert.equal((await commit('PRJ-1011')).status, 200);
-    msw.use(http.patch(`${CONCUR}/expensereports/*`, () => new Response(null, { status: 503, headers: { 'concur-correlationid': 'cid-down' } })));
+    msw.use(
+      http.patch(
+        `${CONCUR}/expensereports/*`,
+        () => new Response(null, { status: 503, headers: { 'concur-correlationid': 'cid-down' } }),
+      ),
+    );
     assert.equal((await commit('PRJ-1024')).status, 502);
     const records = await deps.store.writesSince(0);
-    assert.deepEqual(records.map((r) => [r.result, r.fields, r.error ?? null]), [
-      ['written', [{ field: 'custom12', old: null, new: 'PRJ-1042' }], null],
-      ['written', [{ field: 'custom12', old: 'PRJ-1042', new: 'PRJ-1011' }], null],
-      ['failed', [{ field: 'custom12', old: 'PRJ-1011', new: 'PRJ-1024' }], 'concur_unavailable'],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.result, r.fields, r.error ?? null]),
+      [
+        ['written', [{ field: 'custom12', old: null, new: 'PRJ-1042' }], null],
+        ['written', [{ field: 'custom12', old: 'PRJ-1042', new: 'PRJ-1011' }], null],
+        ['failed', [{ field: 'custom12', old: 'PRJ-1011', new: 'PRJ-1024' }], 'concur_unavailable'],
+      ],
+    );
     assert.equal(records[2]!.correlationId, 'cid-down');
     assert.ok(records[0]!.correlationId);
     assert.match(records[0]!.item, /^ENTRY 764428DD6A664AF0BFCB 84FCBB92BD4E5342B849DAC29FD163A1$/);
@@ -45,9 +53,43 @@ describe('the audit log', () => {
     const store = createSqliteStore({ file, key });
     const day = 86_400_000;
     const t = Date.parse('2026-11-20T10:00:00Z');
-    await store.recordWrite({ at: t - 10 * day, companyDomain: 'acme.com', userId: 'u1', item: 'ENTRY R1 E1', fields: [{ field: 'custom12', old: null, new: 'OLD' }], result: 'written', correlationId: 'c0' }, 365 * day);
-    await store.recordWrite({ at: t, companyDomain: 'acme.com', userId: 'u1', item: 'ENTRY R1 E1', fields: [{ field: 'custom12', old: 'OLD', new: 'PRJ-1' }], result: 'written', correlationId: 'c1' }, 365 * day);
-    await store.recordWrite({ at: t + 1000, companyDomain: 'acme.com', userId: 'u2', item: 'HEADER R2', fields: [{ field: 'custom5', old: null, new: 'CC-1' }], result: 'failed', correlationId: 'c2', error: 'concur_request_refused' }, 365 * day);
+    await store.recordWrite(
+      {
+        at: t - 10 * day,
+        companyDomain: 'acme.com',
+        userId: 'u1',
+        item: 'ENTRY R1 E1',
+        fields: [{ field: 'custom12', old: null, new: 'OLD' }],
+        result: 'written',
+        correlationId: 'c0',
+      },
+      365 * day,
+    );
+    await store.recordWrite(
+      {
+        at: t,
+        companyDomain: 'acme.com',
+        userId: 'u1',
+        item: 'ENTRY R1 E1',
+        fields: [{ field: 'custom12', old: 'OLD', new: 'PRJ-1' }],
+        result: 'written',
+        correlationId: 'c1',
+      },
+      365 * day,
+    );
+    await store.recordWrite(
+      {
+        at: t + 1000,
+        companyDomain: 'acme.com',
+        userId: 'u2',
+        item: 'HEADER R2',
+        fields: [{ field: 'custom5', old: null, new: 'CC-1' }],
+        result: 'failed',
+        correlationId: 'c2',
+        error: 'concur_request_refused',
+      },
+      365 * day,
+    );
     store.close();
     const report = await runAudit(config, ['--since', '2026-11-15'], t + 5000);
     assert.equal(report.ok, true);
@@ -57,7 +99,11 @@ describe('the audit log', () => {
     ]);
     assert.equal((await runAudit(config, ['--since', '2d', '--json'], t + 5000)).lines.length, 2);
     assert.equal((await runAudit(config, ['--since', 'last tuesday'], t)).ok, false);
-    assert.equal((await runAudit(loadConfig(ENV), ['--since', '1d'], t)).ok, false, 'the memory store keeps nothing to read');
+    assert.equal(
+      (await runAudit(loadConfig(ENV), ['--since', '1d'], t)).ok,
+      false,
+      'the memory store keeps nothing to read',
+    );
   });
 
   test('--since: a date, a moment or a span back from now', () => {

@@ -12,7 +12,8 @@ import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contrac
 useFakeConcur();
 const PORTAL = 'https://portal.example.com';
 const INTRANET = 'https://intranet.example.com:8443';
-const embedApp = (origins = `${PORTAL},${INTRANET}`) => makeApp({ env: { EMBED_ALLOWED_ORIGINS: origins, EMBED_FIELDS: 'custom12' } });
+const embedApp = (origins = `${PORTAL},${INTRANET}`) =>
+  makeApp({ env: { EMBED_ALLOWED_ORIGINS: origins, EMBED_FIELDS: 'custom12' } });
 
 describe('embedding, as configured', () => {
   test('is off without EMBED_ALLOWED_ORIGINS, and says how to turn it on', async () => {
@@ -25,7 +26,10 @@ describe('embedding, as configured', () => {
   });
 
   test('needs the list of fields it may offer, and offers no other', async () => {
-    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL } }), /EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set/);
+    await assert.rejects(
+      makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL } }),
+      /EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set/,
+    );
     const { app } = await embedApp();
     for (const path of ['/embed/v1/fields/custom14', '/embed/v1/fields/custom14/search?q=a']) {
       const res = await app.request(path);
@@ -37,31 +41,57 @@ describe('embedding, as configured', () => {
   test("without a Concur launch, nobody's own rows leak: a rule that needs the user hides, a source that needs the user refuses", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'embed-leak-'));
     writeFileSync(join(dir, 'projects.csv'), 'code,label,owner\nPRJ-1,Shared project,\nPRJ-2,Secret acquisition,E42\n');
-    writeFileSync(join(dir, 'fields.json'), JSON.stringify({
-      sources: {
-        mine: { type: 'catalog', file: join(dir, 'projects.csv'), filters: [{ column: 'owner', equals: '{employeeId}', otherwise: 'hide' }] },
-        erp: { type: 'http', url: 'https://erp.example.com/api?q={query}&employee={employeeId}', items: 'rows', map: { code: 'id', label: 'name' } },
-      },
-      fields: { custom12: 'mine', custom13: 'erp' },
-    }));
-    const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom12,custom13', FIELDS_FILE: join(dir, 'fields.json') } });
+    writeFileSync(
+      join(dir, 'fields.json'),
+      JSON.stringify({
+        sources: {
+          mine: {
+            type: 'catalog',
+            file: join(dir, 'projects.csv'),
+            filters: [{ column: 'owner', equals: '{employeeId}', otherwise: 'hide' }],
+          },
+          erp: {
+            type: 'http',
+            url: 'https://erp.example.com/api?q={query}&employee={employeeId}',
+            items: 'rows',
+            map: { code: 'id', label: 'name' },
+          },
+        },
+        fields: { custom12: 'mine', custom13: 'erp' },
+      }),
+    );
+    const { app } = await makeApp({
+      env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom12,custom13', FIELDS_FILE: join(dir, 'fields.json') },
+    });
     const mine = (await (await app.request('/embed/v1/fields/custom12/search?q=')).json()) as SearchResponse;
-    assert.deepEqual(mine.items.map((i) => i.code), ['PRJ-1']);
+    assert.deepEqual(
+      mine.items.map((i) => i.code),
+      ['PRJ-1'],
+    );
     const erp = await app.request('/embed/v1/fields/custom13/search?q=x');
     assert.equal(erp.status, 503);
     assert.match(((await erp.json()) as ErrorBody).error.message, /needs to know who the user is/);
   });
 
   test('refuses an origin with a path or without a scheme', async () => {
-    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'https://portal.example.com/app', EMBED_FIELDS: 'custom12' } }), /EMBED_ALLOWED_ORIGINS: each entry must be an origin/);
-    await assert.rejects(makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'portal.example.com', EMBED_FIELDS: 'custom12' } }), /EMBED_ALLOWED_ORIGINS/);
+    await assert.rejects(
+      makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'https://portal.example.com/app', EMBED_FIELDS: 'custom12' } }),
+      /EMBED_ALLOWED_ORIGINS: each entry must be an origin/,
+    );
+    await assert.rejects(
+      makeApp({ env: { EMBED_ALLOWED_ORIGINS: 'portal.example.com', EMBED_FIELDS: 'custom12' } }),
+      /EMBED_ALLOWED_ORIGINS/,
+    );
   });
 
   test('the picker page may be framed by exactly the allowed origins; every other page by none', async () => {
     const { app } = await embedApp();
     const picker = await app.request('/embed/v1/picker?field=custom12');
     assert.equal(picker.status, 200);
-    assert.match(picker.headers.get('content-security-policy')!, new RegExp(`frame-ancestors ${PORTAL} ${INTRANET}(;|$)`));
+    assert.match(
+      picker.headers.get('content-security-policy')!,
+      new RegExp(`frame-ancestors ${PORTAL} ${INTRANET}(;|$)`),
+    );
     assert.equal(picker.headers.get('x-frame-options'), null);
     assert.equal(picker.headers.get('set-cookie'), null, 'no cookie: a frame works with third-party cookies blocked');
     assert.equal(picker.headers.get('referrer-policy'), 'no-referrer');
@@ -79,7 +109,9 @@ describe('embedding, as configured', () => {
     assert.equal(allowed.headers.get('access-control-allow-origin'), PORTAL);
     assert.equal(allowed.headers.get('access-control-allow-credentials'), null);
     assert.equal(allowed.headers.get('cross-origin-resource-policy'), 'cross-origin');
-    const other = await app.request('/embed/v1/fields/custom12/search?q=zurich', { headers: { origin: 'https://evil.example.net' } });
+    const other = await app.request('/embed/v1/fields/custom12/search?q=zurich', {
+      headers: { origin: 'https://evil.example.net' },
+    });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 
@@ -97,13 +129,30 @@ describe('embedding, as configured', () => {
     const file = fieldsFile({
       sources: { projects: { type: 'catalog' }, trips: { type: 'concur-request' } },
       fields: { custom14: 'trips' },
-      flows: { custom16: { title: { en: 'Project', de: 'Projekt' }, steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom16', label: { en: 'Project', de: 'Projekt' } }] } },
+      flows: {
+        custom16: {
+          title: { en: 'Project', de: 'Projekt' },
+          steps: [
+            {
+              id: 'p',
+              kind: 'search',
+              source: 'projects',
+              writeTo: 'custom16',
+              label: { en: 'Project', de: 'Projekt' },
+            },
+          ],
+        },
+      },
     });
-    const { app } = await makeApp({ env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom14,custom16', FIELDS_FILE: file } });
+    const { app } = await makeApp({
+      env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom14,custom16', FIELDS_FILE: file },
+    });
     const field = (await (await app.request('/embed/v1/fields/custom16?lang=de_DE')).json()) as EmbedField;
     assert.equal(field.title, 'Projekt');
     assert.equal(field.flow!.steps[0]!.label, 'Projekt');
-    const step = (await (await app.request('/embed/v1/fields/custom16/search?q=frankfurt&step=p')).json()) as SearchResponse;
+    const step = (await (
+      await app.request('/embed/v1/fields/custom16/search?q=frankfurt&step=p')
+    ).json()) as SearchResponse;
     assert.equal(step.items[0]!.code, 'PRJ-1042');
     const trips = await app.request('/embed/v1/fields/custom14/search?q=x');
     assert.equal(trips.status, 503);
@@ -128,15 +177,34 @@ describe('the element library build (dist/, made by npm run build)', () => {
   });
 
   test('custom-elements.json describes every element: attributes, events, slots, parts and CSS properties', () => {
-    const manifest = JSON.parse(readFileSync(`${lib}/custom-elements.json`, 'utf8')) as { modules: { declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string }[]; slots?: { name: string }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[] };
-    const tags = new Map(manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, d]));
+    const manifest = JSON.parse(readFileSync(`${lib}/custom-elements.json`, 'utf8')) as {
+      modules: {
+        declarations?: {
+          tagName?: string;
+          attributes?: { name: string }[];
+          events?: { name: string }[];
+          slots?: { name: string }[];
+          cssParts?: { name: string }[];
+          cssProperties?: { name: string }[];
+        }[];
+      }[];
+    };
+    const tags = new Map(
+      manifest.modules
+        .flatMap((m) => m.declarations ?? [])
+        .filter((d) => d.tagName)
+        .map((d) => [d.tagName!, d]),
+    );
     assert.deepEqual([...tags.keys()].sort(), ['leu-field', 'leu-picker', 'leu-popup', 'leu-search', 'leu-wizard']);
     const picker = tags.get('leu-picker')!;
     assert.deepEqual(picker.attributes!.map((a) => a.name).sort(), ['language', 'mobile', 'source']);
     assert.deepEqual(picker.events!.map((e) => e.name).sort(), ['leu-choose', 'leu-close']);
     assert.ok(picker.cssParts!.some((p) => p.name === 'done'));
     assert.ok(tags.get('leu-search')!.cssProperties!.some((p) => p.name === '--leu-accent'));
-    assert.deepEqual(tags.get('leu-wizard')!.slots!.map((s) => s.name), ['secondary']);
+    assert.deepEqual(
+      tags.get('leu-wizard')!.slots!.map((s) => s.name),
+      ['secondary'],
+    );
   });
 
   /** Bundles a one-line app against dist/lib, as a customer's bundler would, and says which tags came along. */
@@ -144,11 +212,21 @@ describe('the element library build (dist/, made by npm run build)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shake-'));
     writeFileSync(join(dir, 'main.js'), source.replaceAll('LIB', join(process.cwd(), lib)));
     const out = (await build({
-      configFile: false, logLevel: 'silent', root: dir,
-      build: { write: false, minify: false, lib: { entry: join(dir, 'main.js'), formats: ['es'] }, rolldownOptions: { onwarn: () => undefined } },
+      configFile: false,
+      logLevel: 'silent',
+      root: dir,
+      build: {
+        write: false,
+        minify: false,
+        lib: { entry: join(dir, 'main.js'), formats: ['es'] },
+        rolldownOptions: { onwarn: () => undefined },
+      },
     })) as { output: { code?: string }[] }[];
     const code = out[0]!.output.map((o) => o.code ?? '').join('\n');
-    return { code, tags: ['leu-picker', 'leu-popup', 'leu-search', 'leu-wizard', 'leu-field'].filter((t) => code.includes(`"${t}"`)) };
+    return {
+      code,
+      tags: ['leu-picker', 'leu-popup', 'leu-search', 'leu-wizard', 'leu-field'].filter((t) => code.includes(`"${t}"`)),
+    };
   }
 
   test('tree-shakable: an app takes only what it uses from the one entry', async () => {
@@ -157,7 +235,11 @@ describe('the element library build (dist/, made by npm run build)', () => {
     assert.deepEqual(onlyProtocol.tags, [], 'no element came along');
     assert.ok(!onlyProtocol.code.includes('LitElement'), 'nor Lit');
     const picker = await bundle(`import { LeuPickerElement } from 'LIB/index.js';\nwindow.picker = LeuPickerElement;`);
-    assert.deepEqual(picker.tags, ['leu-picker', 'leu-search', 'leu-wizard', 'leu-field'], 'the picker and what it renders, not the Concur popup');
+    assert.deepEqual(
+      picker.tags,
+      ['leu-picker', 'leu-search', 'leu-wizard', 'leu-field'],
+      'the picker and what it renders, not the Concur popup',
+    );
     const all = await bundle(`import 'LIB/define.js';`);
     assert.deepEqual(all.tags, ['leu-picker', 'leu-popup', 'leu-search', 'leu-wizard', 'leu-field']);
   });

@@ -18,7 +18,11 @@ describe('a valid launch', () => {
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/app/');
     const cookie = res.headers.get('set-cookie')!;
-    assert.match(cookie, /^__Host-leu_handoff=[\w-]{20,};/, 'the public URL is https, so the cookie takes the __Host- prefix');
+    assert.match(
+      cookie,
+      /^__Host-leu_handoff=[\w-]{20,};/,
+      'the public URL is https, so the cookie takes the __Host- prefix',
+    );
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     assert.match(cookie, /Path=\/;/);
@@ -31,10 +35,17 @@ describe('a valid launch', () => {
     const fields = fieldsFile({
       sources: { projects: { type: 'catalog' } },
       fields: { custom12: 'projects' },
-      flows: { custom20: { title: 'Project', steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' }] } },
+      flows: {
+        custom20: {
+          title: 'Project',
+          steps: [{ id: 'p', kind: 'search', source: 'projects', writeTo: 'custom12', label: 'Project' }],
+        },
+      },
     });
     const { app } = await makeApp({ env: { FIELDS_FILE: fields } });
-    const wizard = await app.request(form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom20' } })));
+    const wizard = await app.request(
+      form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom20' } })),
+    );
     assert.deepEqual([wizard.status, wizard.headers.get('location')], [303, '/app/?wizard']);
     const search = await app.request(form(launchQuery(concur())));
     assert.deepEqual([search.status, search.headers.get('location')], [303, '/app/']);
@@ -44,7 +55,12 @@ describe('a valid launch', () => {
     const seen: { url: string; method: string; contentType: string | null; body: URLSearchParams }[] = [];
     msw.events.on('request:start', async ({ request }) => {
       if (request.url.endsWith('/oauth2/v0/token')) {
-        seen.push({ url: request.url, method: request.method, contentType: request.headers.get('content-type'), body: new URLSearchParams(await request.clone().text()) });
+        seen.push({
+          url: request.url,
+          method: request.method,
+          contentType: request.headers.get('content-type'),
+          body: new URLSearchParams(await request.clone().text()),
+        });
       }
     });
     const { app } = await makeApp();
@@ -98,16 +114,30 @@ describe('refused launches', () => {
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 401);
   });
 
-  for (const name of ['company_domain', 'logged_in_user_id', 'report_owner_user_id', 'report_owner_employee_id', 'item_url', 'nonce']) {
+  for (const name of [
+    'company_domain',
+    'logged_in_user_id',
+    'report_owner_user_id',
+    'report_owner_employee_id',
+    'item_url',
+    'nonce',
+  ]) {
     test(`tampering with ${name} gives 401, and no token is requested`, async () => {
       let tokenCalls = 0;
-      msw.events.on('request:start', ({ request }) => { if (request.url.endsWith('/token')) tokenCalls += 1; });
+      msw.events.on('request:start', ({ request }) => {
+        if (request.url.endsWith('/token')) tokenCalls += 1;
+      });
       const { app } = await makeApp();
       // Tampered within each value's format: the signature is what refuses it.
-      const value = name === 'item_url'
-        ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
-        : name.endsWith('user_id') ? SANDBOX_DELEGATE.id : 'tampered-value';
-      const res = await app.request(form(launchQuery(concur(), { tamper: { [name]: value } })), { headers: JSON_ACCEPT });
+      const value =
+        name === 'item_url'
+          ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
+          : name.endsWith('user_id')
+            ? SANDBOX_DELEGATE.id
+            : 'tampered-value';
+      const res = await app.request(form(launchQuery(concur(), { tamper: { [name]: value } })), {
+        headers: JSON_ACCEPT,
+      });
       msw.events.removeAllListeners();
       assert.equal(res.status, 401);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'launch_signature_invalid');
@@ -122,7 +152,8 @@ describe('refused launches', () => {
     assert.equal(res.status, 401);
     const page = await res.text();
     assert.match(page, /could not be verified/);
-    for (const secret of [q.get('signature')!, q.get('client_auth_code')!, ...SECRETS]) assert.ok(!page.includes(secret));
+    for (const secret of [q.get('signature')!, q.get('client_auth_code')!, ...SECRETS])
+      assert.ok(!page.includes(secret));
   });
 
   test('a missing parameter gives 400 naming it, as HTML or as JSON', async () => {
@@ -133,7 +164,10 @@ describe('refused launches', () => {
     const json = await app.request(form(launchQuery(concur(), { omit: ['nonce'] })), { headers: JSON_ACCEPT });
     assert.equal(json.status, 400);
     assert.deepEqual(await json.json(), {
-      error: { code: 'launch_params_invalid', message: "Concur's link is missing something we need: nonce is missing." },
+      error: {
+        code: 'launch_params_invalid',
+        message: "Concur's link is missing something we need: nonce is missing.",
+      },
     });
   });
 
@@ -146,10 +180,17 @@ describe('refused launches', () => {
 
   test('an item_url on a host that is not allowed gets 400 and never sees a token', async () => {
     let evilCalls = 0;
-    msw.use(http.all('https://evil.example.com/*', () => { evilCalls += 1; return HttpResponse.json({}); }));
+    msw.use(
+      http.all('https://evil.example.com/*', () => {
+        evilCalls += 1;
+        return HttpResponse.json({});
+      }),
+    );
     const { app } = await makeApp();
     const item = `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
-    const res = await app.request(form(launchQuery(concur(), { signed: { item_url: item } })), { headers: JSON_ACCEPT });
+    const res = await app.request(form(launchQuery(concur(), { signed: { item_url: item } })), {
+      headers: JSON_ACCEPT,
+    });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'item_url_not_allowed');
     assert.equal(evilCalls, 0);
@@ -168,7 +209,10 @@ describe('refused launches', () => {
     assert.ok(concur().redeemCode(q.get('client_auth_code')!));
     const res = await app.request(form(q));
     assert.equal(res.status, 401);
-    assert.match(await res.text(), /expired or was already used. Close this window and click the button in Concur again/);
+    assert.match(
+      await res.text(),
+      /expired or was already used. Close this window and click the button in Concur again/,
+    );
   });
 
   test('a redirect URI that Concur does not recognise tells the administrator what to set', async () => {
@@ -180,10 +224,15 @@ describe('refused launches', () => {
 
   test('Concur being down during the exchange gives 502 with the correlation id, after retrying', async () => {
     let calls = 0;
-    msw.use(http.post(`${CONCUR}/oauth2/v0/token`, () => {
-      calls += 1;
-      return HttpResponse.json({ message: 'maintenance' }, { status: 503, headers: { 'concur-correlationid': `cid-${calls}` } });
-    }));
+    msw.use(
+      http.post(`${CONCUR}/oauth2/v0/token`, () => {
+        calls += 1;
+        return HttpResponse.json(
+          { message: 'maintenance' },
+          { status: 503, headers: { 'concur-correlationid': `cid-${calls}` } },
+        );
+      }),
+    );
     const { app } = await makeApp();
     const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
     assert.equal(res.status, 502);

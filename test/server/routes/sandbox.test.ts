@@ -15,7 +15,11 @@ import { createLogger, startServer } from '../../../server/serve.ts';
 describe('the sandbox', () => {
   const startSandbox = () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'leu-data-'));
-    return startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, DATA_DIR: dataDir }), { port: 0, host: '127.0.0.1', logger: createLogger('silent') });
+    return startServer((bound) => loadConfig({ PORT: '0', PUBLIC_URL: bound, DATA_DIR: dataDir }), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger('silent'),
+    });
   };
   const get = (url: string, host: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -23,16 +27,22 @@ describe('the sandbox', () => {
         let body = '';
         res.on('data', (c: Buffer) => void (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
 
   test('refuses a Host header that is not its own (DNS rebinding)', async () => {
     const server = await startSandbox();
     try {
       const port = new URL(server.url).port;
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) assert.equal((await get(`${server.url}/healthz`, host)).status, 200, host);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`])
+        assert.equal((await get(`${server.url}/healthz`, host)).status, 200, host);
       for (const host of [`evil.example.com:${port}`, 'evil.example.com', `127.0.0.1:${Number(port) + 1}`]) {
-        const res = await get(`${server.url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`, host);
+        const res = await get(
+          `${server.url}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`,
+          host,
+        );
         assert.equal(res.status, 421, host);
         assert.equal((JSON.parse(res.body) as ErrorBody).error.code, 'host_not_served');
       }

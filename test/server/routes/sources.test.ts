@@ -3,16 +3,33 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CONCUR, CLIENT, bearer, launchQuery, launchSession, makeApp, useFakeConcur, type LaunchOptions, postCommit } from '../helpers.ts';
-import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS, SANDBOX_REPORT, SANDBOX_SUBMITTED_REPORT, SANDBOX_USER, SandboxConcur } from '../../../server/sandbox/concur-state.ts';
+import {
+  CONCUR,
+  CLIENT,
+  bearer,
+  launchQuery,
+  launchSession,
+  makeApp,
+  useFakeConcur,
+  type LaunchOptions,
+  postCommit,
+} from '../helpers.ts';
+import {
+  SANDBOX_DELEGATE,
+  SANDBOX_FIELDS,
+  SANDBOX_IDS,
+  SANDBOX_REPORT,
+  SANDBOX_SUBMITTED_REPORT,
+  SANDBOX_USER,
+  SandboxConcur,
+} from '../../../server/sandbox/concur-state.ts';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
 import type { CommitResponse, ErrorBody, SessionContext } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
-const commit = (app: App, token: string, code: string) =>
-  postCommit(app, token, { code });
+const commit = (app: App, token: string, code: string) => postCommit(app, token, { code });
 const context = async (app: App, token: string) => {
   const res = await app.request('/api/context', { headers: bearer(token) });
   assert.equal(res.status, 200, await res.clone().text());
@@ -23,17 +40,23 @@ const context = async (app: App, token: string) => {
 function recordWrites() {
   const writes: { method: string; url: string; body: unknown }[] = [];
   msw.events.on('request:start', async ({ request }) => {
-    if (request.method === 'PATCH' || request.method === 'PUT') writes.push({ method: request.method, url: request.url, body: await request.clone().json() });
+    if (request.method === 'PATCH' || request.method === 'PUT')
+      writes.push({ method: request.method, url: request.url, body: await request.clone().json() });
   });
   return writes;
 }
 
 const headerLaunch = (c: SandboxConcur, reportId: string = SANDBOX_REPORT.id): LaunchOptions => ({
-  signed: { item_url: c.reportUrl(reportId) }, unsigned: { source: 'HEADER', custom_field_launched_from: SANDBOX_FIELDS.HEADER.id },
+  signed: { item_url: c.reportUrl(reportId) },
+  unsigned: { source: 'HEADER', custom_field_launched_from: SANDBOX_FIELDS.HEADER.id },
 });
 const allocationLaunch = (c: SandboxConcur, allocationId: string = SANDBOX_IDS.hotelAllocationA): LaunchOptions => ({
   signed: { item_url: c.allocationUrl(allocationId) },
-  unsigned: { source: 'ALLOCATION', custom_field_launched_from: SANDBOX_FIELDS.ALLOCATION.id, expense_ids: SANDBOX_IDS.hotel },
+  unsigned: {
+    source: 'ALLOCATION',
+    custom_field_launched_from: SANDBOX_FIELDS.ALLOCATION.id,
+    expense_ids: SANDBOX_IDS.hotel,
+  },
 });
 
 describe('report header launches', () => {
@@ -42,22 +65,32 @@ describe('report header launches', () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur(), headerLaunch(concur()));
     const ctx = await context(app, token);
-    assert.deepEqual(ctx.item, { kind: 'HEADER', reportName: 'November client visit', total: { value: 352.5, currency: 'EUR' } });
+    assert.deepEqual(ctx.item, {
+      kind: 'HEADER',
+      reportName: 'November client visit',
+      total: { value: 352.5, currency: 'EUR' },
+    });
     assert.equal(ctx.field.id, 'custom5');
     assert.equal((await commit(app, token, 'CC-100')).status, 200);
     msw.events.removeAllListeners();
-    assert.deepEqual(writes, [{
-      method: 'PATCH',
-      url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}`,
-      body: { customData: [{ id: 'custom5', value: 'CC-100', isValid: true }], reportSource: 'OTHER' },
-    }]);
+    assert.deepEqual(writes, [
+      {
+        method: 'PATCH',
+        url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}`,
+        body: { customData: [{ id: 'custom5', value: 'CC-100', isValid: true }], reportSource: 'OTHER' },
+      },
+    ]);
     assert.equal(concur().headerFieldValue(SANDBOX_REPORT.id, 'custom5'), 'CC-100');
-    assert.equal(concur().headerFieldValue(SANDBOX_REPORT.id, 'custom1'), 'Client visit Frankfurt', 'other header fields are untouched');
+    assert.equal(
+      concur().headerFieldValue(SANDBOX_REPORT.id, 'custom1'),
+      'Client visit Frankfurt',
+      'other header fields are untouched',
+    );
   });
 });
 
 describe('allocation launches', () => {
-  test('show percentage and amount, and write allocation.customData with the launch\'s expenseIds', async () => {
+  test("show percentage and amount, and write allocation.customData with the launch's expenseIds", async () => {
     const writes = recordWrites();
     const { app } = await makeApp();
     const token = await launchSession(app, concur(), allocationLaunch(concur()));
@@ -66,13 +99,22 @@ describe('allocation launches', () => {
     assert.equal(ctx.report.name, 'November client visit');
     assert.equal((await commit(app, token, 'PRJ-1011')).status, 200);
     msw.events.removeAllListeners();
-    assert.deepEqual(writes, [{
-      method: 'PATCH',
-      url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}/allocations/${SANDBOX_IDS.hotelAllocationA}`,
-      body: { allocation: { customData: [{ id: 'custom9', value: 'PRJ-1011', isValid: true }] }, expenseIds: [SANDBOX_IDS.hotel] },
-    }]);
+    assert.deepEqual(writes, [
+      {
+        method: 'PATCH',
+        url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}/allocations/${SANDBOX_IDS.hotelAllocationA}`,
+        body: {
+          allocation: { customData: [{ id: 'custom9', value: 'PRJ-1011', isValid: true }] },
+          expenseIds: [SANDBOX_IDS.hotel],
+        },
+      },
+    ]);
     assert.equal(concur().allocationFieldValue(SANDBOX_IDS.hotelAllocationA, 'custom9'), 'PRJ-1011');
-    assert.equal(concur().allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), null, 'the other allocation is untouched');
+    assert.equal(
+      concur().allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'),
+      null,
+      'the other allocation is untouched',
+    );
   });
 
   test('without expense_ids (unsigned, only a hint) the allocation is still written, with the expense Concur names', async () => {
@@ -81,12 +123,19 @@ describe('allocation launches', () => {
     delete opts.unsigned!.expense_ids;
     const token = await launchSession(app, concur(), opts);
     assert.equal((await postCommit(app, token, { code: 'PRJ-1042' })).status, 200);
-    assert.equal(concur().allocations.get(SANDBOX_IDS.hotelAllocationA)!.customData.find((f) => f.id === SANDBOX_FIELDS.ALLOCATION.id)?.value, 'PRJ-1042');
+    assert.equal(
+      concur()
+        .allocations.get(SANDBOX_IDS.hotelAllocationA)!
+        .customData.find((f) => f.id === SANDBOX_FIELDS.ALLOCATION.id)?.value,
+      'PRJ-1042',
+    );
   });
 
   test('a source that does not match item_url is refused with 400', async () => {
     const { app } = await makeApp();
-    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur(), { ...headerLaunch(concur()), unsigned: { source: 'ENTRY' } })}`);
+    const res = await app.request(
+      `/launchexternalurl/v4/form?${launchQuery(concur(), { ...headerLaunch(concur()), unsigned: { source: 'ENTRY' } })}`,
+    );
     assert.equal(res.status, 400);
     assert.match(await res.text(), /source=ENTRY, but its item_url points to a report header/);
   });
@@ -103,21 +152,26 @@ describe('entries on submitted reports', () => {
     assert.equal(ctx.report.name, SANDBOX_SUBMITTED_REPORT.name);
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
     msw.events.removeAllListeners();
-    assert.deepEqual(writes, [{
-      method: 'PATCH',
-      url: `${CONCUR}/expensereports/v4/reports/${SANDBOX_SUBMITTED_REPORT.id}/expenses/${SANDBOX_IDS.train}`,
-      body: { customData: [{ id: 'custom12', value: 'PRJ-1042', isValid: true }], expenseSource: 'OTHER' },
-    }]);
+    assert.deepEqual(writes, [
+      {
+        method: 'PATCH',
+        url: `${CONCUR}/expensereports/v4/reports/${SANDBOX_SUBMITTED_REPORT.id}/expenses/${SANDBOX_IDS.train}`,
+        body: { customData: [{ id: 'custom12', value: 'PRJ-1042', isValid: true }], expenseSource: 'OTHER' },
+      },
+    ]);
     assert.equal(concur().fieldValue(SANDBOX_IDS.train, 'custom12'), 'PRJ-1042');
   });
 });
 
 describe('delegates', () => {
   const delegateLaunch = (c: SandboxConcur): LaunchOptions => ({
-    signed: { logged_in_user_id: SANDBOX_DELEGATE.id, item_url: c.entryUrl(c.expenses.get(SANDBOX_IDS.taxi)!, 'PROXY') },
+    signed: {
+      logged_in_user_id: SANDBOX_DELEGATE.id,
+      item_url: c.entryUrl(c.expenses.get(SANDBOX_IDS.taxi)!, 'PROXY'),
+    },
   });
 
-  test('read and write the owner\'s entry in the PROXY context named by item_url, and say whose report it is', async () => {
+  test("read and write the owner's entry in the PROXY context named by item_url, and say whose report it is", async () => {
     const writes = recordWrites();
     const { app } = await makeApp();
     // The authorization code belongs to the delegate who clicked.
@@ -127,23 +181,33 @@ describe('delegates', () => {
     const res = await app.request(`/launchexternalurl/v4/form?${q}`);
     assert.equal(res.status, 303);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+      token: string;
+    };
     const ctx = await context(app, token);
-    assert.deepEqual(ctx.report, { name: 'November client visit', submitted: false, ownerEmployeeId: 'EMP-00042', onBehalfOfOwner: true });
+    assert.deepEqual(ctx.report, {
+      name: 'November client visit',
+      submitted: false,
+      ownerEmployeeId: 'EMP-00042',
+      onBehalfOfOwner: true,
+    });
     assert.equal((await commit(app, token, 'PRJ-1024')).status, 200);
     msw.events.removeAllListeners();
-    assert.match(writes[0]!.url, new RegExp(`/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}$`));
+    assert.match(
+      writes[0]!.url,
+      new RegExp(`/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}$`),
+    );
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1024');
   });
 
-  test('the owner\'s own launch is not marked as on behalf of anyone', async () => {
+  test("the owner's own launch is not marked as on behalf of anyone", async () => {
     const { app } = await makeApp();
     const ctx = await context(app, await launchSession(app, concur()));
     assert.equal(ctx.report.onBehalfOfOwner, false);
   });
 });
 
-test('the field\'s current value is returned with its catalog item, for the picker to preselect', async () => {
+test("the field's current value is returned with its catalog item, for the picker to preselect", async () => {
   const { app } = await makeApp();
   concur().allocations.get(SANDBOX_IDS.hotelAllocationA)!.customData[0]!.value = 'PRJ-1024';
   const ctx = await context(app, await launchSession(app, concur(), allocationLaunch(concur())));
@@ -153,23 +217,33 @@ test('the field\'s current value is returned with its catalog item, for the pick
 
 describe('where calls go', () => {
   const EMEA = 'https://emea.api.concursolutions.com';
-  const emeaConcur = () => new SandboxConcur({ base: EMEA, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+  const emeaConcur = () =>
+    new SandboxConcur({ base: EMEA, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
 
-  test('API calls go to the token\'s geolocation, with the item\'s own path', async () => {
+  test("API calls go to the token's geolocation, with the item's own path", async () => {
     const emea = emeaConcur();
     msw.use(...concurHandlers(emea));
     const { app } = await makeApp();
     // Concur's token endpoint at the default host hands out a token whose geolocation is EMEA.
-    msw.use(http.post(`${CONCUR}/oauth2/v0/token`, async ({ request }) => {
-      const form = new URLSearchParams(await request.text());
-      const issued = emea.redeemCode(form.get('code')!)!;
-      return HttpResponse.json({ access_token: issued.accessToken, refresh_token: issued.refreshToken, expires_in: 3600, geolocation: EMEA });
-    }));
+    msw.use(
+      http.post(`${CONCUR}/oauth2/v0/token`, async ({ request }) => {
+        const form = new URLSearchParams(await request.text());
+        const issued = emea.redeemCode(form.get('code')!)!;
+        return HttpResponse.json({
+          access_token: issued.accessToken,
+          refresh_token: issued.refreshToken,
+          expires_in: 3600,
+          geolocation: EMEA,
+        });
+      }),
+    );
     const q = launchQuery(concur());
     q.set('client_auth_code', emea.issueAuthCode(SANDBOX_USER.id));
     const res = await app.request(`/launchexternalurl/v4/form?${q}`);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+      token: string;
+    };
     const writes = recordWrites();
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
     msw.events.removeAllListeners();
@@ -182,10 +256,15 @@ describe('where calls go', () => {
     const emea = emeaConcur();
     msw.use(...concurHandlers(emea));
     let defaultHostCalls = 0;
-    msw.use(http.post(`${CONCUR}/oauth2/v0/token`, () => {
-      defaultHostCalls += 1;
-      return HttpResponse.json({ code: 16, error: 'invalid_request', error_description: 'user lives elsewhere', geolocation: EMEA }, { status: 400 });
-    }));
+    msw.use(
+      http.post(`${CONCUR}/oauth2/v0/token`, () => {
+        defaultHostCalls += 1;
+        return HttpResponse.json(
+          { code: 16, error: 'invalid_request', error_description: 'user lives elsewhere', geolocation: EMEA },
+          { status: 400 },
+        );
+      }),
+    );
     const { app } = await makeApp();
     for (let i = 0; i < 2; i++) {
       const q = launchQuery(concur());
@@ -199,11 +278,21 @@ describe('where calls go', () => {
   test('error 16 naming a host that is not allowed is refused without sending the secret there', async () => {
     let evil = 0;
     msw.use(
-      http.post(`${CONCUR}/oauth2/v0/token`, () => HttpResponse.json({ code: 16, error: 'invalid_request', geolocation: 'https://evil.example.com' }, { status: 400 })),
-      http.all('https://evil.example.com/*', () => { evil += 1; return HttpResponse.json({}); }),
+      http.post(`${CONCUR}/oauth2/v0/token`, () =>
+        HttpResponse.json(
+          { code: 16, error: 'invalid_request', geolocation: 'https://evil.example.com' },
+          { status: 400 },
+        ),
+      ),
+      http.all('https://evil.example.com/*', () => {
+        evil += 1;
+        return HttpResponse.json({});
+      }),
     );
     const { app } = await makeApp();
-    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, { headers: { accept: 'application/json' } });
+    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+      headers: { accept: 'application/json' },
+    });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as ErrorBody).error.message, /evil\.example\.com.*not a Concur host/);
     assert.equal(evil, 0);
@@ -211,19 +300,28 @@ describe('where calls go', () => {
 
   test('CONCUR_API_BASE overrides the geolocation for every API call', async () => {
     const PROXY = 'https://concur-proxy.example.com';
-    const proxied = new SandboxConcur({ base: PROXY, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect });
+    const proxied = new SandboxConcur({
+      base: PROXY,
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+    });
     msw.use(...concurHandlers(proxied).filter((h) => !h.info.header.includes('oauth2')));
     const { app } = await makeApp({ env: { CONCUR_API_BASE: PROXY } });
     // Tokens still come from the default host; the proxy must accept them.
-    msw.use(http.all(`${PROXY}/*`, ({ request }) => {
-      const auth = request.headers.get('authorization');
-      if (auth && concur().principalFor(auth)) request.headers.set('authorization', `Bearer ${proxiedToken}`);
-      return undefined;
-    }));
+    msw.use(
+      http.all(`${PROXY}/*`, ({ request }) => {
+        const auth = request.headers.get('authorization');
+        if (auth && concur().principalFor(auth)) request.headers.set('authorization', `Bearer ${proxiedToken}`);
+        return undefined;
+      }),
+    );
     const proxiedToken = proxied.redeemCode(proxied.issueAuthCode(SANDBOX_USER.id))!.accessToken;
     const token = await launchSession(app, concur());
     const reads: string[] = [];
-    msw.events.on('request:start', ({ request }) => { if (request.method === 'GET') reads.push(request.url); });
+    msw.events.on('request:start', ({ request }) => {
+      if (request.method === 'GET') reads.push(request.url);
+    });
     const writes = recordWrites();
     await context(app, token);
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
@@ -235,7 +333,7 @@ describe('where calls go', () => {
 });
 
 describe('token lifetimes', () => {
-  test('a popup open past the token\'s hour refreshes it, and never while it is valid', async () => {
+  test("a popup open past the token's hour refreshes it, and never while it is valid", async () => {
     let clock = Date.now();
     const { app } = await makeApp({ now: () => clock });
     const token = await launchSession(app, concur());
@@ -288,9 +386,18 @@ describe('token lifetimes', () => {
 });
 
 test('a company that has not enabled the app gets a message saying who must enable it', async () => {
-  msw.use(http.post(`${CONCUR}/oauth2/v0/token`, () => HttpResponse.json({ code: 53, error: 'invalid_client', error_description: 'company not enabled' }, { status: 400 })));
+  msw.use(
+    http.post(`${CONCUR}/oauth2/v0/token`, () =>
+      HttpResponse.json(
+        { code: 53, error: 'invalid_client', error_description: 'company not enabled' },
+        { status: 400 },
+      ),
+    ),
+  );
   const { app } = await makeApp();
-  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, { headers: { accept: 'application/json' } });
+  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+    headers: { accept: 'application/json' },
+  });
   assert.equal(res.status, 401);
   const { error } = (await res.json()) as ErrorBody;
   assert.equal(error.code, 'oauth_company_not_enabled');

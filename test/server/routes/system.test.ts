@@ -5,9 +5,11 @@ import { makeApp } from '../helpers.ts';
 
 const PATH = '/system/v1.0/testconnection';
 
-test('the protocol sheet\'s Basic header for the connector credentials gets 200', async () => {
+test("the protocol sheet's Basic header for the connector credentials gets 200", async () => {
   const { app } = await makeApp();
-  const res = await app.request(PATH, { headers: { authorization: 'Basic TGV1Q29ubmVjdG9yVXNlcjpTM2NyZXQtUGFzc3cwcmQh' } });
+  const res = await app.request(PATH, {
+    headers: { authorization: 'Basic TGV1Q29ubmVjdG9yVXNlcjpTM2NyZXQtUGFzc3cwcmQh' },
+  });
   assert.equal(res.status, 200);
 });
 

@@ -15,29 +15,43 @@ const file = (name: string, text: string) => {
 };
 
 test('CSV rows that fail validation are skipped and reported by line number', async () => {
-  const path = file('bad.csv', [
-    'code,label,detail',
-    'PRJ-1,Good one,Berlin',
-    ',No code here,',
-    `${'X'.repeat(49)},Too long a code,`,
-    'PRJ-1,Duplicate,',
-    '"PRJ-2","Quoted, with comma",Paris',
-  ].join('\n'));
+  const path = file(
+    'bad.csv',
+    [
+      'code,label,detail',
+      'PRJ-1,Good one,Berlin',
+      ',No code here,',
+      `${'X'.repeat(49)},Too long a code,`,
+      'PRJ-1,Duplicate,',
+      '"PRJ-2","Quoted, with comma",Paris',
+    ].join('\n'),
+  );
   const catalog = await loadCatalogFile(path);
   assert.equal(catalog.size, 2);
-  assert.deepEqual(catalog.problems.map((p) => p.line), [3, 4, 5]);
+  assert.deepEqual(
+    catalog.problems.map((p) => p.line),
+    [3, 4, 5],
+  );
   assert.match(catalog.problems[1]!.message, /longer than 48/);
   assert.equal(catalog.byCode('PRJ-2')?.label, 'Quoted, with comma');
 });
 
 test('a JSON catalog is an array of {code, label}', async () => {
-  const catalog = await loadCatalogFile(file('c.json', JSON.stringify([{ code: 'A-1', label: 'Alpha' }, { label: 'no code' }])));
+  const catalog = await loadCatalogFile(
+    file('c.json', JSON.stringify([{ code: 'A-1', label: 'Alpha' }, { label: 'no code' }])),
+  );
   assert.equal(catalog.size, 1);
-  assert.deepEqual(catalog.problems.map((p) => p.line), [2]);
+  assert.deepEqual(
+    catalog.problems.map((p) => p.line),
+    [2],
+  );
 });
 
 test('a CSV without code and label columns is refused as a whole', async () => {
-  await assert.rejects(loadCatalogFile(file('h.csv', 'id,name\n1,x\n')), /CATALOG_FILE|header row naming the columns code and label/);
+  await assert.rejects(
+    loadCatalogFile(file('h.csv', 'id,name\n1,x\n')),
+    /CATALOG_FILE|header row naming the columns code and label/,
+  );
 });
 
 test('the sample catalog loads cleanly and search forgives accents, case and typos', async () => {
@@ -56,7 +70,11 @@ test('the sample catalog loads cleanly and search forgives accents, case and typ
 test('a catalog file is read again when it changes; an unreadable new version keeps the old one in service', async () => {
   const path = file('live.csv', 'code,label\nPRJ-1,First\n');
   const logged: string[] = [];
-  const logger = { info: (_: object, m: string) => void logged.push(m), warn: (_: object, m: string) => void logged.push(m), error: (_: object, m: string) => void logged.push(m) };
+  const logger = {
+    info: (_: object, m: string) => void logged.push(m),
+    warn: (_: object, m: string) => void logged.push(m),
+    error: (_: object, m: string) => void logged.push(m),
+  };
   const catalog = await CatalogFile.open(path, logger);
   catalog.watch(50);
   try {
@@ -87,6 +105,9 @@ test('search pages through results, highlights what matched, and ranks codes tha
   const typo = catalog.search('frankfrut', { limit: 5 }).items.find((i) => i.code === 'PRJ-1042')!;
   assert.deepEqual(typo.highlight?.label, [[12, 21]], 'a typo marks the whole word it matched');
   const code = catalog.search('prj-10', { limit: 3 });
-  assert.deepEqual(code.items.map((i) => i.code), ['PRJ-1001', 'PRJ-1002', 'PRJ-1003']);
+  assert.deepEqual(
+    code.items.map((i) => i.code),
+    ['PRJ-1001', 'PRJ-1002', 'PRJ-1003'],
+  );
   assert.deepEqual(code.items[0]!.highlight?.code, [[0, 6]]);
 });

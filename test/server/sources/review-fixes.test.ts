@@ -25,7 +25,16 @@ const file = (content: string | object, ext = 'json') => {
 };
 const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
   postCommit(app, token, { code });
-const ctx = { fieldId: 'f', companyDomain: 'acme.com', loggedInUserId: 'u', reportOwnerUserId: 'u', employeeId: 'e', date: '2026-11-12', languageCode: 'en', launchVersion: 4 as const };
+const ctx = {
+  fieldId: 'f',
+  companyDomain: 'acme.com',
+  loggedInUserId: 'u',
+  reportOwnerUserId: 'u',
+  employeeId: 'e',
+  date: '2026-11-12',
+  languageCode: 'en',
+  launchVersion: 4 as const,
+};
 
 test('a failed hide rule hides the row even after a failed grey-out rule', () => {
   const row = { code: 'P', label: 'x', attributes: { valid_to: '2020-01-01', company: 'other.com' } };
@@ -34,11 +43,23 @@ test('a failed hide rule hides the row even after a failed grey-out rule', () =>
     { column: 'company', equals: '{companyDomain}', otherwise: 'hide' as const, reason: 'x' },
   ];
   assert.deepEqual(judge(row, filters, ctx), { hidden: true });
-  assert.deepEqual(judge({ ...row, attributes: { ...row.attributes, company: 'acme.com' } }, filters, ctx), { hidden: false, inactive: 'closed on 2020-01-01' });
+  assert.deepEqual(judge({ ...row, attributes: { ...row.attributes, company: 'acme.com' } }, filters, ctx), {
+    hidden: false,
+    inactive: 'closed on 2020-01-01',
+  });
 });
 
 test('a commit straight after the launch is judged with the expense date, as if the popup had read it', async () => {
-  const fields = { sources: { p: { type: 'catalog', file: SAMPLE_CATALOG, filters: [{ column: 'valid_to', onOrAfter: '{date}', reason: 'closed on {value}' }] } }, fields: { custom5: 'p', custom9: 'p', custom12: 'p' } };
+  const fields = {
+    sources: {
+      p: {
+        type: 'catalog',
+        file: SAMPLE_CATALOG,
+        filters: [{ column: 'valid_to', onOrAfter: '{date}', reason: 'closed on {value}' }],
+      },
+    },
+    fields: { custom5: 'p', custom9: 'p', custom12: 'p' },
+  };
   const { app } = await makeApp({ env: { FIELDS_FILE: file(fields) } });
   const token = await launchSession(app, concur());
   const res = await commit(app, token, 'PRJ-1013');
@@ -48,9 +69,25 @@ test('a commit straight after the launch is judged with the expense date, as if 
 
 describe('Concur list commits', () => {
   test('an item of another list, or one with a further level, is refused', async () => {
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { c: { type: 'concur-list', listId: SANDBOX_LIST.id } }, fields: { custom5: 'c', custom9: 'c', custom12: 'c' } }) } });
+    const { app } = await makeApp({
+      env: {
+        FIELDS_FILE: file({
+          sources: { c: { type: 'concur-list', listId: SANDBOX_LIST.id } },
+          fields: { custom5: 'c', custom9: 'c', custom12: 'c' },
+        }),
+      },
+    });
     const token = await launchSession(app, concur());
-    msw.use(http.get(`${CONCUR}/list/v4/items/foreign-item`, () => HttpResponse.json({ id: 'foreign-item', shortCode: 'X', value: 'Other list', lists: [{ id: 'another-list', hasChildren: false }] })));
+    msw.use(
+      http.get(`${CONCUR}/list/v4/items/foreign-item`, () =>
+        HttpResponse.json({
+          id: 'foreign-item',
+          shortCode: 'X',
+          value: 'Other list',
+          lists: [{ id: 'another-list', hasChildren: false }],
+        }),
+      ),
+    );
     assert.equal((await commit(app, token, 'foreign-item')).status, 422);
     const europe = [...concur().listItems.values()].find((i) => i.shortCode === 'EU')!;
     const res = await commit(app, token, europe.id);
@@ -60,11 +97,27 @@ describe('Concur list commits', () => {
 });
 
 describe("the customer's API requests", () => {
-  const http_ = (over: object) => ({ sources: { erp: { type: 'http', url: 'https://erp.example.com/api?q={query}', map: { code: 'id', label: 'n' }, ...over } } });
+  const http_ = (over: object) => ({
+    sources: {
+      erp: { type: 'http', url: 'https://erp.example.com/api?q={query}', map: { code: 'id', label: 'n' }, ...over },
+    },
+  });
   for (const [name, over, message] of [
-    ['plain http to a non-loopback host', { url: 'http://erp.example.com/api?q={query}' }, /sources\.erp\.url: must start with https:\/\//],
-    ['a placeholder in the host', { url: 'https://api.example.com{query}/x' }, /sources\.erp\.url: must name its host and start its path before any \{placeholder\}/],
-    ['server paging without a total', { url: 'https://erp.example.com/api?q={query}&skip={offset}' }, /sources\.erp\.total: is needed when url pages/],
+    [
+      'plain http to a non-loopback host',
+      { url: 'http://erp.example.com/api?q={query}' },
+      /sources\.erp\.url: must start with https:\/\//,
+    ],
+    [
+      'a placeholder in the host',
+      { url: 'https://api.example.com{query}/x' },
+      /sources\.erp\.url: must name its host and start its path before any \{placeholder\}/,
+    ],
+    [
+      'server paging without a total',
+      { url: 'https://erp.example.com/api?q={query}&skip={offset}' },
+      /sources\.erp\.total: is needed when url pages/,
+    ],
   ] as const) {
     test(`refuses ${name}`, async () => {
       await assert.rejects(readFieldsFile(file(http_(over))), (e: Error) => message.test(e.message));
@@ -72,16 +125,33 @@ describe("the customer's API requests", () => {
   }
 
   test('a header naming an unset environment variable stops the start', async () => {
-    await assert.rejects(makeApp({ env: { FIELDS_FILE: file(http_({ headers: { 'X-Api-Key': '${NOT_SET_ANYWHERE}' } })) } }), /^ConfigError: FIELDS_FILE: the header X-Api-Key of the list of values names the environment variable NOT_SET_ANYWHERE, which is not set/);
+    await assert.rejects(
+      makeApp({ env: { FIELDS_FILE: file(http_({ headers: { 'X-Api-Key': '${NOT_SET_ANYWHERE}' } })) } }),
+      /^ConfigError: FIELDS_FILE: the header X-Api-Key of the list of values names the environment variable NOT_SET_ANYWHERE, which is not set/,
+    );
   });
 
   test('a redirect is not followed, so the secret header stays with the configured host', async () => {
     let elsewhere = 0;
     msw.use(
-      http.get('https://erp.example.com/api', () => new HttpResponse(null, { status: 302, headers: { location: 'https://elsewhere.example.net/steal' } })),
-      http.get('https://elsewhere.example.net/*', () => { elsewhere += 1; return HttpResponse.json([]); }),
+      http.get(
+        'https://erp.example.com/api',
+        () => new HttpResponse(null, { status: 302, headers: { location: 'https://elsewhere.example.net/steal' } }),
+      ),
+      http.get('https://elsewhere.example.net/*', () => {
+        elsewhere += 1;
+        return HttpResponse.json([]);
+      }),
     );
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ ...http_({ headers: { 'X-Api-Key': '${ERP_KEY}' } }), fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' } }), ERP_KEY: 'k-123' } });
+    const { app } = await makeApp({
+      env: {
+        FIELDS_FILE: file({
+          ...http_({ headers: { 'X-Api-Key': '${ERP_KEY}' } }),
+          fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' },
+        }),
+        ERP_KEY: 'k-123',
+      },
+    });
     const token = await launchSession(app, concur());
     const res = await app.request('/api/search?q=x', { headers: bearer(token) });
     assert.equal(res.status, 503);
@@ -90,46 +160,107 @@ describe("the customer's API requests", () => {
 
   test('a query cannot climb out of the configured path', async () => {
     const seen: string[] = [];
-    msw.use(http.get('https://erp.example.com/*', ({ request }) => { seen.push(new URL(request.url).pathname); return HttpResponse.json([]); }));
-    const { app } = await makeApp({ env: { FIELDS_FILE: file({ sources: { erp: { type: 'http', url: 'https://erp.example.com/api/items/{query}', map: { code: 'id', label: 'n' } } }, fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' } }) } });
+    msw.use(
+      http.get('https://erp.example.com/*', ({ request }) => {
+        seen.push(new URL(request.url).pathname);
+        return HttpResponse.json([]);
+      }),
+    );
+    const { app } = await makeApp({
+      env: {
+        FIELDS_FILE: file({
+          sources: {
+            erp: { type: 'http', url: 'https://erp.example.com/api/items/{query}', map: { code: 'id', label: 'n' } },
+          },
+          fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' },
+        }),
+      },
+    });
     const token = await launchSession(app, concur());
-    for (const q of ['..', '../admin', 'a/b?c#d']) await app.request(`/api/search?q=${encodeURIComponent(q)}`, { headers: bearer(token) });
-    assert.ok(seen.every((p) => p.startsWith('/api/items/') && !p.includes('/admin')), JSON.stringify(seen));
+    for (const q of ['..', '../admin', 'a/b?c#d'])
+      await app.request(`/api/search?q=${encodeURIComponent(q)}`, { headers: bearer(token) });
+    assert.ok(
+      seen.every((p) => p.startsWith('/api/items/') && !p.includes('/admin')),
+      JSON.stringify(seen),
+    );
   });
 });
 
 test('travel requests are refused on a v1 launch (its company token does not speak for the traveller)', async () => {
   const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-  const fields = { sources: { trips: { type: 'concur-request' } }, fields: { custom5: 'trips', custom9: 'trips', custom12: 'trips' } };
-  const { app, deps } = await makeApp({ env: { FIELDS_FILE: file(fields), COMPANY_TOKEN_FILE: join(dir, 'company.json'), TOKEN_ENCRYPTION_KEY: 'f'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' } });
+  const fields = {
+    sources: { trips: { type: 'concur-request' } },
+    fields: { custom5: 'trips', custom9: 'trips', custom12: 'trips' },
+  };
+  const { app, deps } = await makeApp({
+    env: {
+      FIELDS_FILE: file(fields),
+      COMPANY_TOKEN_FILE: join(dir, 'company.json'),
+      TOKEN_ENCRYPTION_KEY: 'f'.repeat(64),
+      V1_CUSTOM_FIELD: 'Custom12',
+    },
+  });
   await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-  const signed = { xcompanydomain: 'acme.com', xuserid: 'jane', itemurl: concur().v1ItemUrl('84FCBB92BD4E5342B849DAC29FD163A1'), nonce: crypto.randomUUID() };
-  const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`);
+  const signed = {
+    xcompanydomain: 'acme.com',
+    xuserid: 'jane',
+    itemurl: concur().v1ItemUrl('84FCBB92BD4E5342B849DAC29FD163A1'),
+    nonce: crypto.randomUUID(),
+  };
+  const res = await app.request(
+    `/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature: signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' }) })}`,
+  );
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+  const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+    token: string;
+  };
   const search = await app.request('/api/search?q=', { headers: bearer(token) });
   assert.equal(search.status, 503);
   assert.match(((await search.json()) as ErrorBody).error.message, /only be listed from a v4 launch/);
 });
 
 test('catalog cells that are not text (null, objects) make the row malformed, reported by line', async () => {
-  const catalog = await loadCatalogFile(file([{ code: 'A', label: 'ok' }, { code: null, label: 'x' }, { code: 'B', label: { a: 1 } }, { code: 42, label: 'number code' }]));
-  assert.deepEqual(catalog.problems.map((p) => p.line), [2, 3]);
+  const catalog = await loadCatalogFile(
+    file([
+      { code: 'A', label: 'ok' },
+      { code: null, label: 'x' },
+      { code: 'B', label: { a: 1 } },
+      { code: 42, label: 'number code' },
+    ]),
+  );
+  assert.deepEqual(
+    catalog.problems.map((p) => p.line),
+    [2, 3],
+  );
   assert.equal(catalog.byCode('42')?.label, 'number code');
 });
 
 describe('search', () => {
   const catalog = new Catalog([
-    { code: 'PRJ-2024', label: 'Budget review' }, { code: 'FIN-7', label: 'Budget 2024 plan' },
-    { code: 'X-1', label: 'Zu\u0308rich office' }, { code: 'X-2', label: 'Hauptstraße depot' },
+    { code: 'PRJ-2024', label: 'Budget review' },
+    { code: 'FIN-7', label: 'Budget 2024 plan' },
+    { code: 'X-1', label: 'Zu\u0308rich office' },
+    { code: 'X-2', label: 'Hauptstraße depot' },
   ]);
   test('a number alone also finds it in labels', () => {
-    assert.deepEqual(catalog.search('2024', { limit: 5 }).items.map((i) => i.code).sort(), ['FIN-7', 'PRJ-2024']);
+    assert.deepEqual(
+      catalog
+        .search('2024', { limit: 5 })
+        .items.map((i) => i.code)
+        .sort(),
+      ['FIN-7', 'PRJ-2024'],
+    );
   });
   test('when a filter hides every code a code-like query starts, the labels are still searched', () => {
-    const idx = new SearchIndex([{ code: 'prj-1', label: 'Hidden' }, { code: 'z-9', label: 'About prj-1 migration' }]);
+    const idx = new SearchIndex([
+      { code: 'prj-1', label: 'Hidden' },
+      { code: 'z-9', label: 'About prj-1 migration' },
+    ]);
     const page = idx.search('prj-1', 0, 5, (r) => r.code !== 'prj-1');
-    assert.deepEqual(page.hits.map((h) => idx.rows[h.index]!.code), ['z-9']);
+    assert.deepEqual(
+      page.hits.map((h) => idx.rows[h.index]!.code),
+      ['z-9'],
+    );
   });
   test('decomposed accents (as macOS writes them) and ß fold like their plain letters', () => {
     assert.equal(catalog.search('zurich', { limit: 5 }).items[0]?.code, 'X-1');

@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.ts';
 import {
-  MAX_TERMS, MAX_TERM_LENGTH, MAX_TYPO_TERMS, MAX_TYPO_TERM_LENGTH, MAX_TYPO_WORD_TESTS, SearchIndex, planQuery,
+  MAX_TERMS,
+  MAX_TERM_LENGTH,
+  MAX_TYPO_TERMS,
+  MAX_TYPO_TERM_LENGTH,
+  MAX_TYPO_WORD_TESTS,
+  SearchIndex,
+  planQuery,
 } from '../../../server/sources/search-index.ts';
 import { SAMPLE_CATALOG } from '../../../server/config.ts';
 import { SearchResponse } from '../../../src/contract/api.ts';
@@ -27,7 +33,10 @@ const HOSTILE: [string, string][] = [
   ['mixed', `Karoveria ${'ß'.repeat(40)} ${randomLetters(60)} a b c d e f ${'zü'.repeat(20)}`.slice(0, 200)],
 ];
 
-interface Pattern { source: string; tests: number }
+interface Pattern {
+  source: string;
+  tests: number;
+}
 
 /** The regular expressions built while `run` runs (the typo pass builds one per word), and how often each was tested. */
 function patternsBuiltBy(run: () => void): Pattern[] {
@@ -54,7 +63,10 @@ function patternsBuiltBy(run: () => void): Pattern[] {
 const sample = await loadCatalogFile(SAMPLE_CATALOG);
 const generated = generateCatalog(100_000);
 const large = new Catalog(generated);
-const catalogs: [string, Catalog][] = [['the sample catalog', sample], ['100,000 generated rows', large]];
+const catalogs: [string, Catalog][] = [
+  ['the sample catalog', sample],
+  ['100,000 generated rows', large],
+];
 
 test('the bounds are small enough to keep a query to milliseconds', () => {
   assert.ok(MAX_TERMS <= 10, `MAX_TERMS ${MAX_TERMS}`);
@@ -104,27 +116,52 @@ test('a long query that starts with a real label finds it; words past the first 
   for (let n = 2; n < first.length && planQuery(own).terms.length < MAX_TERMS; n++) own += ` ${first.slice(0, n)}`;
   assert.equal(planQuery(own).terms.length, MAX_TERMS, own);
   const long = `${own} ${Array.from({ length: 60 }, () => randomLetters(2)).join(' ')}`.slice(0, 200);
-  assert.ok(large.search(long, { limit: 100 }).items.some((i) => i.code === row.code), long);
+  assert.ok(
+    large.search(long, { limit: 100 }).items.some((i) => i.code === row.code),
+    long,
+  );
 });
 
 test('a word longer than the terms are cut to is still found by it, even followed by more letters', () => {
   const word = 'Donaudampfschifffahrtsgesellschaftskapitänsmütze';
-  const index = new SearchIndex([{ code: 'D-1', label: `${word} Wien` }, { code: 'D-2', label: 'Donau Wien' }]);
+  const index = new SearchIndex([
+    { code: 'D-1', label: `${word} Wien` },
+    { code: 'D-2', label: 'Donau Wien' },
+  ]);
   assert.ok(word.length > MAX_TERM_LENGTH);
   for (const q of [word, `${word}${'s'.repeat(150)}`, `${word} Wien`]) {
-    assert.deepEqual(index.search(q, 0, 5).hits.map((h) => h.index), [0], q);
+    assert.deepEqual(
+      index.search(q, 0, 5).hits.map((h) => h.index),
+      [0],
+      q,
+    );
   }
 });
 
 test('typos are still forgiven, and 200 × ß finds what a few ß find', () => {
-  assert.equal(sample.search('frankfrut', { limit: 5 }).items[0]?.code, sample.search('frankfurt', { limit: 5 }).items[0]?.code);
-  const index = new SearchIndex([{ code: 'S-1', label: 'Hauptstraße 5' }, { code: 'S-2', label: 'Ssssssssssssssssssssssssssssssssssss' }]);
-  assert.deepEqual(index.search('straße', 0, 5).hits.map((h) => h.index), [0]);
-  assert.deepEqual(index.search('ß'.repeat(200), 0, 5).hits.map((h) => h.index), [1]);
+  assert.equal(
+    sample.search('frankfrut', { limit: 5 }).items[0]?.code,
+    sample.search('frankfurt', { limit: 5 }).items[0]?.code,
+  );
+  const index = new SearchIndex([
+    { code: 'S-1', label: 'Hauptstraße 5' },
+    { code: 'S-2', label: 'Ssssssssssssssssssssssssssssssssssss' },
+  ]);
+  assert.deepEqual(
+    index.search('straße', 0, 5).hits.map((h) => h.index),
+    [0],
+  );
+  assert.deepEqual(
+    index.search('ß'.repeat(200), 0, 5).hits.map((h) => h.index),
+    [1],
+  );
 });
 
 test('a one-letter word typed to its end matches that word; the last word matches as a prefix', () => {
-  const index = new SearchIndex([{ code: 'P-1', label: 'Alpha Berlin' }, { code: 'P-2', label: 'Plan A Berlin' }]);
+  const index = new SearchIndex([
+    { code: 'P-1', label: 'Alpha Berlin' },
+    { code: 'P-2', label: 'Plan A Berlin' },
+  ]);
   const codes = (q: string) => index.search(q, 0, 5).hits.map((h) => index.rows[h.index]!.code);
   assert.deepEqual(codes('a berlin'), ['P-2']);
   assert.deepEqual(codes('berlin a'), ['P-2', 'P-1']);
@@ -132,7 +169,8 @@ test('a one-letter word typed to its end matches that word; the last word matche
 
 test('on a vocabulary of hundreds of thousands of words the typo pass tests a bounded share of it, and still forgives a typo', () => {
   const r = seeded(23);
-  const word = () => Array.from({ length: 6 + Math.floor(r.next() * 5) }, () => letters[Math.floor(r.next() * 26)]).join('');
+  const word = () =>
+    Array.from({ length: 6 + Math.floor(r.next() * 5) }, () => letters[Math.floor(r.next() * 26)]).join('');
   const rows = Array.from({ length: 60_000 }, (_, i) => ({ code: `W-${i}`, label: `${word()} ${word()} ${word()}` }));
   rows.push({ code: 'W-FRA', label: 'Frankfurt office' });
   const vocabulary = new Set(rows.flatMap((row) => row.label.toLowerCase().split(' '))).size;
@@ -144,5 +182,8 @@ test('on a vocabulary of hundreds of thousands of words the typo pass tests a bo
   assert.ok(patterns.length >= 3, `${patterns.length} patterns`);
   assert.ok(tests <= MAX_TYPO_WORD_TESTS && tests < vocabulary, `${tests} of ${vocabulary} vocabulary words tested`);
   assert.equal(catalog.search(rows[777]!.label, { limit: 5 }).items[0]?.code, 'W-777');
-  assert.deepEqual(catalog.search('frankfrut', { limit: 5 }).items.map((i) => i.code), ['W-FRA']);
+  assert.deepEqual(
+    catalog.search('frankfrut', { limit: 5 }).items.map((i) => i.code),
+    ['W-FRA'],
+  );
 });

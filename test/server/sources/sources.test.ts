@@ -4,8 +4,23 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { delay, http, HttpResponse } from 'msw';
-import { CONCUR, bearer, fieldsFile, launchQuery, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
-import { SANDBOX_DELEGATE, SANDBOX_EXTRA_FIELDS, SANDBOX_IDS, SANDBOX_LIST, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import {
+  CONCUR,
+  bearer,
+  fieldsFile,
+  launchQuery,
+  launchSession,
+  makeApp,
+  useFakeConcur,
+  postCommit,
+} from '../helpers.ts';
+import {
+  SANDBOX_DELEGATE,
+  SANDBOX_EXTRA_FIELDS,
+  SANDBOX_IDS,
+  SANDBOX_LIST,
+  SANDBOX_USER,
+} from '../../../server/sandbox/concur-state.ts';
 import { SAMPLE_CATALOG } from '../../../server/config.ts';
 import { readFieldsFile } from '../../../server/sources/fields.ts';
 import type { ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
@@ -14,25 +29,26 @@ const { msw, concur } = useFakeConcur();
 const ERP = 'https://erp.example.com';
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
-
 const search = async (app: App, token: string, q: string, extra = '') => {
   const res = await app.request(`/api/search?q=${encodeURIComponent(q)}${extra}`, { headers: bearer(token) });
   return { status: res.status, body: (await res.json()) as SearchResponse & ErrorBody };
 };
-const commit = (app: App, token: string, code: string) =>
-  postCommit(app, token, { code });
+const commit = (app: App, token: string, code: string) => postCommit(app, token, { code });
 const openContext = (app: App, token: string) => app.request('/api/context', { headers: bearer(token) });
 
 describe("the customer's HTTP API", () => {
   const FIELDS = {
     sources: {
       erp: {
-        type: 'http', title: 'the ERP cost centres',
+        type: 'http',
+        title: 'the ERP cost centres',
         url: `${ERP}/api/cost-centres?q={query}&employee={employeeId}&on={date}`,
         headers: { Authorization: 'Bearer ${ERP_TOKEN}' },
-        items: 'result.rows', total: 'result.count',
+        items: 'result.rows',
+        total: 'result.count',
         map: { code: 'id', label: 'name', detail: 'dept.name', inactive: 'blockedBecause' },
-        timeoutMs: 300, cacheSeconds: 30,
+        timeoutMs: 300,
+        cacheSeconds: 30,
       },
     },
     fields: { custom5: 'erp', custom9: 'erp', custom12: 'erp' },
@@ -44,10 +60,12 @@ describe("the customer's HTTP API", () => {
 
   test('fills the URL with the query and the launch context, sends the configured secret, and maps the answer', async () => {
     const seen: { url: URL; auth: string | null }[] = [];
-    msw.use(http.get(`${ERP}/api/cost-centres`, ({ request }) => {
-      seen.push({ url: new URL(request.url), auth: request.headers.get('authorization') });
-      return HttpResponse.json({ result: { rows, count: 2 } });
-    }));
+    msw.use(
+      http.get(`${ERP}/api/cost-centres`, ({ request }) => {
+        seen.push({ url: new URL(request.url), auth: request.headers.get('authorization') });
+        return HttpResponse.json({ result: { rows, count: 2 } });
+      }),
+    );
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS), ERP_TOKEN: 'erp-secret-123' } });
     const token = await launchSession(app, concur());
     await openContext(app, token); // the expense's date becomes part of the context
@@ -82,11 +100,19 @@ describe("the customer's HTTP API", () => {
     const { status, body } = await search(app, token, 'x');
     assert.equal(status, 503);
     assert.equal(body.error.code, 'source_unavailable');
-    assert.equal(body.error.message, 'The ERP cost centres is not available right now (it answered HTTP 500). Please try again in a moment.');
+    assert.equal(
+      body.error.message,
+      'The ERP cost centres is not available right now (it answered HTTP 500). Please try again in a moment.',
+    );
   });
 
   test('a slow answer ends at the configured timeout with a message', async () => {
-    msw.use(http.get(`${ERP}/api/cost-centres`, async () => { await delay(2000); return HttpResponse.json({ result: { rows } }); }));
+    msw.use(
+      http.get(`${ERP}/api/cost-centres`, async () => {
+        await delay(2000);
+        return HttpResponse.json({ result: { rows } });
+      }),
+    );
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS), ERP_TOKEN: 't' } });
     const token = await launchSession(app, concur());
     const started = performance.now();
@@ -107,18 +133,32 @@ describe("the customer's HTTP API", () => {
 });
 
 describe('Concur List v4', () => {
-  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id } }, fields: { custom5: 'clients', custom9: 'clients', custom12: 'clients' } };
+  const FIELDS = {
+    sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id } },
+    fields: { custom5: 'clients', custom9: 'clients', custom12: 'clients' },
+  };
 
   test('lists the first level, searches by code or value, opens the next level, and writes the item id', async () => {
     const urls: URL[] = [];
-    msw.events.on('request:start', ({ request }) => { if (request.url.includes('/list/v4/')) urls.push(new URL(request.url)); });
+    msw.events.on('request:start', ({ request }) => {
+      if (request.url.includes('/list/v4/')) urls.push(new URL(request.url));
+    });
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
     const token = await launchSession(app, concur());
     const top = await search(app, token, '');
-    assert.deepEqual(top.body.items.map((i) => [i.display, i.label, i.hasChildren]), [['AM', 'Americas', true], ['EU', 'Europe', true]]);
+    assert.deepEqual(
+      top.body.items.map((i) => [i.display, i.label, i.hasChildren]),
+      [
+        ['AM', 'Americas', true],
+        ['EU', 'Europe', true],
+      ],
+    );
     const europe = top.body.items.find((i) => i.display === 'EU')!;
     const level2 = await search(app, token, 'all', `&parent=${europe.code}`);
-    assert.deepEqual(level2.body.items.map((i) => i.label), ['Allianz claims platform']);
+    assert.deepEqual(
+      level2.body.items.map((i) => i.label),
+      ['Allianz claims platform'],
+    );
     assert.equal(urls.at(-1)!.searchParams.get('shortCodeOrValue'), 'cp:all');
     assert.match(urls.at(-1)!.pathname, new RegExp(`/list/v4/lists/${SANDBOX_LIST.id}/items/${europe.code}/children$`));
     const nokia = (await search(app, token, '', `&parent=${europe.code}`)).body.items.find((i) => i.display === 'NOK')!;
@@ -132,13 +172,23 @@ describe('Concur List v4', () => {
 });
 
 test('a Concur list or request outage is a message with its correlation id, not a spinner', async () => {
-  const FIELDS = { sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id }, trips: { type: 'concur-request' } }, fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips', custom12: 'clients' } };
+  const FIELDS = {
+    sources: { clients: { type: 'concur-list', listId: SANDBOX_LIST.id }, trips: { type: 'concur-request' } },
+    fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips', custom12: 'clients' },
+  };
   msw.use(
-    http.get(`${CONCUR}/list/v4/lists/:id/children`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-list' } })),
-    http.get(`${CONCUR}/travelrequest/v4/requests`, () => HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-req' } })),
+    http.get(`${CONCUR}/list/v4/lists/:id/children`, () =>
+      HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-list' } }),
+    ),
+    http.get(`${CONCUR}/travelrequest/v4/requests`, () =>
+      HttpResponse.json({}, { status: 503, headers: { 'concur-correlationid': 'cid-req' } }),
+    ),
   );
   const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
-  for (const [field, cid] of [['custom12', 'cid-list'], [SANDBOX_EXTRA_FIELDS.trip.id, 'cid-req']] as const) {
+  for (const [field, cid] of [
+    ['custom12', 'cid-list'],
+    [SANDBOX_EXTRA_FIELDS.trip.id, 'cid-req'],
+  ] as const) {
     const token = await launchSession(app, concur(), { unsigned: { custom_field_launched_from: field } });
     const { status, body } = await search(app, token, 'x');
     assert.equal(status, 502);
@@ -148,7 +198,10 @@ test('a Concur list or request outage is a message with its correlation id, not 
 });
 
 describe('Concur Request v4', () => {
-  const FIELDS = { sources: { trips: { type: 'concur-request', view: 'ALL' } }, fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips' } };
+  const FIELDS = {
+    sources: { trips: { type: 'concur-request', view: 'ALL' } },
+    fields: { [SANDBOX_EXTRA_FIELDS.trip.id]: 'trips' },
+  };
   const tripLaunch = { unsigned: { custom_field_launched_from: SANDBOX_EXTRA_FIELDS.trip.id } };
 
   test("lists the owner's travel requests with dates, destination and status; a cancelled one is greyed", async () => {
@@ -156,7 +209,9 @@ describe('Concur Request v4', () => {
     const token = await launchSession(app, concur(), tripLaunch);
     const { body } = await search(app, token, 'frankfurt');
     assert.deepEqual(body.items[0], {
-      code: '3KX9', label: 'Frankfurt client visit', detail: '2026-11-10 – 2026-11-13 · Frankfurt, DE · Approved',
+      code: '3KX9',
+      label: 'Frankfurt client visit',
+      detail: '2026-11-10 – 2026-11-13 · Frankfurt, DE · Approved',
       highlight: { label: [[0, 9]], detail: [[26, 35]] },
     });
     const cancelled = (await search(app, token, 'zurich')).body.items[0]!;
@@ -164,19 +219,36 @@ describe('Concur Request v4', () => {
     assert.equal((await commit(app, token, '3KX9')).status, 200);
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, SANDBOX_EXTRA_FIELDS.trip.id), '3KX9');
     // A field the file does not name is not served: its launch is refused and nothing is written.
-    const other = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, { headers: { accept: 'application/json' } });
+    const other = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+      headers: { accept: 'application/json' },
+    });
     assert.equal(other.status, 400);
     assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'field_not_configured');
   });
 
   test("a delegate sees the owner's requests", async () => {
     const urls: URL[] = [];
-    msw.events.on('request:start', ({ request }) => { if (request.url.includes('/travelrequest/')) urls.push(new URL(request.url)); });
+    msw.events.on('request:start', ({ request }) => {
+      if (request.url.includes('/travelrequest/')) urls.push(new URL(request.url));
+    });
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(FIELDS) } });
-    const q = { signed: { logged_in_user_id: SANDBOX_DELEGATE.id, item_url: concur().entryUrl(concur().expenses.get(SANDBOX_IDS.taxi)!, 'PROXY') }, ...tripLaunch };
-    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur(), q)}`.replace(/client_auth_code=[^&]+/, `client_auth_code=${concur().issueAuthCode(SANDBOX_DELEGATE.id)}`));
+    const q = {
+      signed: {
+        logged_in_user_id: SANDBOX_DELEGATE.id,
+        item_url: concur().entryUrl(concur().expenses.get(SANDBOX_IDS.taxi)!, 'PROXY'),
+      },
+      ...tripLaunch,
+    };
+    const res = await app.request(
+      `/launchexternalurl/v4/form?${launchQuery(concur(), q)}`.replace(
+        /client_auth_code=[^&]+/,
+        `client_auth_code=${concur().issueAuthCode(SANDBOX_DELEGATE.id)}`,
+      ),
+    );
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+      token: string;
+    };
     const { body } = await search(app, token, '');
     msw.events.removeAllListeners();
     assert.equal(body.total, 3);
@@ -186,7 +258,13 @@ describe('Concur Request v4', () => {
 
 describe('context filters', () => {
   const filtered = (otherwise: string) => ({
-    sources: { projects: { type: 'catalog', file: SAMPLE_CATALOG, filters: [{ column: 'valid_to', onOrAfter: '{date}', otherwise, reason: 'closed on {value}' }] } },
+    sources: {
+      projects: {
+        type: 'catalog',
+        file: SAMPLE_CATALOG,
+        filters: [{ column: 'valid_to', onOrAfter: '{date}', otherwise, reason: 'closed on {value}' }],
+      },
+    },
     fields: { custom5: 'projects', custom9: 'projects', custom12: 'projects' },
   });
 
@@ -195,7 +273,10 @@ describe('context filters', () => {
     const token = await launchSession(app, concur());
     await openContext(app, token);
     const { body } = await search(app, token, 'laptop');
-    assert.deepEqual(body.items.map((i) => [i.code, i.inactive]), [['PRJ-1013', 'closed on 2026-06-30']]);
+    assert.deepEqual(
+      body.items.map((i) => [i.code, i.inactive]),
+      [['PRJ-1013', 'closed on 2026-06-30']],
+    );
     const open = (await search(app, token, 'website')).body.items[0]!;
     assert.equal(open.inactive, undefined);
     const res = await commit(app, token, 'PRJ-1013');
@@ -203,7 +284,7 @@ describe('context filters', () => {
     assert.match(((await res.json()) as ErrorBody).error.message, /closed on 2026-06-30/);
   });
 
-  test("with otherwise: hide, it is left out of the results and the count", async () => {
+  test('with otherwise: hide, it is left out of the results and the count', async () => {
     const { app } = await makeApp({ env: { FIELDS_FILE: fieldsFile(filtered('hide')) } });
     const token = await launchSession(app, concur());
     await openContext(app, token);
@@ -221,21 +302,47 @@ test("the user's recent picks for this field come first when the box is empty", 
   assert.equal((await commit(app, second, 'CC-100')).status, 200);
   const third = await launchSession(app, concur());
   const { body } = await search(app, third, '');
-  assert.deepEqual(body.recent?.map((i) => i.code), ['CC-100', 'PRJ-1024']);
+  assert.deepEqual(
+    body.recent?.map((i) => i.code),
+    ['CC-100', 'PRJ-1024'],
+  );
   assert.equal((await search(app, third, 'x')).body.recent, undefined, 'only when nothing is typed');
   // Another field has its own recent picks.
-  const header = await launchSession(app, concur(), { signed: { item_url: concur().reportUrl('764428DD6A664AF0BFCB') }, unsigned: { source: 'HEADER', custom_field_launched_from: 'custom5' } });
+  const header = await launchSession(app, concur(), {
+    signed: { item_url: concur().reportUrl('764428DD6A664AF0BFCB') },
+    unsigned: { source: 'HEADER', custom_field_launched_from: 'custom5' },
+  });
   assert.deepEqual((await search(app, header, '')).body.recent, []);
 });
 
 describe('FIELDS_FILE validation names the exact place of a mistake', () => {
   const cases: [string, object, RegExp][] = [
-    ['a URL without a scheme', { sources: { erp: { type: 'http', url: 'erp.example.com/x', map: { code: 'id', label: 'n' } } } }, /: sources\.erp\.url: must start with https:\/\//],
-    ['an unknown placeholder', { sources: { erp: { type: 'http', url: 'https://e/x?q={qeury}', map: { code: 'id', label: 'n' } } } }, /: sources\.erp\.url: may use only \{query\}/],
-    ['a field naming an undefined source', { sources: { a: { type: 'catalog' } }, fields: { custom9: 'b' } }, /: fields\.custom9: names the source "b", which is not defined under sources/],
+    [
+      'a URL without a scheme',
+      { sources: { erp: { type: 'http', url: 'erp.example.com/x', map: { code: 'id', label: 'n' } } } },
+      /: sources\.erp\.url: must start with https:\/\//,
+    ],
+    [
+      'an unknown placeholder',
+      { sources: { erp: { type: 'http', url: 'https://e/x?q={qeury}', map: { code: 'id', label: 'n' } } } },
+      /: sources\.erp\.url: may use only \{query\}/,
+    ],
+    [
+      'a field naming an undefined source',
+      { sources: { a: { type: 'catalog' } }, fields: { custom9: 'b' } },
+      /: fields\.custom9: names the source "b", which is not defined under sources/,
+    ],
     ['an unknown source type', { sources: { a: { type: 'ftp' } } }, /: sources\.a\.type: /],
-    ['a filter with two comparisons', { sources: { a: { type: 'catalog', filters: [{ column: 'c', equals: 'x', onOrAfter: '{date}' }] } } }, /: sources\.a\.filters\.0: give exactly one of equals, onOrBefore, onOrAfter/],
-    ['a typo in a key', { sources: { a: { type: 'catalog', fitlers: [] } } }, /: sources\.a: Unrecognized key: "fitlers"/],
+    [
+      'a filter with two comparisons',
+      { sources: { a: { type: 'catalog', filters: [{ column: 'c', equals: 'x', onOrAfter: '{date}' }] } } },
+      /: sources\.a\.filters\.0: give exactly one of equals, onOrBefore, onOrAfter/,
+    ],
+    [
+      'a typo in a key',
+      { sources: { a: { type: 'catalog', fitlers: [] } } },
+      /: sources\.a: Unrecognized key: "fitlers"/,
+    ],
   ];
   for (const [name, content, message] of cases) {
     test(name, async () => {
@@ -244,7 +351,9 @@ describe('FIELDS_FILE validation names the exact place of a mistake', () => {
   }
 
   test('a bad fields file stops the start with one FIELDS_FILE line', async () => {
-    await assert.rejects(makeApp({ env: { FIELDS_FILE: fieldsFile({ sources: {}, fields: { custom12: 'x' } }) } }), /^ConfigError: FIELDS_FILE: .*fields\.custom12: names the source "x"/);
+    await assert.rejects(
+      makeApp({ env: { FIELDS_FILE: fieldsFile({ sources: {}, fields: { custom12: 'x' } }) } }),
+      /^ConfigError: FIELDS_FILE: .*fields\.custom12: names the source "x"/,
+    );
   });
 });
-

@@ -36,14 +36,39 @@ const redis = async (prefix = redisPrefix(), key = KEY) => {
 };
 
 const SESSION: Session = {
-  version: 4, companyDomain: 'acme.com', loggedInUserId: 'u1', languageCode: 'de', isMobile: false, createdAt: 1,
-  item: { kind: 'ENTRY', base: 'https://us.api.concursolutions.com', userId: 'u1', context: 'TRAVELER', reportId: 'R1', expenseId: 'E1' } as Session extends { item: infer I } ? I : never,
-  fieldId: 'custom12', expenseIds: [], reportOwnerUserId: 'u1', reportOwnerEmployeeId: 'EMP-1',
-  token: { accessToken: 'secret-access-token-1234567890', refreshToken: 'secret-refresh-token-0987654321', expiresAt: 2 },
+  version: 4,
+  companyDomain: 'acme.com',
+  loggedInUserId: 'u1',
+  languageCode: 'de',
+  isMobile: false,
+  createdAt: 1,
+  item: {
+    kind: 'ENTRY',
+    base: 'https://us.api.concursolutions.com',
+    userId: 'u1',
+    context: 'TRAVELER',
+    reportId: 'R1',
+    expenseId: 'E1',
+  } as Session extends { item: infer I } ? I : never,
+  fieldId: 'custom12',
+  expenseIds: [],
+  reportOwnerUserId: 'u1',
+  reportOwnerEmployeeId: 'EMP-1',
+  token: {
+    accessToken: 'secret-access-token-1234567890',
+    refreshToken: 'secret-refresh-token-0987654321',
+    expiresAt: 2,
+  },
 };
 
 const record = (at: number, n: number): WriteRecord => ({
-  at, companyDomain: 'acme.com', userId: 'u1', item: `ENTRY R1/E${n}`, fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }], result: 'written', correlationId: `corr-${n}`,
+  at,
+  companyDomain: 'acme.com',
+  userId: 'u1',
+  item: `ENTRY R1/E${n}`,
+  fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }],
+  result: 'written',
+  correlationId: `corr-${n}`,
 });
 
 interface Kind {
@@ -105,19 +130,32 @@ for (const { name, make, advance } of KINDS) {
       await store.recordWrite(record(t0 - 5000, 1), 10_000);
       await store.recordWrite(record(t0 - 1000, 2), 10_000);
       await store.recordWrite(record(t0 - 1000, 2), 10_000);
-      await store.recordWrite({ ...record(t0, 3), result: 'failed', error: 'concur_unavailable', correlationId: undefined }, 10_000);
-      assert.deepEqual((await store.writesSince(t0 - 2000)).map((r) => r.item), ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3']);
+      await store.recordWrite(
+        { ...record(t0, 3), result: 'failed', error: 'concur_unavailable', correlationId: undefined },
+        10_000,
+      );
+      assert.deepEqual(
+        (await store.writesSince(t0 - 2000)).map((r) => r.item),
+        ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3'],
+      );
       assert.equal((await store.writesSince(t0)).at(0)?.error, 'concur_unavailable');
       clock += 6000;
       await store.recordWrite(record(clock, 4), 10_000);
-      assert.deepEqual((await store.writesSince(0)).map((r) => r.item), ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3', 'ENTRY R1/E4'], 'the first is past the retention');
+      assert.deepEqual(
+        (await store.writesSince(0)).map((r) => r.item),
+        ['ENTRY R1/E2', 'ENTRY R1/E2', 'ENTRY R1/E3', 'ENTRY R1/E4'],
+        'the first is past the retention',
+      );
     });
 
     test('a rate limit counts per key and refuses past its points', async () => {
       const store = await make();
       const limiter = store.limiter(`t-${crypto.randomUUID()}`, 3, 60);
       for (let i = 0; i < 3; i++) await limiter.consume('a');
-      await assert.rejects(limiter.consume('a'), (res) => res instanceof RateLimiterRes && res.msBeforeNext > 0 && res.msBeforeNext <= 60_000);
+      await assert.rejects(
+        limiter.consume('a'),
+        (res) => res instanceof RateLimiterRes && res.msBeforeNext > 0 && res.msBeforeNext <= 60_000,
+      );
       await limiter.consume('b');
     });
   });
@@ -152,9 +190,13 @@ describe('the sqlite store, beyond the contract', () => {
     await store.putSession('k', SESSION, 60_000);
     await store.close();
     opened.splice(opened.indexOf(store), 1);
-    const bytes = readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1');
+    const bytes =
+      readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1');
     assert.ok(!bytes.includes('secret-access-token') && !bytes.includes('secret-refresh-token'), 'no token in clear');
-    assert.throws(() => sqlite(file, randomBytes(32)), /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/);
+    assert.throws(
+      () => sqlite(file, randomBytes(32)),
+      /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/,
+    );
     assert.deepEqual(await sqlite(file).getSession('k'), SESSION);
   });
 });
@@ -170,7 +212,11 @@ describe('the redis store, beyond the contract', () => {
     const [la, lb] = [a.limiter('shared', 2, 60), b.limiter('shared', 2, 60)];
     await la.consume('ip');
     await lb.consume('ip');
-    await assert.rejects(la.consume('ip'), (res) => res instanceof RateLimiterRes && res.remainingPoints === 0, 'the third, on either instance, is over the limit');
+    await assert.rejects(
+      la.consume('ip'),
+      (res) => res instanceof RateLimiterRes && res.remainingPoints === 0,
+      'the third, on either instance, is over the limit',
+    );
   });
 
   test('sessions are encrypted at rest: no token in Redis, and a store written with another key is refused at start', async () => {
@@ -180,12 +226,18 @@ describe('the redis store, beyond the contract', () => {
     const raw = new Redis(await redisUrl());
     try {
       const text = await raw.get(`${prefix}session:k`);
-      assert.ok(text && !text.includes('secret-access-token') && !text.includes('secret-refresh-token'), 'no token in clear');
+      assert.ok(
+        text && !text.includes('secret-access-token') && !text.includes('secret-refresh-token'),
+        'no token in clear',
+      );
       assert.ok((await raw.pttl(`${prefix}session:k`)) > 0, 'the session has a time to live');
     } finally {
       raw.disconnect();
     }
-    await assert.rejects(redis(prefix, randomBytes(32)), /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/);
+    await assert.rejects(
+      redis(prefix, randomBytes(32)),
+      /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/,
+    );
     assert.deepEqual(await (await redis(prefix)).getSession('k'), SESSION);
   });
 
@@ -201,6 +253,9 @@ describe('the redis store, beyond the contract', () => {
     }
     await store.close();
     opened.splice(opened.indexOf(store), 1);
-    await assert.rejects(store.getSession('k'), (e: Error & { code?: string }) => e.code === 'store_unavailable' && /cannot reach its store/.test(e.message));
+    await assert.rejects(
+      store.getSession('k'),
+      (e: Error & { code?: string }) => e.code === 'store_unavailable' && /cannot reach its store/.test(e.message),
+    );
   });
 });

@@ -49,7 +49,7 @@ export interface AppDeps {
   draining?: () => boolean;
 }
 
-export type AppEnv = {
+export interface AppEnv {
   Variables: {
     requestId: string;
     /** A logger whose lines carry the request id, made on first use: most answers log only their request line. */
@@ -57,7 +57,7 @@ export type AppEnv = {
     session: Session;
     sessionKey: string;
   };
-};
+}
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
 export function wantsJson(c: Context): boolean {
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps) {
       xFrameOptions: framable ? false : 'DENY',
     });
   };
-  // The test suite's secret scan sees every answer (the fake Concur's own, under /sandbox/, hands out tokens by design).
+  // The test suite's secret scan sees every answer (the fake Concur, under /sandbox/, hands out tokens by design).
   const tap = secretTap();
   if (tap) {
     app.use(async (c, next) => {

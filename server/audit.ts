@@ -14,7 +14,11 @@ export function parseSince(text: string | undefined, now: number): number | unde
 
 export function formatRecord(r: WriteRecord): string {
   const fields = r.fields.map((f) => `${f.field}: ${f.old ?? '(empty)'} -> ${f.new}`).join('; ');
-  return `${new Date(r.at).toISOString()}  ${r.result.padEnd(7)}  ${r.companyDomain} ${r.userId}  ${r.item}  ${fields}${r.correlationId ? `  [${r.correlationId}]` : ''}${r.error ? `  (${r.error})` : ''}`;
+  return (
+    `${new Date(r.at).toISOString()}  ${r.result.padEnd(7)}  ${r.companyDomain} ${r.userId}  ${r.item}  ${fields}` +
+    (r.correlationId ? `  [${r.correlationId}]` : '') +
+    (r.error ? `  (${r.error})` : '')
+  );
 }
 
 export interface AuditReport {
@@ -34,7 +38,8 @@ export async function runAudit(config: Config, args: string[], now = Date.now())
     return {
       ok: false,
       lines: [
-        'STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) the server uses.',
+        'STORE_URL=memory keeps no audit log: run the command with the STORE_URL (and TOKEN_ENCRYPTION_KEY) ' +
+          'the server uses.',
       ],
     };
   }

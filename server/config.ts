@@ -62,7 +62,9 @@ export const Env = z.object({
     .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   FIELDS_FILE: z.string().min(1).optional(),
-  /** Without FIELDS_FILE: the Launch URL fields (comma-separated) that search CATALOG_FILE; no other field is served. */
+  /**
+   * Without FIELDS_FILE: the Launch URL fields (comma-separated) that search CATALOG_FILE; no other field is served.
+   */
   CATALOG_FIELDS: commaList(
     z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'),
   ),
@@ -203,7 +205,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError('CONCUR_CLIENT_SECRET: is required when CONCUR_CLIENT_ID is set');
     if (!e.CONCUR_REDIRECT_URI)
       throw new ConfigError(
-        'CONCUR_REDIRECT_URI: is required when CONCUR_CLIENT_ID is set (the Redirect URL entered on the LEU service configuration)',
+        'CONCUR_REDIRECT_URI: is required when CONCUR_CLIENT_ID is set ' +
+          '(the Redirect URL entered on the LEU service configuration)',
       );
     oauth = {
       clientId: e.CONCUR_CLIENT_ID!,
@@ -233,7 +236,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const host = e.HOST ?? (sandbox ? '127.0.0.1' : '0.0.0.0');
   if (sandbox && !LOOPBACK.test(host) && host !== 'localhost') {
     throw new ConfigError(
-      'HOST: the sandbox signs launches with publicly known credentials, so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur',
+      'HOST: the sandbox signs launches with publicly known credentials, ' +
+        'so it listens only on a loopback address (127.0.0.1, ::1); set CONCUR_CLIENT_ID to run against Concur',
     );
   }
 
@@ -249,7 +253,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const key = encryptionKey();
     if (!key)
       throw new ConfigError(
-        'TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set (32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)',
+        'TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set ' +
+          '(32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)',
       );
     companyToken = { file: e.COMPANY_TOKEN_FILE, key };
   }
@@ -267,19 +272,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   );
   if (e.EMBED_ALLOWED_ORIGINS.length && !embedFields.length) {
     throw new ConfigError(
-      'EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search (e.g. custom12,custom16)',
+      'EMBED_FIELDS: is required when EMBED_ALLOWED_ORIGINS is set: list the fields the embedding pages may search ' +
+        '(e.g. custom12,custom16)',
     );
   }
 
   const store = storeFrom(e.STORE_URL, e.DATA_DIR, e.REDIS_KEY_PREFIX, encryptionKey, sandbox);
-  // The field id in a launch is not signed: only fields the configuration names are served (the sandbox has its example).
+  // A launch's field id is not signed: only fields the configuration names are served (the sandbox has its example).
   if (e.FIELDS_FILE && e.CATALOG_FIELDS.length)
     throw new ConfigError(
       'CATALOG_FIELDS: give either FIELDS_FILE or CATALOG_FIELDS; with a fields file, list the fields there',
     );
   if (!e.FIELDS_FILE && !e.CATALOG_FIELDS.length && !sandbox) {
     throw new ConfigError(
-      'CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE (e.g. custom12); launches for any other field are refused',
+      'CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE ' +
+        '(e.g. custom12); launches for any other field are refused',
     );
   }
 
@@ -333,7 +340,8 @@ function storeFrom(
     }
     if (!key)
       throw new ConfigError(
-        'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is Redis: sessions hold Concur tokens and are encrypted at rest, and every instance needs the same key',
+        'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64) when STORE_URL is Redis: ' +
+          'sessions hold Concur tokens and are encrypted at rest, and every instance needs the same key',
       );
     return { kind: 'redis', url, key, prefix };
   }
@@ -344,7 +352,8 @@ function storeFrom(
   // The sandbox makes its own key on first start, so npm start needs nothing; a real deployment brings one.
   if (!key && !sandbox)
     throw new ConfigError(
-      'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64, e.g. from: openssl rand -hex 32): the store keeps Concur tokens and encrypts them at rest (or set STORE_URL=memory to keep nothing)',
+      'TOKEN_ENCRYPTION_KEY: is required (32 bytes, 64 hex characters or Base64, e.g. from: openssl rand -hex 32): ' +
+        'the store keeps Concur tokens and encrypts them at rest (or set STORE_URL=memory to keep nothing)',
     );
   return { kind: 'sqlite', file, key, keyFile: join(dirname(file), 'store.key') };
 }

@@ -54,11 +54,13 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
   if (host.protocol === 'https:') pass('PUBLIC_URL uses HTTPS');
   else if (config.sandbox)
     lines.push(
-      '  · PUBLIC_URL is plain HTTP: fine for the sandbox, but Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2+, ECDHE)',
+      '  · PUBLIC_URL is plain HTTP: fine for the sandbox, ' +
+        'but Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2+, ECDHE)',
     );
   else
     problem(
-      'PUBLIC_URL is plain HTTP; Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2 or later, ECDHE suites)',
+      'PUBLIC_URL is plain HTTP; ' +
+        'Concur only calls HTTPS hosts with a CA-signed certificate (TLS 1.2 or later, ECDHE suites)',
     );
 
   // Test Connection, as Concur's button calls it.
@@ -76,7 +78,8 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     else problem(`GET ${testUrl} without credentials answers ${without.status}; it must refuse with 401`);
   } catch (error) {
     problem(
-      `${publicUrl} does not answer (${(error as Error).message}): is the server running, and is PUBLIC_URL its address?`,
+      `${publicUrl} does not answer (${(error as Error).message}): is the server running, ` +
+        'and is PUBLIC_URL its address?',
     );
     lines.push('', 'Start the server (npm start) and run npm run doctor again.');
     return { ok: false, lines };
@@ -94,7 +97,9 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
       logged_in_user_id: SANDBOX_USER.id,
       report_owner_user_id: SANDBOX_USER.id,
       report_owner_employee_id: '',
-      item_url: `${base}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/DOCTORCHECK/expenses/DOCTORCHECK`,
+      item_url:
+        `${base}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+        '/reports/DOCTORCHECK/expenses/DOCTORCHECK',
       nonce: crypto.randomUUID(),
     };
     const q = new URLSearchParams({
@@ -106,7 +111,7 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
       client_auth_code: `doctor-test-code-${crypto.randomUUID()}`,
       language_code: 'en',
     });
-    launchUrl = `${publicUrl}${LAUNCH_PATH}?${q}`;
+    launchUrl = `${publicUrl}${LAUNCH_PATH}?${q.toString()}`;
   }
   const launch = await http.get(launchUrl, { headers: { accept: 'application/json' } });
   const body = (launch.status === 303 ? {} : await launch.json().catch(() => ({}))) as ErrorJson;
@@ -115,16 +120,19 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     pass('a signed test launch was verified, its nonce claimed and its code exchanged for a token (303 to the popup)');
   } else if (code === 'launch_signature_invalid') {
     problem(
-      "the running server refused the test launch's signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD differs from this environment's",
+      "the running server refused the test launch's signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD " +
+        "differs from this environment's",
     );
   } else if (code === 'item_url_not_allowed') {
     problem(
-      `the running server does not trust the API host of the test launch; check CONCUR_API_BASE and CONCUR_ALLOWED_HOSTS`,
+      'the running server does not trust the API host of the test launch; ' +
+        'check CONCUR_API_BASE and CONCUR_ALLOWED_HOSTS',
     );
   } else if (code === 'oauth_code_invalid') {
     pass('a signed test launch was verified and its nonce claimed');
     pass(
-      `the token exchange reached Concur at ${config.oauth.tokenBase}, which refused only the test code (as it must); a real launch from Concur completes it`,
+      `the token exchange reached Concur at ${config.oauth.tokenBase}, ` +
+        'which refused only the test code (as it must); a real launch from Concur completes it',
     );
   } else if (code === 'oauth_client_invalid') {
     pass('a signed test launch was verified and its nonce claimed');

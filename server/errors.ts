@@ -47,7 +47,10 @@ export class BodyTooLarge extends AppError {
   override readonly title = 'This request is too large';
 }
 
-/** The sandbox answers only to its own address, so a page on another name that resolves to it (DNS rebinding) cannot use it. */
+/**
+ * The sandbox answers only to its own address, so a page on another name that resolves to it (DNS rebinding)
+ * cannot use it.
+ */
 export class HostNotServed extends AppError {
   readonly status = 421;
   readonly code = 'host_not_served';

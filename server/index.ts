@@ -23,7 +23,8 @@ if (config.tls) {
     createSecureContext({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) });
   } catch (error) {
     fail(
-      `TLS_CERT_FILE/TLS_KEY_FILE: cannot use ${config.tls.certFile} and ${config.tls.keyFile} (${(error as Error).message})`,
+      `TLS_CERT_FILE/TLS_KEY_FILE: cannot use ${config.tls.certFile} and ${config.tls.keyFile} ` +
+        `(${(error as Error).message})`,
     );
   }
 }

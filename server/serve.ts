@@ -297,15 +297,18 @@ export async function startServer(
             closeIdleConnections?: () => void;
           };
           const cut = setTimeout(() => connections.closeAllConnections?.(), opts.drainMs ?? 50_000);
-          server.close(async (err) => {
-            clearTimeout(cut);
+          const release = async () => {
             // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
             if (inFlight > 0) await new Promise<void>((done) => (settled = done));
             deps.companyTokens?.stop();
             removeSandboxDir();
             if (deps.catalog instanceof CatalogFile) deps.catalog.close();
             deps.sources.close();
-            deps.store.close().then(() => (err ? reject(err) : resolve()), reject);
+            await deps.store.close();
+          };
+          server.close((err) => {
+            clearTimeout(cut);
+            release().then(() => (err ? reject(err) : resolve()), reject);
           });
           connections.closeIdleConnections?.();
         }),

@@ -14,7 +14,9 @@ export const CHROMIUM_ARGS = [
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
-/** In an open popup: types a query, picks the first match with Enter, presses Done, and waits for the popup to close. */
+/**
+ * In an open popup: types a query, picks the first match with Enter, presses Done, and waits for the popup to close.
+ */
 export async function chooseAndClose(popup: Page, query: string, expected: string): Promise<void> {
   await popup.getByRole('combobox').fill(query);
   await popup.keyboard.press('Enter');

@@ -19,8 +19,8 @@ export async function startNodeProcess(
 ): Promise<NodeProcess> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => void (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => void (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => void (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => void (output += c.toString()));
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${args.at(-1)} stopped (exit ${child.exitCode}): ${output}`);
     if (

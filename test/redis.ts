@@ -23,7 +23,8 @@ export async function startRedisServer(port?: number): Promise<{ url: string; st
     child.once('error', (error) =>
       reject(
         new Error(
-          `The Redis tests need redis-server (Debian: apt-get install redis-server) or REDIS_TEST_URL: ${error.message}`,
+          'The Redis tests need redis-server (Debian: apt-get install redis-server) or REDIS_TEST_URL: ' +
+            error.message,
         ),
       ),
     );

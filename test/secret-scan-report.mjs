@@ -12,7 +12,9 @@ const findings = readdirSync(dir)
   .filter((f) => f.endsWith('.findings'))
   .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
 console.log(
-  `secret scan: ${sum('responses')} answers (${(sum('responseBytes') / 1e6).toFixed(1)} MB) and ${sum('logLines')} log lines from ${runs.length} test processes; ${findings.length ? `${findings.length} secret(s) found` : 'no secret or token found'}`,
+  `secret scan: ${sum('responses')} answers (${(sum('responseBytes') / 1e6).toFixed(1)} MB) and ` +
+    `${sum('logLines')} log lines from ${runs.length} test processes; ` +
+    (findings.length ? `${findings.length} secret(s) found` : 'no secret or token found'),
 );
 for (const f of [...new Set(findings)].slice(0, 20)) console.log(`  ${f}`);
 rmSync(dir, { recursive: true, force: true });

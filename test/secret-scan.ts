@@ -60,10 +60,10 @@ if (process.env.LEU_SECRET_SCAN_OUTPUT) {
     ['standard error', process.stderr],
   ] as const) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       for (const f of findSecrets(String(chunk))) found(`${f} on its ${name}: ${String(chunk).slice(0, 200)}`);
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    };
   }
 }
 

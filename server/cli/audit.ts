@@ -9,8 +9,8 @@ try {
   process.exit(report.ok ? 0 : 1);
 } catch (error) {
   // One line, never a stack trace: a configuration problem, or a store that cannot be read.
-  process.stdout.write(
-    `✗ ${error instanceof ConfigError ? error.message : `the audit log cannot be read (${(error as Error).message})`}\n`,
-  );
+  const reason =
+    error instanceof ConfigError ? error.message : `the audit log cannot be read (${(error as Error).message})`;
+  process.stdout.write(`✗ ${reason}\n`);
   process.exit(1);
 }

@@ -195,7 +195,8 @@ export class ConcurClient {
     // The client secret goes only to hosts a Concur token may go to.
     if (!this.#opts.allowlist.allows(new URL(base))) {
       throw new ItemUrlNotAllowed(
-        `Concur asked us to sign in at ${new URL(base).host}, which is not a Concur host this connector trusts. An administrator can add it to CONCUR_ALLOWED_HOSTS.`,
+        `Concur asked us to sign in at ${new URL(base).host}, which is not a Concur host this connector trusts. ` +
+          'An administrator can add it to CONCUR_ALLOWED_HOSTS.',
       );
     }
     // A string body with an explicit Content-Type: Concur rejects a charset parameter, and fetch then sends a
@@ -235,7 +236,8 @@ export class ConcurClient {
           if (!geolocation)
             throw withCorrelation(
               new ConcurUnavailable(
-                'Concur said this user lives in another data centre but did not say which. Please try again; if it keeps happening, tell your administrator.',
+                'Concur said this user lives in another data centre but did not say which. Please try again; ' +
+                  'if it keeps happening, tell your administrator.',
               ),
               trace.concurCorrelationId,
             );
@@ -358,7 +360,8 @@ export class ConcurClient {
                 redirectHost: redirectHost(response),
                 correlationId: trace.concurCorrelationId,
               },
-              'Concur answered with a redirect, which the connector never follows (no token or secret goes to an address it did not check); the call failed',
+              'Concur answered with a redirect, which the connector never follows ' +
+                '(no token or secret goes to an address it did not check); the call failed',
             );
           }
           log.info(
@@ -420,7 +423,7 @@ export class ConcurClient {
     return withCorrelation(new ConcurUnavailable(`Concur ${reason}. Please try again in a moment.`), id);
   }
 
-  async #fail(call: string, error: unknown, trace: CallTrace, what: 'read' | 'write'): Promise<never> {
+  #fail(call: string, error: unknown, trace: CallTrace, what: 'read' | 'write'): never {
     if (error instanceof ItemUrlNotAllowed) throw error;
     if (
       error instanceof HTTPError &&
@@ -436,22 +439,26 @@ export class ConcurClient {
         Message?: string;
         validationErrors?: { message?: string }[];
       } | null;
-      const detail =
+      // The first that says something: an empty list of validation errors or an empty message says nothing.
+      const detail = [
         body?.validationErrors
           ?.map((v) => v.message)
           .filter(Boolean)
-          .join('; ') ||
-        body?.errorMessage ||
-        body?.Message;
+          .join('; '),
+        body?.errorMessage,
+        body?.Message,
+      ].find(Boolean);
       this.#opts.logger.warn(
         { call, status, correlationId: trace.concurCorrelationId, sentCorrelationId: trace.sentCorrelationId },
         `Concur refused the ${what}`,
       );
       const message =
         status === 401 || status === 403
-          ? `Concur did not allow this ${what} (HTTP ${status}). Your sign-in may have ended: close this window and click the button in Concur again.`
+          ? `Concur did not allow this ${what} (HTTP ${status}). Your sign-in may have ended: ` +
+            'close this window and click the button in Concur again.'
           : status === 404
-            ? 'Concur could not find this item (HTTP 404). It may have been deleted; close this window and reopen the report.'
+            ? 'Concur could not find this item (HTTP 404). It may have been deleted; ' +
+              'close this window and reopen the report.'
             : `Concur refused the ${what} (HTTP ${status})${detail ? `: ${detail}` : ''}.`;
       throw withCorrelation(new ConcurHttpError(message, status), trace.concurCorrelationId ?? trace.sentCorrelationId);
     }

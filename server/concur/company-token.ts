@@ -15,7 +15,8 @@ export const COMPANY_REFRESH_EVERY_MS = 30 * DAY;
 const ACCESS_MARGIN_MS = 2 * 60 * 1000;
 
 const Sealed = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
-const StoredCompanyToken = z.object({
+/** The company token's file, as written: the refresh token sealed with TOKEN_ENCRYPTION_KEY. */
+export const StoredCompanyToken = z.object({
   version: z.literal(1),
   companyId: z.string(),
   geolocation: z.string().optional(),
@@ -23,7 +24,7 @@ const StoredCompanyToken = z.object({
   refreshExpiresAt: z.number().optional(),
   refreshedAt: z.number(),
 });
-type StoredCompanyToken = z.infer<typeof StoredCompanyToken>;
+export type StoredCompanyToken = z.infer<typeof StoredCompanyToken>;
 
 export interface CompanyTokenOptions {
   file: string;
@@ -112,7 +113,8 @@ export class CompanyTokens {
         open(this.#o.key, stored.refreshToken);
       } catch {
         throw new CompanyTokenUnusable(
-          `The company token in ${this.#o.file} cannot be decrypted with TOKEN_ENCRYPTION_KEY. Restore the key it was stored with, or run npm run company-token again.`,
+          `The company token in ${this.#o.file} cannot be decrypted with TOKEN_ENCRYPTION_KEY. ` +
+            'Restore the key it was stored with, or run npm run company-token again.',
         );
       }
     }
@@ -132,7 +134,7 @@ export class CompanyTokens {
           ),
       );
     void check();
-    this.#timer = setInterval(check, this.#o.checkEveryMs ?? 12 * 60 * 60 * 1000);
+    this.#timer = setInterval(() => void check(), this.#o.checkEveryMs ?? 12 * 60 * 60 * 1000);
     this.#timer.unref();
   }
 
@@ -152,7 +154,9 @@ export class CompanyTokens {
         refreshToken = open(this.#o.key, stored.refreshToken);
       } catch {
         throw new CompanyTokenUnusable(
-          `The company token in ${this.#o.file} cannot be decrypted: TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the file was altered. An administrator must restore the key, or run npm run company-token again.`,
+          `The company token in ${this.#o.file} cannot be decrypted: ` +
+            'TOKEN_ENCRYPTION_KEY is not the key it was stored with, or the file was altered. ' +
+            'An administrator must restore the key, or run npm run company-token again.',
         );
       }
       const { token } = await this.#o.client.refresh(
@@ -168,7 +172,8 @@ export class CompanyTokens {
           'the renewed company refresh token could not be saved; if Concur rotated it, run npm run company-token again',
         );
         throw new CompanyTokenUnusable(
-          `The renewed company token could not be saved to ${this.#o.file}. An administrator must fix the file's location and run npm run company-token again.`,
+          `The renewed company token could not be saved to ${this.#o.file}. ` +
+            "An administrator must fix the file's location and run npm run company-token again.",
         );
       }
       this.#access = token;
@@ -194,7 +199,8 @@ export class CompanyTokens {
     const parsed = StoredCompanyToken.safeParse(json);
     if (!parsed.success)
       throw new CompanyTokenUnusable(
-        `${this.#o.file} is not a company token file written by this connector. An administrator must run npm run company-token again.`,
+        `${this.#o.file} is not a company token file written by this connector. ` +
+          'An administrator must run npm run company-token again.',
       );
     return parsed.data;
   }

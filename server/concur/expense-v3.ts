@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ConcurClient, ConcurToken } from './client.ts';
 import type { V1Session } from '../store/store.ts';
-import type { ItemView } from './expense.ts';
+import { emptyAsNull, type ItemView } from './expense.ts';
 import { ConcurUnavailable, withCorrelation } from '../errors.ts';
 import type { FieldWrite } from '../../src/contract/api.ts';
 
@@ -26,9 +26,8 @@ export class ExpenseEntriesV3 {
   }
 
   #url(session: V1Session, token: ConcurToken): URL {
-    return new URL(
-      `${this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`,
-    );
+    const base = this.opts.apiBase ?? token.geolocation ?? this.opts.tokenBase;
+    return new URL(`${base}/api/v3.0/expense/entries/${encodeURIComponent(session.entryId)}`);
   }
 
   async read(session: V1Session, token: ConcurToken, signal?: AbortSignal): Promise<ItemView> {
@@ -57,13 +56,13 @@ export class ExpenseEntriesV3 {
       },
       reportName: null,
       submitted: false,
-      currentValue: (custom.success && custom.data?.Value) || null,
+      currentValue: custom.success ? emptyAsNull(custom.data?.Value) : null,
       values: Object.fromEntries(
         Object.entries(json as Record<string, unknown>)
           .filter(([k]) => /^Custom\d+$/i.test(k))
           .map(([k, v]) => {
             const f = CustomFieldV3.safeParse(v);
-            return [k.toLowerCase(), (f.success && f.data?.Value) || null];
+            return [k.toLowerCase(), f.success ? emptyAsNull(f.data?.Value) : null];
           }),
       ),
     };

@@ -46,10 +46,12 @@ export interface ItemView {
 
 const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null =>
   m ? { value: m.value, currency: m.currencyCode } : null;
+/** A field Concur sends empty, null or not at all holds no value. */
+export const emptyAsNull = (value: string | null | undefined): string | null => (value === '' ? null : (value ?? null));
 const fieldValue = (data: { id: string; value?: string | null }[], fieldId: string) =>
-  data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value || null;
+  emptyAsNull(data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value);
 const allValues = (data: { id: string; value?: string | null }[]) =>
-  Object.fromEntries(data.map((f) => [f.id.toLowerCase(), f.value || null]));
+  Object.fromEntries(data.map((f) => [f.id.toLowerCase(), emptyAsNull(f.value)]));
 
 export interface ExpenseApiOptions {
   /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */

@@ -13,8 +13,10 @@ export interface ItemRef {
   allocationId?: string;
 }
 
-const ITEM_PATH =
-  /^(.*)\/expensereports\/v4\/users\/([^/?#]+)\/context\/([^/?#]+)\/reports\/([^/?#]+)(?:\/(expenses|allocations)\/([^/?#]+))?\/?$/;
+const ITEM_PATH = new RegExp(
+  '^(.*)/expensereports/v4/users/([^/?#]+)/context/([^/?#]+)' +
+    '/reports/([^/?#]+)(?:/(expenses|allocations)/([^/?#]+))?/?$',
+);
 
 /** Parses an Expense v4 report, expense or allocation URL, or returns null when item_url is none of these. */
 export function parseItemUrl(itemUrl: string): ItemRef | null {

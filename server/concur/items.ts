@@ -1,4 +1,4 @@
-// Reads and writes the item a session names, with the right token: the launch's user token (v4) or the company token (v1).
+// Reads and writes a session's item with the right token: the launch's user token (v4) or the company token (v1).
 import type { Session } from '../store/store.ts';
 import type { ConcurToken } from './client.ts';
 import type { ExpenseApi, ItemView } from './expense.ts';
@@ -33,7 +33,8 @@ export interface ItemAccessDeps {
 }
 
 const NO_COMPANY_TOKEN =
-  'This Concur field uses the older v1 launch, which needs a company-level token, and none is set up. An administrator must set COMPANY_TOKEN_FILE and TOKEN_ENCRYPTION_KEY and run npm run company-token.';
+  'This Concur field uses the older v1 launch, which needs a company-level token, and none is set up. ' +
+  'An administrator must set COMPANY_TOKEN_FILE and TOKEN_ENCRYPTION_KEY and run npm run company-token.';
 
 export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
   const company = () => {

@@ -28,9 +28,13 @@ const EXPLAIN: Record<number, Explanation> = {
   },
   53: {
     code: 'oauth_company_not_enabled',
-    user: 'Your company has not enabled this application in Concur. Ask your Concur administrator to enable it (App Center, or Company Admin > Authentication Admin) before using this field.',
+    user:
+      'Your company has not enabled this application in Concur. ' +
+      'Ask your Concur administrator to enable it (App Center, or Company Admin > Authentication Admin) ' +
+      'before using this field.',
     company:
-      'The company has not enabled this application in Concur. Enable it for the company, then run npm run company-token again.',
+      'The company has not enabled this application in Concur. Enable it for the company, ' +
+      'then run npm run company-token again.',
   },
   59: {
     code: 'oauth_client_disabled',
@@ -38,7 +42,9 @@ const EXPLAIN: Record<number, Explanation> = {
   },
   60: {
     code: 'oauth_grant_not_allowed',
-    user: 'The application may not use this kind of sign-in. An administrator must add the authorization_code, refresh_token and password grants to the client ID.',
+    user:
+      'The application may not use this kind of sign-in. ' +
+      'An administrator must add the authorization_code, refresh_token and password grants to the client ID.',
   },
   61: {
     code: 'oauth_client_invalid',
@@ -46,22 +52,30 @@ const EXPLAIN: Record<number, Explanation> = {
   },
   64: {
     code: 'oauth_client_invalid',
-    user: 'Concur rejected the application credentials. An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.',
+    user:
+      'Concur rejected the application credentials. ' +
+      'An administrator must check CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET.',
   },
   101: { code: 'oauth_code_invalid', user: `Concur did not send a sign-in code. ${CLICK_AGAIN}` },
   102: {
     code: 'oauth_redirect_mismatch',
-    user: 'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL on the Launch External URL service configuration.',
+    user:
+      'The connector sent no redirect URL. An administrator must set CONCUR_REDIRECT_URI to the Redirect URL ' +
+      'on the Launch External URL service configuration.',
   },
   103: {
     code: 'oauth_code_invalid',
     user: `The sign-in code from Concur has expired or was already used. ${CLICK_AGAIN}`,
     company:
-      'The company request token has expired or is wrong (they last 24 hours). Generate a new one in Concur and run npm run company-token again.',
+      'The company request token has expired or is wrong (they last 24 hours). ' +
+      'Generate a new one in Concur and run npm run company-token again.',
   },
   104: {
     code: 'oauth_redirect_mismatch',
-    user: "The connector's redirect URL does not match the one registered in Concur. An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL on the Launch External URL service configuration.",
+    user:
+      "The connector's redirect URL does not match the one registered in Concur. " +
+      'An administrator must set CONCUR_REDIRECT_URI to exactly the Redirect URL ' +
+      'on the Launch External URL service configuration.',
   },
   105: {
     code: 'oauth_client_invalid',
@@ -71,7 +85,8 @@ const EXPLAIN: Record<number, Explanation> = {
     code: 'oauth_refresh_revoked',
     user: `Your Concur sign-in for this window was revoked or has expired. ${CLICK_AGAIN}`,
     company:
-      'The company refresh token was revoked or has expired. Generate a new company request token in Concur and run npm run company-token again.',
+      'The company refresh token was revoked or has expired. ' +
+      'Generate a new company request token in Concur and run npm run company-token again.',
   },
   120: {
     code: 'oauth_credtype_invalid',
@@ -82,11 +97,13 @@ const EXPLAIN: Record<number, Explanation> = {
 export function oauthError(body: OAuthErrorBody, audience: OAuthAudience): ConcurSignInFailed {
   const code = Number(body.code);
   const known = EXPLAIN[code];
-  if (known) return new ConcurSignInFailed((audience === 'company' && known.company) || known.user, known.code);
+  if (known)
+    return new ConcurSignInFailed((audience === 'company' ? known.company : undefined) ?? known.user, known.code);
   const label = body.error ? ` (${body.error}${Number.isFinite(code) ? ` ${code}` : ''})` : '';
   return new ConcurSignInFailed(
     audience === 'company'
-      ? `Concur refused the company token request${label}. Check the client ID, its grants, and the company request token.`
+      ? `Concur refused the company token request${label}. Check the client ID, its grants, ` +
+          'and the company request token.'
       : `Concur refused the sign-in${label}. ${CLICK_AGAIN} If it keeps happening, tell your administrator.`,
     'concur_sign_in_failed',
   );

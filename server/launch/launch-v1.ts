@@ -28,7 +28,9 @@ export const LaunchV1Query = z.object({
   signature: required('signature'),
 });
 
-/** `.../expensereport/v1.1/report/{reportKey}/entry/{entryKey}`: the entry key is the last segment (protocol sheet §2). */
+/**
+ * `.../expensereport/v1.1/report/{reportKey}/entry/{entryKey}`: the entry key is the last segment (protocol sheet §2).
+ */
 const V1_ENTRY = /\/report\/([^/?#]+)\/entry\/([^/?#]+)\/?$/;
 
 export interface LaunchV1Deps {
@@ -48,7 +50,9 @@ export function authenticateLaunchV1(raw: Record<string, string>, credentials: C
   const q = parsed.data;
   if (!isValidSignatureV1(q, q.signature, credentials)) {
     throw new LaunchSignatureInvalid(
-      'The signature on this link does not match. If this keeps happening, your administrator should check that the connector user name and password here match the ones registered in Concur.',
+      'The signature on this link does not match. ' +
+        'If this keeps happening, your administrator should check that the connector user name and password here ' +
+        'match the ones registered in Concur.',
     );
   }
   return q;
@@ -61,7 +65,9 @@ export async function startLaunchV1(
 ): Promise<{ handoff: string; fieldId: string }> {
   if (!deps.companyTokens || !deps.v1CustomField) {
     throw new CompanyTokenMissing(
-      'This Concur field uses the older v1 launch, which this connector is not set up for. An administrator must set COMPANY_TOKEN_FILE, TOKEN_ENCRYPTION_KEY and V1_CUSTOM_FIELD, and run npm run company-token.',
+      'This Concur field uses the older v1 launch, which this connector is not set up for. ' +
+        'An administrator must set COMPANY_TOKEN_FILE, TOKEN_ENCRYPTION_KEY and V1_CUSTOM_FIELD, ' +
+        'and run npm run company-token.',
     );
   }
   let url: URL;

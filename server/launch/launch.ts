@@ -59,7 +59,9 @@ export function authenticateLaunchV4(raw: Record<string, string>, credentials: C
   const query = parsed.data;
   if (!isValidSignatureV4(query, query.signature, credentials)) {
     throw new LaunchSignatureInvalid(
-      'The signature on this link does not match. If this keeps happening, your administrator should check that the connector user name and password here match the ones registered in Concur.',
+      'The signature on this link does not match. ' +
+        'If this keeps happening, your administrator should check that the connector user name and password here ' +
+        'match the ones registered in Concur.',
     );
   }
   return query;
@@ -114,7 +116,9 @@ export function checkLaunchField(fieldId: string, fields: LaunchFields): string 
   const configured = fields.canonical(fieldId);
   if (!configured) {
     throw new FieldNotConfigured(
-      `The field this button belongs to (${fieldId}) is not set up in the connector, so nothing can be chosen or saved for it. Your administrator can add it to the connector's fields configuration.`,
+      `The field this button belongs to (${fieldId}) is not set up in the connector, ` +
+        'so nothing can be chosen or saved for it. ' +
+        "Your administrator can add it to the connector's fields configuration.",
     );
   }
   // The write names the field as the configuration spells it, never as the unsigned query did.
@@ -175,7 +179,8 @@ export async function startLaunchV4(
   // value starts and ends in the signed string, however many boundaries a forger shifts at once.
   if (subject && subject.toLowerCase() !== query.logged_in_user_id.toLowerCase()) {
     throw new LaunchUserMismatch(
-      'This link from Concur names another user than the one signed in. Close this window and click the button in Concur again.',
+      'This link from Concur names another user than the one signed in. ' +
+        'Close this window and click the button in Concur again.',
     );
   }
   const session: V4Session = {

@@ -1,4 +1,4 @@
-// HMAC signatures of Concur's Launch External URL callouts (v4: HMAC-SHA256, v1: HMAC-SHA1), protocol sheet §1, §2, §11.
+// HMAC signatures of Concur's Launch External URL callouts (v4 HMAC-SHA256, v1 HMAC-SHA1), protocol sheet §1, §2, §11.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export interface ConnectorCredentials {

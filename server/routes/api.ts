@@ -80,7 +80,8 @@ function fieldSource(deps: AppDeps, s: Session) {
   const source = deps.sources.forField(s.fieldId);
   if (!source)
     throw new FieldNotConfigured(
-      `The field ${s.fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. Close this window.`,
+      `The field ${s.fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. ` +
+        'Close this window.',
     );
   return source;
 }
@@ -89,7 +90,8 @@ function fieldSource(deps: AppDeps, s: Session) {
 const RECENT_PICKS = 5;
 /** Recent picks are kept per user and field, and per step in a wizard. */
 const recentKey = (s: Session, step?: string) =>
-  `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}${step ? `|${step}` : ''}`;
+  `${s.companyDomain.toLowerCase()}|${s.loggedInUserId.toLowerCase()}|${s.fieldId.toLowerCase()}` +
+  (step ? `|${step}` : '');
 
 const SESSION_ENDED = "This window's session has ended. Close it and click the button in Concur again.";
 

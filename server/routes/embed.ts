@@ -43,7 +43,9 @@ const notEmbeddable = (field: string) =>
   ({
     error: {
       code: 'field_not_embeddable',
-      message: `The field ${field} is not offered to other pages (it must be in EMBED_FIELDS and set up in the fields configuration).`,
+      message:
+        `The field ${field} is not offered to other pages ` +
+        '(it must be in EMBED_FIELDS and set up in the fields configuration).',
     },
   }) satisfies ErrorBody;
 
@@ -116,7 +118,8 @@ export function embedRoutes(deps: AppDeps) {
       }
       if (source.needsLaunchContext)
         throw new SourceUnavailable(
-          `${source.title} needs to know who the user is, which only a launch from Concur tells: it cannot be searched from another page.`,
+          `${source.title} needs to know who the user is, which only a launch from Concur tells: ` +
+            'it cannot be searched from another page.',
         );
       const page = await source.search(
         { query: q, offset, limit, parent },

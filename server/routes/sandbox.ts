@@ -30,7 +30,8 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
   /**
    * What Concur does when the user clicks a Launch URL button: mint a one-time authorization code and open the
    * connector with a signed query string. The signature needs the connector password, so it is made here.
-   * Query: source (HEADER | ENTRY | ALLOCATION), report, expense, allocation, field, as (owner | delegate), lang, mobile.
+   * Query: source (HEADER | ENTRY | ALLOCATION), report, expense, allocation, field,
+   * as (owner | delegate), lang, mobile.
    */
   r.get('/sandbox/launch', (c) => {
     const q = c.req.query();
@@ -79,7 +80,7 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
       language_code: q.lang ?? 'en',
     });
     c.header('Cache-Control', 'no-store');
-    return c.redirect(`/launchexternalurl/v4/form?${query}`, 302);
+    return c.redirect(`/launchexternalurl/v4/form?${query.toString()}`, 302);
   });
 
   /** A legacy v1 launch of an expense entry (Expense Report v1.1 itemurl, HMAC-SHA1). */
@@ -94,7 +95,7 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
     };
     const query = new URLSearchParams({ ...signed, signature: signLaunchV1(signed, deps.config.connector) });
     c.header('Cache-Control', 'no-store');
-    return c.redirect(`/concur/form/v1.0/get?${query}`, 302);
+    return c.redirect(`/concur/form/v1.0/get?${query.toString()}`, 302);
   });
 
   /** The simulated form's wizard fields: one button per configured flow, and the fields each writes. */

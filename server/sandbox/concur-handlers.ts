@@ -246,7 +246,7 @@ export function concurHandlers(concur: SandboxConcur) {
       const auth = authorize(request, params);
       if ('failure' in auth) return auth.failure;
       const e = concur.expenses.get(String(params.expenseId));
-      if (!e || e.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
+      if (e?.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
       return HttpResponse.json(entryJson(e), { headers: correlation(request) });
     }),
 
@@ -254,7 +254,7 @@ export function concurHandlers(concur: SandboxConcur) {
       const auth = authorize(request, params);
       if ('failure' in auth) return auth.failure;
       const e = concur.expenses.get(String(params.expenseId));
-      if (!e || e.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
+      if (e?.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
       const body = await readBody(request);
       if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
         return expenseError(request, 400, 'Validation failed', [
@@ -306,7 +306,7 @@ export function concurHandlers(concur: SandboxConcur) {
       const auth = authorize(request, params);
       if ('failure' in auth) return auth.failure;
       const a = concur.allocations.get(String(params.allocationId));
-      if (!a || a.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
+      if (a?.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
       return HttpResponse.json(
         {
           allocationId: a.allocationId,
@@ -324,7 +324,7 @@ export function concurHandlers(concur: SandboxConcur) {
       const auth = authorize(request, params);
       if ('failure' in auth) return auth.failure;
       const a = concur.allocations.get(String(params.allocationId));
-      if (!a || a.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
+      if (a?.reportId !== auth.reportId) return expenseError(request, 404, 'Allocation not found');
       const body = await readBody(request);
       const allocation = body?.allocation as { customData?: unknown } | undefined;
       if (!allocation || !Array.isArray(allocation.customData)) {
@@ -471,5 +471,13 @@ export function concurHandlers(concur: SandboxConcur) {
 function idToken(sub: string, clientId: string): string {
   const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub, 'concur.type': 'user', iss: 'https://sandbox.concur.invalid', aud: clientId, exp: now + 3600 })}.sandbox`;
+  const header = part({ alg: 'RS256', typ: 'JWT' });
+  const claims = part({
+    sub,
+    'concur.type': 'user',
+    iss: 'https://sandbox.concur.invalid',
+    aud: clientId,
+    exp: now + 3600,
+  });
+  return `${header}.${claims}.sandbox`;
 }

@@ -376,7 +376,7 @@ export class SandboxConcur {
 
   redeemCompanyRequestToken(companyId: string, requestToken: string) {
     const entry = this.#requestTokens.get(requestToken);
-    if (!entry || entry.companyId !== companyId || entry.expiresAt <= this.#now()) return undefined;
+    if (entry?.companyId !== companyId || entry.expiresAt <= this.#now()) return undefined;
     this.grants.password += 1;
     return this.#issue({ kind: 'company', companyId });
   }

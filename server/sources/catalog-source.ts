@@ -1,5 +1,6 @@
 // The catalog file as a data source, with the context filters configured for it.
 import type { SearchItem } from '../../src/contract/api.ts';
+import { settle } from '../settle.ts';
 import type { CatalogLike } from './catalog.ts';
 import { compileFilters, compileHiding, judge, type FilterRule } from './context-filter.ts';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
@@ -14,22 +15,29 @@ export class CatalogSource implements DataSource {
     this.title = title;
   }
 
-  async search(q: SourceQuery, ctx: SearchContext): Promise<SourcePage> {
-    // The rules are filled in once per search; only rules that can hide a row are asked of every candidate row.
-    const hides = compileHiding(this.filters, ctx);
-    const r = this.catalog.search(q.query, {
-      offset: q.offset,
-      limit: q.limit,
-      accept: hides && ((row) => !hides(row)),
+  search(q: SourceQuery, ctx: SearchContext): Promise<SourcePage> {
+    return settle(() => {
+      // The rules are filled in once per search; only rules that can hide a row are asked of every candidate row.
+      const hides = compileHiding(this.filters, ctx);
+      const r = this.catalog.search(q.query, {
+        offset: q.offset,
+        limit: q.limit,
+        accept: hides && ((row) => !hides(row)),
+      });
+      const verdict = this.filters.length ? compileFilters(this.filters, ctx) : undefined;
+      return { items: r.items.map((i) => this.#mark(i, verdict)), total: r.total };
     });
-    const verdict = this.filters.length ? compileFilters(this.filters, ctx) : undefined;
-    return { items: r.items.map((i) => this.#mark(i, verdict)), total: r.total };
   }
 
-  async lookup(code: string, ctx: SearchContext): Promise<SearchItem | undefined> {
-    const row = this.catalog.row(code);
-    if (!row || (this.filters.length && judge(row, this.filters, ctx).hidden)) return undefined;
-    return this.#mark(this.catalog.byCode(code)!, this.filters.length ? compileFilters(this.filters, ctx) : undefined);
+  lookup(code: string, ctx: SearchContext): Promise<SearchItem | undefined> {
+    return settle(() => {
+      const row = this.catalog.row(code);
+      if (!row || (this.filters.length && judge(row, this.filters, ctx).hidden)) return undefined;
+      return this.#mark(
+        this.catalog.byCode(code)!,
+        this.filters.length ? compileFilters(this.filters, ctx) : undefined,
+      );
+    });
   }
 
   #mark(

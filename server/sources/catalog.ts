@@ -27,7 +27,7 @@ const Row = z.looseObject({
   detail: cell()
     .pipe(z.string().trim())
     .optional()
-    .transform((v) => v || undefined),
+    .transform((v) => (v === '' ? undefined : v)),
 });
 
 /** A catalog row: what the popup shows, and any further columns, which stay on the server (context filters). */

@@ -61,11 +61,8 @@ export class ConcurListSource implements DataSource {
       throw new SourceUnavailable('This list can only be searched from a launch that carries a Concur sign-in.');
     const page = Math.floor(q.offset / CONCUR_PAGE) + 1;
     const json = await ctx.withConcurToken(async (token, base) => {
-      const url = new URL(
-        q.parent
-          ? `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/items/${encodeURIComponent(q.parent)}/children`
-          : `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}/children`,
-      );
+      const list = `${base}/list/v4/lists/${encodeURIComponent(this.config.listId)}`;
+      const url = new URL(q.parent ? `${list}/items/${encodeURIComponent(q.parent)}/children` : `${list}/children`);
       url.searchParams.set('page', String(page));
       if (q.query.trim()) url.searchParams.set('shortCodeOrValue', `cp:${q.query.trim()}`);
       return (await this.client.getJson('list.children', url, token, signal)).json;

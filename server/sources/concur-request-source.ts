@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { SearchItem } from '../../src/contract/api.ts';
 import type { ConcurClient } from '../concur/client.ts';
+import { emptyAsNull } from '../concur/expense.ts';
 import { SearchIndex } from './search-index.ts';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
 import { SourceUnavailable } from '../errors.ts';
@@ -75,7 +76,7 @@ export class ConcurRequestSource implements DataSource {
         r.approvalStatus?.code === 'CANCELED' || r.canceledPostApproval ? 'cancelled' : r.closed ? 'closed' : undefined;
       return {
         code: r.requestId,
-        label: r.name || `Request ${r.requestId}`,
+        label: emptyAsNull(r.name) ?? `Request ${r.requestId}`,
         detail: [dates, where, status].filter(Boolean).join(' · '),
         ...(inactive ? { inactive } : {}),
       };

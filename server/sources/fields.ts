@@ -77,7 +77,8 @@ export const FieldsFile = z
           ctx.addIssue({
             code: 'custom',
             path: ['flows', field, 'steps', i, 'within'],
-            message: `narrows by a column, which only catalog sources have; "${step.source}" is a ${source.type} source`,
+            message:
+              'narrows by a column, which only catalog sources have; ' + `"${step.source}" is a ${source.type} source`,
           });
       });
     }
@@ -86,7 +87,8 @@ export const FieldsFile = z
         code: 'custom',
         path: ['default'],
         message:
-          'a source for every field not listed is no longer offered (a user could point a launch at any field): list each Launch URL field under fields',
+          'a source for every field not listed is no longer offered (a user could point a launch at any field): ' +
+          'list each Launch URL field under fields',
       });
     }
   });

@@ -64,6 +64,11 @@ const answer = {
   template: z.string().min(1).max(200).optional(),
 };
 
+/** What a pattern that could backtrack badly is told. */
+const BACKTRACKS =
+  'could take too long to check against some answers (catastrophic backtracking): ' +
+  'write it without nested or overlapping repetition, e.g. [A-Z]+-\\d{4}';
+
 /**
  * A pattern must compile, and must be safe from catastrophic backtracking (ReDoS): it runs on every answer, in
  * the server and the popup, so one like (a|a)+ could stall both on a 48-character answer. redos-detector proves
@@ -86,7 +91,7 @@ const validRegex = z
     } catch {
       return false;
     }
-  }, 'could take too long to check against some answers (catastrophic backtracking): write it without nested or overlapping repetition, e.g. [A-Z]+-\\d{4}');
+  }, BACKTRACKS);
 
 const StepConfig = z.discriminatedUnion('kind', [
   z
@@ -192,12 +197,14 @@ export const FlowConfig = z
       } else {
         const used = [...(step.template ?? '').matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
         const bad = used.find((p) => !PLACEHOLDERS[step.kind].includes(p));
-        if (bad)
+        if (bad) {
+          const known = PLACEHOLDERS[step.kind].map((p) => `{${p}}`).join(', ');
           ctx.addIssue({
             code: 'custom',
             path: at('template'),
-            message: `{${bad}} is not known here; a ${step.kind} step may use ${PLACEHOLDERS[step.kind].map((p) => `{${p}}`).join(', ')}`,
+            message: `{${bad}} is not known here; a ${step.kind} step may use ${known}`,
           });
+        }
         if (step.template !== undefined && used.length === 0)
           ctx.addIssue({
             code: 'custom',
@@ -210,7 +217,9 @@ export const FlowConfig = z
             ctx.addIssue({
               code: 'custom',
               path: at('writeTo'),
-              message: `${step.writeTo} is already written by steps.${writers.get(key)}; each field is written by one step`,
+              message:
+                `${step.writeTo} is already written by steps.${writers.get(key)}; ` +
+                'each field is written by one step',
             });
           else writers.set(key, i);
         }
@@ -228,7 +237,7 @@ export const FlowConfig = z
           });
         if (step.kind === 'search' && step.within) {
           const target = seen.get(step.within.step);
-          if (!target || target.kind !== 'search')
+          if (target?.kind !== 'search')
             ctx.addIssue({
               code: 'custom',
               path: at('within', 'step'),
@@ -367,13 +376,13 @@ export async function wizardWrites(
   const unknown = Object.keys(raw).find((id) => !flow.steps.some((s) => s.id === id && s.kind !== 'review'));
   if (unknown !== undefined)
     throw new FlowAnswerInvalid(`The answers name a step this form does not have: ${unknown}.`, unknown);
-  const answers: Record<string, Answer | undefined> = Object.create(null);
+  const answers = Object.create(null) as Record<string, Answer | undefined>;
   for (const step of flow.steps) {
     if (step.kind === 'review' || !visibleSteps(flow, answers).includes(step)) continue;
     const given = Object.hasOwn(raw, step.id) && typeof raw[step.id] === 'string' ? normalize(step, raw[step.id]!) : '';
     let answer: Answer | undefined = given === '' ? undefined : given;
     if (step.kind === 'search' && answer !== undefined) {
-      const item = await lookup(step, answer as string, answers);
+      const item = await lookup(step, answer, answers);
       if (!item)
         throw new FlowAnswerInvalid(
           `${step.label}: ${describeProblem({ kind: 'notOffered', value: given })}.`,

@@ -75,7 +75,9 @@ const get = (value: unknown, path: string): unknown =>
           value,
         );
 
-const asText = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+/** A mapped value as text: a string, number or boolean; an object or a list is no text (not "[object Object]"). */
+const asText = (v: unknown) =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 export class HttpSource implements DataSource {
   readonly needsLaunchContext: boolean;
@@ -99,7 +101,7 @@ export class HttpSource implements DataSource {
             throw new Error(
               `the header ${k} of ${config.title} names the environment variable ${name}, which is not set`,
             );
-          return env[name]!;
+          return env[name];
         }),
       ]),
     );

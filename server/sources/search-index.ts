@@ -42,7 +42,9 @@ const words = (s: string) => s.match(WORD) ?? [];
 // pass builds a regular expression of about 4·L alternatives of L characters for a word of L characters, so 200 × "ß"
 // (one 400-letter word once folded) took about a second to compile, holding the event loop and every other request.
 
-/** Characters of a query that are read: what the search routes accept (server/routes/validation.ts), for every caller. */
+/**
+ * Characters of a query that are read: what the search routes accept (server/routes/validation.ts), for every caller.
+ */
 export const MAX_QUERY_LENGTH = 200;
 /** Distinct words a query is searched for, in the order typed. Labels seldom have more, and a later word only narrows
  * rows the first ones already narrowed, while each costs a pass over its postings and over the rows. */
@@ -178,7 +180,7 @@ function* indexSteps(rows: readonly IndexedRow[], chunk = 10_000): Generator<voi
     const list = p[field];
     if (list[list.length - 1] !== row) list.push(row);
   };
-  const codes: [string, number][] = new Array(n);
+  const codes = new Array<[string, number]>(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
     for (const w of words(fold(r.label))) add(w, i, 'label');
@@ -270,7 +272,10 @@ export class SearchIndex<T extends IndexedRow> {
     return { ...t, lo, hi, typos, codeLo, codeHi };
   }
 
-  /** Vocabulary words holding `term`, or holding it with one typo; tests at most `budget.tests` words (see MAX_TYPO_WORD_TESTS). */
+  /**
+   * Vocabulary words holding `term`, or holding it with one typo; tests at most `budget.tests` words
+   * (see MAX_TYPO_WORD_TESTS).
+   */
   #typoPass(term: string, budget: { tests: number }): number[] {
     const vocab = this.#vocab;
     if (vocab.length <= budget.tests) {

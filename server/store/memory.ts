@@ -1,6 +1,7 @@
 // The embedded default Store: in-process maps with expiry (lost on restart; one instance only).
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { settle } from '../settle.ts';
 import type { Session, Store, WriteRecord } from './store.ts';
 
 export interface MemoryStoreOptions {
@@ -22,46 +23,62 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   let audit: WriteRecord[] = [];
   const clock = opts.now ?? Date.now;
   return {
-    async recordWrite(record, retentionMs) {
-      audit = [...audit.filter((r) => r.at > clock() - retentionMs), record];
+    recordWrite(record, retentionMs) {
+      return settle(() => {
+        audit = [...audit.filter((r) => r.at > clock() - retentionMs), record];
+      });
     },
-    async writesSince(since) {
-      return audit.filter((r) => r.at >= since);
+    writesSince(since) {
+      return settle(() => audit.filter((r) => r.at >= since));
     },
-    async claimNonce(nonce, ttlMs) {
-      if (nonces.has(nonce)) return false;
-      nonces.set(nonce, true, { ttl: ttlMs });
-      return true;
+    claimNonce(nonce, ttlMs) {
+      return settle(() => {
+        if (nonces.has(nonce)) return false;
+        nonces.set(nonce, true, { ttl: ttlMs });
+        return true;
+      });
     },
-    async putSession(key, session, ttlMs) {
-      sessions.set(key, session, { ttl: ttlMs });
+    putSession(key, session, ttlMs) {
+      return settle(() => {
+        sessions.set(key, session, { ttl: ttlMs });
+      });
     },
-    async getSession(key) {
-      return sessions.get(key);
+    getSession(key) {
+      return settle(() => sessions.get(key));
     },
-    async putHandoff(code, session, ttlMs) {
-      handoffs.set(code, session, { ttl: ttlMs });
+    putHandoff(code, session, ttlMs) {
+      return settle(() => {
+        handoffs.set(code, session, { ttl: ttlMs });
+      });
     },
-    async takeHandoff(code) {
-      const session = handoffs.get(code);
-      handoffs.delete(code);
-      return session;
+    takeHandoff(code) {
+      return settle(() => {
+        const session = handoffs.get(code);
+        handoffs.delete(code);
+        return session;
+      });
     },
-    async pushRecent(key, code, max) {
-      recents.set(key, [code, ...(recents.get(key) ?? []).filter((c) => c !== code)].slice(0, max));
+    pushRecent(key, code, max) {
+      return settle(() => {
+        recents.set(key, [code, ...(recents.get(key) ?? []).filter((c) => c !== code)].slice(0, max));
+      });
     },
-    async recent(key) {
-      return recents.get(key) ?? [];
+    recent(key) {
+      return settle(() => recents.get(key) ?? []);
     },
-    async rememberTokenBase(companyDomain, tokenBase) {
-      tokenBases.set(companyDomain.toLowerCase(), tokenBase);
+    rememberTokenBase(companyDomain, tokenBase) {
+      return settle(() => {
+        tokenBases.set(companyDomain.toLowerCase(), tokenBase);
+      });
     },
-    async tokenBaseFor(companyDomain) {
-      return tokenBases.get(companyDomain.toLowerCase());
+    tokenBaseFor(companyDomain) {
+      return settle(() => tokenBases.get(companyDomain.toLowerCase()));
     },
     limiter(name, points, durationS) {
       return new RateLimiterMemory({ keyPrefix: name, points, duration: durationS });
     },
-    async close() {},
+    close() {
+      return Promise.resolve();
+    },
   };
 }

@@ -27,7 +27,8 @@ export async function openStore(config: Config['store'], opts: OpenOptions = {})
         (error: Error) => {
           if (error instanceof ConfigError) throw error;
           throw new ConfigError(
-            `STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached (${error.message.replaceAll(config.url, redactUrl(config.url))})`,
+            `STORE_URL: Redis at ${redactUrl(config.url)} cannot be reached ` +
+              `(${error.message.replaceAll(config.url, redactUrl(config.url))})`,
           );
         },
       );

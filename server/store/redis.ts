@@ -69,7 +69,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
         (Number(version[1]) === MIN_VERSION[0] && Number(version[2]) < MIN_VERSION[1]!))
     ) {
       throw new ConfigError(
-        `STORE_URL: Redis ${version[1]}.${version[2]} is too old: the store needs Redis ${MIN_VERSION.join('.')} or later`,
+        `STORE_URL: Redis ${version[1]}.${version[2]} is too old: ` +
+          `the store needs Redis ${MIN_VERSION.join('.')} or later`,
       );
     }
     await redis.set('keycheck', keyCheckValue(opts.key), 'NX');
@@ -149,9 +150,8 @@ function failuresAsUnavailable(store: Store): Store {
   const wrapped = { ...store };
   for (const name of Object.keys(store) as (keyof Store)[]) {
     if (name === 'limiter' || name === 'close') continue;
-    const call = store[name] as (...args: unknown[]) => Promise<unknown>;
     (wrapped as Record<string, unknown>)[name] = (...args: unknown[]) =>
-      call(...args).catch((error: unknown) => {
+      (store[name] as (...args: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
         throw StoreUnavailable.because(`redis ${name}`, error);
       });
   }

@@ -34,7 +34,8 @@ export function verifyKeyCheck(key: Buffer, stored: string): void {
   }
   if (!ok) {
     throw new ConfigError(
-      'TOKEN_ENCRYPTION_KEY: is not the key this store was written with (every instance, and every restart, needs the same key). Set the original key, or start on an empty store.',
+      'TOKEN_ENCRYPTION_KEY: is not the key this store was written with ' +
+        '(every instance, and every restart, needs the same key). Set the original key, or start on an empty store.',
     );
   }
 }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { settle } from '../settle.ts';
 import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.ts';
 import type { Store, WriteRecord } from './store.ts';
 
@@ -73,10 +74,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       'SELECT 1 AS used FROM nonces WHERE nonce = ? AND expires_at > ?',
     ),
     claimNonce: db.prepare(
-      'INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?',
+      'INSERT INTO nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) ' +
+        'DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?',
     ),
     putSession: db.prepare(
-      'INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at',
+      'INSERT INTO sessions (key, sealed, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) ' +
+        'DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at',
     ),
     getSession: db.prepare<[string, number], { sealed: string }>(
       'SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?',
@@ -109,49 +112,65 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
   return {
     schemaVersion: db.pragma('user_version', { simple: true }) as number,
-    async recordWrite(record, retentionMs) {
-      // The audit holds values and ids, no token: it stays readable by the administrator's command.
-      q.addAudit.run(record.at, JSON.stringify(record));
-      q.purgeAudit.run(now() - retentionMs);
+    recordWrite(record, retentionMs) {
+      return settle(() => {
+        // The audit holds values and ids, no token: it stays readable by the administrator's command.
+        q.addAudit.run(record.at, JSON.stringify(record));
+        q.purgeAudit.run(now() - retentionMs);
+      });
     },
-    async writesSince(since) {
-      return q.auditSince.all(since).map((r) => JSON.parse(r.record) as WriteRecord);
+    writesSince(since) {
+      return settle(() => q.auditSince.all(since).map((r) => JSON.parse(r.record) as WriteRecord));
     },
-    async claimNonce(nonce, ttlMs) {
-      const t = now();
-      // A replay is refused on a read: a write transaction costs several times as much, and floods are replays.
-      // The conditional insert still decides, so another process claiming the nonce meanwhile cannot slip past.
-      if (q.nonceUsed.get(nonce, t)) return false;
-      return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
+    claimNonce(nonce, ttlMs) {
+      return settle(() => {
+        const t = now();
+        // A replay is refused on a read: a write transaction costs several times as much, and floods are replays.
+        // The conditional insert still decides, so another process claiming the nonce meanwhile cannot slip past.
+        if (q.nonceUsed.get(nonce, t)) return false;
+        return q.claimNonce.run(nonce, t + ttlMs, t).changes === 1;
+      });
     },
-    async putSession(key, session, ttlMs) {
-      q.putSession.run(key, sealSession(opts.key, `session:${key}`, session), now() + ttlMs);
+    putSession(key, session, ttlMs) {
+      return settle(() => {
+        q.putSession.run(key, sealSession(opts.key, `session:${key}`, session), now() + ttlMs);
+      });
     },
-    async getSession(key) {
-      const row = q.getSession.get(key, now());
-      return row ? openSession(opts.key, `session:${key}`, row.sealed) : undefined;
+    getSession(key) {
+      return settle(() => {
+        const row = q.getSession.get(key, now());
+        return row ? openSession(opts.key, `session:${key}`, row.sealed) : undefined;
+      });
     },
-    async putHandoff(code, session, ttlMs) {
-      q.putHandoff.run(code, sealSession(opts.key, `handoff:${code}`, session), now() + ttlMs);
+    putHandoff(code, session, ttlMs) {
+      return settle(() => {
+        q.putHandoff.run(code, sealSession(opts.key, `handoff:${code}`, session), now() + ttlMs);
+      });
     },
-    async takeHandoff(code) {
-      const row = q.takeHandoff.get(code, now());
-      return row ? openSession(opts.key, `handoff:${code}`, row.sealed) : undefined;
+    takeHandoff(code) {
+      return settle(() => {
+        const row = q.takeHandoff.get(code, now());
+        return row ? openSession(opts.key, `handoff:${code}`, row.sealed) : undefined;
+      });
     },
-    async pushRecent(key, code, max) {
-      db.transaction(() => {
-        const codes = JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[];
-        q.putRecent.run(key, JSON.stringify([code, ...codes.filter((c) => c !== code)].slice(0, max)));
-      }).immediate();
+    pushRecent(key, code, max) {
+      return settle(() => {
+        db.transaction(() => {
+          const codes = JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[];
+          q.putRecent.run(key, JSON.stringify([code, ...codes.filter((c) => c !== code)].slice(0, max)));
+        }).immediate();
+      });
     },
-    async recent(key) {
-      return JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[];
+    recent(key) {
+      return settle(() => JSON.parse(q.getRecent.get(key)?.codes ?? '[]') as string[]);
     },
-    async rememberTokenBase(companyDomain, tokenBase) {
-      q.putTokenBase.run(companyDomain.toLowerCase(), tokenBase);
+    rememberTokenBase(companyDomain, tokenBase) {
+      return settle(() => {
+        q.putTokenBase.run(companyDomain.toLowerCase(), tokenBase);
+      });
     },
-    async tokenBaseFor(companyDomain) {
-      return q.getTokenBase.get(companyDomain.toLowerCase())?.base;
+    tokenBaseFor(companyDomain) {
+      return settle(() => q.getTokenBase.get(companyDomain.toLowerCase())?.base);
     },
     limiter(name, points, durationS) {
       // rate-limiter-flexible keeps its counters in a table of this file: shared by every process on it.
@@ -165,9 +184,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         duration: durationS,
       });
     },
-    async close() {
-      clearInterval(timer);
-      db.close();
+    close() {
+      return settle(() => {
+        clearInterval(timer);
+        db.close();
+      });
     },
   };
 }

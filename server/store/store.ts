@@ -73,7 +73,10 @@ export interface Store {
   /** Where Concur's error 16 said a company's users sign in. */
   rememberTokenBase(companyDomain: string, tokenBase: string): Promise<void>;
   tokenBaseFor(companyDomain: string): Promise<string | undefined>;
-  /** A rate limit whose counters live in this store (shared by every instance on it): `points` per `durationS` seconds per key. */
+  /**
+   * A rate limit whose counters live in this store (shared by every instance on it): `points` per `durationS`
+   * seconds per key.
+   */
   limiter(name: string, points: number, durationS: number): RateLimiterAbstract;
   /** Lets go of files and connections; the store is not used after. */
   close(): Promise<void>;

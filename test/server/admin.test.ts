@@ -112,7 +112,10 @@ describe('npm run doctor', () => {
       assert.match(text, /✓ a signed test launch was verified and its nonce claimed/);
       assert.match(
         text,
-        /✓ the token exchange reached Concur at https:\/\/us\.api\.concursolutions\.com, which refused only the test code/,
+        new RegExp(
+          String.raw`✓ the token exchange reached Concur at https://us\.api\.concursolutions\.com, ` +
+            'which refused only the test code',
+        ),
       );
       assert.match(text, /✓ replaying the same launch is refused/);
       assert.match(text, /✗ PUBLIC_URL is plain HTTP/);

@@ -100,7 +100,9 @@ export function launchQuery(concur: SandboxConcur, opts: LaunchOptions = {}): UR
     logged_in_user_id: SANDBOX_USER.id,
     report_owner_user_id: SANDBOX_USER.id,
     report_owner_employee_id: 'EMP-00042',
-    item_url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`,
+    item_url:
+      `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+      `/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`,
     nonce: crypto.randomUUID(),
     ...opts.signed,
   };
@@ -123,7 +125,7 @@ type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
 /** Runs a launch and claims its session, as the popup does; returns the bearer token. */
 export async function launchSession(app: App, concur: SandboxConcur, opts: LaunchOptions = {}): Promise<string> {
-  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur, opts)}`);
+  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur, opts).toString()}`);
   if (res.status !== 303) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   const claim = await app.request('/api/session', { method: 'POST', headers: { cookie } });

@@ -28,7 +28,8 @@ test('a secret in an answer (compressed or not) and a token in a log line fail t
 test('a find in a process that is killed (as the restart test kills its connector) still fails the report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'leu-scan-'));
   const leak =
-    "globalThis.leuSecretTap.log('token sbx-at-0123456789ABCDEF0123456789ABCDEF'); process.kill(process.pid, 'SIGKILL')";
+    "globalThis.leuSecretTap.log('token sbx-at-0123456789ABCDEF0123456789ABCDEF'); " +
+    "process.kill(process.pid, 'SIGKILL')";
   const killed = spawnSync(process.execPath, [...SCANNED, '--eval', leak], {
     encoding: 'utf8',
     env: { ...process.env, LEU_SECRET_SCAN_DIR: dir },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CLIENT, ENV, useFakeConcur } from '../helpers.ts';
 import { ConcurClient } from '../../../server/concur/client.ts';
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
-import { CompanyTokens, COMPANY_REFRESH_EVERY_MS } from '../../../server/concur/company-token.ts';
+import { CompanyTokens, COMPANY_REFRESH_EVERY_MS, StoredCompanyToken } from '../../../server/concur/company-token.ts';
 import { open } from '../../../server/concur/secret-box.ts';
 import { createLogger } from '../../../server/serve.ts';
 import { loadConfig } from '../../../server/config.ts';
@@ -32,7 +32,8 @@ function setup(now = () => Date.now()) {
   });
   return { file, tokens: new CompanyTokens({ file, key: KEY, client, logger: createLogger('silent'), now }) };
 }
-const storedRefreshToken = (file: string) => open(KEY, JSON.parse(readFileSync(file, 'utf8')).refreshToken);
+const stored = (file: string) => StoredCompanyToken.parse(JSON.parse(readFileSync(file, 'utf8')));
+const storedRefreshToken = (file: string) => open(KEY, stored(file).refreshToken);
 
 describe('company token', () => {
   test('bootstrap stores the refresh token encrypted, readable only by the owner', async () => {
@@ -44,7 +45,8 @@ describe('company token', () => {
     assert.doesNotMatch(text, /sbx-rt-/, 'no refresh token in plain text');
     assert.match(storedRefreshToken(file), /^sbx-rt-/);
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.throws(() => open(Buffer.alloc(32, 8), JSON.parse(text).refreshToken), 'another key cannot read it');
+    const { refreshToken } = StoredCompanyToken.parse(JSON.parse(text));
+    assert.throws(() => open(Buffer.alloc(32, 8), refreshToken), 'another key cannot read it');
   });
 
   test('a wrong company request token gets a message telling the administrator what to do', async () => {
@@ -55,35 +57,38 @@ describe('company token', () => {
     );
   });
 
-  test("the access token is reused while valid; a refresh overwrites the stored refresh token with Concur's new one", async () => {
-    let clock = Date.now();
-    const { file, tokens } = setup(() => clock);
-    await tokens.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-    const first = storedRefreshToken(file);
-    await tokens.withToken(async () => undefined);
-    await tokens.withToken(async () => undefined);
-    assert.equal(concur().grants.refresh_token, 0);
-    clock += 61 * 60 * 1000;
-    await tokens.withToken(async () => undefined);
-    assert.equal(concur().grants.refresh_token, 1);
-    const second = storedRefreshToken(file);
-    assert.notEqual(second, first, 'the rotated refresh token replaced the old one');
-    clock += 61 * 60 * 1000;
-    await tokens.withToken(async () => undefined);
-    assert.equal(concur().grants.refresh_token, 2, 'which works for the next refresh');
-  });
+  test(
+    'the access token is reused while valid; ' + "a refresh overwrites the stored refresh token with Concur's new one",
+    async () => {
+      let clock = Date.now();
+      const { file, tokens } = setup(() => clock);
+      await tokens.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
+      const first = storedRefreshToken(file);
+      await tokens.withToken(() => Promise.resolve(undefined));
+      await tokens.withToken(() => Promise.resolve(undefined));
+      assert.equal(concur().grants.refresh_token, 0);
+      clock += 61 * 60 * 1000;
+      await tokens.withToken(() => Promise.resolve(undefined));
+      assert.equal(concur().grants.refresh_token, 1);
+      const second = storedRefreshToken(file);
+      assert.notEqual(second, first, 'the rotated refresh token replaced the old one');
+      clock += 61 * 60 * 1000;
+      await tokens.withToken(() => Promise.resolve(undefined));
+      assert.equal(concur().grants.refresh_token, 2, 'which works for the next refresh');
+    },
+  );
 
   test('is renewed when a month old, well before the six-month expiry, and not before', async () => {
     let clock = Date.now();
     const { file, tokens } = setup(() => clock);
     await tokens.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-    const before = JSON.parse(readFileSync(file, 'utf8')).refreshedAt as number;
+    const before = stored(file).refreshedAt;
     clock += COMPANY_REFRESH_EVERY_MS - 60_000;
     assert.equal(await tokens.refreshIfAging(), false);
     clock += 120_000;
     assert.equal(await tokens.refreshIfAging(), true);
     assert.equal(concur().grants.refresh_token, 1);
-    assert.ok(JSON.parse(readFileSync(file, 'utf8')).refreshedAt > before);
+    assert.ok(stored(file).refreshedAt > before);
   });
 
   test('a revoked refresh token gets a message telling the administrator to bootstrap again', async () => {
@@ -93,7 +98,7 @@ describe('company token', () => {
     concur().revokeRefreshTokens();
     clock += 2 * 60 * 60 * 1000;
     await assert.rejects(
-      tokens.withToken(async () => undefined),
+      tokens.withToken(() => Promise.resolve(undefined)),
       /company refresh token was revoked or has expired.*npm run company-token/,
     );
   });

@@ -1,7 +1,7 @@
 // Attacks on the connector, replayed as an attacker made them: an edited field id, characters moved between
 // signed values, huge bodies, junk launches, redirects from Concur, password guessing on Test Connection, forged
-// allocation ids, odd item_url schemes (the sandbox's own: test/server/routes/sandbox.test.ts). Each asserts what the attacker sees after the fix:
-// the status, nothing written in the fake Concur, no row leaked.
+// allocation ids, odd item_url schemes (the sandbox's own: test/server/routes/sandbox.test.ts). Each asserts what the
+// attacker sees after the fix: the status, nothing written in the fake Concur, no row leaked.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -31,7 +31,7 @@ import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
 
 const { msw, concur } = useFakeConcur();
 const JSON_ACCEPT = { accept: 'application/json' };
-const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;
+const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q.toString()}`;
 const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error;
 
 describe('an edited custom_field_launched_from', () => {
@@ -85,37 +85,42 @@ describe('an edited custom_field_launched_from', () => {
 });
 
 describe('characters moved between signed values', () => {
-  test('moved across several boundaries at once (an employee id that is itself a UUID): refused, since the token is for the user who clicked', async () => {
-    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
-    const employee = crypto.randomUUID();
-    // A delegate's launch: the logged-in user (the delegate) is not the report's owner.
-    const entry = concur().expenses.get(EXPENSE_ID)!;
-    const genuine = launchQuery(concur(), {
-      signed: {
-        logged_in_user_id: SANDBOX_DELEGATE.id,
-        item_url: concur().entryUrl(entry, 'PROXY'),
-        report_owner_employee_id: employee,
-      },
-    });
-    genuine.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
-    const [domain, user, owner] = [
-      genuine.get('company_domain') ?? '',
-      genuine.get('logged_in_user_id') ?? '',
-      genuine.get('report_owner_user_id') ?? '',
-    ];
-    // Everything moves 36 characters left: the user id joins the domain, the owner becomes the user, the employee the owner.
-    for (const [k, v] of Object.entries({
-      company_domain: domain + user,
-      logged_in_user_id: owner,
-      report_owner_user_id: employee,
-      report_owner_employee_id: '',
-    }))
-      genuine.set(k, v);
-    const res = await app.request(form(genuine), { headers: JSON_ACCEPT });
-    assert.equal(res.status, 401);
-    assert.equal((await errorOf(res)).code, 'launch_user_mismatch');
-    assert.equal(res.headers.get('set-cookie'), null);
-  });
+  test(
+    'moved across several boundaries at once (an employee id that is itself a UUID): refused, ' +
+      'since the token is for the user who clicked',
+    async () => {
+      const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+      const employee = crypto.randomUUID();
+      // A delegate's launch: the logged-in user (the delegate) is not the report's owner.
+      const entry = concur().expenses.get(EXPENSE_ID)!;
+      const genuine = launchQuery(concur(), {
+        signed: {
+          logged_in_user_id: SANDBOX_DELEGATE.id,
+          item_url: concur().entryUrl(entry, 'PROXY'),
+          report_owner_employee_id: employee,
+        },
+      });
+      genuine.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
+      const [domain, user, owner] = [
+        genuine.get('company_domain') ?? '',
+        genuine.get('logged_in_user_id') ?? '',
+        genuine.get('report_owner_user_id') ?? '',
+      ];
+      // Everything moves 36 characters left: the user id joins the domain, the owner becomes the user,
+      // the employee the owner.
+      for (const [k, v] of Object.entries({
+        company_domain: domain + user,
+        logged_in_user_id: owner,
+        report_owner_user_id: employee,
+        report_owner_employee_id: '',
+      }))
+        genuine.set(k, v);
+      const res = await app.request(form(genuine), { headers: JSON_ACCEPT });
+      assert.equal(res.status, 401);
+      assert.equal((await errorOf(res)).code, 'launch_user_mismatch');
+      assert.equal(res.headers.get('set-cookie'), null);
+    },
+  );
 
   /** A launch whose signed values are changed without changing their concatenation: the signature still matches. */
   const shifted = (change: (v: SignedLaunchV4) => Partial<SignedLaunchV4>) => {
@@ -231,7 +236,8 @@ describe('characters moved between signed values', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leu-attack-'));
     writeFileSync(
       join(dir, 'cards.csv'),
-      'code,label,employee\nCARD-1,Corporate card Alice,EMP-1\nCARD-2,Corporate card Bob,EMP-2\nPOOL,Shared pool card,\n',
+      'code,label,employee\n' +
+        'CARD-1,Corporate card Alice,EMP-1\nCARD-2,Corporate card Bob,EMP-2\nPOOL,Shared pool card,\n',
     );
     const fields = {
       sources: {
@@ -289,23 +295,26 @@ describe('request bodies', () => {
     }
   });
 
-  test(`a body declared larger than ${MAX_BODY_BYTES / 1024} KB is refused 413 by its Content-Length, unread`, async () => {
-    const { app } = await makeApp();
-    const token = await launchSession(app, concur());
-    let pulled = 0;
-    const body = new ReadableStream({ pull: (c) => void ((pulled += 1), c.enqueue(new Uint8Array(1024))) });
-    const res = await app.request('/api/commit', {
-      method: 'POST',
-      body,
-      duplex: 'half',
-      headers: { ...bearer(token), 'content-type': 'application/json', 'content-length': String(400 * 1024 * 1024) },
-    } as RequestInit);
-    assert.equal(res.status, 413);
-    assert.equal((await errorOf(res)).code, 'body_too_large');
-    assert.equal(res.headers.get('connection'), 'close');
-    assert.ok(pulled <= 2, `read ${pulled} KB of a body it refused by its length`);
-    assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), null);
-  });
+  test(
+    `a body declared larger than ${MAX_BODY_BYTES / 1024} KB ` + 'is refused 413 by its Content-Length, unread',
+    async () => {
+      const { app } = await makeApp();
+      const token = await launchSession(app, concur());
+      let pulled = 0;
+      const body = new ReadableStream({ pull: (c) => void ((pulled += 1), c.enqueue(new Uint8Array(1024))) });
+      const res = await app.request('/api/commit', {
+        method: 'POST',
+        body,
+        duplex: 'half',
+        headers: { ...bearer(token), 'content-type': 'application/json', 'content-length': String(400 * 1024 * 1024) },
+      });
+      assert.equal(res.status, 413);
+      assert.equal((await errorOf(res)).code, 'body_too_large');
+      assert.equal(res.headers.get('connection'), 'close');
+      assert.ok(pulled <= 2, `read ${pulled} KB of a body it refused by its length`);
+      assert.equal(concur().fieldValue(EXPENSE_ID, 'custom12'), null);
+    },
+  );
 
   test('a streamed body without a length is cut off just past the limit, on every route', async () => {
     const { app } = await makeApp();
@@ -319,7 +328,7 @@ describe('request bodies', () => {
         body,
         duplex: 'half',
         headers: { 'content-type': 'application/json', ...JSON_ACCEPT },
-      } as RequestInit);
+      });
       assert.equal(res.status, 413, path);
       assert.ok(pulled <= MAX_BODY_BYTES + 3 * 16 * 1024, `${path}: read ${pulled} bytes`);
     }
@@ -349,7 +358,7 @@ describe('request bodies', () => {
         });
         req.on('error', reject);
         // Only the first kilobyte is ever sent: the answer must come without the rest.
-        req.write('{"code":"' + 'x'.repeat(1024));
+        req.write('{"code":"x'.repeat(1024));
       });
       assert.equal(status, 413);
     } finally {
@@ -359,17 +368,21 @@ describe('request bodies', () => {
 });
 
 describe('junk launches from a shared address', () => {
-  test('100 unsigned GETs (an <img> tag can send them) never keep a correctly signed launch from the same address out', async () => {
-    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '30', TRUST_PROXY_HOPS: '1' } });
-    const from = { 'x-forwarded-for': '198.51.100.20' };
-    const junk = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        Promise.resolve(app.request('/launchexternalurl/v4/form', { headers: from })).then((r) => r.status),
-      ),
-    );
-    assert.deepEqual([...new Set(junk)].sort(), [400, 429]);
-    assert.equal((await app.request(form(launchQuery(concur())), { headers: from })).status, 303);
-  });
+  test(
+    '100 unsigned GETs (an <img> tag can send them) ' +
+      'never keep a correctly signed launch from the same address out',
+    async () => {
+      const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '30', TRUST_PROXY_HOPS: '1' } });
+      const from = { 'x-forwarded-for': '198.51.100.20' };
+      const junk = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          Promise.resolve(app.request('/launchexternalurl/v4/form', { headers: from })).then((r) => r.status),
+        ),
+      );
+      assert.deepEqual([...new Set(junk)].sort(), [400, 429]);
+      assert.equal((await app.request(form(launchQuery(concur())), { headers: from })).status, 303);
+    },
+  );
 });
 
 describe('redirects from Concur', () => {
@@ -402,7 +415,8 @@ describe('redirects from Concur', () => {
     assert.deepEqual(stolen, []);
     assert.ok(
       logs.some(
-        (l) => /redirect, which the connector never follows/.test(l) && l.includes('"redirectHost":"evil.example.com"'),
+        (l) =>
+          l.includes('redirect, which the connector never follows') && l.includes('"redirectHost":"evil.example.com"'),
       ),
       'a clear log line',
     );

@@ -83,7 +83,7 @@ test(`${RUNS} generated commit bodies: 2xx or a readable 4xx, and only an offere
     { numRuns: RUNS },
   );
   for (const status of [200, 400, 422])
-    assert.ok(statuses.has(status), `no body was answered ${status}: ${[...statuses]}`);
+    assert.ok(statuses.has(status), `no body was answered ${status}: ${[...statuses].join(',')}`);
 });
 
 test(`${RUNS} generated search queries: 2xx or a readable 4xx`, async () => {

@@ -219,67 +219,74 @@ const sigBytes = (s: string | undefined) => {
   return b64 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64) ? Buffer.from(b64, 'base64').toString('hex') : `not Base64: ${s}`;
 };
 
-test(`${RUNS} generated hostile launches: none forged is accepted, none is a 5xx, each refusal is the right one`, async () => {
-  const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
-  const seen = { genuine: 0, forged: 0, malformed: 0, repeated: 0 };
-  await fc.assert(
-    fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
-      const original = launchQuery(concur());
-      const pairs = mutations.reduce(
-        apply,
-        [...original].map(([n, v]): Pair => [n, enc(v)]),
-      );
-      const raw = pairs.map(([n, v]) => `${n}=${v}`).join('&');
-      const res = await app.request(`/launchexternalurl/v4/form?${raw}`, { headers: { accept: 'application/json' } });
-      const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
+test(
+  `${RUNS} generated hostile launches: none forged is accepted, ` + 'none is a 5xx, each refusal is the right one',
+  async () => {
+    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
+    const seen = { genuine: 0, forged: 0, malformed: 0, repeated: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        const original = launchQuery(concur());
+        const pairs = mutations.reduce(
+          apply,
+          [...original].map(([n, v]): Pair => [n, enc(v)]),
+        );
+        const raw = pairs.map(([n, v]) => `${n}=${v}`).join('&');
+        const res = await app.request(`/launchexternalurl/v4/form?${raw}`, { headers: { accept: 'application/json' } });
+        const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
 
-      // What the request says, decoded independently of the server.
-      const got = new Map<string, string[]>();
-      // A '#' starts the fragment: nothing after it is sent.
-      for (const part of raw.split('#')[0]!.split('&')) {
-        if (!part) continue;
-        const eq = part.indexOf('=');
-        const name = decode(eq < 0 ? part : part.slice(0, eq));
-        got.set(name, [...(got.get(name) ?? []), decode(eq < 0 ? '' : part.slice(eq + 1))]);
-      }
-      const first = Object.fromEntries([...got].map(([n, v]) => [n, v[0]!]));
-      const repeated = [...got.values()].some((v) => v.length > 1);
-      const isWellFormed = wellFormed(first);
-      const forged =
-        SIGNED.some((n) => (first[n] ?? (n === 'report_owner_employee_id' ? '' : undefined)) !== original.get(n)) ||
-        sigBytes(first.signature) !== sigBytes(original.get('signature')!);
+        // What the request says, decoded independently of the server.
+        const got = new Map<string, string[]>();
+        // A '#' starts the fragment: nothing after it is sent.
+        for (const part of raw.split('#')[0]!.split('&')) {
+          if (!part) continue;
+          const eq = part.indexOf('=');
+          const name = decode(eq < 0 ? part : part.slice(0, eq));
+          got.set(name, [...(got.get(name) ?? []), decode(eq < 0 ? '' : part.slice(eq + 1))]);
+        }
+        const first = Object.fromEntries([...got].map(([n, v]) => [n, v[0]!]));
+        const repeated = [...got.values()].some((v) => v.length > 1);
+        const isWellFormed = wellFormed(first);
+        const forged =
+          SIGNED.some((n) => (first[n] ?? (n === 'report_owner_employee_id' ? '' : undefined)) !== original.get(n)) ||
+          sigBytes(first.signature) !== sigBytes(original.get('signature')!);
 
-      assert.ok(res.status < 500, `a ${res.status} for ${raw.slice(0, 300)}`);
-      if (forged) assert.notEqual(res.status, 303, `a forged launch was accepted: ${raw.slice(0, 300)}`);
-      if (repeated || !isWellFormed) {
-        assert.equal(res.status, 400, `malformed or repeated: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
-        assert.equal(body?.error.code, 'launch_params_invalid');
-      } else if (!withinOwnLimits(first) && res.status === 400) {
-        assert.equal(body?.error.code, 'launch_params_invalid', raw.slice(0, 300));
-      } else if (forged) {
-        assert.deepEqual([res.status, body?.error.code], [401, 'launch_signature_invalid'], raw.slice(0, 300));
-      } else if (first.source?.trim().toUpperCase() !== 'ENTRY') {
-        // Genuine, but the unsigned source does not match the item the signed item_url names.
-        assert.deepEqual([res.status, body?.error.code], [400, 'launch_params_invalid'], raw.slice(0, 300));
-      } else if (!CONFIGURED_FIELDS.includes((first.custom_field_launched_from ?? '').toLowerCase())) {
-        // Genuine, but for a field the configuration does not name (the field id is not signed).
-        assert.deepEqual([res.status, body?.error.code], [400, 'field_not_configured'], raw.slice(0, 300));
-      } else if (first.client_auth_code !== original.get('client_auth_code')) {
-        // Genuine, but Concur refuses the changed authorization code.
-        assert.equal(res.status, 401, `${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
-        assert.match(body?.error.code ?? '', /^(oauth_|concur_sign_in)/);
-      } else {
-        // Genuine: only unsigned, harmless parameters differ (or none: an equivalent encoding).
-        assert.equal(res.status, 303, `a genuine launch was refused: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
-      }
-      // Counted by what the test made of the launch, not by the answer.
-      seen[repeated ? 'repeated' : !isWellFormed ? 'malformed' : forged ? 'forged' : 'genuine']++;
-    }),
-    { numRuns: RUNS },
-  );
-  // The generator reaches every kind of outcome.
-  for (const [kind, n] of Object.entries(seen)) assert.ok(n > RUNS / 100, `only ${n} ${kind} launches of ${RUNS}`);
-});
+        assert.ok(res.status < 500, `a ${res.status} for ${raw.slice(0, 300)}`);
+        if (forged) assert.notEqual(res.status, 303, `a forged launch was accepted: ${raw.slice(0, 300)}`);
+        if (repeated || !isWellFormed) {
+          assert.equal(res.status, 400, `malformed or repeated: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
+          assert.equal(body?.error.code, 'launch_params_invalid');
+        } else if (!withinOwnLimits(first) && res.status === 400) {
+          assert.equal(body?.error.code, 'launch_params_invalid', raw.slice(0, 300));
+        } else if (forged) {
+          assert.deepEqual([res.status, body?.error.code], [401, 'launch_signature_invalid'], raw.slice(0, 300));
+        } else if (first.source?.trim().toUpperCase() !== 'ENTRY') {
+          // Genuine, but the unsigned source does not match the item the signed item_url names.
+          assert.deepEqual([res.status, body?.error.code], [400, 'launch_params_invalid'], raw.slice(0, 300));
+        } else if (!CONFIGURED_FIELDS.includes((first.custom_field_launched_from ?? '').toLowerCase())) {
+          // Genuine, but for a field the configuration does not name (the field id is not signed).
+          assert.deepEqual([res.status, body?.error.code], [400, 'field_not_configured'], raw.slice(0, 300));
+        } else if (first.client_auth_code !== original.get('client_auth_code')) {
+          // Genuine, but Concur refuses the changed authorization code.
+          assert.equal(res.status, 401, `${raw.slice(0, 300)} -> ${JSON.stringify(body)}`);
+          assert.match(body?.error.code ?? '', /^(oauth_|concur_sign_in)/);
+        } else {
+          // Genuine: only unsigned, harmless parameters differ (or none: an equivalent encoding).
+          assert.equal(
+            res.status,
+            303,
+            `a genuine launch was refused: ${raw.slice(0, 300)} -> ${JSON.stringify(body)}`,
+          );
+        }
+        // Counted by what the test made of the launch, not by the answer.
+        seen[repeated ? 'repeated' : !isWellFormed ? 'malformed' : forged ? 'forged' : 'genuine']++;
+      }),
+      { numRuns: RUNS },
+    );
+    // The generator reaches every kind of outcome.
+    for (const [kind, n] of Object.entries(seen)) assert.ok(n > RUNS / 100, `only ${n} ${kind} launches of ${RUNS}`);
+  },
+);
 
 /**
  * The signed values are concatenated without separators, so moving characters across the boundary of two
@@ -312,7 +319,9 @@ test('for every pair of neighbouring signed values, moving 1..n characters acros
           : [l + r.slice(0, k), r.slice(k)];
         q.set(left, moved[0]!);
         q.set(right, moved[1]!);
-        const res = await app.request(`/launchexternalurl/v4/form?${q}`, { headers: { accept: 'application/json' } });
+        const res = await app.request(`/launchexternalurl/v4/form?${q.toString()}`, {
+          headers: { accept: 'application/json' },
+        });
         const body = res.status === 303 ? undefined : ((await res.json()) as { error: { code: string } });
         assert.notEqual(res.status, 303, `${left}|${right}: ${k} moved ${rightward ? 'right' : 'left'} was accepted`);
         assert.deepEqual(

@@ -9,7 +9,18 @@ import { LaunchParamsInvalid, LaunchSignatureInvalid } from '../../../server/err
 const creds = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' };
 const allowlist = createHostAllowlist([]);
 const VECTOR_QUERY =
-  'logged_in_user_id=6f0e2a4b-1c3d-4e5f-8a9b-0c1d2e3f4a5b&report_owner_user_id=d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6&report_owner_employee_id=EMP-00042&company_domain=acmecorp.com&item_url=https%3A%2F%2Fus.api.concursolutions.com%2Fexpensereports%2Fv4%2Fusers%2Fd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6%2Fcontext%2FTRAVELER%2Freports%2F764428DD6A664AF0BFCB%2Fexpenses%2F84FCBB92BD4E5342B849DAC29FD163A1&custom_field_launched_from=custom12&source=ENTRY&is_mobile=false&signature=fyHJZ38aPEDRQIklvoAid0lQeGQDUDjr9I0AQ%2Bv2k6Y%3D&nonce=0b7d5c1e-9a8f-4f3e-b2d1-6c5a4b3e2f10&client_auth_code=EXAMPLE-AUTH-CODE-123&language_code=en-GB';
+  'logged_in_user_id=6f0e2a4b-1c3d-4e5f-8a9b-0c1d2e3f4a5b' +
+  '&report_owner_user_id=d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6' +
+  '&report_owner_employee_id=EMP-00042' +
+  '&company_domain=acmecorp.com' +
+  '&item_url=https%3A%2F%2Fus.api.concursolutions.com%2Fexpensereports%2Fv4%2Fusers' +
+  '%2Fd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6%2Fcontext%2FTRAVELER%2Freports%2F764428DD6A664AF0BFCB' +
+  '%2Fexpenses%2F84FCBB92BD4E5342B849DAC29FD163A1' +
+  '&custom_field_launched_from=custom12&source=ENTRY&is_mobile=false' +
+  '&signature=fyHJZ38aPEDRQIklvoAid0lQeGQDUDjr9I0AQ%2Bv2k6Y%3D' +
+  '&nonce=0b7d5c1e-9a8f-4f3e-b2d1-6c5a4b3e2f10' +
+  '&client_auth_code=EXAMPLE-AUTH-CODE-123' +
+  '&language_code=en-GB';
 
 const params = (qs: string) => Object.fromEntries(new URLSearchParams(qs));
 const signedOf = (q: Record<string, string>) => ({

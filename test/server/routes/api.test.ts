@@ -14,10 +14,12 @@ import {
   postCommit,
 } from '../helpers.ts';
 import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
-import type { CommitResponse, ErrorBody, SearchResponse, SessionContext } from '../../../src/contract/api.ts';
+import type { CommitResponse, ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
-const ENTRY = `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
+const ENTRY =
+  `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+  `/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
@@ -55,7 +57,7 @@ describe('context and search', () => {
     const token = await launchSession(app, concur());
     const res = await app.request('/api/context', { headers: bearer(token) });
     assert.equal(res.status, 200);
-    assert.deepEqual((await res.json()) as SessionContext, {
+    assert.deepEqual(await res.json(), {
       item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 42.5, currency: 'EUR' }, date: '2026-11-12' },
       report: { name: 'November client visit', submitted: false, ownerEmployeeId: 'EMP-00042', onBehalfOfOwner: false },
       field: { id: 'custom12' },
@@ -315,7 +317,7 @@ describe('commit', () => {
 test('no secret reaches a log line during a launch and a write', async () => {
   const { app, logs } = await makeApp();
   const q = launchQuery(concur());
-  const res = await app.request(`/launchexternalurl/v4/form?${q}`);
+  const res = await app.request(`/launchexternalurl/v4/form?${q.toString()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
     token: string;

@@ -90,12 +90,13 @@ describe('the audit log', () => {
       },
       365 * day,
     );
-    store.close();
+    await store.close();
     const report = await runAudit(config, ['--since', '2026-11-15'], t + 5000);
     assert.equal(report.ok, true);
     assert.deepEqual(report.lines, [
       '2026-11-20T10:00:00.000Z  written  acme.com u1  ENTRY R1 E1  custom12: OLD -> PRJ-1  [c1]',
-      '2026-11-20T10:00:01.000Z  failed   acme.com u2  HEADER R2  custom5: (empty) -> CC-1  [c2]  (concur_request_refused)',
+      '2026-11-20T10:00:01.000Z  failed   acme.com u2  HEADER R2  ' +
+        'custom5: (empty) -> CC-1  [c2]  (concur_request_refused)',
     ]);
     assert.equal((await runAudit(config, ['--since', '2d', '--json'], t + 5000)).lines.length, 2);
     assert.equal((await runAudit(config, ['--since', 'last tuesday'], t)).ok, false);

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { z } from 'zod';
 import { fieldsFile, makeApp, useFakeConcur } from '../helpers.ts';
 import type { EmbedField, ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
@@ -38,40 +39,51 @@ describe('embedding, as configured', () => {
     }
   });
 
-  test("without a Concur launch, nobody's own rows leak: a rule that needs the user hides, a source that needs the user refuses", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'embed-leak-'));
-    writeFileSync(join(dir, 'projects.csv'), 'code,label,owner\nPRJ-1,Shared project,\nPRJ-2,Secret acquisition,E42\n');
-    writeFileSync(
-      join(dir, 'fields.json'),
-      JSON.stringify({
-        sources: {
-          mine: {
-            type: 'catalog',
-            file: join(dir, 'projects.csv'),
-            filters: [{ column: 'owner', equals: '{employeeId}', otherwise: 'hide' }],
+  test(
+    "without a Concur launch, nobody's own rows leak: a rule that needs the user hides, " +
+      'a source that needs the user refuses',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'embed-leak-'));
+      writeFileSync(
+        join(dir, 'projects.csv'),
+        'code,label,owner\nPRJ-1,Shared project,\nPRJ-2,Secret acquisition,E42\n',
+      );
+      writeFileSync(
+        join(dir, 'fields.json'),
+        JSON.stringify({
+          sources: {
+            mine: {
+              type: 'catalog',
+              file: join(dir, 'projects.csv'),
+              filters: [{ column: 'owner', equals: '{employeeId}', otherwise: 'hide' }],
+            },
+            erp: {
+              type: 'http',
+              url: 'https://erp.example.com/api?q={query}&employee={employeeId}',
+              items: 'rows',
+              map: { code: 'id', label: 'name' },
+            },
           },
-          erp: {
-            type: 'http',
-            url: 'https://erp.example.com/api?q={query}&employee={employeeId}',
-            items: 'rows',
-            map: { code: 'id', label: 'name' },
-          },
+          fields: { custom12: 'mine', custom13: 'erp' },
+        }),
+      );
+      const { app } = await makeApp({
+        env: {
+          EMBED_ALLOWED_ORIGINS: PORTAL,
+          EMBED_FIELDS: 'custom12,custom13',
+          FIELDS_FILE: join(dir, 'fields.json'),
         },
-        fields: { custom12: 'mine', custom13: 'erp' },
-      }),
-    );
-    const { app } = await makeApp({
-      env: { EMBED_ALLOWED_ORIGINS: PORTAL, EMBED_FIELDS: 'custom12,custom13', FIELDS_FILE: join(dir, 'fields.json') },
-    });
-    const mine = (await (await app.request('/embed/v1/fields/custom12/search?q=')).json()) as SearchResponse;
-    assert.deepEqual(
-      mine.items.map((i) => i.code),
-      ['PRJ-1'],
-    );
-    const erp = await app.request('/embed/v1/fields/custom13/search?q=x');
-    assert.equal(erp.status, 503);
-    assert.match(((await erp.json()) as ErrorBody).error.message, /needs to know who the user is/);
-  });
+      });
+      const mine = (await (await app.request('/embed/v1/fields/custom12/search?q=')).json()) as SearchResponse;
+      assert.deepEqual(
+        mine.items.map((i) => i.code),
+        ['PRJ-1'],
+      );
+      const erp = await app.request('/embed/v1/fields/custom13/search?q=x');
+      assert.equal(erp.status, 503);
+      assert.match(((await erp.json()) as ErrorBody).error.message, /needs to know who the user is/);
+    },
+  );
 
   test('refuses an origin with a path or without a scheme', async () => {
     await assert.rejects(
@@ -170,7 +182,12 @@ describe('the element library build (dist/, made by npm run build)', () => {
     const types = readFileSync(`${lib}/elements/leu-picker.d.ts`, 'utf8');
     assert.match(types, /source: string/);
     assert.match(readFileSync(`${lib}/index.d.ts`, 'utf8'), /connectPicker/);
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const pkg = z
+      .object({
+        exports: z.object({ '.': z.object({ import: z.string(), types: z.string() }) }),
+        customElements: z.string(),
+      })
+      .parse(JSON.parse(readFileSync('package.json', 'utf8')));
     assert.equal(pkg.exports['.'].import, './dist/lib/index.js');
     assert.equal(pkg.exports['.'].types, './dist/lib/index.d.ts');
     assert.equal(pkg.customElements, 'dist/lib/custom-elements.json');

@@ -7,7 +7,7 @@ import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcu
 import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 
 const { msw, concur } = useFakeConcur();
-const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q}`;
+const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q.toString()}`;
 const JSON_ACCEPT = { accept: 'application/json' };
 
 describe('a valid launch', () => {
@@ -131,7 +131,8 @@ describe('refused launches', () => {
       // Tampered within each value's format: the signature is what refuses it.
       const value =
         name === 'item_url'
-          ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000`
+          ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+            '/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000'
           : name.endsWith('user_id')
             ? SANDBOX_DELEGATE.id
             : 'tampered-value';
@@ -187,7 +188,9 @@ describe('refused launches', () => {
       }),
     );
     const { app } = await makeApp();
-    const item = `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
+    const item =
+      `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}` +
+      '/context/TRAVELER/reports/R1/expenses/E1';
     const res = await app.request(form(launchQuery(concur(), { signed: { item_url: item } })), {
       headers: JSON_ACCEPT,
     });
@@ -198,7 +201,9 @@ describe('refused launches', () => {
 
   test('plain http to a Concur host is not allowed', async () => {
     const { app } = await makeApp();
-    const item = `http://us.api.concursolutions.com/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/R1/expenses/E1`;
+    const item =
+      `http://us.api.concursolutions.com/expensereports/v4/users/${SANDBOX_USER.id}` +
+      '/context/TRAVELER/reports/R1/expenses/E1';
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { item_url: item } })))).status, 400);
   });
 
@@ -259,12 +264,15 @@ test('security headers: CSP, no-referrer, nosniff, and never a same-origin opene
   }
 });
 
-test("an error page's style block is allowed by the CSP's style hash, so the page is styled without a nonce", async () => {
-  const { app } = await makeApp();
-  const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'TRIP' } })));
-  const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1];
-  assert.ok(style, 'the page has a style block');
-  const hash = createHash('sha256').update(style).digest('base64');
-  const styleSrc = /style-src ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
-  assert.deepEqual(styleSrc.split(' '), ["'self'", `'sha256-${hash}'`]);
-});
+test(
+  "an error page's style block is allowed by the CSP's style hash, " + 'so the page is styled without a nonce',
+  async () => {
+    const { app } = await makeApp();
+    const res = await app.request(form(launchQuery(concur(), { unsigned: { source: 'TRIP' } })));
+    const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())?.[1];
+    assert.ok(style, 'the page has a style block');
+    const hash = createHash('sha256').update(style).digest('base64');
+    const styleSrc = /style-src ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
+    assert.deepEqual(styleSrc.split(' '), ["'self'", `'sha256-${hash}'`]);
+  },
+);

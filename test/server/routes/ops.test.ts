@@ -115,10 +115,10 @@ describe('metrics', () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const replay = launchQuery(concur());
-    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 303);
-    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay}`)).status, 401);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay.toString()}`)).status, 303);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay.toString()}`)).status, 401);
     const forged = launchQuery(concur(), { tamper: { report_owner_user_id: '00000000-0000-4000-8000-000000000000' } });
-    assert.equal((await app.request(`/launchexternalurl/v4/form?${forged}`)).status, 401);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${forged.toString()}`)).status, 401);
     await app.request('/api/search?q=zurich', { headers: bearer(token) });
     msw.use(http.patch(`${CONCUR}/expensereports/*`, () => new Response(null, { status: 503 })));
     const failed = await postCommit(app, token, { code: 'PRJ-1042' });
@@ -157,7 +157,7 @@ describe('graceful shutdown', () => {
           await delay(800);
         }),
       );
-      const launch = await fetch(`${server.url}/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+      const launch = await fetch(`${server.url}/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`, {
         redirect: 'manual',
       });
       const cookie = launch.headers.get('set-cookie')!.split(';')[0]!;

@@ -55,43 +55,53 @@ describe('search rate limit', () => {
 });
 
 describe('refused-launch rate limit', () => {
-  test('after too many refused launches an address gets 429 for unverified ones; a correctly signed launch always goes through', async () => {
-    const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '3' } });
-    for (let i = 0; i < 5; i++)
-      assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`)).status, 303);
-    const forged = () => launchQuery(concur(), { tamper: { signature: 'AAAA' } });
-    for (let i = 0; i < 3; i++)
-      assert.equal((await app.request(`/launchexternalurl/v4/form?${forged()}`, { headers: JSON_ACCEPT })).status, 401);
-    const refused = await app.request(`/launchexternalurl/v4/form?${forged()}`);
-    assert.equal(refused.status, 429);
-    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    assert.match(
-      await refused.text(),
-      /Too many links from this address could not be verified/,
-      'a page a person can read',
-    );
-    assert.equal(
-      (await app.request('/concur/form/v1.0/get?itemurl=x', { headers: JSON_ACCEPT })).status,
-      429,
-      'v1 launches share the count',
-    );
-    assert.equal(
-      (await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`)).status,
-      303,
-      'a signed launch is never held back',
-    );
-  });
+  test(
+    'after too many refused launches an address gets 429 for unverified ones; ' +
+      'a correctly signed launch always goes through',
+    async () => {
+      const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '3' } });
+      for (let i = 0; i < 5; i++)
+        assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`)).status, 303);
+      const forged = () => launchQuery(concur(), { tamper: { signature: 'AAAA' } });
+      for (let i = 0; i < 3; i++)
+        assert.equal(
+          (await app.request(`/launchexternalurl/v4/form?${forged().toString()}`, { headers: JSON_ACCEPT })).status,
+          401,
+        );
+      const refused = await app.request(`/launchexternalurl/v4/form?${forged().toString()}`);
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.match(
+        await refused.text(),
+        /Too many links from this address could not be verified/,
+        'a page a person can read',
+      );
+      assert.equal(
+        (await app.request('/concur/form/v1.0/get?itemurl=x', { headers: JSON_ACCEPT })).status,
+        429,
+        'v1 launches share the count',
+      );
+      assert.equal(
+        (await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`)).status,
+        303,
+        'a signed launch is never held back',
+      );
+    },
+  );
 
   test('RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE=0 turns it off', async () => {
     const { app } = await makeApp({ env: { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0' } });
     for (let i = 0; i < 40; i++) {
       assert.equal(
-        (await app.request(`/launchexternalurl/v4/form?${launchQuery(concur(), { tamper: { signature: 'AAAA' } })}`))
-          .status,
+        (
+          await app.request(
+            `/launchexternalurl/v4/form?${launchQuery(concur(), { tamper: { signature: 'AAAA' } }).toString()}`,
+          )
+        ).status,
         401,
       );
     }
-    assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`)).status, 303);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`)).status, 303);
   });
 });
 
@@ -126,10 +136,12 @@ test("behind Node's server the socket's address is counted, and a forged X-Forwa
   );
   msw.use(http.all(`${server.url}/*`, () => passthrough()));
   try {
-    const launch = (xff: string) =>
-      fetch(`${server.url}/launchexternalurl/v4/form?${launchQuery(concur(), { tamper: { signature: 'AAAA' } })}`, {
+    const launch = (xff: string) => {
+      const forged = launchQuery(concur(), { tamper: { signature: 'AAAA' } });
+      return fetch(`${server.url}/launchexternalurl/v4/form?${forged.toString()}`, {
         headers: { ...JSON_ACCEPT, 'x-forwarded-for': xff },
       });
+    };
     assert.deepEqual(
       [
         (await launch('198.51.100.7')).status,

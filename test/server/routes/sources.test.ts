@@ -102,7 +102,9 @@ describe('allocation launches', () => {
     assert.deepEqual(writes, [
       {
         method: 'PATCH',
-        url: `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}/allocations/${SANDBOX_IDS.hotelAllocationA}`,
+        url:
+          `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+          `/reports/${SANDBOX_REPORT.id}/allocations/${SANDBOX_IDS.hotelAllocationA}`,
         body: {
           allocation: { customData: [{ id: 'custom9', value: 'PRJ-1011', isValid: true }] },
           expenseIds: [SANDBOX_IDS.hotel],
@@ -133,9 +135,8 @@ describe('allocation launches', () => {
 
   test('a source that does not match item_url is refused with 400', async () => {
     const { app } = await makeApp();
-    const res = await app.request(
-      `/launchexternalurl/v4/form?${launchQuery(concur(), { ...headerLaunch(concur()), unsigned: { source: 'ENTRY' } })}`,
-    );
+    const q = launchQuery(concur(), { ...headerLaunch(concur()), unsigned: { source: 'ENTRY' } });
+    const res = await app.request(`/launchexternalurl/v4/form?${q.toString()}`);
     assert.equal(res.status, 400);
     assert.match(await res.text(), /source=ENTRY, but its item_url points to a report header/);
   });
@@ -171,34 +172,39 @@ describe('delegates', () => {
     },
   });
 
-  test("read and write the owner's entry in the PROXY context named by item_url, and say whose report it is", async () => {
-    const writes = recordWrites();
-    const { app } = await makeApp();
-    // The authorization code belongs to the delegate who clicked.
-    const opts = delegateLaunch(concur());
-    const q = launchQuery(concur(), opts);
-    q.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
-    const res = await app.request(`/launchexternalurl/v4/form?${q}`);
-    assert.equal(res.status, 303);
-    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
-      token: string;
-    };
-    const ctx = await context(app, token);
-    assert.deepEqual(ctx.report, {
-      name: 'November client visit',
-      submitted: false,
-      ownerEmployeeId: 'EMP-00042',
-      onBehalfOfOwner: true,
-    });
-    assert.equal((await commit(app, token, 'PRJ-1024')).status, 200);
-    msw.events.removeAllListeners();
-    assert.match(
-      writes[0]!.url,
-      new RegExp(`/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}$`),
-    );
-    assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1024');
-  });
+  test(
+    "read and write the owner's entry in the PROXY context named by item_url, " + 'and say whose report it is',
+    async () => {
+      const writes = recordWrites();
+      const { app } = await makeApp();
+      // The authorization code belongs to the delegate who clicked.
+      const opts = delegateLaunch(concur());
+      const q = launchQuery(concur(), opts);
+      q.set('client_auth_code', concur().issueAuthCode(SANDBOX_DELEGATE.id));
+      const res = await app.request(`/launchexternalurl/v4/form?${q.toString()}`);
+      assert.equal(res.status, 303);
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
+        token: string;
+      };
+      const ctx = await context(app, token);
+      assert.deepEqual(ctx.report, {
+        name: 'November client visit',
+        submitted: false,
+        ownerEmployeeId: 'EMP-00042',
+        onBehalfOfOwner: true,
+      });
+      assert.equal((await commit(app, token, 'PRJ-1024')).status, 200);
+      msw.events.removeAllListeners();
+      assert.match(
+        writes[0]!.url,
+        new RegExp(
+          `/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}$`,
+        ),
+      );
+      assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1024');
+    },
+  );
 
   test("the owner's own launch is not marked as on behalf of anyone", async () => {
     const { app } = await makeApp();
@@ -239,7 +245,7 @@ describe('where calls go', () => {
     );
     const q = launchQuery(concur());
     q.set('client_auth_code', emea.issueAuthCode(SANDBOX_USER.id));
-    const res = await app.request(`/launchexternalurl/v4/form?${q}`);
+    const res = await app.request(`/launchexternalurl/v4/form?${q.toString()}`);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
       token: string;
@@ -269,7 +275,7 @@ describe('where calls go', () => {
     for (let i = 0; i < 2; i++) {
       const q = launchQuery(concur());
       q.set('client_auth_code', emea.issueAuthCode(SANDBOX_USER.id));
-      assert.equal((await app.request(`/launchexternalurl/v4/form?${q}`)).status, 303);
+      assert.equal((await app.request(`/launchexternalurl/v4/form?${q.toString()}`)).status, 303);
     }
     assert.equal(defaultHostCalls, 1, 'remembered after the first');
     assert.equal(emea.grants.authorization_code, 2);
@@ -290,7 +296,7 @@ describe('where calls go', () => {
       }),
     );
     const { app } = await makeApp();
-    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+    const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`, {
       headers: { accept: 'application/json' },
     });
     assert.equal(res.status, 400);
@@ -395,7 +401,7 @@ test('a company that has not enabled the app gets a message saying who must enab
     ),
   );
   const { app } = await makeApp();
-  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`, {
     headers: { accept: 'application/json' },
   });
   assert.equal(res.status, 401);

@@ -24,7 +24,8 @@ function write(name: string, content: string | object): string {
 
 const TASKS = write(
   'tasks.csv',
-  'code,label,project\nT-42-A,Planning,PRJ-1042\nT-42-B,Moving day,PRJ-1042\nT-11-A,Cut-over,PRJ-1011\nT-ALL,Administration,\n',
+  'code,label,project\n' +
+    'T-42-A,Planning,PRJ-1042\nT-42-B,Moving day,PRJ-1042\nT-11-A,Cut-over,PRJ-1011\nT-ALL,Administration,\n',
 );
 
 /** Project, task within it, billable?, a reason only when not billable, a number, a date, and a review. */
@@ -149,7 +150,10 @@ describe('flow file validation', () => {
     [
       'an unknown placeholder',
       base([search('a', { template: '{code} {name}' })]),
-      /flows\.custom20\.steps\.0\.template: \{name\} is not known here; a search step may use \{code\}, \{label\}, \{detail\}, \{display\}/,
+      new RegExp(
+        String.raw`flows\.custom20\.steps\.0\.template: \{name\} is not known here; ` +
+          String.raw`a search step may use \{code\}, \{label\}, \{detail\}, \{display\}`,
+      ),
     ],
     [
       'a template without a placeholder',
@@ -200,7 +204,10 @@ describe('flow file validation', () => {
     [
       'narrowing a source without columns',
       base([search('a'), search('b', { source: 'trips', within: { step: 'a', column: 'x' } })]),
-      /flows\.custom20\.steps\.1\.within: narrows by a column, which only catalog sources have; "trips" is a concur-request source/,
+      new RegExp(
+        String.raw`flows\.custom20\.steps\.1\.within: narrows by a column, which only catalog sources have; ` +
+          '"trips" is a concur-request source',
+      ),
     ],
     [
       'narrowing by a step that is not a search',

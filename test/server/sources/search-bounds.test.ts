@@ -38,7 +38,9 @@ interface Pattern {
   tests: number;
 }
 
-/** The regular expressions built while `run` runs (the typo pass builds one per word), and how often each was tested. */
+/**
+ * The regular expressions built while `run` runs (the typo pass builds one per word), and how often each was tested.
+ */
 function patternsBuiltBy(run: () => void): Pattern[] {
   const built: Pattern[] = [];
   const Original = globalThis.RegExp;
@@ -77,16 +79,20 @@ test('the bounds are small enough to keep a query to milliseconds', () => {
 });
 
 for (const [kind, query] of HOSTILE) {
-  test(`${kind}: searched as at most ${MAX_TERMS} terms of at most ${MAX_TERM_LENGTH} characters, ${MAX_TYPO_TERMS} of them with the typo pass`, () => {
-    const { terms } = planQuery(query);
-    assert.ok(terms.length <= MAX_TERMS, `${terms.length} terms`);
-    for (const t of terms) assert.ok(t.term.length <= MAX_TERM_LENGTH, t.term);
-    const typos = terms.filter((t) => t.typo);
-    assert.ok(typos.length <= MAX_TYPO_TERMS, `${typos.length} terms with the typo pass`);
-    for (const t of typos) assert.ok(t.term.length <= MAX_TYPO_TERM_LENGTH, t.term);
-    // A one-letter word that is not the last one matches only itself, not a twenty-sixth of the vocabulary.
-    for (const t of terms.slice(0, -1)) assert.ok(t.prefix === t.term.length > 1, `"${t.term}" as a prefix`);
-  });
+  test(
+    `${kind}: searched as at most ${MAX_TERMS} terms of at most ${MAX_TERM_LENGTH} characters, ` +
+      `${MAX_TYPO_TERMS} of them with the typo pass`,
+    () => {
+      const { terms } = planQuery(query);
+      assert.ok(terms.length <= MAX_TERMS, `${terms.length} terms`);
+      for (const t of terms) assert.ok(t.term.length <= MAX_TERM_LENGTH, t.term);
+      const typos = terms.filter((t) => t.typo);
+      assert.ok(typos.length <= MAX_TYPO_TERMS, `${typos.length} terms with the typo pass`);
+      for (const t of typos) assert.ok(t.term.length <= MAX_TYPO_TERM_LENGTH, t.term);
+      // A one-letter word that is not the last one matches only itself, not a twenty-sixth of the vocabulary.
+      for (const t of terms.slice(0, -1)) assert.ok(t.prefix === t.term.length > 1, `"${t.term}" as a prefix`);
+    },
+  );
 
   for (const [name, catalog] of catalogs) {
     test(`${kind}, against ${name}: the typo pass builds few, small patterns, and the answer is a valid page`, () => {
@@ -167,23 +173,27 @@ test('a one-letter word typed to its end matches that word; the last word matche
   assert.deepEqual(codes('berlin a'), ['P-2', 'P-1']);
 });
 
-test('on a vocabulary of hundreds of thousands of words the typo pass tests a bounded share of it, and still forgives a typo', () => {
-  const r = seeded(23);
-  const word = () =>
-    Array.from({ length: 6 + Math.floor(r.next() * 5) }, () => letters[Math.floor(r.next() * 26)]).join('');
-  const rows = Array.from({ length: 60_000 }, (_, i) => ({ code: `W-${i}`, label: `${word()} ${word()} ${word()}` }));
-  rows.push({ code: 'W-FRA', label: 'Frankfurt office' });
-  const vocabulary = new Set(rows.flatMap((row) => row.label.toLowerCase().split(' '))).size;
-  const catalog = new Catalog(rows);
-  // A row's own three words, each with the typo pass, then five made-up ones.
-  const query = `${rows[777]!.label} ${Array.from({ length: 5 }, word).join(' ')}`;
-  const patterns = patternsBuiltBy(() => catalog.search(query, { limit: 20 }));
-  const tests = patterns.reduce((n, p) => n + p.tests, 0);
-  assert.ok(patterns.length >= 3, `${patterns.length} patterns`);
-  assert.ok(tests <= MAX_TYPO_WORD_TESTS && tests < vocabulary, `${tests} of ${vocabulary} vocabulary words tested`);
-  assert.equal(catalog.search(rows[777]!.label, { limit: 5 }).items[0]?.code, 'W-777');
-  assert.deepEqual(
-    catalog.search('frankfrut', { limit: 5 }).items.map((i) => i.code),
-    ['W-FRA'],
-  );
-});
+test(
+  'on a vocabulary of hundreds of thousands of words the typo pass tests a bounded share of it, ' +
+    'and still forgives a typo',
+  () => {
+    const r = seeded(23);
+    const word = () =>
+      Array.from({ length: 6 + Math.floor(r.next() * 5) }, () => letters[Math.floor(r.next() * 26)]).join('');
+    const rows = Array.from({ length: 60_000 }, (_, i) => ({ code: `W-${i}`, label: `${word()} ${word()} ${word()}` }));
+    rows.push({ code: 'W-FRA', label: 'Frankfurt office' });
+    const vocabulary = new Set(rows.flatMap((row) => row.label.toLowerCase().split(' '))).size;
+    const catalog = new Catalog(rows);
+    // A row's own three words, each with the typo pass, then five made-up ones.
+    const query = `${rows[777]!.label} ${Array.from({ length: 5 }, word).join(' ')}`;
+    const patterns = patternsBuiltBy(() => catalog.search(query, { limit: 20 }));
+    const tests = patterns.reduce((n, p) => n + p.tests, 0);
+    assert.ok(patterns.length >= 3, `${patterns.length} patterns`);
+    assert.ok(tests <= MAX_TYPO_WORD_TESTS && tests < vocabulary, `${tests} of ${vocabulary} vocabulary words tested`);
+    assert.equal(catalog.search(rows[777]!.label, { limit: 5 }).items[0]?.code, 'W-777');
+    assert.deepEqual(
+      catalog.search('frankfrut', { limit: 5 }).items.map((i) => i.code),
+      ['W-FRA'],
+    );
+  },
+);

@@ -219,7 +219,7 @@ describe('Concur Request v4', () => {
     assert.equal((await commit(app, token, '3KX9')).status, 200);
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, SANDBOX_EXTRA_FIELDS.trip.id), '3KX9');
     // A field the file does not name is not served: its launch is refused and nothing is written.
-    const other = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur())}`, {
+    const other = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`, {
       headers: { accept: 'application/json' },
     });
     assert.equal(other.status, 400);
@@ -240,7 +240,7 @@ describe('Concur Request v4', () => {
       ...tripLaunch,
     };
     const res = await app.request(
-      `/launchexternalurl/v4/form?${launchQuery(concur(), q)}`.replace(
+      `/launchexternalurl/v4/form?${launchQuery(concur(), q).toString()}`.replace(
         /client_auth_code=[^&]+/,
         `client_auth_code=${concur().issueAuthCode(SANDBOX_DELEGATE.id)}`,
       ),

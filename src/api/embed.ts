@@ -7,9 +7,11 @@ const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
 import type { SearchScope } from './client.ts';
 import { parseAnswer } from './errors.ts';
 
+/** Its methods are closures, not using `this`: each can be handed on alone (the picker gives `search` to its box). */
 export interface EmbedClient {
-  field(signal?: AbortSignal): Promise<EmbedField>;
+  field(this: void, signal?: AbortSignal): Promise<EmbedField>;
   search(
+    this: void,
     query: string,
     signal?: AbortSignal,
     offset?: number,

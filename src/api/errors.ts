@@ -5,7 +5,7 @@ import { ErrorBody } from '../contract/api.ts';
 import { ApiError } from './api-error.ts';
 
 /** Turns whatever ky threw into an ApiError (an abort stays an abort); `onResponse` sees an error response first. */
-export async function translateError(error: unknown, onResponse?: (response: Response) => void): Promise<never> {
+export function translateError(error: unknown, onResponse?: (response: Response) => void): never {
   if (error instanceof DOMException && error.name === 'AbortError') throw error;
   if (error instanceof HTTPError) {
     onResponse?.(error.response);
@@ -32,9 +32,9 @@ export async function translateError(error: unknown, onResponse?: (response: Res
 export async function parseAnswer<T>(
   schema: z.ZodMiniType<T>,
   response: Promise<Response>,
-  translate: (error: unknown) => Promise<never> = translateError,
+  translate: (error: unknown) => never = translateError,
 ): Promise<T> {
-  const json = await response.then((r) => r.json()).catch(translate);
+  const json: unknown = await response.then((r) => r.json()).catch(translate);
   const result = schema.safeParse(json);
   if (!result.success)
     throw new ApiError('The connector sent an answer this page does not understand. Please reload.', 'bad_response');

@@ -146,7 +146,7 @@ export class LeuFieldElement extends LitElement {
         part="input"
         name=${step.id}
         .value=${live(this.value)}
-        @input=${this.onInput}
+        @input=${(e: Event) => this.onInput(e)}
         type=${step.kind === 'date' ? 'date' : 'text'}
         inputmode=${step.kind === 'number' ? (step.decimals > 0 ? 'decimal' : 'numeric') : nothing}
         autocomplete="off"
@@ -173,7 +173,7 @@ export class LeuFieldElement extends LitElement {
               .value=${o.value}
               .checked=${live(this.value === o.value)}
               ?required=${step.required}
-              @change=${this.onInput}
+              @change=${(e: Event) => this.onInput(e)}
             />
             <span>${o.label}</span>
           </label>`,

@@ -24,7 +24,8 @@ import { LeuWizardElement } from './leu-wizard.ts';
  * and, for a wizard, its steps) and searches through the connector's embed API at `source`; on Done it fires
  * `leu-choose` with the values for each field. It writes nothing: the page decides what the choice is for.
  *
- * @fires {PickerChooseEvent} leu-choose - Done, with `choice` ({ field, writes, item?, answers? }). Cancelable: preventDefault() refuses the choice and keeps the picker as it is.
+ * @fires {PickerChooseEvent} leu-choose - Done, with `choice` ({ field, writes, item?, answers? }). Cancelable:
+ *   preventDefault() refuses the choice and keeps the picker as it is.
  * @fires {PopupCloseEvent} leu-close - The user pressed Cancel (reason "cancelled").
  * @csspart title - The field's title.
  * @csspart done - The Done button (a wizard's Done too).
@@ -143,7 +144,7 @@ export class LeuPickerElement extends LitElement {
   }
 
   private renderBody(f: EmbedField) {
-    const cancel = html`<button part="cancel" slot="secondary" @click=${this.cancel}>${msg('Cancel')}</button>`;
+    const cancel = html`<button part="cancel" slot="secondary" @click=${() => this.cancel()}>${msg('Cancel')}</button>`;
     const done = this.confirmed
       ? html`<p class="status" role="status">
           ${msg(str`Chosen: ${this.confirmed.writes.map((w) => w.value).join(', ')}`)}
@@ -174,7 +175,11 @@ export class LeuPickerElement extends LitElement {
         }}
       ></leu-search>
       <p class="choice" aria-live="polite">
-        ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
+        ${
+          this.chosen
+            ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}`
+            : msg('Nothing selected yet.')
+        }
       </p>
       ${done}
       <footer>

@@ -199,7 +199,7 @@ export class LeuPopupElement extends LitElement {
     if (!this.chosen || this.commit.status === TaskStatus.PENDING) return;
     const ctx = this.context.value;
     // Nothing changed: there is nothing to write, and closing is what the user asked for.
-    if (ctx && ctx.currentValue === this.chosen.code) {
+    if (ctx?.currentValue === this.chosen.code) {
       this.saved = true;
       return this.close('committed', this.chosen.code);
     }
@@ -239,8 +239,16 @@ export class LeuPopupElement extends LitElement {
     return html`<header part="header">
       <h1>${ctx.flow?.title ?? msg('Choose a value')}</h1>
       <p class="item">${this.describeItem(ctx)}</p>
-      ${ctx.item.kind !== 'HEADER' && report.name ? html`<p class="item">${msg(str`Report: ${report.name}`)}</p>` : nothing}
-      ${report.onBehalfOfOwner ? html`<p class="owner">${msg(str`You are working on the report of ${owner}, as a delegate.`)}</p>` : nothing}
+      ${
+        ctx.item.kind !== 'HEADER' && report.name
+          ? html`<p class="item">${msg(str`Report: ${report.name}`)}</p>`
+          : nothing
+      }
+      ${
+        report.onBehalfOfOwner
+          ? html`<p class="owner">${msg(str`You are working on the report of ${owner}, as a delegate.`)}</p>`
+          : nothing
+      }
       ${report.submitted ? html`<p class="owner">${msg('This report has been submitted.')}</p>` : nothing}
       ${
         ctx.flow
@@ -289,7 +297,7 @@ export class LeuPopupElement extends LitElement {
         .locale=${intlLocale(ctx.languageCode)}
         ?busy=${saving || this.saved}
         ?mobile=${this.mobile}
-        @leu-submit=${this.onWizardSubmit}
+        @leu-submit=${(e: WizardSubmitEvent) => this.onWizardSubmit(e)}
       >
         ${this.renderCancel(saving)}
       </leu-wizard>
@@ -302,19 +310,28 @@ export class LeuPopupElement extends LitElement {
    */
   private renderSearch(ctx?: SessionContext) {
     const saving = this.commit.status === TaskStatus.PENDING;
+    const chosen = this.chosen;
     return html`
-      ${ctx ? this.renderHeader(ctx) : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`}
+      ${
+        ctx
+          ? this.renderHeader(ctx)
+          : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`
+      }
       <leu-search
         exportparts=${SEARCH_PARTS}
         label=${msg('Search values')}
         .search=${ctx ? this.search : undefined}
-        .chosen=${this.chosen}
-        @leu-select=${this.onSelect}
+        .chosen=${chosen}
+        @leu-select=${(e: ValueSelectEvent) => this.onSelect(e)}
       ></leu-search>
       ${
         ctx
           ? html`<p class="choice" aria-live="polite">
-                ${this.chosen ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}` : msg('Nothing selected yet.')}
+                ${
+                  chosen
+                    ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}`
+                    : msg('Nothing selected yet.')
+                }
               </p>
               ${this.renderCommitState()}
               <footer>
@@ -322,8 +339,8 @@ export class LeuPopupElement extends LitElement {
                 <button
                   part="done"
                   class="primary"
-                  ?disabled=${!this.chosen || saving || this.saved}
-                  @click=${this.onDone}
+                  ?disabled=${!chosen || saving || this.saved}
+                  @click=${() => this.onDone()}
                 >
                   ${msg('Done')}
                 </button>

@@ -38,7 +38,8 @@ const wait = (ms: number, signal: AbortSignal) =>
       'abort',
       () => {
         clearTimeout(timer);
-        reject(signal.reason);
+        // The Task aborts a superseded run without giving a reason, so this is the default one: an AbortError.
+        reject(signal.reason as DOMException);
       },
       { once: true },
     );
@@ -370,6 +371,9 @@ export class LeuSearchElement extends LitElement {
   private renderOption(item: SearchItem | undefined, i: number) {
     // While a shorter result list replaces a longer one, the virtualizer may still ask for a vanished index.
     if (!item) return nothing;
+    // An option is never focused: the input keeps the focus and takes the keys for the list (the combobox pattern,
+    // with aria-activedescendant), so Enter on the active option is this click's keyboard path (onKeydown).
+    // eslint-disable-next-line lit-a11y/click-events-have-key-events -- the keys are the input's, see above
     return html`<div
       id="option-${i}"
       role="option"
@@ -389,14 +393,27 @@ export class LeuSearchElement extends LitElement {
         ${
           item.detail || item.inactive
             ? html`<span class="detail"
-                >${item.inactive ? msg(str`Not available: ${item.inactive}`) : highlighted(item.detail!, item.highlight?.detail)}</span
+                >${
+                  item.inactive
+                    ? msg(str`Not available: ${item.inactive}`)
+                    : highlighted(item.detail!, item.highlight?.detail)
+                }</span
               >`
             : nothing
         }
       </span>
       ${i < this.recentCount ? html`<span class="tag">${msg('Recent')}</span>` : nothing}
-      ${item.hasChildren ? html`<span class="tag" aria-hidden="true">›</span><span class="visually-hidden">${msg('opens the next level')}</span>` : nothing}
-      ${this.chosen?.code === item.code ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>` : nothing}
+      ${
+        item.hasChildren
+          ? html`<span class="tag" aria-hidden="true">›</span
+              ><span class="visually-hidden">${msg('opens the next level')}</span>`
+          : nothing
+      }
+      ${
+        this.chosen?.code === item.code
+          ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -411,7 +428,7 @@ export class LeuSearchElement extends LitElement {
         aria-label=${label}
         ?hidden=${!open}
         aria-busy=${busy}
-        @scroll=${this.onListScroll}
+        @scroll=${(e: Event) => this.onListScroll(e)}
       >
         ${this.items.map((item, i) => this.renderOption(item, i))}
       </div>`;
@@ -439,12 +456,13 @@ export class LeuSearchElement extends LitElement {
     const label = this.label || msg('Search');
     const describedBy = [this.help ? 'help' : '', this.error ? 'error' : ''].filter(Boolean).join(' ');
     return html`
-      <label part="label" for="input">${label}</label>
+      <label id="label" part="label" for="input">${label}</label>
       <input
         id="input"
         part="input"
         type="text"
         role="combobox"
+        aria-labelledby="label"
         autocomplete="off"
         spellcheck="false"
         aria-autocomplete="list"
@@ -454,15 +472,15 @@ export class LeuSearchElement extends LitElement {
         .value=${live(this.query)}
         aria-describedby=${describedBy || nothing}
         aria-invalid=${this.error ? 'true' : 'false'}
-        @input=${this.onInput}
-        @keydown=${this.onKeydown}
+        @input=${(e: InputEvent) => this.onInput(e)}
+        @keydown=${(e: KeyboardEvent) => this.onKeydown(e)}
       />
       ${this.help ? html`<p id="help" class="help">${this.help}</p>` : nothing}
       ${this.error ? html`<p id="error" class="problem" part="error" role="alert">${this.error}</p>` : nothing}
       ${
         this.parents.length
           ? html`<p class="level">
-              <button type="button" @click=${this.up}>${msg('Back to the previous level')}</button>
+              <button type="button" @click=${() => this.up()}>${msg('Back to the previous level')}</button>
               <span>${this.parents.map((p) => p.label).join(' › ')}</span>
             </p>`
           : nothing

@@ -28,7 +28,8 @@ import { LeuFieldElement } from './leu-field.ts';
 /**
  * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and
  * puts the focus there; Back never loses an answer. A step shown only for some answers disappears when an earlier
- * answer changes, and its answer is neither checked nor sent (it comes back if the branch does). Each step change is announced ("Step 2 of 4: Task").
+ * answer changes, and its answer is neither checked nor sent (it comes back if the branch does). Each step change
+ * is announced ("Step 2 of 4: Task").
  *
  * @fires {WizardSubmitEvent} leu-submit - Done on the last step, with every shown step's answer by step id.
  * @slot secondary - A button placed before Back and Next (the popup's Cancel).
@@ -177,7 +178,7 @@ export class LeuWizardElement extends LitElement {
   }
 
   /** Done: every shown step's answer is checked; the first refused one is shown, else the answers go up. */
-  async submit() {
+  submit() {
     if (!this.flow || this.busy) return;
     const effective = this.effective();
     const bad = firstProblem(this.flow, effective);
@@ -254,7 +255,7 @@ export class LeuWizardElement extends LitElement {
     const target = e.composedPath()[0];
     if (!(target instanceof HTMLInputElement)) return;
     e.preventDefault();
-    if (last) void this.submit();
+    if (last) this.submit();
     else this.next();
   }
 
@@ -308,7 +309,11 @@ export class LeuWizardElement extends LitElement {
             @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}
           ></leu-search>
           <p class="choice" aria-live="polite">
-            ${chosen ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}` : msg('Nothing selected yet.')}
+            ${
+              chosen
+                ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}`
+                : msg('Nothing selected yet.')
+            }
           </p>`;
       }
       default:
@@ -348,13 +353,17 @@ export class LeuWizardElement extends LitElement {
       <footer>
         <slot name="secondary"></slot>
         <span class="spacer"></span>
-        ${index > 0 ? html`<button part="back" ?disabled=${this.busy} @click=${this.back}>${msg('Back')}</button>` : nothing}
+        ${
+          index > 0
+            ? html`<button part="back" ?disabled=${this.busy} @click=${() => this.back()}>${msg('Back')}</button>`
+            : nothing
+        }
         ${
           last
-            ? html`<button part="done" class="primary" ?disabled=${this.busy} @click=${() => void this.submit()}>
+            ? html`<button part="done" class="primary" ?disabled=${this.busy} @click=${() => this.submit()}>
                 ${msg('Done')}
               </button>`
-            : html`<button part="next" class="primary" @click=${this.next}>${msg('Next')}</button>`
+            : html`<button part="next" class="primary" @click=${() => this.next()}>${msg('Next')}</button>`
         }
       </footer>
     `;

@@ -10,9 +10,24 @@ export const sourceLocale = `en`;
  * The other locale codes that this application is localized into. Sorted
  * lexicographically.
  */
-export const targetLocales = [`de`, `es`, `fr`, `it`, `ja`, `pt-BR`] as const;
+export const targetLocales = [
+  `de`,
+  `es`,
+  `fr`,
+  `it`,
+  `ja`,
+  `pt-BR`,
+] as const;
 
 /**
  * All valid project locale codes. Sorted lexicographically.
  */
-export const allLocales = [`de`, `en`, `es`, `fr`, `it`, `ja`, `pt-BR`] as const;
+export const allLocales = [
+  `de`,
+  `en`,
+  `es`,
+  `fr`,
+  `it`,
+  `ja`,
+  `pt-BR`,
+] as const;

@@ -203,7 +203,14 @@ export class SimExpenseListElement extends LitElement {
     const url =
       source === 'V1'
         ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
-        : `/sandbox/launch?${new URLSearchParams({ source, ...ids, field, as: this.actor, lang: this.language || navigator.language.replace('-', '_'), mobile: String(this.mobile) })}`;
+        : `/sandbox/launch?${new URLSearchParams({
+            source,
+            ...ids,
+            field,
+            as: this.actor,
+            lang: this.language || navigator.language.replace('-', '_'),
+            mobile: String(this.mobile),
+          })}`;
     const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
     if (!popup) return;
     this.waiting = true;
@@ -236,7 +243,13 @@ export class SimExpenseListElement extends LitElement {
         <dd>${money(e.transactionAmount)}</dd>
         <dt>Transaction date</dt>
         <dd>${e.transactionDate}</dd>
-        ${this.renderField(f.label, context, valueOf(e.customData, f.id), { source: 'ENTRY', expense: e.expenseId }, f.id)}
+        ${this.renderField(
+          f.label,
+          context,
+          valueOf(e.customData, f.id),
+          { source: 'ENTRY', expense: e.expenseId },
+          f.id,
+        )}
         ${Object.values(SANDBOX_EXTRA_FIELDS)
           .filter((x) => e.customData.some((c) => c.id === x.id))
           .map((x) =>
@@ -244,7 +257,7 @@ export class SimExpenseListElement extends LitElement {
               x.label,
               context,
               valueOf(e.customData, x.id),
-              { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch,
+              { source: 'ENTRY', expense: e.expenseId, field: x.id },
               x.id,
             ),
           )}
@@ -252,7 +265,13 @@ export class SimExpenseListElement extends LitElement {
           .filter((x) => e.customData.some((c) => c.id === x.id))
           .map(
             (x) =>
-              html`${this.renderField(x.label, context, valueOf(e.customData, x.id), { source: 'ENTRY', expense: e.expenseId, field: x.id } as Launch, x.id)}
+              html`${this.renderField(
+                x.label,
+                context,
+                valueOf(e.customData, x.id),
+                { source: 'ENTRY', expense: e.expenseId, field: x.id },
+                x.id,
+              )}
               ${x.writes
                 .filter((w) => w.field !== x.id)
                 .map(
@@ -282,7 +301,13 @@ export class SimExpenseListElement extends LitElement {
                   <dd>${a.percentage} %</dd>
                   <dt>Amount</dt>
                   <dd>${money(a.allocationAmount)}</dd>
-                  ${this.renderField(af.label, `allocation ${a.percentage} %`, valueOf(a.customData, af.id), { source: 'ALLOCATION', allocation: a.allocationId }, af.id)}
+                  ${this.renderField(
+                    af.label,
+                    `allocation ${a.percentage} %`,
+                    valueOf(a.customData, af.id),
+                    { source: 'ALLOCATION', allocation: a.allocationId },
+                    af.id,
+                  )}
                 </dl>`;
               })}
             </div>`
@@ -298,7 +323,13 @@ export class SimExpenseListElement extends LitElement {
       <h2>${r.name}</h2>
       <p class="status">${submitted ? 'Submitted, pending approval' : 'Not submitted'} · ${money(r.reportTotal)}</p>
       <dl>
-        ${this.renderField(f.label, `report ${r.name}`, valueOf(r.customData, f.id), { source: 'HEADER', report: r.reportId }, f.id)}
+        ${this.renderField(
+          f.label,
+          `report ${r.name}`,
+          valueOf(r.customData, f.id),
+          { source: 'HEADER', report: r.reportId },
+          f.id,
+        )}
       </dl>
       ${r.expenses.map((e) => this.renderEntry(e, submitted))}
     </section>`;

@@ -1,7 +1,7 @@
 // <leu-picker> on a page outside Concur: its attributes, the connector's embed API (msw), the cancelable
 // leu-choose event with the values for each field, Cancel, a wizard, failures, and axe.
 import '../setup.ts';
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { assert, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import '../../../src/elements/leu-picker.ts';
 import type { LeuPickerElement } from '../../../src/elements/leu-picker.ts';
@@ -66,12 +66,10 @@ async function mount(source = FIELD, language = 'en-GB') {
 async function pick(el: LeuPickerElement, code: string) {
   const search = shadow(el).querySelector('leu-search')!;
   await waitUntil(
-    () => [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].some((o) => o.textContent!.includes(code)),
+    () => [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].some((o) => o.textContent.includes(code)),
     `${code} is listed`,
   );
-  [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')]
-    .find((o) => o.textContent!.includes(code))!
-    .click();
+  [...shadow(search).querySelectorAll<HTMLElement>('[role=option]')].find((o) => o.textContent.includes(code))!.click();
   await el.updateComplete;
 }
 const button = (root: ShadowRoot, name: string) => [...root.querySelectorAll('button')].find((b) => text(b) === name)!;
@@ -130,7 +128,7 @@ describe('leu-picker', () => {
     };
     await wizard.updateComplete;
     const chosen = oneEvent<PickerChooseEvent>(el, PickerChooseEvent.type);
-    await wizard.submit();
+    wizard.submit();
     expect((await chosen).choice).to.deep.equal({
       field: 'custom16',
       writes: [
@@ -147,7 +145,7 @@ describe('leu-picker', () => {
     const el = await fixture<LeuPickerElement>(html`<leu-picker source=${FIELD} language="de"></leu-picker>`);
     await waitUntil(() => shadow(el).querySelector('[role=alert]'));
     expect(text(shadow(el).querySelector('[role=alert]'))).to.contain('Embedding is off.');
-    expect(button(shadow(el), 'Erneut versuchen')).to.exist;
+    assert.exists(button(shadow(el), 'Erneut versuchen'));
     await expect(el).to.be.accessible();
   });
 });

@@ -38,7 +38,7 @@ async function mount(storage = memoryStorage()) {
 const root = (el: LeuPopupElement) => el.shadowRoot!;
 const search = (el: LeuPopupElement) => root(el).querySelector<LeuSearchElement>('leu-search');
 const button = (el: LeuPopupElement, name: string) =>
-  [...root(el).querySelectorAll('button')].find((b) => b.textContent!.trim() === name)!;
+  [...root(el).querySelectorAll('button')].find((b) => b.textContent.trim() === name)!;
 const pick = async (el: LeuPopupElement, index: number) => {
   // The first option is the user's recent pick; the results follow.
   (search(el)!.shadowRoot!.querySelectorAll('[role=option]')[index + 1] as HTMLElement).click();
@@ -55,7 +55,7 @@ describe('leu-popup', () => {
       received.filter((r) => r.path !== '/api/session').every((r) => r.authorization === `Bearer ${TOKEN}`),
     ).to.equal(true);
     expect(storage.data.get('leu.session')).to.equal(TOKEN);
-    const text = root(el).textContent!.replace(/\s+/g, ' ');
+    const text = root(el).textContent.replace(/\s+/g, ' ');
     expect(text).to.contain('Taxi · €42.50 · 12 Nov 2026');
     expect(text).to.contain('Current value: none');
     expect(button(el, 'Done').disabled).to.equal(true);
@@ -99,7 +99,7 @@ describe('leu-popup', () => {
       ),
     );
     const el = await mount();
-    const text = root(el).textContent!.replace(/\s+/g, ' ');
+    const text = root(el).textContent.replace(/\s+/g, ' ');
     expect(text).to.contain('Report: November client visit · €352.50');
     expect(text).to.contain('You are working on the report of employee EMP-00042, as a delegate.');
     expect(text).to.contain('This report has been submitted.');
@@ -115,7 +115,7 @@ describe('leu-popup', () => {
       ),
     );
     const el = await mount();
-    const text = root(el).textContent!.replace(/\s+/g, ' ');
+    const text = root(el).textContent.replace(/\s+/g, ' ');
     expect(text).to.contain('Allocation · 60% · €186.00');
     expect(text).to.contain('Report: November client visit');
     expect(text).not.to.contain('as a delegate');
@@ -131,7 +131,7 @@ describe('leu-popup', () => {
       ),
     );
     const el = await mount();
-    expect(root(el).textContent!.replace(/\s+/g, ' ')).to.contain('Taxi · 5 XX · someday');
+    expect(root(el).textContent.replace(/\s+/g, ' ')).to.contain('Taxi · 5 XX · someday');
   });
 
   it('Done sends the chosen code and closes only after the server confirms', async () => {
@@ -159,7 +159,7 @@ describe('leu-popup', () => {
     await pick(el, 4);
     expect(root(el).textContent).to.contain(`Selected: ${ITEMS[4]!.code}`);
     button(el, 'Done').click();
-    await waitUntil(() => root(el).textContent!.includes('Saving to Concur…'));
+    await waitUntil(() => root(el).textContent.includes('Saving to Concur…'));
     expect(button(el, 'Done').disabled).to.equal(true);
     expect(closed, 'not closed while Concur has not answered').to.equal(undefined);
     release();
@@ -210,7 +210,7 @@ describe('leu-popup', () => {
     const box = search(el)!.shadowRoot!.querySelector('input')!;
     box.focus();
     await sendKeys({ type: 'many' });
-    await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('1000 results'));
+    await waitUntil(() => search(el)!.shadowRoot!.textContent.includes('1000 results'));
     for (let i = 0; i < 6; i++) await sendKeys({ press: 'PageDown' });
     await waitUntil(
       () => received.some((r) => r.search.includes('q=many') && r.search.includes('offset=50')),
@@ -218,7 +218,7 @@ describe('leu-popup', () => {
     );
     box.select();
     await sendKeys({ type: 'regions' });
-    await waitUntil(() => search(el)!.shadowRoot!.textContent!.includes('2 results'));
+    await waitUntil(() => search(el)!.shadowRoot!.textContent.includes('2 results'));
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => received.some((r) => r.search.includes('parent=id-eu')), 'the next level is asked for');
   });
@@ -292,7 +292,7 @@ describe('leu-popup', () => {
     ).to.equal(false);
     release();
     // Enter typed ahead picks the best match once the results come.
-    await waitUntil(() => root(el).textContent!.includes('Selected: PRJ-1010'), 'the match typed ahead is chosen');
+    await waitUntil(() => root(el).textContent.includes('Selected: PRJ-1010'), 'the match typed ahead is chosen');
     expect(received.find((r) => r.path === '/api/search')!.search).to.contain('q=z%C3%BCr');
     expect(root(el).textContent).to.contain('Taxi · €42.50');
     expect(search(el)!.shadowRoot!.querySelector('input')!.value, 'the same box, with what was typed').to.equal('zür');
@@ -373,7 +373,7 @@ describe('leu-popup', () => {
     const el = await fixture<LeuPopupElement>(
       html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
     );
-    await waitUntil(() => root(el).textContent!.includes('Loading'));
+    await waitUntil(() => root(el).textContent.includes('Loading'));
     await waitUntil(() => search(el));
   });
 });

@@ -1,6 +1,6 @@
 // <leu-search>: the combobox pattern's roles and states, keyboard and mouse, and every state of the search.
 import '../setup.ts';
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { assert, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
 import { createApiClient } from '../../../src/api/client.ts';
@@ -40,7 +40,7 @@ async function settled(el: LeuSearchElement) {
 const root = (el: LeuSearchElement) => el.shadowRoot!;
 const input = (el: LeuSearchElement) => root(el).querySelector('input')!;
 const options = (el: LeuSearchElement) => [...root(el).querySelectorAll('[role=option]')];
-const status = (el: LeuSearchElement) => root(el).querySelector('[role=status]')!.textContent!.trim();
+const status = (el: LeuSearchElement) => root(el).querySelector('[role=status]')!.textContent.trim();
 const active = (el: LeuSearchElement) => root(el).getElementById(input(el).getAttribute('aria-activedescendant') ?? '');
 
 async function type(el: LeuSearchElement, text: string) {
@@ -158,7 +158,7 @@ describe('leu-search', () => {
     await type(el, 'PRJ-101');
     await waitUntil(() => status(el) === '10 results');
     await settled(el);
-    const closed = options(el).find((o) => o.textContent!.includes('PRJ-1013'))!;
+    const closed = options(el).find((o) => o.textContent.includes('PRJ-1013'))!;
     expect(closed.getAttribute('aria-disabled')).to.equal('true');
     expect(closed.textContent).to.contain('Not available: closed on 30 June 2026');
     await expect(el).to.be.accessible();
@@ -190,7 +190,7 @@ describe('leu-search', () => {
     for (let i = 0; i < 5; i++) await sendKeys({ press: 'PageDown' });
     await settled(el);
     expect(active(el)!.textContent).to.contain('BIG-0131');
-    expect(root(el).querySelector('lit-virtualizer'), 'the virtualizer has loaded by now').to.exist;
+    assert.exists(root(el).querySelector('lit-virtualizer'), 'the virtualizer has loaded by now');
     expect(options(el).length).to.be.below(100, 'of the 150 loaded, only those in and near the view are rendered');
     const picked = oneEvent<ValueSelectEvent>(el, ValueSelectEvent.type);
     await sendKeys({ press: 'Enter' });
@@ -233,7 +233,7 @@ describe('leu-search', () => {
     const el = await mount();
     await type(el, 'nothing like this');
     await waitUntil(
-      () => root(el).textContent!.includes('No values match “nothing like this”.'),
+      () => root(el).textContent.includes('No values match “nothing like this”.'),
       'the empty state is shown',
     );
     expect(options(el)).to.have.length(0);

@@ -1,7 +1,7 @@
 // A wizard in the popup: Back and Next keep answers, conditional steps, errors with focus, the review of what is
 // written where, one commit with every answer, a server refusal taken back to its step, and axe in every state.
 import '../setup.ts';
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { assert, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse, delay } from 'msw';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import { createApiClient } from '../../../src/api/client.ts';
@@ -102,7 +102,7 @@ describe('leu-wizard in the popup', () => {
     expect(progress(el)).to.equal('Step 1 of 6');
     expect(focused()?.getAttribute('role')).to.equal('combobox');
     expect(button(el, 'Back')).to.equal(undefined);
-    expect(button(el, 'Next')).to.exist;
+    assert.exists(button(el, 'Next'));
     await expect(el).to.be.accessible();
   });
 
@@ -121,29 +121,32 @@ describe('leu-wizard in the popup', () => {
     expect(search(el)!.shadowRoot!.querySelector('[role=alert]')).to.equal(null);
   });
 
-  it("a step narrowed by the project lists that project's tasks, and changing the project clears the task", async () => {
-    const el = await mount();
-    await pickOption(el, 'PRJ-1001');
-    await next(el);
-    await waitUntil(() => search(el)!.shadowRoot!.querySelectorAll('[role=option]').length === 2);
-    // The step change is announced, and the focus is in the new step's search box.
-    expect(text(wroot(el).querySelector('[role=status]'))).to.equal('Step 2 of 6: Task');
-    expect(focused()?.getAttribute('role')).to.equal('combobox');
-    expect(
-      received.some(
-        (r) => r.path === '/api/search' && r.search.includes('step=task') && r.search.includes('within=PRJ-1001'),
-      ),
-    ).to.equal(true);
-    await pickOption(el, 'Design');
-    button(el, 'Back')!.click();
-    await settle(el);
-    expect(text(wroot(el).querySelector('.choice'))).to.contain('PRJ-1001');
-    await pickOption(el, 'PRJ-1002');
-    await next(el);
-    expect(text(wroot(el).querySelector('.choice'))).to.equal('Nothing selected yet.');
-    await pickOption(el, 'Research');
-    expect(text(wroot(el).querySelector('.choice'))).to.contain('T-1002-RES');
-  });
+  it(
+    "a step narrowed by the project lists that project's tasks, " + 'and changing the project clears the task',
+    async () => {
+      const el = await mount();
+      await pickOption(el, 'PRJ-1001');
+      await next(el);
+      await waitUntil(() => search(el)!.shadowRoot!.querySelectorAll('[role=option]').length === 2);
+      // The step change is announced, and the focus is in the new step's search box.
+      expect(text(wroot(el).querySelector('[role=status]'))).to.equal('Step 2 of 6: Task');
+      expect(focused()?.getAttribute('role')).to.equal('combobox');
+      expect(
+        received.some(
+          (r) => r.path === '/api/search' && r.search.includes('step=task') && r.search.includes('within=PRJ-1001'),
+        ),
+      ).to.equal(true);
+      await pickOption(el, 'Design');
+      button(el, 'Back')!.click();
+      await settle(el);
+      expect(text(wroot(el).querySelector('.choice'))).to.contain('PRJ-1001');
+      await pickOption(el, 'PRJ-1002');
+      await next(el);
+      expect(text(wroot(el).querySelector('.choice'))).to.equal('Nothing selected yet.');
+      await pickOption(el, 'Research');
+      expect(text(wroot(el).querySelector('.choice'))).to.contain('T-1002-RES');
+    },
+  );
 
   it('the reason is asked only when the expense cannot be billed; Back keeps every answer', async () => {
     const el = await mount();

@@ -159,7 +159,7 @@ describe('the picker protocol', () => {
       channel.port1.onmessage = (e) => sink.push(e.data);
       target.postMessage({ leu: 1, type: 'connect' }, '*', [channel.port2]);
     `,
-    );
+    ) as (target: Window | null, sink: unknown[]) => void;
     await aTimeout(150);
     run(frame.contentWindow, stolen);
     await aTimeout(300);

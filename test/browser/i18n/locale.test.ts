@@ -126,7 +126,7 @@ describe('a refused answer in German', () => {
       },
     });
     const wizard = el.shadowRoot!.querySelector<LeuWizardElement>('leu-wizard')!;
-    await wizard.submit();
+    wizard.submit();
     const search = () => wizard.shadowRoot!.querySelector('leu-search')?.shadowRoot?.querySelector('[role=alert]');
     await waitUntil(() => search(), 'the project step shows the refusal');
     expect(text(search())).to.equal('PRJ-1001 wird hier nicht mehr angeboten. Bitte wählen Sie erneut.');

@@ -1,6 +1,6 @@
 // The sandbox's simulated expense form, against the fake Concur's own msw handlers running in the browser.
 import '../setup.ts';
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { assert, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { http, HttpResponse } from 'msw';
 import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
@@ -65,7 +65,7 @@ describe('sim-expense-list', () => {
       html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
     );
     await waitUntil(() => el.shadowRoot!.querySelector('section'));
-    const text = el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    const text = el.shadowRoot!.textContent.replace(/\s+/g, ' ');
     expect([...el.shadowRoot!.querySelectorAll('dd')].map((d) => d.textContent)).to.include.members([
       'Taxi',
       'Hotel',
@@ -82,7 +82,7 @@ describe('sim-expense-list', () => {
       'Choose Project for Taxi',
       'Choose Project for allocation 60 %',
     ]) {
-      expect(el.shadowRoot!.querySelector(`button[aria-label="${name}"]`), name).to.exist;
+      assert.exists(el.shadowRoot!.querySelector(`button[aria-label="${name}"]`), name);
     }
     await expect(el).to.be.accessible();
   });
@@ -94,7 +94,7 @@ describe('sim-expense-list', () => {
     await waitUntil(() => el.shadowRoot!.querySelector('section'));
     const fakePopup = { closed: false };
     const opened: [string, string, string][] = [];
-    const realOpen = window.open;
+    const realOpen = window.open.bind(window);
     window.open = ((url: string, name: string, features: string) => {
       opened.push([url, name, features]);
       return fakePopup;
@@ -136,7 +136,7 @@ describe('sim-expense-list', () => {
     mobile.checked = true;
     mobile.dispatchEvent(new Event('change'));
     const opened: string[] = [];
-    const realOpen = window.open;
+    const realOpen = window.open.bind(window);
     window.open = ((url: string) => {
       opened.push(url);
       return { closed: false };

@@ -11,7 +11,19 @@ import globals from 'globals';
 const BROWSER = ['src/**/*.ts', 'server/sandbox/simulator/**/*.ts', 'test/browser/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-output/', 'bench/results/', 'data/', 'logs/', 'src/i18n/locales/'] },
+  // Build output, state, and what lit-localize generates (src/i18n/locales, locale-codes.ts).
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-output/',
+      'bench/results/',
+      'data/',
+      'logs/',
+      'src/i18n/locales/',
+      'src/i18n/locale-codes.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -48,7 +60,11 @@ export default tseslint.config(
     },
   },
   // Plain JavaScript (configs, small scripts) is in no TypeScript project: the rules that need types are off there.
-  { files: ['**/*.{js,mjs}'], ...tseslint.configs.disableTypeChecked, languageOptions: { globals: globals.node } },
+  {
+    files: ['**/*.{js,mjs}'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
   { files: ['examples/**/*.js'], languageOptions: { globals: globals.browser } },
   {
     files: BROWSER,

@@ -123,7 +123,8 @@ function firstScreenBudget(): Plugin {
       const total = sizes.reduce((sum, [, size]) => sum + size, 0);
       const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
       console.log(
-        `popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ${sizes.map(([f, size]) => `${f.replace(/^assets\//, '')} ${kb(size)}`).join(', ')}`,
+        `popup first screen: ${kb(total)} gzipped (budget ${kb(FIRST_SCREEN_BUDGET)}): ` +
+          sizes.map(([f, size]) => `${f.replace(/^assets\//, '')} ${kb(size)}`).join(', '),
       );
       if (process.env.LEU_BUNDLE_REPORT) {
         const modules = [...files].flatMap((name) => {
@@ -140,7 +141,8 @@ function firstScreenBudget(): Plugin {
       }
       if (total > FIRST_SCREEN_BUDGET)
         this.error(
-          `the popup's first screen is ${kb(total)} gzipped, over its budget of ${kb(FIRST_SCREEN_BUDGET)} by ${kb(total - FIRST_SCREEN_BUDGET)}`,
+          `the popup's first screen is ${kb(total)} gzipped, over its budget of ${kb(FIRST_SCREEN_BUDGET)} ` +
+            `by ${kb(total - FIRST_SCREEN_BUDGET)}`,
         );
     },
   };

@@ -38,7 +38,11 @@ function countReporter() {
         failed = 0,
         skipped = 0;
       const walk = (suite) => {
-        for (const t of suite.tests) t.skipped ? skipped++ : t.passed ? passed++ : failed++;
+        for (const t of suite.tests) {
+          if (t.skipped) skipped++;
+          else if (t.passed) passed++;
+          else failed++;
+        }
         for (const s of suite.suites) walk(s);
       };
       for (const session of sessions.all()) {

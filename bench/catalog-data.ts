@@ -117,7 +117,8 @@ export const DEPARTMENTS = [
   'Facilities',
 ];
 
-const SYLLABLES = [
+/** The syllables generated words are made of (bench/hostile-search.ts uses them as frequent word starts). */
+export const SYLLABLES = [
   'ka',
   'lo',
   'ver',
@@ -167,7 +168,7 @@ export function clientNames(count = 3000, seed = 7): string[] {
 export function generateCatalog(size: number, seed = 42): CatalogItem[] {
   const r = seeded(seed);
   const clients = clientNames();
-  const rows: CatalogItem[] = new Array(size);
+  const rows = new Array<CatalogItem>(size);
   for (let i = 0; i < size; i++) {
     const city = r.pick(CITIES);
     rows[i] = {
@@ -179,7 +180,10 @@ export function generateCatalog(size: number, seed = 42): CatalogItem[] {
   return rows;
 }
 
-/** `count` queries of the kinds people type, for rows of a catalog: partial codes, word starts, a typo, a word and a city. */
+/**
+ * `count` queries of the kinds people type, for rows of a catalog: partial codes, word starts, a typo, a word and a
+ * city.
+ */
 export function typedQueries(rows: readonly { code: string; label: string }[], seed: number, count: number): string[] {
   const r = seeded(seed);
   return Array.from({ length: count }, () => {

@@ -48,10 +48,12 @@ const times = queries
   .sort((a, b) => a - b);
 console.log(`catalog of ${catalog.size.toLocaleString('en')} rows from CSV (${catalog.problems.length} rows skipped):`);
 console.log(
-  `  load and index ${(loadMs / 1000).toFixed(1)} s, heap ${heapMb.toFixed(0)} MB${global.gc ? '' : ' (approximate: run with --expose-gc for exact figures)'}`,
+  `  load and index ${(loadMs / 1000).toFixed(1)} s, heap ${heapMb.toFixed(0)} MB` +
+    (global.gc ? '' : ' (approximate: run with --expose-gc for exact figures)'),
 );
 console.log(
-  `  longest event-loop pause while loading ${(loop.max / 1e6).toFixed(0)} ms (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms): other requests are served meanwhile`,
+  `  longest event-loop pause while loading ${(loop.max / 1e6).toFixed(0)} ms` +
+    ` (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms): other requests are served meanwhile`,
 );
 console.log(`  search p50 ${times[100]!.toFixed(2)} ms, p95 ${times[190]!.toFixed(2)} ms over 200 queries`);
 rmSync(dir, { recursive: true, force: true });

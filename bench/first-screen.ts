@@ -35,7 +35,8 @@ const weight = files.reduce((n, f) => n + sent(f), 0);
 const STATIC = join('dist', 'bench-static.html');
 writeFileSync(
   STATIC,
-  `<!doctype html><title>static</title><input autofocus aria-label="static"><!--${'x'.repeat(Math.max(0, weight - 80))}-->`,
+  '<!doctype html><title>static</title><input autofocus aria-label="static">' +
+    `<!--${'x'.repeat(Math.max(0, weight - 80))}-->`,
 );
 const browser = await launchChromium();
 try {
@@ -88,11 +89,16 @@ try {
     }
   }
   const lines = [
-    `launch to a focused, interactive search box, headless Chromium, 400 x 400, fresh context each time, ${ROUNDS} rounds:`,
-    `  popup: launch and sign-in, then the app until its search box is focused and takes typing  median ${median(popup).toFixed(0)} ms`,
-    `  static HTML page of the same size as sent (${(weight / 1024).toFixed(1)} KB: the popup's files go Brotli-compressed, the page as it is) from the same server  median ${median(page).toFixed(0)} ms`,
+    'launch to a focused, interactive search box, headless Chromium, 400 x 400, fresh context each time, ' +
+      `${ROUNDS} rounds:`,
+    '  popup: launch and sign-in, then the app until its search box is focused and takes typing  ' +
+      `median ${median(popup).toFixed(0)} ms`,
+    `  static HTML page of the same size as sent (${(weight / 1024).toFixed(1)} KB: ` +
+      "the popup's files go Brotli-compressed, the page as it is) from the same server  " +
+      `median ${median(page).toFixed(0)} ms`,
     `  ratio: ${(median(popup) / median(page)).toFixed(1)}x`,
-    `  and until the session and context are in (the box searches what was typed)  median ${median(ready).toFixed(0)} ms, ${(median(ready) / median(page)).toFixed(1)}x the static page`,
+    '  and until the session and context are in (the box searches what was typed)  ' +
+      `median ${median(ready).toFixed(0)} ms, ${(median(ready) / median(page)).toFixed(1)}x the static page`,
   ];
   console.log(lines.join('\n'));
   mkdirSync('bench/results', { recursive: true });

@@ -99,12 +99,14 @@ const worst = (o: Outcome[]) => ({
 const row = (name: string, r: { result: Outcome[]; peak: number }) => {
   const w = worst(r.result);
   console.log(
-    `${name.padEnd(44)} ${w.statuses.padStart(7)} ${w.ms.toFixed(0).padStart(8)} ms ${w.sent.toFixed(1).padStart(8)} MB ${r.peak.toFixed(0).padStart(6)} MB (+${(r.peak - rest).toFixed(0)})`,
+    `${name.padEnd(44)} ${w.statuses.padStart(7)} ${w.ms.toFixed(0).padStart(8)} ms ` +
+      `${w.sent.toFixed(1).padStart(8)} MB ${r.peak.toFixed(0).padStart(6)} MB (+${(r.peak - rest).toFixed(0)})`,
   );
 };
 console.log(`${CLIENTS} clients at once; connector memory at rest ${rest.toFixed(0)} MB`);
 console.log(
-  `${'run'.padEnd(44)} ${'status'.padStart(7)} ${'slowest'.padStart(11)} ${'most sent'.padStart(11)} ${'peak RSS'.padStart(9)}`,
+  `${'run'.padEnd(44)} ${'status'.padStart(7)} ${'slowest'.padStart(11)} ` +
+    `${'most sent'.padStart(11)} ${'peak RSS'.padStart(9)}`,
 );
 row('baseline: ordinary commits', normal);
 row(`${BODY_BYTES / 1024 / 1024} MB bodies, Content-Length declared`, declared);

@@ -56,7 +56,7 @@ try {
       await box.pressSequentially(q.slice(0, -1), { delay: 40 });
       // The last key, then wait (polling every frame) for this query's results to be on screen.
       const started = await page.evaluate(() => performance.now());
-      await box.press(q.slice(-1) === ' ' ? 'Space' : q.slice(-1));
+      await box.press(q.endsWith(' ') ? 'Space' : q.slice(-1));
       const rendered = await page.waitForFunction(
         (query) => {
           const search = document.querySelector('leu-popup')?.shadowRoot?.querySelector('leu-search')?.shadowRoot;
@@ -65,7 +65,7 @@ try {
           const done =
             input?.value === query &&
             list?.getAttribute('aria-busy') === 'false' &&
-            (search?.querySelector('[role=option]') || search?.textContent?.includes('No values match'));
+            (search?.querySelector('[role=option]') ?? search?.textContent?.includes('No values match'));
           return done ? performance.now() : false;
         },
         q,
@@ -77,10 +77,12 @@ try {
   times.sort((a, b) => a - b);
   const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!;
   console.log(
-    `keystroke to rendered results, popup 400 x 400, sandbox catalog, ${times.length} queries (${ROUNDS - 1} rounds after a warm-up):`,
+    `keystroke to rendered results, popup 400 x 400, sandbox catalog, ${times.length} queries ` +
+      `(${ROUNDS - 1} rounds after a warm-up):`,
   );
   console.log(
-    `  p50 ${pct(50).toFixed(0)} ms   p95 ${pct(95).toFixed(0)} ms   max ${times.at(-1)!.toFixed(0)} ms   (of which the typing pause: 150 ms)`,
+    `  p50 ${pct(50).toFixed(0)} ms   p95 ${pct(95).toFixed(0)} ms   max ${times.at(-1)!.toFixed(0)} ms   ` +
+      '(of which the typing pause: 150 ms)',
   );
 } finally {
   await browser.close();

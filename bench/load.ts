@@ -188,15 +188,19 @@ const targets: [string, boolean][] = [
   [`zero errors across every run: ${errors}`, errors === 0],
 ];
 const row = (f: Figures) =>
-  `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
+  `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  ` +
+  `p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  ` +
+  `errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
 const lines = [
-  `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ${new Date().toISOString()}`,
+  `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ` +
+    new Date().toISOString(),
   ...results.flatMap(([ours, base]) => [
     row(ours),
     row(base),
     `${''.padEnd(28)} ratio to bare server: ${((ours.rps / base.rps) * 100).toFixed(1)}%`,
   ]),
-  `Memory: resident ${mb(rssBefore)} before, ${mb(rssAfter)} after ${SESSIONS} popup sessions (heap used ${mb(heapAfter)}; sessions live in the SQLite store)`,
+  `Memory: resident ${mb(rssBefore)} before, ${mb(rssAfter)} after ${SESSIONS} popup sessions ` +
+    `(heap used ${mb(heapAfter)}; sessions live in the SQLite store)`,
   `For scale: the floor (/healthz, no work) reaches ${ratio('floor (/healthz)').toFixed(1)}% of the bare server.`,
   'Targets:',
   ...targets.map(([text, met]) => `  ${met ? 'met    ' : 'NOT MET'}  ${text}`),

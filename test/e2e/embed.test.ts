@@ -79,7 +79,9 @@ before(async () => {
       })
       .end(body);
   });
-  const framing = `<!doctype html><title>Not allowed</title><h1>A page that is not allowed</h1><iframe title="picker" src="${connector.url}/embed/v1/picker?field=custom12"></iframe>`;
+  const framing =
+    '<!doctype html><title>Not allowed</title><h1>A page that is not allowed</h1>' +
+    `<iframe title="picker" src="${connector.url}/embed/v1/picker?field=custom12"></iframe>`;
   stranger.removeAllListeners('request');
   stranger.on('request', (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(framing));
   browser = await launchChromium();

@@ -17,11 +17,12 @@ export interface FakeConcurServer {
 export async function startFakeConcur(): Promise<FakeConcurServer> {
   // The handlers need the server's address, which is known once it listens.
   let handlers: ReturnType<typeof concurHandlers> = [];
-  const { url, close } = await serveOnLoopback(
+  const server = await serveOnLoopback(
     async (request) =>
       (await getResponse(handlers, request)) ??
       Response.json({ errorMessage: 'no such fake Concur API' }, { status: 404 }),
   );
+  const { url } = server;
   const concur = new SandboxConcur({
     base: url,
     clientId: CLIENT.id,
@@ -29,11 +30,13 @@ export async function startFakeConcur(): Promise<FakeConcurServer> {
     redirectUri: CLIENT.redirect,
   });
   handlers = concurHandlers(concur);
-  const item = `${url}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
+  const item =
+    `${url}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+    `/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
   return {
     url,
     concur,
     launch: (opts = {}) => launchQuery(concur, { ...opts, signed: { item_url: item, ...opts.signed } }),
-    close,
+    close: () => server.close(),
   };
 }

@@ -68,7 +68,9 @@ after(async () => {
   await fake?.close();
 });
 
-test('launched on one instance, the popup searches and writes through the other; a replay is refused on either', async () => {
+const ACROSS_INSTANCES =
+  'launched on one instance, the popup searches and writes through the other; a replay is refused on either';
+test(ACROSS_INSTANCES, async () => {
   const query = fake.launch();
   const page = await browser.newPage();
   await page.goto(`${lb}/healthz`);
@@ -120,7 +122,7 @@ test('the same launch sent to both instances at once is accepted exactly once', 
     ),
   );
   const statuses = answers.map((r) => r.status).sort();
-  assert.deepEqual(statuses, [303, ...Array(11).fill(401)]);
+  assert.deepEqual(statuses, [303, ...Array<number>(11).fill(401)]);
   // Refused by the shared nonce, not later by Concur's one-time authorization code.
   const codes = await Promise.all(
     answers

@@ -1,6 +1,6 @@
 // A production install, as an operations team makes one: the release (the repository's files without its tests and
-// benches, with dist/ built) in a scratch folder, `npm ci --omit=dev --omit=optional`, and `npm run serve`. Nothing of this
-// checkout's node_modules is reachable from there, so a runtime dependency kept among the devDependencies, or a
+// benches, with dist/ built) in a scratch folder, `npm ci --omit=dev --omit=optional`, and `npm run serve`. Nothing of
+// this checkout's node_modules is reachable from there, so a runtime dependency kept among the devDependencies, or a
 // TypeScript loader the server still needs, fails here. It serves the sandbox (one launch, a search, a commit written
 // to its fake Concur) and starts with a real Concur configuration.
 import { test, after, before } from 'node:test';

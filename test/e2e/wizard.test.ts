@@ -199,7 +199,10 @@ async function runWizard(run: Run) {
   await context.close();
 }
 
-test('keyboard only, at 400 x 400: project, task within it, not billable so a reason, review, Done writes all four fields', async () => {
+const KEYBOARD_400 =
+  'keyboard only, at 400 x 400: project, task within it, not billable so a reason, review, ' +
+  'Done writes all four fields';
+test(KEYBOARD_400, async () => {
   await runWizard({
     tag: 'en-400x400',
     size: { width: 400, height: 400 },

@@ -154,7 +154,6 @@ const ctx = {
   employeeId: 'EMP-2',
   date: '2026-11-12',
   languageCode: 'en',
-  launchVersion: 4 as const,
 };
 const filteredQueries = ['', ...typedQueries(rows, 6, QUERIES - 1)];
 const filteredTimes: number[] = [];

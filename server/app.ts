@@ -34,7 +34,7 @@ export interface AppDeps {
   items: ItemAccess;
   /** Which data source each Launch URL field searches. */
   sources: FieldSources;
-  /** The company-level token, when one is configured (v1 launches). */
+  /** The company-level token, when one is configured (its connection; entries are to be written with it). */
   companyTokens?: CompanyTokens;
   allowlist: HostAllowlist;
   catalog: CatalogLike;

@@ -53,13 +53,6 @@ export const Env = z.object({
   CONCUR_API_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_API_BASE must be an http(s) URL' }).optional(),
   COMPANY_TOKEN_FILE: z.string().min(1).optional(),
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
-  V1_CUSTOM_FIELD: z
-    .string()
-    .regex(
-      /^(Custom([1-9]|[1-3]\d|40)|OrgUnit[1-6])$/,
-      'V1_CUSTOM_FIELD must be an Expense v3 field name such as Custom9 or OrgUnit2',
-    )
-    .optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   FIELDS_FILE: z.string().min(1).optional(),
   /**
@@ -141,8 +134,6 @@ export interface Config {
   apiBase?: string;
   /** Where the encrypted company refresh token lives, and the key that encrypts it. */
   companyToken?: { file: string; key: Buffer };
-  /** The Expense v3 custom field that v1 launches write (v1 does not name the field). */
-  v1CustomField?: string;
   catalogFile: string;
   /** Which data source each Launch URL field searches (JSON). */
   fieldsFile?: string;
@@ -310,7 +301,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     extraAllowedHosts,
     apiBase,
     companyToken,
-    v1CustomField: e.V1_CUSTOM_FIELD,
     catalogFile: e.CATALOG_FILE ?? SAMPLE_CATALOG,
     fieldsFile: e.FIELDS_FILE,
     catalogFields: e.CATALOG_FIELDS,

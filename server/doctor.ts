@@ -33,7 +33,6 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     'Concur > Administration > Web Services > Register Application Connector:',
     `  Host Name                     ${host.origin}`,
     `  Launch External URL endpoint  ${host.pathname.replace(/\/$/, '')}${LAUNCH_PATH}`,
-    `  (legacy v1 endpoint           ${host.pathname.replace(/\/$/, '')}/concur/form/v1.0/get)`,
     `  User Name                     ${connector.username}`,
     '  Password                      the value of CONNECTOR_PASSWORD (not shown)',
     'Then Test Connection; on the Launch External URL service configuration choose Service Version V4 and enter:',

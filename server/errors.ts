@@ -12,7 +12,7 @@ export abstract class AppError extends Error {
     Error.stackTraceLimit = limit;
   }
 
-  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 421 | 422 | 429 | 502 | 503;
+  abstract readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 421 | 422 | 429 | 502 | 503;
   /** A stable machine-readable code for JSON clients. */
   abstract readonly code: string;
   /** A short title for the HTML page. */
@@ -55,6 +55,12 @@ export class HostNotServed extends AppError {
   readonly status = 421;
   readonly code = 'host_not_served';
   override readonly title = 'This address is not served here';
+}
+
+export class LaunchVersionGone extends AppError {
+  readonly status = 410;
+  readonly code = 'launch_v1_gone';
+  override readonly title = 'This Concur field uses a launch Concur has shut down';
 }
 
 export class LaunchUserMismatch extends AppError {
@@ -127,7 +133,7 @@ export class SourceUnavailable extends AppError {
   override readonly title = 'The list of values is not available';
 }
 
-/** A company-level token is needed (v1 launches) but none is set up. */
+/** A company-level token is needed but none is set up. */
 export class CompanyTokenMissing extends AppError {
   readonly status = 503;
   readonly code = 'company_token_missing';

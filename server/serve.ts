@@ -14,7 +14,6 @@ import { ConfigError, type Config } from './config.ts';
 import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
 import { createHostAllowlist } from './concur/hosts.ts';
 import { ExpenseApi } from './concur/expense.ts';
-import { ExpenseEntriesV3 } from './concur/expense-v3.ts';
 import { SessionTokens } from './concur/session-tokens.ts';
 import { CompanyTokens } from './concur/company-token.ts';
 import { createItemAccess } from './concur/items.ts';
@@ -115,10 +114,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const items = createItemAccess({
     expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
     sessionTokens: new SessionTokens(concur, store, now),
-    entriesV3: new ExpenseEntriesV3(concur, { apiBase: config.apiBase, tokenBase: config.oauth.tokenBase }),
-    companyTokens,
     apiBase: config.apiBase,
-    tokenBase: config.oauth.tokenBase,
   });
   const fields = config.fieldsFile
     ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
@@ -241,7 +237,8 @@ export async function startServer(
   const { port } = server.address() as AddressInfo;
   const bound = `${tls ? 'https' : 'http'}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   let config = configFor(bound);
-  // The sandbox demonstrates v1 launches too: a throwaway company token, bootstrapped from the fake Concur below.
+  // The sandbox keeps a company connection too: a throwaway company token, bootstrapped from the fake Concur below
+  // (protocol sheet §5 and §13: entries are written with the company's token).
   const sandboxCompanyToken = config.sandbox && !config.companyToken;
   // Its folder goes when the server stops (or the process exits), so sandbox starts leave nothing behind.
   let removeSandboxDir = () => undefined as void;
@@ -255,7 +252,6 @@ export async function startServer(
     config = {
       ...config,
       companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) },
-      v1CustomField: config.v1CustomField ?? 'Custom12',
     };
   }
   const logger = opts.logger ?? createLogger(config.logLevel);

@@ -20,14 +20,6 @@ export const CONCUR_API_HOSTS = [
   'www-emea-impl.api.concursolutions.com',
 ] as const;
 
-/** Pre-2017 hosts: v1 itemurls may name them; tokens are never sent there (protocol sheet §4). */
-export const CONCUR_LEGACY_HOSTS = [
-  'www.concursolutions.com',
-  'eu1.concursolutions.com',
-  'implementation.concursolutions.com',
-  'eu1imp.concursolutions.com',
-];
-
 export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/;
 
 export interface HostAllowlist {

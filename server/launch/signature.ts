@@ -1,4 +1,4 @@
-// HMAC signatures of Concur's Launch External URL callouts (v4 HMAC-SHA256, v1 HMAC-SHA1), protocol sheet §1, §2, §11.
+// HMAC-SHA256 signatures of Concur's Launch External URL v4 callouts, protocol sheet §1, §2, §11 (v1's HMAC-SHA1 went with v1).
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export interface ConnectorCredentials {
@@ -60,25 +60,4 @@ function matches(expected: Buffer, signature: string): boolean {
 
 export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {
   return matches(macV4(p, credentials), signature);
-}
-
-/** The signed parameters of a legacy v1 launch, in Concur's order. */
-export interface SignedLaunchV1 {
-  xcompanydomain: string;
-  xuserid: string;
-  itemurl: string;
-  nonce: string;
-}
-
-function macV1(p: SignedLaunchV1, credentials: ConnectorCredentials): Buffer {
-  const base = p.xcompanydomain + p.xuserid + p.itemurl + credentials.username + credentials.password + p.nonce;
-  return createHmac('sha1', keyOf(credentials)).update(base, 'utf8').digest();
-}
-
-export function signLaunchV1(p: SignedLaunchV1, credentials: ConnectorCredentials): string {
-  return macV1(p, credentials).toString('base64');
-}
-
-export function isValidSignatureV1(p: SignedLaunchV1, signature: string, credentials: ConnectorCredentials): boolean {
-  return matches(macV1(p, credentials), signature);
 }

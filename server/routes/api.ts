@@ -62,12 +62,11 @@ function searchContext(deps: AppDeps, key: string, s: Session): SearchContext {
     fieldId: s.fieldId,
     companyDomain: s.companyDomain,
     loggedInUserId: s.loggedInUserId,
-    reportOwnerUserId: s.version === 4 ? s.reportOwnerUserId : s.loggedInUserId,
-    employeeId: s.version === 4 ? s.reportOwnerEmployeeId : '',
+    reportOwnerUserId: s.reportOwnerUserId,
+    employeeId: s.reportOwnerEmployeeId,
     date: s.facts?.date,
     expenseType: s.facts?.expenseType,
     languageCode: s.languageCode,
-    launchVersion: s.version,
     withConcurToken: (call) => deps.items.withConcurToken(key, s, call),
   };
 }
@@ -97,9 +96,7 @@ const SESSION_ENDED = "This window's session has ended. Close it and click the b
 
 /** What the audit log calls the item a session writes. */
 const itemName = (s: Session) =>
-  s.version === 1
-    ? `v1 entry ${s.entryId}`
-    : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
+  [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
 
 /**
  * Writes the session's item in Concur. Every attempt is counted by outcome and recorded in the audit log with old
@@ -238,7 +235,9 @@ export function apiRoutes(deps: AppDeps) {
     bearerAuth({
       verifyToken: async (token, c) => {
         const key = sessionKey(token);
-        const session = await deps.store.getSession(key);
+        // A session kept from before v1 was removed (they carried no item) counts as ended.
+        const found = await deps.store.getSession(key);
+        const session = (found as { version?: number } | undefined)?.version === 4 ? found : undefined;
         if (session) {
           (c as Context<AppEnv>).set('session', session);
           (c as Context<AppEnv>).set('sessionKey', key);
@@ -269,7 +268,7 @@ export function apiRoutes(deps: AppDeps) {
           ?.lookup(currentValue, searchContext(deps, key, s), AbortSignal.timeout(10_000))
           .catch(() => undefined)
       : undefined;
-    const onBehalfOfOwner = s.version === 4 && s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
+    const onBehalfOfOwner = s.loggedInUserId.toLowerCase() !== s.reportOwnerUserId.toLowerCase();
     const flowConfig = deps.sources.flowFor(s.fieldId);
     const wizard = flowConfig
       ? await wizardContext(deps, key, s, resolveFlow(flowConfig, s.languageCode), view.values)
@@ -279,7 +278,7 @@ export function apiRoutes(deps: AppDeps) {
       report: {
         name: view.reportName,
         submitted: view.submitted,
-        ownerEmployeeId: s.version === 4 ? s.reportOwnerEmployeeId || null : null,
+        ownerEmployeeId: s.reportOwnerEmployeeId || null,
         onBehalfOfOwner,
       },
       field: { id: s.fieldId },

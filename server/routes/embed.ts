@@ -34,7 +34,6 @@ const embedContext = (fieldId: string, languageCode: string, within?: string): S
   reportOwnerUserId: '',
   employeeId: '',
   languageCode,
-  launchVersion: 4,
   strictContext: true,
   ...(within ? { within } : {}),
 });

@@ -1,12 +1,11 @@
-// Concur's signed launches (v4, and legacy v1); each answers 303 to the popup app with a one-time hand-off.
+// Concur's signed v4 launches; each answers 303 to the popup app with a one-time hand-off. v1's old path answers 410.
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { AppDeps, AppEnv } from '../app.ts';
 import { AppError } from '../errors.ts';
 import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
-import { authenticateLaunchV1, startLaunchV1 } from '../launch/launch-v1.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';
-import { LaunchParamsInvalid } from '../errors.ts';
+import { LaunchParamsInvalid, LaunchVersionGone } from '../errors.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
 export const HANDOFF_COOKIE = 'leu_handoff';
@@ -29,7 +28,7 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
 
 export function launchRoutes(deps: AppDeps) {
   /** Every launch is counted: accepted, or refused under the refusal's code (launch_replayed, ...). */
-  const counted = <T>(version: '1' | '4', launch: Promise<T>) =>
+  const counted = <T>(version: '4', launch: Promise<T>) =>
     launch.then(
       (r) => {
         deps.metrics.launches.inc({ version, outcome: 'accepted' });
@@ -48,7 +47,6 @@ export function launchRoutes(deps: AppDeps) {
   const credentials = deps.config.connector;
   const fields = { canonical: (id: string) => deps.sources.canonical(id) };
   const v4 = { ...deps, fields };
-  const v1 = { ...deps, v1CustomField: deps.config.v1CustomField };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
   /**
@@ -67,31 +65,28 @@ export function launchRoutes(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
-  return new Hono<AppEnv>()
-    .get('/launchexternalurl/v4/form', async (c) => {
-      return toPopup(
-        c,
-        await counted(
-          '4',
-          guard.guard(
-            c,
-            () => authenticateLaunchV4(singleQuery(c), credentials),
-            (q) => startLaunchV4(q, v4),
+  return (
+    new Hono<AppEnv>()
+      .get('/launchexternalurl/v4/form', async (c) => {
+        return toPopup(
+          c,
+          await counted(
+            '4',
+            guard.guard(
+              c,
+              () => authenticateLaunchV4(singleQuery(c), credentials),
+              (q) => startLaunchV4(q, v4),
+            ),
           ),
-        ),
-      );
-    })
-    .get('/concur/form/v1.0/get', async (c) => {
-      return toPopup(
-        c,
-        await counted(
-          '1',
-          guard.guard(
-            c,
-            () => authenticateLaunchV1(singleQuery(c), credentials),
-            (q) => startLaunchV1(q, v1),
-          ),
-        ),
-      );
-    });
+        );
+      })
+      // LEU v1 was shut down by Concur on 2026-06-23 (protocol sheet §2): its old path says what to change.
+      .get('/concur/form/v1.0/get', () => {
+        throw new LaunchVersionGone(
+          'This Concur field still uses Launch External URL v1, which Concur shut down on 23 June 2026. ' +
+            "An administrator must set the connector registration's Service Version to V4 in Concur " +
+            '(Administration > Web Services > Manage Application Connectors), then click the button again.',
+        );
+      })
+  );
 }

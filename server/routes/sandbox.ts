@@ -9,7 +9,7 @@ import type { AppDeps, AppEnv } from '../app.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
 import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
 import { concurHandlers } from '../sandbox/concur-handlers.ts';
-import { signLaunchV1, signLaunchV4 } from '../launch/signature.ts';
+import { signLaunchV4 } from '../launch/signature.ts';
 import { LaunchParamsInvalid } from '../errors.ts';
 import { localText } from '../sources/flows.ts';
 
@@ -81,21 +81,6 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
     });
     c.header('Cache-Control', 'no-store');
     return c.redirect(`/launchexternalurl/v4/form?${query.toString()}`, 302);
-  });
-
-  /** A legacy v1 launch of an expense entry (Expense Report v1.1 itemurl, HMAC-SHA1). */
-  r.get('/sandbox/launch-v1', (c) => {
-    const expense = concur.expenses.get(c.req.query('expense') ?? '');
-    if (!expense) throw new LaunchParamsInvalid('The sandbox has no such expense.');
-    const signed = {
-      xcompanydomain: SANDBOX_USER.companyDomain,
-      xuserid: SANDBOX_USER.loginId,
-      itemurl: concur.v1ItemUrl(expense.expenseId),
-      nonce: crypto.randomUUID(),
-    };
-    const query = new URLSearchParams({ ...signed, signature: signLaunchV1(signed, deps.config.connector) });
-    c.header('Cache-Control', 'no-store');
-    return c.redirect(`/concur/form/v1.0/get?${query.toString()}`, 302);
   });
 
   /** The simulated form's wizard fields: one button per configured flow, and the fields each writes. */

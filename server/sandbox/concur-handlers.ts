@@ -350,53 +350,6 @@ export function concurHandlers(concur: SandboxConcur) {
       );
     }),
 
-    // Expense Entries v3, for legacy v1 launches: CustomN fields as {Type, Value, Code, ListItemID}.
-    http.get(`${base}/api/v3.0/expense/entries/:entryId`, ({ request, params }) => {
-      const principal = concur.principalFor(request.headers.get('authorization'));
-      if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
-      const e = concur.expenses.get(String(params.entryId));
-      if (!e || !concur.mayChange(principal, e.userId))
-        return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
-      const custom = Object.fromEntries(
-        e.customData.map((f) => [`C${f.id.slice(1)}`, { Type: 'Text', Value: f.value, Code: null, ListItemID: null }]),
-      );
-      return HttpResponse.json(
-        {
-          ID: e.expenseId,
-          ReportID: e.reportId,
-          ExpenseTypeName: e.expenseType.name,
-          TransactionAmount: e.transactionAmount.value,
-          TransactionCurrencyCode: e.transactionAmount.currencyCode,
-          TransactionDate: `${e.transactionDate}T00:00:00`,
-          ...custom,
-        },
-        { headers: correlation(request) },
-      );
-    }),
-
-    http.put(`${base}/api/v3.0/expense/entries/:entryId`, async ({ request, params }) => {
-      const principal = concur.principalFor(request.headers.get('authorization'));
-      if (!principal) return HttpResponse.json({ Message: 'Invalid token' }, { status: 401 });
-      const e = concur.expenses.get(String(params.entryId));
-      if (!e || !concur.mayChange(principal, e.userId))
-        return HttpResponse.json({ Message: 'Entry not found' }, { status: 404 });
-      const body = await readBody(request);
-      if (!body) return HttpResponse.json({ Message: 'Body must be a JSON object' }, { status: 400 });
-      const changes: { id: string; value: string }[] = [];
-      for (const [key, value] of Object.entries(body)) {
-        const m = /^Custom([1-9]|[1-3]\d|40)$/.exec(key);
-        const v = (value as { Value?: unknown } | null)?.Value;
-        if (!m || typeof v !== 'string' || v.length > 48)
-          return HttpResponse.json({ Message: `Invalid field ${key}` }, { status: 400 });
-        changes.push({ id: `custom${m[1]}`, value: v });
-      }
-      return (
-        mergeCustomData(request, e.customData, changes) ??
-        new HttpResponse(null, { status: 204, headers: correlation(request) })
-      );
-    }),
-
-    // List v4: a connected list, level by level, filtered by shortCodeOrValue=cp:<text> (protocol sheet §6).
     http.get(`${base}/list/v4/lists/:listId/children`, ({ request, params }) =>
       listPage(request, String(params.listId), undefined),
     ),

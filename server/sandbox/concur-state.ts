@@ -323,12 +323,6 @@ export class SandboxConcur {
     return `${this.#reportUrl(a.reportId, '', context)}/allocations/${allocationId}`;
   }
 
-  /** The v1 itemurl of an entry (legacy Expense Report v1.1 form). */
-  v1ItemUrl(expenseId: string): string {
-    const e = this.expenses.get(expenseId)!;
-    return `${this.base}/api/expense/expensereport/v1.1/report/${e.reportId}/entry/${expenseId}`;
-  }
-
   /** What Concur does when the user clicks the button: a one-time code for the logged-in user. */
   issueAuthCode(userId: string, code = `sbx-code-${randomId()}`): string {
     this.#codes.set(code, { userId, expiresAt: this.#now() + CODE_TTL_MS, used: false });

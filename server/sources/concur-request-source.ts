@@ -49,9 +49,9 @@ export class ConcurRequestSource implements DataSource {
     const key = `${ctx.companyDomain}|${ctx.loggedInUserId}|${owner}|${this.config.view}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    if (!ctx.withConcurToken || ctx.launchVersion === 1) {
+    if (!ctx.withConcurToken) {
       throw new SourceUnavailable(
-        "Travel requests can only be listed from a v4 launch, which carries the traveller's Concur sign-in.",
+        "Travel requests can only be listed from a launch from Concur, which carries the traveller's Concur sign-in.",
       );
     }
     const json = await ctx.withConcurToken(async (token, base) => {

@@ -36,7 +36,7 @@ export const FieldsFile = z
   .object({
     /** Named sources. */
     sources: z.record(z.string().regex(/^[\w-]+$/, 'source names are letters, digits, - and _'), SourceConfig),
-    /** Launch URL field id (custom12, orgUnit2, or a v1 field such as Custom9) -> source name. */
+    /** Launch URL field id (custom12, orgUnit2) -> source name. */
     fields: z.record(z.string(), z.string()).default({}),
     /** Launch URL field id -> a wizard whose answers are written together (see flows.ts). */
     flows: z.record(z.string(), FlowConfig).default({}),

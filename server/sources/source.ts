@@ -20,8 +20,6 @@ export interface SearchContext {
   strictContext?: boolean;
   /** In a wizard, the code picked in the step this search is narrowed by (its `within` step). */
   within?: string;
-  /** 4 for a v4 launch (a user token), 1 for a legacy v1 launch (the company token). */
-  launchVersion: 1 | 4;
   /** Calls Concur with the session's token (v4 launches); absent when there is none. */
   withConcurToken?: <T>(call: (token: ConcurToken, base: string) => Promise<T>) => Promise<T>;
 }

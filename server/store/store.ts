@@ -27,16 +27,8 @@ export interface V4Session extends SessionBase {
   token: ConcurToken;
 }
 
-/** A legacy v1 launch: an expense entry, written with the company-level token. */
-export interface V1Session extends SessionBase {
-  version: 1;
-  itemUrl: string;
-  entryId: string;
-  /** The v3 custom field to write, from configuration (v1 launches do not name the field). */
-  fieldId: string;
-}
-
-export type Session = V4Session | V1Session;
+/** A popup session (LEU v1, whose sessions carried no item, was shut down by Concur on 2026-06-23). */
+export type Session = V4Session;
 
 /** One attempt to write back to Concur, for the audit log. */
 export interface WriteRecord {
@@ -44,7 +36,7 @@ export interface WriteRecord {
   at: number;
   companyDomain: string;
   userId: string;
-  /** The item written: HEADER report, ENTRY report/expense, ALLOCATION allocation, or a v1 entry. */
+  /** The item written: HEADER report, ENTRY report/expense, ALLOCATION allocation. */
   item: string;
   /** Each field: the value it held when the popup read the item (null: empty or unknown) and the new one. */
   fields: { field: string; old: string | null; new: string }[];

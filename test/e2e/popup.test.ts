@@ -193,15 +193,6 @@ test('a delegate sees whose report it is and writes to it', async () => {
   await page.close();
 });
 
-test('a legacy v1 launch writes through Expense Entries v3 with the company token', async () => {
-  const page = await openSimulator();
-  const popup = await openPopup(page, 'Open with the legacy v1 launch');
-  await chooseAndClose(popup, 'PRJ-2005', 'PRJ-2005');
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-2005');
-  await waitForField(page, 'Project, Taxi', 'PRJ-2005');
-  await page.close();
-});
-
 test('a second launch into the open popup window works on the item it names, not the first one', async () => {
   const page = await openSimulator();
   const first = await openPopup(page);

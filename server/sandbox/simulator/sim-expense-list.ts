@@ -46,8 +46,7 @@ interface Report {
 type Launch =
   | { source: 'HEADER'; report: string }
   | { source: 'ENTRY'; expense: string; field?: string }
-  | { source: 'ALLOCATION'; allocation: string }
-  | { source: 'V1'; expense: string };
+  | { source: 'ALLOCATION'; allocation: string };
 
 const valueOf = (fields: Field[], id: string) => fields.find((f) => f.id === id)?.value ?? '';
 const money = (m: Money) =>
@@ -200,17 +199,14 @@ export class SimExpenseListElement extends LitElement {
   private launch(target: Launch, field: string) {
     const { source, ...ids } = target;
     delete (ids as { field?: string }).field;
-    const url =
-      source === 'V1'
-        ? `/sandbox/launch-v1?${new URLSearchParams(ids)}`
-        : `/sandbox/launch?${new URLSearchParams({
-            source,
-            ...ids,
-            field,
-            as: this.actor,
-            lang: this.language || navigator.language.replace('-', '_'),
-            mobile: String(this.mobile),
-          })}`;
+    const url = `/sandbox/launch?${new URLSearchParams({
+      source,
+      ...ids,
+      field,
+      as: this.actor,
+      lang: this.language || navigator.language.replace('-', '_'),
+      mobile: String(this.mobile),
+    }).toString()}`;
     const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
     if (!popup) return;
     this.waiting = true;
@@ -232,7 +228,7 @@ export class SimExpenseListElement extends LitElement {
       </dd>`;
   }
 
-  private renderEntry(e: Entry, submitted: boolean) {
+  private renderEntry(e: Entry) {
     const f = SANDBOX_FIELDS.ENTRY;
     const context = e.expenseType.name;
     return html`<div class="entry">
@@ -282,15 +278,6 @@ export class SimExpenseListElement extends LitElement {
           )}
       </dl>
       ${
-        !submitted && e.expenseType.name === 'Taxi'
-          ? html`<p>
-              <button class="secondary" @click=${() => this.launch({ source: 'V1', expense: e.expenseId }, f.id)}>
-                Open with the legacy v1 launch
-              </button>
-            </p>`
-          : nothing
-      }
-      ${
         e.allocations.length
           ? html`<div class="allocations">
               <h3>Allocations of ${e.expenseType.name}</h3>
@@ -331,7 +318,7 @@ export class SimExpenseListElement extends LitElement {
           f.id,
         )}
       </dl>
-      ${r.expenses.map((e) => this.renderEntry(e, submitted))}
+      ${r.expenses.map((e) => this.renderEntry(e))}
     </section>`;
   }
 

@@ -186,67 +186,40 @@ describe('an unusable company token file', () => {
   const setup = async (mangle: (file: string) => void, env: Record<string, string> = {}) => {
     const file = join(mkdtempSync(join(tmpdir(), 'bad-company-')), 'company.json');
     const made = await makeApp({
-      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' },
+      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64) },
     });
     await made.deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
     mangle(file);
     // As after a restart: a new server reads the file.
     return makeApp({
-      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), V1_CUSTOM_FIELD: 'Custom12', ...env },
+      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), ...env },
     });
   };
-  const v1 = async (app: Awaited<ReturnType<typeof makeApp>>['app']) => {
-    const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-    const signed = {
-      xcompanydomain: 'acmecorp.com',
-      xuserid: 'jane',
-      itemurl: concur().v1ItemUrl(SANDBOX_IDS.taxi),
-      nonce: crypto.randomUUID(),
-    };
-    const signature = signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' });
-    const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature }).toString()}`);
-    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
-      token: string;
-    };
-    return app.request('/api/context', { headers: bearer(token) });
+  /** The company token in use, as an entry write would use it: its error, as the user would be shown it. */
+  const use = async (deps: Awaited<ReturnType<typeof makeApp>>['deps']) => {
+    const error = await deps
+      .companyTokens!.withToken(() => Promise.resolve('unreachable'))
+      .then(
+        () => undefined,
+        (e: unknown) => e as { status: number; code: string; message: string },
+      );
+    assert.ok(error, 'the token was refused');
+    return error;
   };
 
   test('a wrong TOKEN_ENCRYPTION_KEY is reported at start and tells the administrator what to do', async () => {
-    const { app, deps } = await setup(() => undefined, { TOKEN_ENCRYPTION_KEY: 'd'.repeat(64) });
+    const { deps } = await setup(() => undefined, { TOKEN_ENCRYPTION_KEY: 'd'.repeat(64) });
     await assert.rejects(deps.companyTokens!.verify(), /cannot be decrypted with TOKEN_ENCRYPTION_KEY/);
-    const res = await v1(app);
-    assert.equal(res.status, 503);
-    const { error } = (await res.json()) as ErrorBody;
+    const error = await use(deps);
+    assert.equal(error.status, 503);
     assert.equal(error.code, 'company_token_unusable');
     assert.match(error.message, /run npm run company-token again/);
   });
 
   test('a corrupt file is reported, not a crash', async () => {
-    const { app } = await setup((file) => writeFileSync(file, '{ not json'));
-    const res = await v1(app);
-    assert.equal(res.status, 503);
-    assert.match(
-      ((await res.json()) as ErrorBody).error.message,
-      /is not a company token file written by this connector/,
-    );
+    const { deps } = await setup((file) => writeFileSync(file, '{ not json'));
+    const error = await use(deps);
+    assert.equal(error.status, 503);
+    assert.match(error.message, /is not a company token file written by this connector/);
   });
-});
-
-test('a v1 itemurl that is not well-formed gets 400, not 500', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'v1-bad-')), 'company.json');
-  const { app, deps } = await makeApp({
-    env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'e'.repeat(64), V1_CUSTOM_FIELD: 'Custom12' },
-  });
-  await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-  const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-  const signed = {
-    xcompanydomain: 'acmecorp.com',
-    xuserid: 'jane',
-    itemurl: `${CONCUR}/api/expense/expensereport/v1.1/report/R/entry/%E0%A4%A`,
-    nonce: crypto.randomUUID(),
-  };
-  const signature = signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' });
-  const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature }).toString()}`);
-  assert.equal(res.status, 400);
 });

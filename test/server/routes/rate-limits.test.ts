@@ -77,11 +77,6 @@ describe('refused-launch rate limit', () => {
         'a page a person can read',
       );
       assert.equal(
-        (await app.request('/concur/form/v1.0/get?itemurl=x', { headers: JSON_ACCEPT })).status,
-        429,
-        'v1 launches share the count',
-      );
-      assert.equal(
         (await app.request(`/launchexternalurl/v4/form?${launchQuery(concur()).toString()}`)).status,
         303,
         'a signed launch is never held back',

@@ -1,5 +1,5 @@
 // Evidence for the fixes the issue-4 review asked for: filter precedence, facts before commit, list membership,
-// the customer API's request hardening, Request on v1, strict catalog cells, the code fast path, and folding.
+// the customer API's request hardening, the gone v1 path, strict catalog cells, the code fast path, and folding.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { readFieldsFile } from '../../../server/sources/fields.ts';
 import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.ts';
 import { SearchIndex } from '../../../server/sources/search-index.ts';
 import { SAMPLE_CATALOG } from '../../../server/config.ts';
-import { SANDBOX_COMPANY, SANDBOX_LIST } from '../../../server/sandbox/concur-state.ts';
+import { SANDBOX_LIST } from '../../../server/sandbox/concur-state.ts';
 import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
@@ -33,7 +33,6 @@ const ctx = {
   employeeId: 'e',
   date: '2026-11-12',
   languageCode: 'en',
-  launchVersion: 4 as const,
 };
 
 test('a failed hide rule hides the row even after a failed grey-out rule', () => {
@@ -189,36 +188,17 @@ describe("the customer's API requests", () => {
   });
 });
 
-test('travel requests are refused on a v1 launch (its company token does not speak for the traveller)', async () => {
-  const { signLaunchV1 } = await import('../../../server/launch/signature.ts');
-  const fields = {
-    sources: { trips: { type: 'concur-request' } },
-    fields: { custom5: 'trips', custom9: 'trips', custom12: 'trips' },
-  };
-  const { app, deps } = await makeApp({
-    env: {
-      FIELDS_FILE: file(fields),
-      COMPANY_TOKEN_FILE: join(dir, 'company.json'),
-      TOKEN_ENCRYPTION_KEY: 'f'.repeat(64),
-      V1_CUSTOM_FIELD: 'Custom12',
-    },
-  });
-  await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-  const signed = {
-    xcompanydomain: 'acme.com',
-    xuserid: 'jane',
-    itemurl: concur().v1ItemUrl('84FCBB92BD4E5342B849DAC29FD163A1'),
-    nonce: crypto.randomUUID(),
-  };
-  const signature = signLaunchV1(signed, { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' });
-  const res = await app.request(`/concur/form/v1.0/get?${new URLSearchParams({ ...signed, signature }).toString()}`);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
-    token: string;
-  };
-  const search = await app.request('/api/search?q=', { headers: bearer(token) });
-  assert.equal(search.status, 503);
-  assert.match(((await search.json()) as ErrorBody).error.message, /only be listed from a v4 launch/);
+test('the old v1 launch path answers 410 with a page that says to set the Service Version to V4', async () => {
+  const { app } = await makeApp();
+  const res = await app.request(
+    '/concur/form/v1.0/get?xcompanydomain=acme.com&xuserid=jane&itemurl=x&nonce=n&signature=s',
+  );
+  assert.equal(res.status, 410);
+  const page = await res.text();
+  assert.match(page, /Launch External URL v1, which Concur shut down on 23 June 2026/);
+  assert.match(page, /Service Version to V4/);
+  const json = await app.request('/concur/form/v1.0/get', { headers: { accept: 'application/json' } });
+  assert.equal(((await json.json()) as { error: { code: string } }).error.code, 'launch_v1_gone');
 });
 
 test('catalog cells that are not text (null, objects) make the row malformed, reported by line', async () => {

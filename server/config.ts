@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseKey } from './concur/secret-box.ts';
-import { LOOPBACK } from './concur/hosts.ts';
+import { CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 
@@ -203,7 +203,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clientId: e.CONCUR_CLIENT_ID!,
       clientSecret: e.CONCUR_CLIENT_SECRET,
       redirectUri: e.CONCUR_REDIRECT_URI,
-      tokenBase: stripSlash(e.CONCUR_TOKEN_BASE ?? 'https://us.api.concursolutions.com'),
+      // Authorization codes and company tokens are exchanged at GLZ since 2025 (protocol sheet §4).
+      tokenBase: stripSlash(e.CONCUR_TOKEN_BASE ?? CONCUR_TOKEN_HOST),
     };
   }
 

@@ -90,6 +90,8 @@ export class ConcurHttpError extends ConcurRequestRefused {
 
 export class ConcurClient {
   readonly #http: KyInstance;
+  /** Calls whose deprecation (x-api-warn, Sunset) was logged already: once each is enough. */
+  readonly #warned = new Set<string>();
   readonly #opts: ConcurClientOptions;
   readonly #now: () => number;
 
@@ -349,6 +351,15 @@ export class ConcurClient {
             (performance.now() - (trace.startedAt ?? performance.now())) / 1000,
           );
           const url = new URL(request.url);
+          const apiWarn = response.headers.get('x-api-warn');
+          const sunset = response.headers.get('sunset');
+          if ((apiWarn ?? sunset) && !this.#warned.has(call)) {
+            this.#warned.add(call);
+            log.warn(
+              { call, host: url.host, path: url.pathname, apiWarn, sunset },
+              'Concur says this API is deprecated or will change (x-api-warn / Sunset); logged once per call',
+            );
+          }
           if (response.status >= 300 && response.status < 400) {
             log.error(
               {

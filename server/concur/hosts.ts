@@ -1,23 +1,17 @@
 // Which hosts may ever receive a Concur token: Concur's data centres plus the administrator's extra entries.
 
-/** Concur's API hosts (protocol sheet §4, base URIs). HTTPS only. */
+/** Where authorization codes and company tokens are exchanged since 2025 (protocol sheet §4). */
+export const CONCUR_TOKEN_HOST = 'https://glz.api.concursolutions.com';
+
+/**
+ * Concur's API hosts (protocol sheet §4, base URIs of 2026), each also as its browser `www-` form: US2, EU2, APJ1,
+ * the US public sector (CCPS, usg), GLZ (token requests; it has no www- form), the implementation hosts, and the
+ * older us, emea and eu, which real geolocations and error-16 answers still name. HTTPS only; nothing else.
+ */
+const DATA_CENTRES = ['us2', 'eu2', 'apj1', 'usg', 'us-impl', 'emea-impl', 'us', 'emea', 'eu'] as const;
 export const CONCUR_API_HOSTS = [
-  'us.api.concursolutions.com',
-  'us2.api.concursolutions.com',
-  'emea.api.concursolutions.com',
-  'eu.api.concursolutions.com',
-  'eu2.api.concursolutions.com',
-  'usg.api.concursolutions.com',
-  'us-impl.api.concursolutions.com',
-  'emea-impl.api.concursolutions.com',
-  'www-us.api.concursolutions.com',
-  'www-us2.api.concursolutions.com',
-  'www-emea.api.concursolutions.com',
-  'www-eu.api.concursolutions.com',
-  'www-eu2.api.concursolutions.com',
-  'www-usg.api.concursolutions.com',
-  'www-us-impl.api.concursolutions.com',
-  'www-emea-impl.api.concursolutions.com',
+  ...DATA_CENTRES.flatMap((dc) => [`${dc}.api.concursolutions.com`, `www-${dc}.api.concursolutions.com`]),
+  'glz.api.concursolutions.com',
 ] as const;
 
 export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/;

@@ -92,6 +92,38 @@ const EXPLAIN: Record<number, Explanation> = {
     code: 'oauth_credtype_invalid',
     user: 'Concur refused the credential type. An administrator must check the company token set-up.',
   },
+  // Codes Concur added since 2022 (protocol sheet §4).
+  21: {
+    code: 'oauth_sso_only',
+    user: 'Your company signs in to Concur with single sign-on only, and Concur refused this sign-in. ' + CLICK_AGAIN,
+  },
+  124: {
+    code: 'oauth_product_invalid',
+    user: 'Concur refused the sign-in for this product. An administrator must check the application set-up in Concur.',
+  },
+  134: {
+    code: 'oauth_company_maintenance',
+    user: 'Your company is under scheduled maintenance in Concur. Please try again later.',
+    company: 'The company is under scheduled maintenance in Concur; the connector tries again later.',
+  },
+  135: {
+    code: 'oauth_request_format',
+    user:
+      'Concur could not read the sign-in request (unsupported request format). ' +
+      'An administrator should report this with the correlation id.',
+  },
+  136: {
+    code: 'oauth_token_not_yours',
+    user: 'Concur says this sign-in was issued to another application. An administrator must check CONCUR_CLIENT_ID.',
+    company:
+      'The company request token was issued for another application. Generate one for this application ' +
+      '(the same client ID as CONCUR_CLIENT_ID) and run npm run company-token again.',
+  },
+  139: {
+    code: 'oauth_password_change',
+    user:
+      'Concur asks you to change your password to meet its policy. Sign in to Concur, change it, then ' + 'try again.',
+  },
 };
 
 export function oauthError(body: OAuthErrorBody, audience: OAuthAudience): ConcurSignInFailed {

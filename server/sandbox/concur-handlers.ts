@@ -147,66 +147,69 @@ export function concurHandlers(concur: SandboxConcur) {
 
   const editable = (reportId: string) => EDITABLE.has(concur.reports.get(reportId)!.approvalStatusId);
 
+  const tokenBases = [...new Set([base, ...(concur.options.tokenBase ? [concur.options.tokenBase] : [])])];
+  const tokenEndpoint: Parameters<typeof http.post>[1] = async ({ request }) => {
+    // Concur refuses chunked bodies and a charset parameter on the form body (protocol sheet §4).
+    if (request.headers.get('transfer-encoding')?.includes('chunked')) {
+      return oauthError(400, 0, 'invalid_request', 'Chunked transfer encoding is not supported');
+    }
+    if (request.headers.get('content-type') !== 'application/x-www-form-urlencoded') {
+      return oauthError(400, 0, 'invalid_request', 'Content-Type must be exactly application/x-www-form-urlencoded');
+    }
+    const form = new URLSearchParams(await request.text());
+    const o = concur.options;
+    if (!form.get('client_id')) return oauthError(400, 62, 'invalid_request', 'client_id is missing');
+    if (!form.get('client_secret')) return oauthError(400, 63, 'invalid_request', 'client_secret is missing');
+    if (!form.get('grant_type')) return oauthError(400, 65, 'invalid_request', 'grant_type is missing');
+    if (form.get('client_id') !== o.clientId) return oauthError(401, 61, 'invalid_client', 'client not found');
+    if (form.get('client_secret') !== o.clientSecret)
+      return oauthError(401, 64, 'invalid_client', 'bad client credentials');
+    let issued: ReturnType<SandboxConcur['redeemCode']>;
+    switch (form.get('grant_type')) {
+      case 'authorization_code':
+        if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
+        if (!form.get('redirect_uri')) return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
+        if (form.get('redirect_uri') !== o.redirectUri)
+          return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
+        issued = concur.redeemCode(form.get('code')!);
+        if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
+        break;
+      case 'refresh_token': {
+        if (!form.get('refresh_token')) return oauthError(400, 106, 'invalid_request', 'refresh_token missing');
+        const refreshed = concur.redeemRefreshToken(form.get('refresh_token')!);
+        if (!refreshed) return oauthError(400, 108, 'invalid_grant', 'refresh token is bad or expired');
+        issued = { ...refreshed, userId: '' };
+        break;
+      }
+      case 'password': {
+        if (form.get('credtype') !== 'authtoken')
+          return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
+        const company = concur.redeemCompanyRequestToken(form.get('username') ?? '', form.get('password') ?? '');
+        if (!company) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
+        issued = { ...company, userId: '' };
+        break;
+      }
+      default:
+        return oauthError(400, 60, 'invalid_grant', 'grant not allowed for client');
+    }
+    return HttpResponse.json(
+      {
+        expires_in: String(issued.expiresIn),
+        scope: 'expense.report.read expense.report.readwrite user.read',
+        token_type: 'Bearer',
+        access_token: issued.accessToken,
+        refresh_token: issued.refreshToken,
+        refresh_expires_in: issued.refreshExpiresAt,
+        ...(issued.userId ? { id_token: idToken(issued.userId, o.clientId) } : {}),
+        geolocation: base,
+      },
+      { headers: correlation(request) },
+    );
+  };
+
   return [
-    http.post(`${base}/oauth2/v0/token`, async ({ request }) => {
-      // Concur refuses chunked bodies and a charset parameter on the form body (protocol sheet §4).
-      if (request.headers.get('transfer-encoding')?.includes('chunked')) {
-        return oauthError(400, 0, 'invalid_request', 'Chunked transfer encoding is not supported');
-      }
-      if (request.headers.get('content-type') !== 'application/x-www-form-urlencoded') {
-        return oauthError(400, 0, 'invalid_request', 'Content-Type must be exactly application/x-www-form-urlencoded');
-      }
-      const form = new URLSearchParams(await request.text());
-      const o = concur.options;
-      if (!form.get('client_id')) return oauthError(400, 62, 'invalid_request', 'client_id is missing');
-      if (!form.get('client_secret')) return oauthError(400, 63, 'invalid_request', 'client_secret is missing');
-      if (!form.get('grant_type')) return oauthError(400, 65, 'invalid_request', 'grant_type is missing');
-      if (form.get('client_id') !== o.clientId) return oauthError(401, 61, 'invalid_client', 'client not found');
-      if (form.get('client_secret') !== o.clientSecret)
-        return oauthError(401, 64, 'invalid_client', 'bad client credentials');
-      let issued: ReturnType<SandboxConcur['redeemCode']>;
-      switch (form.get('grant_type')) {
-        case 'authorization_code':
-          if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
-          if (!form.get('redirect_uri'))
-            return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
-          if (form.get('redirect_uri') !== o.redirectUri)
-            return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
-          issued = concur.redeemCode(form.get('code')!);
-          if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
-          break;
-        case 'refresh_token': {
-          if (!form.get('refresh_token')) return oauthError(400, 106, 'invalid_request', 'refresh_token missing');
-          const refreshed = concur.redeemRefreshToken(form.get('refresh_token')!);
-          if (!refreshed) return oauthError(400, 108, 'invalid_grant', 'refresh token is bad or expired');
-          issued = { ...refreshed, userId: '' };
-          break;
-        }
-        case 'password': {
-          if (form.get('credtype') !== 'authtoken')
-            return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
-          const company = concur.redeemCompanyRequestToken(form.get('username') ?? '', form.get('password') ?? '');
-          if (!company) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
-          issued = { ...company, userId: '' };
-          break;
-        }
-        default:
-          return oauthError(400, 60, 'invalid_grant', 'grant not allowed for client');
-      }
-      return HttpResponse.json(
-        {
-          expires_in: String(issued.expiresIn),
-          scope: 'expense.report.read expense.report.readwrite user.read',
-          token_type: 'Bearer',
-          access_token: issued.accessToken,
-          refresh_token: issued.refreshToken,
-          refresh_expires_in: issued.refreshExpiresAt,
-          ...(issued.userId ? { id_token: idToken(issued.userId, o.clientId) } : {}),
-          geolocation: base,
-        },
-        { headers: correlation(request) },
-      );
-    }),
+    // Tokens are requested at GLZ (or the base, as the sandbox and error-16 retries do), and answered the same.
+    ...tokenBases.map((at) => http.post(`${at}/oauth2/v0/token`, tokenEndpoint)),
 
     http.get(reportPath, ({ request, params }) => {
       const auth = authorize(request, params);

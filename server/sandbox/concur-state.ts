@@ -45,6 +45,8 @@ export interface SandboxAllocation {
 export interface SandboxOptions {
   /** Where the fake Concur answers, without a trailing slash, e.g. https://us.api.concursolutions.com */
   base: string;
+  /** Where tokens are requested too, when not at `base` (Concur's GLZ for a real configuration). */
+  tokenBase?: string;
   clientId: string;
   clientSecret: string;
   redirectUri: string;

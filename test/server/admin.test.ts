@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger, createServerLogger, startServer, type RunningServer } from '../../server/serve.ts';
 import { runDoctor } from '../../server/doctor.ts';
 import { SandboxConcur } from '../../server/sandbox/concur-state.ts';
+import { CONCUR_TOKEN_HOST } from '../../server/concur/hosts.ts';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
 import { CLIENT, CONCUR, ENV } from './helpers.ts';
 import { tempDataDir } from '../data-dir.ts';
@@ -87,6 +88,7 @@ describe('npm run doctor', () => {
     const msw = setupServer();
     const fake = new SandboxConcur({
       base: CONCUR,
+      tokenBase: CONCUR_TOKEN_HOST,
       clientId: CLIENT.id,
       clientSecret: CLIENT.secret,
       redirectUri: CLIENT.redirect,
@@ -113,7 +115,7 @@ describe('npm run doctor', () => {
       assert.match(
         text,
         new RegExp(
-          String.raw`✓ the token exchange reached Concur at https://us\.api\.concursolutions\.com, ` +
+          String.raw`✓ the token exchange reached Concur at https://glz\.api\.concursolutions\.com, ` +
             'which refused only the test code',
         ),
       );

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   test('a real Concur configuration', () => {
     const c = loadConfig({ ...ENV, CONCUR_ALLOWED_HOSTS: 'proxy.example.com:8443, 127.0.0.1:9000' });
     assert.equal(c.sandbox, false);
-    assert.equal(c.oauth.tokenBase, 'https://us.api.concursolutions.com');
+    assert.equal(c.oauth.tokenBase, 'https://glz.api.concursolutions.com', 'codes are exchanged at GLZ');
     assert.deepEqual(c.extraAllowedHosts, ['proxy.example.com:8443', '127.0.0.1:9000']);
     assert.equal(c.host, '0.0.0.0');
   });

@@ -11,6 +11,7 @@ import { Catalog } from '../../server/sources/catalog.ts';
 import { buildDeps, createLogger } from '../../server/serve.ts';
 import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.ts';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
+import { CONCUR_TOKEN_HOST } from '../../server/concur/hosts.ts';
 import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.ts';
 import type { CatalogItem } from '../../src/contract/api.ts';
 
@@ -54,6 +55,7 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
   beforeEach(() => {
     concur = new SandboxConcur({
       base: CONCUR,
+      tokenBase: CONCUR_TOKEN_HOST,
       clientId: CLIENT.id,
       clientSecret: CLIENT.secret,
       redirectUri: CLIENT.redirect,

@@ -21,6 +21,16 @@ const cases: [string, boolean][] = [
   ['http://localhost:8081/x', false],
   ['http://10.0.0.5/x', false],
   ['ftp://us.api.concursolutions.com/x', false],
+  // Today's base URIs (protocol sheet §4): GLZ for tokens, APJ1, the public sector, the www- forms; nothing else.
+  ['https://glz.api.concursolutions.com/oauth2/v0/token', true],
+  ['https://apj1.api.concursolutions.com/x', true],
+  ['https://www-apj1.api.concursolutions.com/x', true],
+  ['https://usg.api.concursolutions.com/x', true],
+  ['https://eu2.api.concursolutions.com/x', true],
+  ['https://www-glz.api.concursolutions.com/x', false],
+  ['https://emea2.api.concursolutions.com/x', false],
+  ['https://cn.api.concurcdc.cn/x', false],
+  ['https://www.concursolutions.com/x', false],
 ];
 for (const [url, expected] of cases) {
   test(`${url} → ${expected ? 'allowed' : 'refused'}`, () => assert.equal(allow.allows(new URL(url)), expected));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
+import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { ConcurClient } from '../../../server/concur/client.ts';
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
 import { createLogger } from '../../../server/serve.ts';
@@ -16,12 +17,17 @@ import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sa
 import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
-const TOKEN = `${CONCUR}/oauth2/v0/token`;
+const TOKEN = `${CONCUR_TOKEN_HOST}/oauth2/v0/token`;
 const ENTRY_PATCH = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
 
 const client = () =>
   new ConcurClient({
-    oauth: { clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: CLIENT.redirect, tokenBase: CONCUR },
+    oauth: {
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+      tokenBase: CONCUR_TOKEN_HOST,
+    },
     allowlist: createHostAllowlist([]),
     logger: createLogger('silent'),
     backoffMs: 1,
@@ -66,10 +72,10 @@ describe('token requests carry single-use codes: retried only after 429 or 503',
     const c = client();
     const { token } = await c.exchangeAuthCode(concur().issueAuthCode('u1'));
     let calls = 0;
-    // Concur rotates the refresh token, but the gateway loses the answer.
+    // Concur rotates the refresh token, but the gateway loses the answer. (A refresh goes to the token's geolocation.)
     msw.use(
       http.post(
-        TOKEN,
+        `${CONCUR}/oauth2/v0/token`,
         async ({ request }) => {
           calls += 1;
           concur().redeemRefreshToken(new URLSearchParams(await request.text()).get('refresh_token')!);
@@ -222,4 +228,61 @@ describe('an unusable company token file', () => {
     assert.equal(error.status, 503);
     assert.match(error.message, /is not a company token file written by this connector/);
   });
+});
+
+describe("Concur's newer OAuth error codes", () => {
+  const refusal = async (code: number, audience: 'user' | 'company') => {
+    msw.use(http.post(TOKEN, () => HttpResponse.json({ code, error: 'invalid_request' }, { status: 400 })));
+    const c = client();
+    const call = audience === 'user' ? c.exchangeAuthCode('code-1') : c.companyToken('company-1', 'request-token');
+    return call.then(
+      () => assert.fail('refused'),
+      (e: unknown) => e as { code: string; message: string },
+    );
+  };
+  const cases: [number, 'user' | 'company', string, RegExp][] = [
+    [21, 'user', 'oauth_sso_only', /single sign-on only/],
+    [124, 'user', 'oauth_product_invalid', /for this product/],
+    [134, 'company', 'oauth_company_maintenance', /scheduled maintenance/],
+    [135, 'user', 'oauth_request_format', /unsupported request format/],
+    [136, 'company', 'oauth_token_not_yours', /issued for another application/],
+    [139, 'user', 'oauth_password_change', /change your password/],
+  ];
+  for (const [code, audience, expected, message] of cases) {
+    test(`${code} (${audience}) is ${expected}, with a message that says what to do`, async () => {
+      const error = await refusal(code, audience);
+      assert.equal(error.code, expected);
+      assert.match(error.message, message);
+    });
+  }
+});
+
+test("Concur's x-api-warn and Sunset headers are logged once per call, not on every call", async () => {
+  const lines: string[] = [];
+  const c = new ConcurClient({
+    oauth: {
+      clientId: CLIENT.id,
+      clientSecret: CLIENT.secret,
+      redirectUri: CLIENT.redirect,
+      tokenBase: CONCUR_TOKEN_HOST,
+    },
+    allowlist: createHostAllowlist([]),
+    logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+    backoffMs: 1,
+    timeoutMs: 300,
+  });
+  msw.use(
+    http.get(`${CONCUR}/deprecated`, () =>
+      HttpResponse.json(
+        {},
+        { headers: { 'x-api-warn': 'This API is deprecated', sunset: 'Wed, 30 Jun 2027 00:00:00 GMT' } },
+      ),
+    ),
+  );
+  const token = { accessToken: 'a', expiresAt: Date.now() + 3_600_000 };
+  for (let i = 0; i < 3; i++) await c.getJson('old.call', new URL(`${CONCUR}/deprecated`), token);
+  const warned = lines.filter((l) => l.includes('deprecated or will change'));
+  assert.equal(warned.length, 1);
+  assert.match(warned[0]!, /"apiWarn":"This API is deprecated"/);
+  assert.match(warned[0]!, /"sunset":"Wed, 30 Jun 2027 00:00:00 GMT"/);
 });

@@ -22,6 +22,7 @@ import {
   postCommit,
   useFakeConcur,
 } from '../helpers.ts';
+import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
 import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signature.ts';
 import { loadConfig } from '../../../server/config.ts';
@@ -404,7 +405,7 @@ describe('redirects from Concur', () => {
     evil();
     msw.use(
       http.post(
-        `${CONCUR}/oauth2/v0/token`,
+        `${CONCUR_TOKEN_HOST}/oauth2/v0/token`,
         () => new HttpResponse(null, { status: 307, headers: { location: `${EVIL}/oauth2/v0/token` } }),
       ),
     );

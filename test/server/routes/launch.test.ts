@@ -4,6 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
 import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
+import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 
 const { msw, concur } = useFakeConcur();
@@ -69,7 +70,7 @@ describe('a valid launch', () => {
     msw.events.removeAllListeners();
     assert.equal(seen.length, 1);
     const [call] = seen;
-    assert.equal(call!.url, `${CONCUR}/oauth2/v0/token`);
+    assert.equal(call!.url, `${CONCUR_TOKEN_HOST}/oauth2/v0/token`);
     assert.equal(call!.method, 'POST');
     assert.equal(call!.contentType, 'application/x-www-form-urlencoded');
     assert.deepEqual(Object.fromEntries(call!.body), {
@@ -230,7 +231,7 @@ describe('refused launches', () => {
   test('Concur being down during the exchange gives 502 with the correlation id, after retrying', async () => {
     let calls = 0;
     msw.use(
-      http.post(`${CONCUR}/oauth2/v0/token`, () => {
+      http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, () => {
         calls += 1;
         return HttpResponse.json(
           { message: 'maintenance' },

@@ -14,6 +14,7 @@ import {
   type LaunchOptions,
   postCommit,
 } from '../helpers.ts';
+import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import {
   SANDBOX_DELEGATE,
   SANDBOX_FIELDS,
@@ -232,7 +233,7 @@ describe('where calls go', () => {
     const { app } = await makeApp();
     // Concur's token endpoint at the default host hands out a token whose geolocation is EMEA.
     msw.use(
-      http.post(`${CONCUR}/oauth2/v0/token`, async ({ request }) => {
+      http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, async ({ request }) => {
         const form = new URLSearchParams(await request.text());
         const issued = emea.redeemCode(form.get('code')!)!;
         return HttpResponse.json({
@@ -263,7 +264,7 @@ describe('where calls go', () => {
     msw.use(...concurHandlers(emea));
     let defaultHostCalls = 0;
     msw.use(
-      http.post(`${CONCUR}/oauth2/v0/token`, () => {
+      http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, () => {
         defaultHostCalls += 1;
         return HttpResponse.json(
           { code: 16, error: 'invalid_request', error_description: 'user lives elsewhere', geolocation: EMEA },
@@ -284,7 +285,7 @@ describe('where calls go', () => {
   test('error 16 naming a host that is not allowed is refused without sending the secret there', async () => {
     let evil = 0;
     msw.use(
-      http.post(`${CONCUR}/oauth2/v0/token`, () =>
+      http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, () =>
         HttpResponse.json(
           { code: 16, error: 'invalid_request', geolocation: 'https://evil.example.com' },
           { status: 400 },
@@ -393,7 +394,7 @@ describe('token lifetimes', () => {
 
 test('a company that has not enabled the app gets a message saying who must enable it', async () => {
   msw.use(
-    http.post(`${CONCUR}/oauth2/v0/token`, () =>
+    http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, () =>
       HttpResponse.json(
         { code: 53, error: 'invalid_client', error_description: 'company not enabled' },
         { status: 400 },

@@ -54,9 +54,10 @@ export function searchLimit(
 
 /**
  * Refused attempts per client address, for what a stranger can try without knowing a secret: launches whose
- * parameters or signature do not check out, and wrong passwords on Test Connection. The signature is checked
- * first (it is cheap and needs no store), so only refused attempts are counted: junk sent from an address (an
- * <img> tag on any page can make an employee's browser send some) never makes a correctly signed launch wait.
+ * parameters or signature do not check out (`guard`), and wrong passwords on Test Connection (`guessing`). A
+ * launch's signature is checked first (it is cheap and needs no store), so only refused launches are counted: junk
+ * sent from an address (an <img> tag on any page can make an employee's browser send some) never makes a correctly
+ * signed launch wait.
  */
 export class FailureGuard {
   private readonly limiter?: RateLimiterAbstract;
@@ -74,7 +75,7 @@ export class FailureGuard {
   }
 
   /** Counts a refused attempt; past the limit the answer is a 429 instead of the refusal. */
-  async refused(c: Context<AppEnv>): Promise<void> {
+  async #refused(c: Context<AppEnv>): Promise<void> {
     if (this.limiter) await consume(this.limiter, this.#bucket(c), this.message);
   }
 
@@ -102,7 +103,7 @@ export class FailureGuard {
     try {
       verified = authenticate();
     } catch (error) {
-      if (error instanceof LaunchParamsInvalid || error instanceof LaunchSignatureInvalid) await this.refused(c);
+      if (error instanceof LaunchParamsInvalid || error instanceof LaunchSignatureInvalid) await this.#refused(c);
       throw error;
     }
     return run(verified);

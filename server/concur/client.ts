@@ -1,5 +1,6 @@
 // The one HTTP client for Concur: OAuth grants and authorized API calls, with retries and correlation ids.
 import type { Metrics } from '../metrics.ts';
+import { decode } from 'hono/jwt';
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options as KyOptions } from 'ky';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -478,13 +479,14 @@ export class ConcurClient {
 }
 
 /**
- * The `sub` of an ID token (a JWT). It came straight from Concur's token endpoint over TLS, in answer to our own
- * request, so its claims are read without checking its signature (OpenID Connect Core §3.1.3.7).
+ * The `sub` of an ID token (a JWT, read with Hono's decoder). It came straight from Concur's token endpoint over
+ * TLS, in answer to our own request, so its claims are read without checking its signature (OpenID Connect Core
+ * §3.1.3.7).
  */
 function idTokenSubject(jwt: string): string | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
-    return typeof payload.sub === 'string' && payload.sub ? payload.sub : undefined;
+    const { sub } = decode(jwt).payload;
+    return typeof sub === 'string' && sub ? sub : undefined;
   } catch {
     return undefined;
   }

@@ -84,7 +84,8 @@ export function embedRoutes(deps: AppDeps) {
     (c) => {
       const { field } = c.req.valid('param');
       const { lang } = c.req.valid('query');
-      if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
+      if (!embeddable.has(field.toLowerCase()) || !deps.sources.canonical(field))
+        return c.json(notEmbeddable(field), 404);
       const flow = deps.sources.flowFor(field);
       const body: EmbedField = flow
         ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
@@ -106,7 +107,8 @@ export function embedRoutes(deps: AppDeps) {
     async (c) => {
       const { field } = c.req.valid('param');
       const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
-      if (!embeddable.has(field.toLowerCase()) || !deps.sources.has(field)) return c.json(notEmbeddable(field), 404);
+      if (!embeddable.has(field.toLowerCase()) || !deps.sources.canonical(field))
+        return c.json(notEmbeddable(field), 404);
       const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
       if (!source) {
         const message =

@@ -45,8 +45,7 @@ export function launchRoutes(deps: AppDeps) {
     'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.',
   );
   const credentials = deps.config.connector;
-  const fields = { canonical: (id: string) => deps.sources.canonical(id) };
-  const v4 = { ...deps, fields };
+  const v4 = { ...deps, fields: deps.sources };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
   /**

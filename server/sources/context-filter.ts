@@ -65,12 +65,8 @@ export const withinFilter = (column: string): FilterRule => ({
  * Who the launch is for. A rule on one of these restricts who sees what, so when the value is empty (Concur may
  * send no employee id) the rule fails rather than lets everything through.
  */
-const IDENTITY_KEYS: ReadonlySet<string> = new Set([
-  'employeeId',
-  'companyDomain',
-  'loggedInUserId',
-  'reportOwnerUserId',
-]);
+export const IDENTITY_KEYS = ['employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;
+const IDENTITY: ReadonlySet<string> = new Set(IDENTITY_KEYS);
 
 /**
  * A context value filled into a template: `missing` when the item lacks a fact (a report header has no
@@ -82,7 +78,7 @@ function resolve(t: string, ctx: SearchContext): string | typeof MISSING | typeo
   let outcome: typeof MISSING | typeof FAILED | undefined;
   const value = t.replace(/\{(\w+)\}/g, (_, key: TemplateKey) => {
     const v = ctx[key];
-    if (!v) outcome = IDENTITY_KEYS.has(key) || outcome === FAILED ? FAILED : MISSING;
+    if (!v) outcome = IDENTITY.has(key) || outcome === FAILED ? FAILED : MISSING;
     return v ?? '';
   });
   return outcome ?? value;

@@ -115,9 +115,10 @@ export async function readFieldsFile(path: string): Promise<FieldsFile> {
 }
 
 export interface FieldSources {
-  /** True when the configuration names the field (a single search or a wizard): only those can be launched. */
-  has(fieldId: string): boolean;
-  /** The field id as the configuration spells it (Concur's own spelling), whatever case a launch used. */
+  /**
+   * The field id as the configuration spells it (Concur's own spelling), whatever case a launch used; undefined for a
+   * field the configuration does not name (a single search or a wizard): only named fields can be launched.
+   */
   canonical(fieldId: string): string | undefined;
   /** The source a field with a single search searches; undefined for a field the configuration does not name. */
   forField(fieldId: string): DataSource | undefined;
@@ -145,7 +146,6 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     const catalog = new CatalogSource(deps.catalog);
     const named = new Map((deps.catalogFields ?? []).map((f) => [f.toLowerCase(), f]));
     return {
-      has: (fieldId) => named.has(fieldId.toLowerCase()),
       canonical: (fieldId) => named.get(fieldId.toLowerCase()),
       forField: (fieldId) => (named.has(fieldId.toLowerCase()) ? catalog : undefined),
       flowFor: () => undefined,
@@ -207,10 +207,9 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
       );
     }
   }
+  const spelled = new Map([...Object.keys(file.fields), ...Object.keys(file.flows)].map((f) => [f.toLowerCase(), f]));
   return {
-    has: (fieldId) => byField.has(fieldId.toLowerCase()) || flows.has(fieldId.toLowerCase()),
-    canonical: (fieldId) =>
-      [...Object.keys(file.fields), ...Object.keys(file.flows)].find((f) => f.toLowerCase() === fieldId.toLowerCase()),
+    canonical: (fieldId) => spelled.get(fieldId.toLowerCase()),
     forField: (fieldId) => byField.get(fieldId.toLowerCase()),
     flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
     forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),

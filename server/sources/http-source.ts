@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { CONCUR_VALUE_MAX, type SearchItem } from '../../src/contract/api.ts';
 import { SourceUnavailable } from '../errors.ts';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
-import { CONTEXT_KEYS } from './context-filter.ts';
+import { CONTEXT_KEYS, IDENTITY_KEYS } from './context-filter.ts';
 
 const PLACEHOLDERS = [
   'query',
@@ -116,7 +116,7 @@ export class HttpSource implements DataSource {
    * API would be asked for everyone's rows, so it is not asked (fails closed, like the catalog's context filters).
    */
   #identityMissing(template: string, values: Record<string, string | number | undefined>): boolean {
-    return IDENTITY_PLACEHOLDERS.some((key) => template.includes(`{${key}}`) && !values[key]);
+    return IDENTITY_KEYS.some((key) => template.includes(`{${key}}`) && !values[key]);
   }
 
   #fill(template: string, values: Record<string, string | number | undefined>): string {
@@ -221,6 +221,3 @@ export class HttpSource implements DataSource {
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** Placeholders that say who the launch is for. */
-const IDENTITY_PLACEHOLDERS = ['employeeId', 'companyDomain', 'loggedInUserId', 'reportOwnerUserId'] as const;

@@ -20,7 +20,7 @@ const { msw, concur } = useFakeConcur();
 const TOKEN = `${CONCUR_TOKEN_HOST}/oauth2/v0/token`;
 const ENTRY_PATCH = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
 
-const client = () =>
+const client = (logger = createLogger('silent')) =>
   new ConcurClient({
     oauth: {
       clientId: CLIENT.id,
@@ -29,7 +29,7 @@ const client = () =>
       tokenBase: CONCUR_TOKEN_HOST,
     },
     allowlist: createHostAllowlist([]),
-    logger: createLogger('silent'),
+    logger,
     backoffMs: 1,
     timeoutMs: 300,
   });
@@ -259,18 +259,7 @@ describe("Concur's newer OAuth error codes", () => {
 
 test("Concur's x-api-warn and Sunset headers are logged once per call, not on every call", async () => {
   const lines: string[] = [];
-  const c = new ConcurClient({
-    oauth: {
-      clientId: CLIENT.id,
-      clientSecret: CLIENT.secret,
-      redirectUri: CLIENT.redirect,
-      tokenBase: CONCUR_TOKEN_HOST,
-    },
-    allowlist: createHostAllowlist([]),
-    logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
-    backoffMs: 1,
-    timeoutMs: 300,
-  });
+  const c = client(createLogger('info', { write: (line: string) => void lines.push(line) }));
   msw.use(
     http.get(`${CONCUR}/deprecated`, () =>
       HttpResponse.json(

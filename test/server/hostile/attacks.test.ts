@@ -267,33 +267,45 @@ describe('characters moved between signed values', () => {
   });
 });
 
+/** A connector on a real socket for `run`, stopped after it. */
+async function withServer(run: (url: string) => Promise<void>): Promise<void> {
+  const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), {
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('silent'),
+  });
+  try {
+    await run(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Sends the head of a request and only its first kilobyte of body: the answer must come without the rest. */
+function sendPart(url: URL, method: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+    const req = httpRequest(url, { method, headers });
+    req.on('response', (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.write('{"code":"' + 'x'.repeat(1024));
+  });
+}
+
 describe('request bodies', () => {
   test('a GET or HEAD that declares a body is refused and its connection closed, over a real socket', async () => {
-    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), {
-      port: 0,
-      host: '127.0.0.1',
-      logger: createLogger('silent'),
-    });
-    try {
+    await withServer(async (url) => {
       for (const [method, headers] of [
         ['GET', { 'content-length': String(400 * 1024 * 1024) }],
         ['HEAD', { 'transfer-encoding': 'chunked' }],
       ] as const) {
-        const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-          const req = httpRequest(new URL('/healthz', server.url), { method, headers });
-          req.on('response', (res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
-            req.destroy();
-          });
-          req.on('error', reject);
-          req.write('x'.repeat(1024));
-        });
+        const answer = await sendPart(new URL('/healthz', url), method, headers);
         assert.deepEqual(answer, { status: 413, connection: 'close' }, method);
       }
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   test(
@@ -336,35 +348,17 @@ describe('request bodies', () => {
   });
 
   test('over a real socket, a 400 MB commit is answered 413 before its body is sent', async () => {
-    const server = await startServer((bound) => loadConfig({ ...ENV, PORT: '0', PUBLIC_URL: bound }), {
-      port: 0,
-      host: '127.0.0.1',
-      logger: createLogger('silent'),
-    });
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const url = new URL('/api/commit', server.url);
-        const req = httpRequest(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(400 * 1024 * 1024),
-            authorization: 'Bearer x',
-          },
-        });
-        req.on('response', (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-          req.destroy();
-        });
-        req.on('error', reject);
-        // Only the first kilobyte is ever sent: the answer must come without the rest.
-        req.write('{"code":"x'.repeat(1024));
+    await withServer(async (url) => {
+      const headers = {
+        'content-type': 'application/json',
+        'content-length': String(400 * 1024 * 1024),
+        authorization: 'Bearer x',
+      };
+      assert.deepEqual(await sendPart(new URL('/api/commit', url), 'POST', headers), {
+        status: 413,
+        connection: 'close',
       });
-      assert.equal(status, 413);
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import type { Store, Session } from './store/store.ts';
 import type { ConcurClient } from './concur/client.ts';
 import type { ItemAccess } from './concur/items.ts';
-import type { CompanyTokens } from './concur/company-token.ts';
+import type { CompanyConnection } from './concur/company-connection.ts';
 import type { HostAllowlist } from './concur/hosts.ts';
 import type { CatalogLike } from './sources/catalog.ts';
 import type { FieldSources } from './sources/fields.ts';
@@ -25,6 +25,7 @@ import { apiRoutes } from './routes/api.ts';
 import { staticRoutes } from './routes/static.ts';
 import { embedRoutes } from './routes/embed.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
+import { connectRoutes } from './routes/connect.ts';
 
 export interface AppDeps {
   config: Config;
@@ -34,8 +35,8 @@ export interface AppDeps {
   items: ItemAccess;
   /** Which data source each Launch URL field searches. */
   sources: FieldSources;
-  /** The company-level token, when one is configured (its connection; entries are to be written with it). */
-  companyTokens?: CompanyTokens;
+  /** The company's connection to Concur: entries (and submitted reports) are written with its token. */
+  company: CompanyConnection;
   allowlist: HostAllowlist;
   catalog: CatalogLike;
   logger: Logger;
@@ -190,6 +191,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', launchRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/api', apiRoutes(deps));
+  app.route('/', connectRoutes(deps));
   app.route('/', embedRoutes(deps));
   if (deps.sandbox) app.route('/', sandboxRoutes(deps, deps.sandbox));
   app.route('/', staticRoutes(deps));

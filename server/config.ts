@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseKey } from './concur/secret-box.ts';
-import { CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
+import { CONCUR_REVOKE_HOST, CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 
@@ -51,7 +51,14 @@ export const Env = z.object({
   CONCUR_TOKEN_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_TOKEN_BASE must be an http(s) URL' }).optional(),
   CONCUR_ALLOWED_HOSTS: commaList(hostEntry),
   CONCUR_API_BASE: z.url({ protocol: /^https?$/, error: 'CONCUR_API_BASE must be an http(s) URL' }).optional(),
-  COMPANY_TOKEN_FILE: z.string().min(1).optional(),
+  /** The App Center landing page links these (Concur requires a privacy policy and a support page). */
+  CONNECT_PRIVACY_URL: z.url({ protocol: /^https?$/, error: 'CONNECT_PRIVACY_URL must be an http(s) URL' }).optional(),
+  CONNECT_SUPPORT_URL: z.url({ protocol: /^https?$/, error: 'CONNECT_SUPPORT_URL must be an http(s) URL' }).optional(),
+  CONNECT_TERMS_URL: z.url({ protocol: /^https?$/, error: 'CONNECT_TERMS_URL must be an http(s) URL' }).optional(),
+  /** The name the landing page and the popup give the product. */
+  APP_NAME: z.string().trim().min(1).max(80).default('Launch URL connector'),
+  /** Bearer token for the administrator's endpoints (/ops/company, disconnecting the company). */
+  ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
   TOKEN_ENCRYPTION_KEY: z.string().optional(),
   CATALOG_FILE: z.string().min(1).optional(),
   FIELDS_FILE: z.string().min(1).optional(),
@@ -132,8 +139,12 @@ export interface Config {
   extraAllowedHosts: string[];
   /** An administrator's override of Concur's API base, used instead of the token's geolocation. */
   apiBase?: string;
-  /** Where the encrypted company refresh token lives, and the key that encrypts it. */
-  companyToken?: { file: string; key: Buffer };
+  /** Where DELETE /app-mgmt/v0/connections revokes the company's tokens (protocol sheet §4). */
+  revokeBase: string;
+  /** What the App Center landing page shows and links. */
+  connect: { appName: string; privacyUrl?: string; supportUrl?: string; termsUrl?: string };
+  /** Bearer token for the administrator's endpoints; unset: they are off. */
+  adminToken?: string;
   catalogFile: string;
   /** Which data source each Launch URL field searches (JSON). */
   fieldsFile?: string;
@@ -240,16 +251,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!key) throw new ConfigError('TOKEN_ENCRYPTION_KEY: must be 32 bytes, as 64 hex characters or Base64');
     return key;
   };
-  let companyToken: Config['companyToken'];
-  if (e.COMPANY_TOKEN_FILE) {
-    const key = encryptionKey();
-    if (!key)
-      throw new ConfigError(
-        'TOKEN_ENCRYPTION_KEY: is required when COMPANY_TOKEN_FILE is set ' +
-          '(32 random bytes as 64 hex characters or Base64, e.g. from: openssl rand -hex 32)',
-      );
-    companyToken = { file: e.COMPANY_TOKEN_FILE, key };
-  }
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     throw new ConfigError(
       `${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: TLS_CERT_FILE and TLS_KEY_FILE must be set together`,
@@ -301,7 +302,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     oauth,
     extraAllowedHosts,
     apiBase,
-    companyToken,
+    // Revocation lives on the us.api host, which the base-URI table no longer lists [AMB]; the sandbox has its own.
+    revokeBase: sandbox ? oauth.tokenBase : CONCUR_REVOKE_HOST,
+    connect: {
+      appName: e.APP_NAME,
+      privacyUrl: e.CONNECT_PRIVACY_URL ?? (sandbox ? `${publicUrl}/sandbox/privacy` : undefined),
+      supportUrl: e.CONNECT_SUPPORT_URL ?? (sandbox ? `${publicUrl}/sandbox/support` : undefined),
+      termsUrl: e.CONNECT_TERMS_URL,
+    },
+    adminToken: e.ADMIN_TOKEN,
     catalogFile: e.CATALOG_FILE ?? SAMPLE_CATALOG,
     fieldsFile: e.FIELDS_FILE,
     catalogFields: e.CATALOG_FIELDS,

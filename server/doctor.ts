@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { signLaunchV4 } from './launch/signature.ts';
 import { readFieldsFile } from './sources/fields.ts';
 import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.ts';
+import type { ConnectionStatus } from './concur/company-connection.ts';
 
 export interface DoctorReport {
   ok: boolean;
@@ -17,7 +18,15 @@ interface ErrorJson {
 
 const LAUNCH_PATH = '/launchexternalurl/v4/form';
 
-export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } = {}): Promise<DoctorReport> {
+export interface DoctorOptions {
+  fetch?: typeof fetch;
+  /** The company connection as the store holds it (the doctor reads the servers' store). */
+  connection?: () => Promise<ConnectionStatus | undefined>;
+}
+
+const when = (ms?: number) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : 'unknown');
+
+export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promise<DoctorReport> {
   const lines: string[] = [];
   let ok = true;
   const pass = (text: string) => lines.push(`  ✓ ${text}`);
@@ -38,6 +47,8 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     'Then Test Connection; on the Launch External URL service configuration choose Service Version V4 and enter:',
     `  Client ID                     ${config.sandbox ? '(sandbox: none needed)' : config.oauth.clientId}`,
     `  Redirect URL                  ${config.oauth.redirectUri}`,
+    'App Center (the company connection): the Connect URL is',
+    `  ${publicUrl}/concur/connect`,
     '',
     'Checks:',
   );
@@ -150,6 +161,29 @@ export async function runDoctor(config: Config, opts: { fetch?: typeof fetch } =
     const replayCode = ((await replay.json().catch(() => ({}))) as ErrorJson).error?.code;
     if (replay.status === 401 && replayCode === 'launch_replayed') pass('replaying the same launch is refused (401)');
     else problem(`replaying the same launch answered ${replay.status}; it must be refused with 401`);
+  }
+
+  // Entries are written with the company's token (protocol sheet §5): without a connection they fail closed.
+  if (opts.connection) {
+    const status = await opts.connection().catch((error: Error) => {
+      problem(`the company connection could not be read from the store: ${error.message}`);
+      return null;
+    });
+    if (status === undefined)
+      problem(
+        'no company is connected: expense entries cannot be written. An administrator connects the app from the ' +
+          `App Center (Connect URL ${publicUrl}/concur/connect) or with npm run company-token`,
+      );
+    else if (status && !status.connected)
+      problem(
+        `the company ${status.companyId} was disconnected (${when(status.disconnected?.at)}: ` +
+          `${status.disconnected?.reason}); an administrator must connect the app again`,
+      );
+    else if (status)
+      pass(
+        `company ${status.companyId} is connected: last refresh ${when(status.refreshedAt)}, refresh token expires ` +
+          `${when(status.refreshExpiresAt)}, API geolocation ${status.geolocation ?? 'unknown'}`,
+      );
   }
 
   lines.push('', ok ? 'All checks passed.' : 'Some checks failed: fix the ✗ lines above and run npm run doctor again.');

@@ -133,18 +133,32 @@ export class SourceUnavailable extends AppError {
   override readonly title = 'The list of values is not available';
 }
 
-/** A company-level token is needed but none is set up. */
-export class CompanyTokenMissing extends AppError {
-  readonly status = 503;
-  readonly code = 'company_token_missing';
-  override readonly title = 'The connector is not fully set up';
+/** No company is connected (or Concur revoked the connection): company-token writes fail closed. */
+export class CompanyNotConnected extends AppError {
+  readonly status = 409;
+  readonly code = 'company_not_connected';
+  override readonly title = 'Your administrator must connect the app';
 }
 
-/** The stored company token cannot be used (file corrupt, wrong key): an administrator must act. */
-export class CompanyTokenUnusable extends AppError {
-  readonly status = 503;
-  readonly code = 'company_token_unusable';
-  override readonly title = 'The connector is not fully set up';
+/** The report has been paid: Concur refuses every change to it. */
+export class ReportPaid extends AppError {
+  readonly status = 409;
+  readonly code = 'report_paid';
+  override readonly title = 'This report has been paid';
+}
+
+/** The item's form makes the field read-only or hidden for this user. */
+export class FieldNotWritable extends AppError {
+  readonly status = 409;
+  readonly code = 'field_not_writable';
+  override readonly title = 'This field cannot be changed here';
+}
+
+/** The value is longer than the field takes. */
+export class ValueTooLong extends AppError {
+  readonly status = 422;
+  readonly code = 'value_too_long';
+  override readonly title = 'The value is too long for this field';
 }
 
 /** Concur answered, but refused the read or the write. */

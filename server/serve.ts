@@ -1,9 +1,7 @@
 // Builds every collaborator from a Config and serves the app over HTTP(S); used by index.ts, the CLIs and tests.
 import { serve } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +13,7 @@ import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
 import { createHostAllowlist } from './concur/hosts.ts';
 import { ExpenseApi } from './concur/expense.ts';
 import { SessionTokens } from './concur/session-tokens.ts';
-import { CompanyTokens } from './concur/company-token.ts';
+import { CompanyConnection } from './concur/company-connection.ts';
 import { createItemAccess } from './concur/items.ts';
 import { CatalogFile, type CatalogLike } from './sources/catalog.ts';
 import { createFieldSources, readFieldsFile } from './sources/fields.ts';
@@ -108,12 +106,11 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const allowlist = createHostAllowlist(config.extraAllowedHosts);
   const metrics = opts.metrics ?? new Metrics();
   const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
-  const companyTokens = config.companyToken
-    ? new CompanyTokens({ file: config.companyToken.file, key: config.companyToken.key, client: concur, logger, now })
-    : undefined;
+  const company = new CompanyConnection({ store, client: concur, logger, now, revokeBase: config.revokeBase });
   const items = createItemAccess({
     expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
     sessionTokens: new SessionTokens(concur, store, now),
+    company,
     apiBase: config.apiBase,
   });
   const fields = config.fieldsFile
@@ -143,7 +140,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     concur,
     items,
     sources,
-    companyTokens,
+    company,
     allowlist,
     catalog,
     logger,
@@ -236,24 +233,7 @@ export async function startServer(
   });
   const { port } = server.address() as AddressInfo;
   const bound = `${tls ? 'https' : 'http'}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-  let config = configFor(bound);
-  // The sandbox keeps a company connection too: a throwaway company token, bootstrapped from the fake Concur below
-  // (protocol sheet §5 and §13: entries are written with the company's token).
-  const sandboxCompanyToken = config.sandbox && !config.companyToken;
-  // Its folder goes when the server stops (or the process exits), so sandbox starts leave nothing behind.
-  let removeSandboxDir = () => undefined as void;
-  if (sandboxCompanyToken) {
-    const dir = mkdtempSync(join(tmpdir(), 'leu-sandbox-'));
-    removeSandboxDir = () => {
-      process.off('exit', removeSandboxDir);
-      rmSync(dir, { recursive: true, force: true });
-    };
-    process.once('exit', removeSandboxDir);
-    config = {
-      ...config,
-      companyToken: { file: join(dir, 'company-token.json'), key: randomBytes(32) },
-    };
-  }
+  const config = configFor(bound);
   const logger = opts.logger ?? createLogger(config.logLevel);
   try {
     const sandbox = config.sandbox
@@ -273,9 +253,10 @@ export async function startServer(
     });
     deps.draining = () => draining;
     handler = createApp(deps).fetch;
-    if (sandbox && sandboxCompanyToken)
-      await deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken());
-    deps.companyTokens?.start();
+    // The sandbox's fake Concur is new at each start: its company is connected afresh, as App Center would.
+    if (sandbox)
+      await deps.company.connect(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken(), SANDBOX_COMPANY.adminId);
+    deps.company.start();
     if (deps.catalog instanceof CatalogFile) deps.catalog.watch();
     return {
       url: bound,
@@ -296,8 +277,7 @@ export async function startServer(
           const release = async () => {
             // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
             if (inFlight > 0) await new Promise<void>((done) => (settled = done));
-            deps.companyTokens?.stop();
-            removeSandboxDir();
+            deps.company.stop();
             if (deps.catalog instanceof CatalogFile) deps.catalog.close();
             deps.sources.close();
             await deps.store.close();
@@ -311,7 +291,6 @@ export async function startServer(
     };
   } catch (error) {
     server.close();
-    removeSandboxDir();
     throw error;
   }
 }

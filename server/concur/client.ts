@@ -316,6 +316,15 @@ export class ConcurClient {
     return { correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
   }
 
+  /** DELETE with the token (revoking a connection); resolves once Concur has accepted it. */
+  async remove(call: string, url: URL, token: ConcurToken, signal?: AbortSignal): Promise<{ correlationId: string }> {
+    const trace: CallTrace = { attempts: 0 };
+    await this.#authorized(call, url, token, trace, { method: 'delete', signal }).catch((error: unknown) =>
+      this.#fail(call, error, trace, 'write'),
+    );
+    return { correlationId: trace.concurCorrelationId ?? trace.sentCorrelationId! };
+  }
+
   #authorized(call: string, url: URL, token: ConcurToken, trace: CallTrace, options: KyOptions): Promise<Response> {
     // Defence in depth: launches were checked already, but a token never leaves for a host not on the list.
     if (!this.#opts.allowlist.allows(url)) {

@@ -1,9 +1,18 @@
 // Expense v4 reads and writes for the three launch sources: report header, expense entry, allocation.
 import { z } from 'zod';
 import type { ConcurClient, ConcurToken } from './client.ts';
-import { itemPath, reportPath, submittedEntryPath, type ItemRef } from './item-url.ts';
+import type { ItemRef } from './item-url.ts';
+import {
+  formFieldsPath,
+  itemPath,
+  reportPath,
+  reportState,
+  writePlan,
+  type FieldRule,
+  type ReportState,
+} from './write-rules.ts';
 import type { V4Session } from '../store/store.ts';
-import { ConcurUnavailable, withCorrelation } from '../errors.ts';
+import { ConcurUnavailable, ReportPaid, withCorrelation } from '../errors.ts';
 import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.ts';
 
 const MoneyJson = z.looseObject({ value: z.number(), currencyCode: z.string() });
@@ -14,7 +23,9 @@ const CustomData = z
 
 const Report = z.looseObject({
   name: z.string().nullish(),
+  policyId: z.string().nullish(),
   approvalStatusId: z.string().nullish(),
+  paymentStatusId: z.string().nullish(),
   reportTotal: MoneyJson.nullish(),
   customData: CustomData,
 });
@@ -31,17 +42,28 @@ const Allocation = z.looseObject({
   customData: CustomData,
 });
 
-/** Statuses in which the employee still owns the report; any other means it is in workflow (submitted). */
-const UNSUBMITTED = new Set(['A_NOTF', 'A_RESU']);
+const FormField = z.looseObject({
+  fieldId: z.string(),
+  fieldAccess: z.string().nullish(),
+  maximumLength: z.number().int().positive().nullish(),
+});
+/** The schema says { formFields: [...] }, the example is a bare array [AMB]: both are read. */
+const FormFields = z.union([z.array(FormField), z.looseObject({ formFields: z.array(FormField) })]);
+
+/** Runs a call with a token: the launch's user token, or the company's (from its connection). */
+export type TokenRunner = <T>(call: (token: ConcurToken) => Promise<T>) => Promise<T>;
 
 export interface ItemView {
   summary: ItemSummary;
   reportName: string | null;
-  submitted: boolean;
+  /** Submitted (in workflow) and paid, as the report says. */
+  state: ReportState;
   /** The launched field's current value. */
   currentValue: string | null;
   /** Every custom field's current value, keyed by the field id in lower case (a wizard writes several). */
   values: Record<string, string | null>;
+  /** The form's rules for each field, keyed by field id in lower case; empty where Concur has no form fields. */
+  fields: Record<string, FieldRule>;
 }
 
 const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null =>
@@ -52,6 +74,9 @@ const fieldValue = (data: { id: string; value?: string | null }[], fieldId: stri
   emptyAsNull(data.find((f) => f.id.toLowerCase() === fieldId.toLowerCase())?.value);
 const allValues = (data: { id: string; value?: string | null }[]) =>
   Object.fromEntries(data.map((f) => [f.id.toLowerCase(), emptyAsNull(f.value)]));
+
+export const PAID_MESSAGE =
+  'This report has been paid, and Concur no longer lets anything on it be changed. Nothing was changed.';
 
 export interface ExpenseApiOptions {
   /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
@@ -93,110 +118,115 @@ export class ExpenseApi {
     return this.#get('expense.report.get', ref, token, reportPath(ref), Report, signal);
   }
 
-  async read(session: V4Session, token: ConcurToken, signal?: AbortSignal): Promise<ItemView> {
+  /** The item as the user's token sees it: a user never reaches an item Concur does not show them. */
+  #item(ref: ItemRef, token: ConcurToken, signal?: AbortSignal) {
+    if (ref.kind === 'ENTRY') return this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal);
+    if (ref.kind === 'ALLOCATION')
+      return this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
+    return Promise.resolve(undefined);
+  }
+
+  /**
+   * The form's rules for the item's fields (protocol sheet §5), read with the user's token. The endpoints are new
+   * and optional: a form Concur cannot give (404, refused, unreadable) leaves the rules unknown, never the popup.
+   */
+  async #formFields(
+    ref: ItemRef,
+    token: ConcurToken,
+    ids: { policyId?: string | null; expenseTypeId?: string | null },
+    signal?: AbortSignal,
+  ): Promise<Record<string, FieldRule>> {
+    const path = formFieldsPath(ref, ids);
+    if (!path) return {};
+    try {
+      const answer = await this.#get('expense.form_fields.get', ref, token, path, FormFields, signal);
+      const list = Array.isArray(answer) ? answer : answer.formFields;
+      const rules: Record<string, FieldRule> = {};
+      for (const f of list) {
+        const access = f.fieldAccess?.toUpperCase();
+        rules[f.fieldId.toLowerCase()] = {
+          access: access === 'RO' || access === 'HD' ? access : 'RW',
+          ...(f.maximumLength ? { maxLength: f.maximumLength } : {}),
+        };
+      }
+      return rules;
+    } catch {
+      return {};
+    }
+  }
+
+  async read(session: V4Session, user: TokenRunner, signal?: AbortSignal): Promise<ItemView> {
     const ref = session.item;
-    const reportP = this.#report(ref, token, signal);
-    if (ref.kind === 'HEADER') {
-      const r = await reportP;
+    return user(async (token) => {
+      const [r, item] = await Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]);
+      const state = reportState(r.approvalStatusId, r.paymentStatusId);
+      const base = { reportName: r.name ?? null, state };
+      if (ref.kind === 'HEADER') {
+        const fields = await this.#formFields(ref, token, { policyId: r.policyId }, signal);
+        return {
+          ...base,
+          summary: { kind: 'HEADER', reportName: r.name ?? '', total: money(r.reportTotal) },
+          currentValue: fieldValue(r.customData, session.fieldId),
+          values: allValues(r.customData),
+          fields,
+        };
+      }
+      if (ref.kind === 'ENTRY') {
+        const e = item as z.infer<typeof Entry>;
+        const fields = await this.#formFields(ref, token, { expenseTypeId: e.expenseType?.id }, signal);
+        return {
+          ...base,
+          summary: {
+            kind: 'ENTRY',
+            expenseType: e.expenseType?.name ?? e.expenseType?.id ?? '',
+            amount: money(e.transactionAmount),
+            date: e.transactionDate ?? null,
+          },
+          currentValue: fieldValue(e.customData, session.fieldId),
+          values: allValues(e.customData),
+          fields,
+        };
+      }
+      const a = item as z.infer<typeof Allocation>;
       return {
-        summary: { kind: 'HEADER', reportName: r.name ?? '', total: money(r.reportTotal) },
-        reportName: r.name ?? null,
-        submitted: isSubmitted(r.approvalStatusId),
-        currentValue: fieldValue(r.customData, session.fieldId),
-        values: allValues(r.customData),
+        ...base,
+        summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
+        currentValue: fieldValue(a.customData, session.fieldId),
+        values: allValues(a.customData),
+        fields: {},
       };
-    }
-    if (ref.kind === 'ENTRY') {
-      const [e, r] = await Promise.all([
-        this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal),
-        reportP,
-      ]);
-      return {
-        summary: {
-          kind: 'ENTRY',
-          expenseType: e.expenseType?.name ?? e.expenseType?.id ?? '',
-          amount: money(e.transactionAmount),
-          date: e.transactionDate ?? null,
-        },
-        reportName: r.name ?? null,
-        submitted: isSubmitted(r.approvalStatusId),
-        currentValue: fieldValue(e.customData, session.fieldId),
-        values: allValues(e.customData),
-      };
-    }
-    const [a, r] = await Promise.all([
-      this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal),
-      reportP,
-    ]);
-    return {
-      summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
-      reportName: r.name ?? null,
-      submitted: isSubmitted(r.approvalStatusId),
-      currentValue: fieldValue(a.customData, session.fieldId),
-      values: allValues(a.customData),
-    };
+    });
   }
 
   /**
    * Writes custom fields of the item (the launched one, or a wizard's several) in one call, the documented one
-   * for the item, so they are saved together or not at all; resolves once Concur answers 2xx.
+   * for the item (write-rules.ts), so they are saved together or not at all; resolves once Concur answers 2xx.
+   * The user's token reads the item and its report first, whichever token then writes: what the user cannot read,
+   * the company's token never writes for them; a paid report is refused here.
    */
   async write(
     session: V4Session,
-    token: ConcurToken,
+    tokens: { user: TokenRunner; company: TokenRunner },
     writes: readonly FieldWrite[],
     signal?: AbortSignal,
   ): Promise<{ correlationId: string }> {
     const ref = session.item;
     const customData = writes.map((w) => ({ id: w.field, value: w.value, isValid: true }));
-    if (ref.kind === 'HEADER') {
-      return this.client.send(
-        'expense.report.patch',
-        'patch',
-        this.#url(ref, token, reportPath(ref)),
-        token,
-        { customData, reportSource: 'OTHER' },
-        signal,
+    const [report, item] = await tokens.user((token) =>
+      Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]),
+    );
+    const state = reportState(report.approvalStatusId, report.paymentStatusId);
+    if (state.paid) throw new ReportPaid(PAID_MESSAGE);
+    // expense_ids came unsigned: an allocation's write names only the expense Concur says it belongs to.
+    const expenseId = ref.kind === 'ALLOCATION' ? (item as z.infer<typeof Allocation>).expenseId : undefined;
+    if (ref.kind === 'ALLOCATION' && !expenseId)
+      throw new ConcurUnavailable(
+        'Concur did not say which expense this allocation belongs to, so nothing was changed. Please try again.',
       );
-    }
-    if (ref.kind === 'ALLOCATION') {
-      // expense_ids came unsigned: the write names only the expense Concur says this allocation belongs to.
-      const allocation = await this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
-      if (!allocation.expenseId)
-        throw new ConcurUnavailable(
-          'Concur did not say which expense this allocation belongs to, so nothing was changed. Please try again.',
-        );
-      return this.client.send(
-        'expense.allocation.patch',
-        'patch',
-        this.#url(ref, token, itemPath(ref)),
-        token,
-        {
-          allocation: { customData },
-          expenseIds: [allocation.expenseId],
-        },
-        signal,
-      );
-    }
-    // An entry on a report in workflow can only be changed through the submitted-report path, which also
-    // serves unsubmitted reports: so it is used whenever the status is not known to be unsubmitted.
-    const status = (await this.#report(ref, token, signal)).approvalStatusId;
-    const submitted = !status || !UNSUBMITTED.has(status);
-    const path = submitted ? submittedEntryPath(ref) : itemPath(ref);
-    return this.client.send(
-      submitted ? 'expense.entry.patch_submitted' : 'expense.entry.patch',
-      'patch',
-      this.#url(ref, token, path),
-      token,
-      {
-        customData,
-        expenseSource: 'OTHER',
-      },
-      signal,
+    const plan = writePlan(ref, state, customData, expenseId ?? undefined);
+    const run = plan.token === 'company' ? tokens.company : tokens.user;
+    return run((token) =>
+      this.client.send(plan.call, 'patch', this.#url(ref, token, plan.path), token, plan.body, signal),
     );
   }
-}
-
-export function isSubmitted(approvalStatusId: string | null | undefined): boolean {
-  return approvalStatusId ? !UNSUBMITTED.has(approvalStatusId) : false;
 }

@@ -2,6 +2,8 @@
 
 /** Where authorization codes and company tokens are exchanged since 2025 (protocol sheet §4). */
 export const CONCUR_TOKEN_HOST = 'https://glz.api.concursolutions.com';
+/** Where DELETE /app-mgmt/v0/connections revokes an app's refresh tokens (protocol sheet §4, a constant [AMB]). */
+export const CONCUR_REVOKE_HOST = 'https://us.api.concursolutions.com';
 
 /**
  * Concur's API hosts (protocol sheet §4, base URIs of 2026), each also as its browser `www-` form: US2, EU2, APJ1,

@@ -45,22 +45,3 @@ export function parseItemUrl(itemUrl: string): ItemRef | null {
   if (collection === 'allocations') return { ...ref, kind: 'ALLOCATION', allocationId: id };
   return { ...ref, kind: 'HEADER' };
 }
-
-const seg = encodeURIComponent;
-
-/** The report header, read and written on the users/{id}/context/{ctx} path. */
-export function reportPath(ref: ItemRef): string {
-  return `/expensereports/v4/users/${seg(ref.userId)}/context/${seg(ref.contextType)}/reports/${seg(ref.reportId)}`;
-}
-
-/** The item itself (header, entry or allocation), as the launch named it. */
-export function itemPath(ref: ItemRef): string {
-  if (ref.kind === 'ENTRY') return `${reportPath(ref)}/expenses/${seg(ref.expenseId!)}`;
-  if (ref.kind === 'ALLOCATION') return `${reportPath(ref)}/allocations/${seg(ref.allocationId!)}`;
-  return reportPath(ref);
-}
-
-/** The documented path for changing an entry on a report that is already submitted (no user or context). */
-export function submittedEntryPath(ref: ItemRef): string {
-  return `/expensereports/v4/reports/${seg(ref.reportId)}/expenses/${seg(ref.expenseId!)}`;
-}

@@ -1,8 +1,12 @@
-// Reads and writes a session's item with the launch's user token.
+// Reads and writes a session's item: reads with the launch's user token, writes with the token Concur's
+// documentation requires for the item (write-rules.ts): the user's, or the company's from its connection.
 import type { Session } from '../store/store.ts';
 import type { ConcurToken } from './client.ts';
 import type { ExpenseApi, ItemView } from './expense.ts';
 import type { SessionTokens } from './session-tokens.ts';
+import type { CompanyConnection } from './company-connection.ts';
+import { NOT_CONNECTED_MESSAGE } from './company-connection.ts';
+import { CompanyNotConnected } from '../errors.ts';
 import type { FieldWrite } from '../../src/contract/api.ts';
 
 export interface ItemAccess {
@@ -21,11 +25,15 @@ export interface ItemAccess {
 export interface ItemAccessDeps {
   expenses: ExpenseApi;
   sessionTokens: SessionTokens;
+  /** The company's connection; without one, writes that need the company's token fail closed. */
+  company?: CompanyConnection;
   /** CONCUR_API_BASE, when an administrator overrides where Concur's APIs live. */
   apiBase?: string;
 }
 
 export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
+  const company = <T>(call: (token: ConcurToken) => Promise<T>): Promise<T> =>
+    deps.company ? deps.company.withToken(call) : Promise.reject(new CompanyNotConnected(NOT_CONNECTED_MESSAGE));
   return {
     withConcurToken(key, session, call) {
       return deps.sessionTokens.withToken(key, session, (token) =>
@@ -33,10 +41,11 @@ export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
       );
     },
     read(key, session, signal) {
-      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.read(session, token, signal));
+      return deps.expenses.read(session, (call) => deps.sessionTokens.withToken(key, session, call), signal);
     },
     write(key, session, writes, signal) {
-      return deps.sessionTokens.withToken(key, session, (token) => deps.expenses.write(session, token, writes, signal));
+      const user = <T>(call: (token: ConcurToken) => Promise<T>) => deps.sessionTokens.withToken(key, session, call);
+      return deps.expenses.write(session, { user, company }, writes, signal);
     },
   };
 }

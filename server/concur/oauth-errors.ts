@@ -24,7 +24,8 @@ const EXPLAIN: Record<number, Explanation> = {
     code: 'oauth_credentials_rejected',
     user: `Concur did not accept the sign-in. ${CLICK_AGAIN}`,
     company:
-      'Concur did not accept the company credentials. Run npm run company-token with a new company request token.',
+      'Concur did not accept the company credentials. Connect the app again from the App Center ' +
+      '(or run npm run company-token with a new company request token).',
   },
   53: {
     code: 'oauth_company_not_enabled',
@@ -34,7 +35,7 @@ const EXPLAIN: Record<number, Explanation> = {
       'before using this field.',
     company:
       'The company has not enabled this application in Concur. Enable it for the company, ' +
-      'then run npm run company-token again.',
+      'then connect the app again.',
   },
   59: {
     code: 'oauth_client_disabled',
@@ -68,7 +69,7 @@ const EXPLAIN: Record<number, Explanation> = {
     user: `The sign-in code from Concur has expired or was already used. ${CLICK_AGAIN}`,
     company:
       'The company request token has expired or is wrong (they last 24 hours). ' +
-      'Generate a new one in Concur and run npm run company-token again.',
+      'Connect the app again from the App Center, or generate a new one and run npm run company-token.',
   },
   104: {
     code: 'oauth_redirect_mismatch',
@@ -85,8 +86,8 @@ const EXPLAIN: Record<number, Explanation> = {
     code: 'oauth_refresh_revoked',
     user: `Your Concur sign-in for this window was revoked or has expired. ${CLICK_AGAIN}`,
     company:
-      'The company refresh token was revoked or has expired. ' +
-      'Generate a new company request token in Concur and run npm run company-token again.',
+      'The company connection was revoked in Concur or has expired. ' +
+      'An administrator must connect the app again (App Center, Connect; or npm run company-token).',
   },
   120: {
     code: 'oauth_credtype_invalid',
@@ -117,7 +118,7 @@ const EXPLAIN: Record<number, Explanation> = {
     user: 'Concur says this sign-in was issued to another application. An administrator must check CONCUR_CLIENT_ID.',
     company:
       'The company request token was issued for another application. Generate one for this application ' +
-      '(the same client ID as CONCUR_CLIENT_ID) and run npm run company-token again.',
+      '(the same client ID as CONCUR_CLIENT_ID) and connect again.',
   },
   139: {
     code: 'oauth_password_change',

@@ -7,7 +7,17 @@ import type { AppDeps, AppEnv } from '../app.ts';
 import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
 import { SearchQuery, invalid } from './validation.ts';
 import { claimSession, saveSession, sessionKey } from '../launch/launch.ts';
-import { AppError, FieldNotConfigured, SessionMissing, ValueNotInCatalog } from '../errors.ts';
+import {
+  AppError,
+  FieldNotConfigured,
+  FieldNotWritable,
+  SessionMissing,
+  ValueNotInCatalog,
+  ValueTooLong,
+} from '../errors.ts';
+import { needsCompanyToken, type FieldRule } from '../concur/write-rules.ts';
+import { NOT_CONNECTED_MESSAGE } from '../concur/company-connection.ts';
+import { PAID_MESSAGE } from '../concur/expense.ts';
 import { searchLimit } from '../rate-limits.ts';
 import {
   CommitRequest,
@@ -39,18 +49,78 @@ const SEARCH_DEADLINE_MS = 15_000;
  * What a session remembers of its item: the transaction date and expense type (for context filters and source
  * URLs) and the fields' values (the old values the audit log records for a write).
  */
-const factsOf = (view: ItemView): NonNullable<Session['facts']> => ({
-  ...(view.summary.kind === 'ENTRY'
-    ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined }
-    : {}),
-  values: view.values,
-});
+const factsOf = (deps: AppDeps, s: Session, view: ItemView): NonNullable<Session['facts']> => {
+  const rules = Object.fromEntries(
+    writtenFields(deps, s)
+      .map((f) => [f, view.fields[f]] as const)
+      .filter((e): e is [string, FieldRule] => e[1] !== undefined),
+  );
+  return {
+    ...(view.summary.kind === 'ENTRY'
+      ? { date: view.summary.date ?? undefined, expenseType: view.summary.expenseType || undefined }
+      : {}),
+    values: view.values,
+    ...(Object.keys(rules).length ? { rules } : {}),
+  };
+};
+
+/** The fields a session writes (lower case): the launched one, or every field its wizard writes. */
+function writtenFields(deps: AppDeps, s: Session): string[] {
+  const flow = deps.sources.flowFor(s.fieldId);
+  const fields = flow
+    ? flow.steps.flatMap((step) => ('writeTo' in step && step.writeTo ? [step.writeTo] : []))
+    : [s.fieldId];
+  return [...new Set(fields.map((f) => f.toLowerCase()))];
+}
+
+const ACCESS_WORDS = { RO: 'read-only', HD: 'hidden' } as const;
+
+/** A field the form makes read-only or hidden for this user: nothing is written to it from here. */
+function notWritable(fields: readonly string[], rules: Record<string, FieldRule> | undefined) {
+  for (const f of fields) {
+    const access = rules?.[f.toLowerCase()]?.access;
+    if (access === 'RO' || access === 'HD')
+      return {
+        field: f,
+        message:
+          `The field ${f} is ${ACCESS_WORDS[access]} for you on this item in Concur, so it cannot be changed here. ` +
+          'If it should be, ask your Concur administrator to check the form.',
+      };
+  }
+  return undefined;
+}
+
+/** Refuses, before Concur is asked, a write the form says cannot succeed: a field not writable, a value too long. */
+function checkWrites(s: Session, writes: readonly FieldWrite[]): void {
+  const locked = notWritable(
+    writes.map((w) => w.field),
+    s.facts?.rules,
+  );
+  if (locked) throw new FieldNotWritable(locked.message);
+  for (const w of writes) {
+    const max = s.facts?.rules?.[w.field.toLowerCase()]?.maxLength;
+    if (max !== undefined && w.value.length > max)
+      throw new ValueTooLong(
+        `${w.value} is ${w.value.length} characters long; the field ${w.field} takes at most ${max} in Concur.`,
+      );
+  }
+}
+
+/** Why nothing can be saved from this window, known before the user picks anything. */
+async function blockedReason(deps: AppDeps, s: Session, view: ItemView): Promise<SessionContext['blocked']> {
+  if (view.state.paid) return { code: 'report_paid', message: PAID_MESSAGE };
+  const locked = notWritable(writtenFields(deps, s), view.fields);
+  if (locked) return { code: 'field_not_writable', ...locked };
+  if (needsCompanyToken(s.item.kind, view.state) && !(await deps.company.isConnected()))
+    return { code: 'company_not_connected', message: NOT_CONNECTED_MESSAGE };
+  return undefined;
+}
 
 /** The item's facts are read once, before the first search or commit needs them. */
 async function withFacts(deps: AppDeps, key: string, s: Session): Promise<Session> {
   if (s.facts) return s;
   const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
-  s.facts = factsOf(view);
+  s.facts = factsOf(deps, s, view);
   await saveSession(deps.store, key, s, deps.now());
   return s;
 }
@@ -132,6 +202,7 @@ async function auditedWrite(
         'the audit log could not keep this write-back attempt; it is recorded here instead',
       );
     });
+  checkWrites(s, writes);
   let r: { correlationId: string };
   try {
     r = await deps.items.write(key, s, writes, AbortSignal.timeout(WRITE_DEADLINE_MS));
@@ -256,7 +327,7 @@ export function apiRoutes(deps: AppDeps) {
     const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
     const { currentValue } = view;
     // Remember what the item says now, for later searches and the audit log.
-    const facts = factsOf(view);
+    const facts = factsOf(deps, s, view);
     if (JSON.stringify(facts) !== JSON.stringify(s.facts ?? {})) {
       s.facts = facts;
       await saveSession(deps.store, key, s, deps.now());
@@ -273,15 +344,23 @@ export function apiRoutes(deps: AppDeps) {
     const wizard = flowConfig
       ? await wizardContext(deps, key, s, resolveFlow(flowConfig, s.languageCode), view.values)
       : {};
+    const rule = view.fields[s.fieldId.toLowerCase()];
+    const blocked = await blockedReason(deps, s, view);
     return c.json({
       item: view.summary,
       report: {
         name: view.reportName,
-        submitted: view.submitted,
+        submitted: view.state.submitted,
+        paid: view.state.paid,
         ownerEmployeeId: s.reportOwnerEmployeeId || null,
         onBehalfOfOwner,
       },
-      field: { id: s.fieldId },
+      field: {
+        id: s.fieldId,
+        ...(rule ? { access: rule.access } : {}),
+        ...(rule?.maxLength ? { maxLength: rule.maxLength } : {}),
+      },
+      ...(blocked ? { blocked } : {}),
       currentValue,
       currentItem: currentItem
         ? {

@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDeps, AppEnv } from '../app.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
-import { SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
+import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
+import { html } from 'hono/html';
+import { page } from '../pages.ts';
 import { concurHandlers } from '../sandbox/concur-handlers.ts';
 import { signLaunchV4 } from '../launch/signature.ts';
 import { LaunchParamsInvalid } from '../errors.ts';
@@ -104,6 +106,45 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
       rewriteRequestPath: (p) => p.replace(/^\/examples/, ''),
     }),
   );
+
+  /**
+   * The App Center panel: the company's connection as the connector holds it, and the link Concur's App Center
+   * opens on Connect (a fresh request token each time, as App Center makes one per click).
+   */
+  r.get('/sandbox/app-center', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const connect = new URLSearchParams({
+      id: SANDBOX_COMPANY.id,
+      requestToken: concur.issueCompanyRequestToken(),
+      userId: SANDBOX_COMPANY.adminId,
+    });
+    return c.json({
+      connection: (await deps.company.status()) ?? null,
+      connectUrl: `/concur/connect?${connect.toString()}`,
+    });
+  });
+
+  /** App Center's Disconnect: Concur revokes the company's tokens; the connector finds out on its next use. */
+  r.post('/sandbox/app-center/disconnect', async (c) => {
+    concur.disconnectCompany();
+    // So the panel shows it at once, the connector checks now (the refresh Concur refuses marks it disconnected).
+    return c.json({ connection: (await deps.company.verify().catch(() => deps.company.status())) ?? null });
+  });
+
+  /** The pages the landing page must link (Concur's rules); a real deployment sets CONNECT_PRIVACY_URL and so on. */
+  for (const [path, title, text] of [
+    ['/sandbox/privacy', 'Privacy policy (sandbox)', 'The sandbox keeps nothing outside this machine.'],
+    ['/sandbox/support', 'Support (sandbox)', 'This is the built-in sandbox; see the README for help.'],
+  ] as const)
+    r.get(path, (c) =>
+      c.html(
+        page({
+          title,
+          body: html`<h1>${title}</h1>
+            <p>${text}</p>`,
+        }),
+      ),
+    );
 
   r.post('/sandbox/reset', (c) => {
     concur.reset();

@@ -1,14 +1,18 @@
-// The fake Concur as msw handlers: OAuth grants, Expense v4 reports, entries and allocations, and Expense
-// Entries v3, success paths and Concur's own validation. One description, used by node tests (setupServer),
-// browser tests (setupWorker) and the running sandbox (getResponse).
+// The fake Concur as msw handlers: OAuth grants and revocation, Expense v4 reports, entries, allocations and form
+// fields, success paths and Concur's own validation, per Concur's rules of today (protocol sheet §4, §5, §13). One
+// description, used by node tests (setupServer), browser tests (setupWorker) and the running sandbox (getResponse).
 import { http, HttpResponse, type PathParams } from 'msw';
 import {
+  SANDBOX_EXTRA_FIELDS,
+  SANDBOX_FIELDS,
   SANDBOX_LIST,
   type Principal,
   type SandboxConcur,
   type SandboxCustomField,
   type SandboxExpense,
+  type SandboxFieldAccess,
   type SandboxListItem,
+  type SandboxReport,
 } from './concur-state.ts';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
@@ -16,6 +20,18 @@ const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
 const CUSTOM_FIELD = /^(custom([1-9]|[1-3]\d|40)|orgUnit[1-6])$/;
 /** Statuses in which the report is still the employee's to edit. */
 const EDITABLE = new Set(['A_NOTF', 'A_RESU']);
+const PAYMENT_STATUS_NAMES = { P_NOTP: 'Not Paid', P_PAID: 'Paid' } as const;
+/** Where Concur documents DELETE /app-mgmt/v0/connections, whatever the token's geolocation (protocol sheet §4). */
+const REVOKE_HOST = 'https://us.api.concursolutions.com';
+/** Concur's limit for any customData value, whatever the field's own maximumLength. */
+const CUSTOM_VALUE_MAX = 48;
+const CUSTOM_FIELD_COUNT = 40;
+const REJECTED_REFUSED = 'isExpenseRejected would move the expense to an addendum report; the sandbox refuses it';
+/** The labels the simulated forms give their Launch URL fields; every other custom field is "Custom n". */
+const HEADER_LABELS: Record<string, string> = { [SANDBOX_FIELDS.HEADER.id]: SANDBOX_FIELDS.HEADER.label };
+const ENTRY_LABELS: Record<string, string> = Object.fromEntries(
+  [SANDBOX_FIELDS.ENTRY, SANDBOX_EXTRA_FIELDS.trip, SANDBOX_EXTRA_FIELDS.clientProject].map((f) => [f.id, f.label]),
+);
 
 const oauthError = (status: number, code: number, error: string, description: string) =>
   HttpResponse.json({ code, error, error_description: description }, { status });
@@ -43,6 +59,12 @@ const correlation = (request: Request) => ({
   'concur-correlationid': request.headers.get('concur-correlationid') ?? crypto.randomUUID(),
 });
 
+/** A 400 (or 403) whose single validation error names the offending attribute, as Concur's do. */
+const invalid = (request: Request, id: string, message: string, status = 400, source = id) =>
+  expenseError(request, status, 'Validation failed', [{ id, message, source }]);
+
+const noContent = (request: Request) => new HttpResponse(null, { status: 204, headers: correlation(request) });
+
 const customDataJson = (fields: SandboxCustomField[]) =>
   fields.map((f) => ({ id: f.id, value: f.value, isValid: f.isValid }));
 
@@ -54,35 +76,102 @@ function entryJson(e: SandboxExpense) {
     transactionAmount: e.transactionAmount,
     transactionDate: e.transactionDate,
     allocationState: e.allocationState ?? 'NOT_ALLOCATED',
+    ...(e.businessPurpose === undefined ? {} : { businessPurpose: e.businessPurpose }),
     customData: customDataJson(e.customData),
   };
 }
 
-/** Validates a customData array as Concur does, and merges it by id into the stored fields. */
-function mergeCustomData(request: Request, target: SandboxCustomField[], customData: unknown): Response | undefined {
-  const fields = Array.isArray(customData)
-    ? (customData as { id?: unknown; value?: unknown; isValid?: unknown }[])
-    : [];
-  for (const f of fields) {
-    if (typeof f.id !== 'string' || !CUSTOM_FIELD.test(f.id)) {
-      return expenseError(request, 400, 'Validation failed', [
-        { id: String(f.id), message: `Unknown custom field ${String(f.id)}`, source: 'customData' },
-      ]);
-    }
-    if (typeof f.value !== 'string' || f.value.length > 48) {
-      return expenseError(request, 400, 'Validation failed', [
-        { id: f.id, message: 'value must be a string of at most 48 characters', source: 'customData' },
-      ]);
-    }
+interface CustomDatumIn {
+  id?: unknown;
+  value?: unknown;
+  isValid?: unknown;
+}
+const customDataIn = (customData: unknown) => (Array.isArray(customData) ? (customData as CustomDatumIn[]) : []);
+
+/**
+ * Validates a customData array as Concur does: known field ids, string values of at most 48 characters, and, where
+ * the form's field access is given (entry and header forms), no read-only or hidden field and no value longer than
+ * the field's maximumLength. Allocations have no form fields, so they get the first two checks only.
+ */
+function checkCustomData(
+  request: Request,
+  customData: unknown,
+  access?: ReadonlyMap<string, SandboxFieldAccess>,
+): Response | undefined {
+  for (const f of customDataIn(customData)) {
+    if (typeof f.id !== 'string' || !CUSTOM_FIELD.test(f.id))
+      return invalid(request, String(f.id), `Unknown custom field ${String(f.id)}`, 400, 'customData');
+    const form = access?.get(f.id.toLowerCase());
+    if (form && form.access !== 'RW')
+      return invalid(request, f.id, `${f.id} is ${form.access === 'RO' ? 'read-only' : 'hidden'}`, 403, 'customData');
+    if (typeof f.value !== 'string' || f.value.length > CUSTOM_VALUE_MAX)
+      return invalid(request, f.id, 'value must be a string of at most 48 characters', 400, 'customData');
+    if (form?.maximumLength !== undefined && f.value.length > form.maximumLength)
+      return invalid(request, f.id, `value must be at most ${form.maximumLength} characters`, 400, 'customData');
   }
-  // Concur merges customData by id: fields not named keep their values.
-  for (const f of fields as { id: string; value: string; isValid?: boolean }[]) {
+  return undefined;
+}
+
+/** Concur merges customData by id: fields not named keep their values. Call after checkCustomData. */
+function applyCustomData(target: SandboxCustomField[], customData: unknown): void {
+  for (const f of customDataIn(customData) as { id: string; value: string; isValid?: boolean }[]) {
     const existing = target.find((c) => c.id === f.id);
     if (existing) Object.assign(existing, { value: f.value, isValid: f.isValid ?? true });
     else target.push({ id: f.id, value: f.value, isValid: f.isValid ?? true });
   }
+}
+
+/** How one body attribute must look; a message when it does not. */
+type Rule = (value: unknown) => string | undefined;
+const text =
+  (max?: number): Rule =>
+  (v) =>
+    typeof v !== 'string'
+      ? 'must be a string'
+      : max !== undefined && v.length > max
+        ? `must be at most ${max} characters`
+        : undefined;
+const flag: Rule = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const oneOf =
+  (values: readonly string[]): Rule =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `must be one of ${values.join(', ')}`;
+const array: Rule = (v) => (Array.isArray(v) ? undefined : 'must be an array');
+
+/** The short paths accept only the attributes their schema lists: anything else is a validation error naming it. */
+function checkAttributes(request: Request, body: Record<string, unknown>, rules: Record<string, Rule>) {
+  const extra = Object.keys(body).filter((k) => !Object.hasOwn(rules, k));
+  if (extra.length)
+    return expenseError(
+      request,
+      400,
+      'Validation failed',
+      extra.map((k) => ({ id: k, message: `${k} cannot be changed on this path`, source: k })),
+    );
+  for (const [k, v] of Object.entries(body)) {
+    const problem = rules[k]!(v);
+    if (problem) return invalid(request, k, `${k} ${problem}`);
+  }
   return undefined;
 }
+
+const ENTRY_RULES: Record<string, Rule> = {
+  expenseSource: oneOf(SOURCES),
+  customData: array,
+  businessPurpose: text(64),
+  isPaperReceiptReceived: flag,
+};
+const SHORT_HEADER_RULES: Record<string, Rule> = {
+  businessPurpose: text(64),
+  comment: text(),
+  customData: array,
+  name: text(),
+  isPaperReceiptsReceived: flag,
+};
+
+const paid = (report: SandboxReport) => report.paymentStatusId === 'P_PAID';
+const refusePaid = (request: Request) =>
+  expenseError(request, 400, 'The report has been paid and can no longer be changed');
 
 const readBody = async (request: Request) => (await request.json().catch(() => null)) as Record<string, unknown> | null;
 
@@ -164,29 +253,37 @@ export function concurHandlers(concur: SandboxConcur) {
     if (form.get('client_id') !== o.clientId) return oauthError(401, 61, 'invalid_client', 'client not found');
     if (form.get('client_secret') !== o.clientSecret)
       return oauthError(401, 64, 'invalid_client', 'bad client credentials');
-    let issued: ReturnType<SandboxConcur['redeemCode']>;
+    let issued: NonNullable<ReturnType<SandboxConcur['redeemRefreshToken']>> | undefined;
+    // Whom the ID token names: the user of a code, the company of a request token; a refresh returns none.
+    let identity: Principal | undefined;
     switch (form.get('grant_type')) {
-      case 'authorization_code':
+      case 'authorization_code': {
         if (!form.get('code')) return oauthError(400, 101, 'invalid_request', 'code missing');
         if (!form.get('redirect_uri')) return oauthError(400, 102, 'invalid_request', 'redirect_uri was not supplied');
         if (form.get('redirect_uri') !== o.redirectUri)
           return oauthError(400, 104, 'invalid_grant', 'redirect_uri does not match the previous grant');
-        issued = concur.redeemCode(form.get('code')!);
-        if (!issued) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
+        const redeemed = concur.redeemCode(form.get('code')!);
+        if (!redeemed) return oauthError(400, 103, 'invalid_request', 'code is bad or expired');
+        issued = redeemed;
+        identity = { kind: 'user', userId: redeemed.userId };
         break;
+      }
       case 'refresh_token': {
         if (!form.get('refresh_token')) return oauthError(400, 106, 'invalid_request', 'refresh_token missing');
         const refreshed = concur.redeemRefreshToken(form.get('refresh_token')!);
         if (!refreshed) return oauthError(400, 108, 'invalid_grant', 'refresh token is bad or expired');
-        issued = { ...refreshed, userId: '' };
+        issued = refreshed;
         break;
       }
       case 'password': {
         if (form.get('credtype') !== 'authtoken')
           return oauthError(400, 120, 'invalid_request', 'the sandbox supports only credtype=authtoken');
-        const company = concur.redeemCompanyRequestToken(form.get('username') ?? '', form.get('password') ?? '');
-        if (!company) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
-        issued = { ...company, userId: '' };
+        const [companyId, requestToken] = [form.get('username') ?? '', form.get('password') ?? ''];
+        if (concur.requestTokenIsForAnotherClient(requestToken, form.get('client_id')!))
+          return oauthError(400, 136, 'invalid_request', 'auth token was not issued for you');
+        issued = concur.redeemCompanyRequestToken(companyId, requestToken, form.get('client_id')!);
+        if (!issued) return oauthError(400, 5, 'invalid_grant', 'incorrect credentials');
+        identity = { kind: 'company', companyId };
         break;
       }
       default:
@@ -200,16 +297,67 @@ export function concurHandlers(concur: SandboxConcur) {
         access_token: issued.accessToken,
         refresh_token: issued.refreshToken,
         refresh_expires_in: issued.refreshExpiresAt,
-        ...(issued.userId ? { id_token: idToken(issued.userId, o.clientId) } : {}),
+        ...(identity ? { id_token: idToken(identity, o.clientId) } : {}),
         geolocation: base,
       },
       { headers: correlation(request) },
     );
   };
 
+  // Revoking a connection ends every token of the caller's principal: the user's, or the whole company's.
+  const revokeEndpoint: Parameters<typeof http.delete>[1] = ({ request }) => {
+    const principal = concur.principalFor(request.headers.get('authorization'));
+    if (!principal) return expenseError(request, 401, 'Invalid or expired access token');
+    concur.revoke(principal);
+    return noContent(request);
+  };
+
+  /** A short-path write (no user or context segment): Concur takes a company JWT only. */
+  const companyOnly = (request: Request): { failure: Response } | { principal: Principal } => {
+    const principal = concur.principalFor(request.headers.get('authorization'));
+    if (!principal) return { failure: expenseError(request, 401, 'Invalid or expired access token') };
+    if (principal.kind !== 'company')
+      return { failure: expenseError(request, 403, 'Only a company JWT may call this endpoint; a user token may not') };
+    return { principal };
+  };
+
+  const formField = (n: number, labels: Record<string, string>) => {
+    const form = concur.fieldAccess.get(`custom${n}`);
+    return {
+      fieldId: `Custom${n}`,
+      label: labels[`custom${n}`] ?? `Custom ${n}`,
+      dataType: 'VARCHAR',
+      controlType: 'edit',
+      maximumLength: form?.maximumLength ?? CUSTOM_VALUE_MAX,
+      fieldAccess: form?.access ?? 'RW',
+      isRequired: false,
+      isExternalList: false,
+    };
+  };
+
+  /** The form-fields GETs: the report's owner, a delegate or the company; the query parameter names the form. */
+  const formFields = (request: Request, params: PathParams, query: 'policyId' | 'expenseTypeId') => {
+    const principal = concur.principalFor(request.headers.get('authorization'));
+    if (!principal) return expenseError(request, 401, 'Invalid or expired access token');
+    if (!new URL(request.url).searchParams.get(query)) return invalid(request, query, `${query} is required`);
+    const report = concur.reports.get(String(params.reportId));
+    if (!report) return expenseError(request, 404, 'Report not found');
+    if (query === 'expenseTypeId' && concur.expenses.get(String(params.expenseId))?.reportId !== report.reportId)
+      return expenseError(request, 404, 'Expense not found');
+    if (!concur.mayChange(principal, report.userId))
+      return expenseError(request, 403, 'Not permitted to access this report');
+    const labels = query === 'policyId' ? HEADER_LABELS : ENTRY_LABELS;
+    const fields = Array.from({ length: CUSTOM_FIELD_COUNT }, (_, i) => formField(i + 1, labels));
+    return HttpResponse.json(concur.formFieldsShape === 'object' ? { formFields: fields } : fields, {
+      headers: correlation(request),
+    });
+  };
+
   return [
     // Tokens are requested at GLZ (or the base, as the sandbox and error-16 retries do), and answered the same.
     ...tokenBases.map((at) => http.post(`${at}/oauth2/v0/token`, tokenEndpoint)),
+    // Revocation is documented at us.api whatever the geolocation; the sandbox answers at its base too.
+    ...[...new Set([base, REVOKE_HOST])].map((at) => http.delete(`${at}/app-mgmt/v0/connections`, revokeEndpoint)),
 
     http.get(reportPath, ({ request, params }) => {
       const auth = authorize(request, params);
@@ -221,7 +369,11 @@ export function concurHandlers(concur: SandboxConcur) {
           name: r.name,
           userId: r.userId,
           approvalStatusId: r.approvalStatusId,
+          paymentStatusId: r.paymentStatusId,
+          paymentStatusName: PAYMENT_STATUS_NAMES[r.paymentStatusId],
+          policyId: r.policyId,
           reportTotal: r.reportTotal,
+          ...(r.businessPurpose === undefined ? {} : { businessPurpose: r.businessPurpose }),
           customData: customDataJson(r.customData),
         },
         { headers: correlation(request) },
@@ -237,13 +389,44 @@ export function concurHandlers(concur: SandboxConcur) {
           { id: 'reportSource', message: 'reportSource is required', source: 'reportSource' },
         ]);
       }
+      const report = concur.reports.get(auth.reportId)!;
+      if (paid(report)) return refusePaid(request);
       if (!editable(auth.reportId))
         return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
-      return (
-        mergeCustomData(request, concur.reports.get(auth.reportId)!.customData, body.customData) ??
-        new HttpResponse(null, { status: 204, headers: correlation(request) })
-      );
+      const problem = checkCustomData(request, body.customData, concur.fieldAccess);
+      if (problem) return problem;
+      applyCustomData(report.customData, body.customData);
+      concur.writes.push({ path: 'header', principal: auth.principal, itemId: report.reportId, body });
+      return noContent(request);
     }),
+
+    // Submitted or unsubmitted, until Paid: a company JWT and a short list of attributes, reportSource not among them.
+    http.patch(`${base}/expensereports/v4/reports/:reportId`, async ({ request, params }) => {
+      const auth = companyOnly(request);
+      if ('failure' in auth) return auth.failure;
+      const report = concur.reports.get(String(params.reportId));
+      if (!report) return expenseError(request, 404, 'Report not found');
+      const body = await readBody(request);
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        return invalid(request, 'body', 'the body must be a JSON object');
+      const problem =
+        checkAttributes(request, body, SHORT_HEADER_RULES) ??
+        checkCustomData(request, body.customData, concur.fieldAccess);
+      if (problem) return problem;
+      if (paid(report)) return refusePaid(request);
+      applyCustomData(report.customData, body.customData);
+      if (typeof body.name === 'string') report.name = body.name;
+      if (typeof body.businessPurpose === 'string') report.businessPurpose = body.businessPurpose;
+      concur.writes.push({ path: 'header-short', principal: auth.principal, itemId: report.reportId, body });
+      return noContent(request);
+    }),
+
+    http.get(`${base}/expensereports/v4/reports/:reportId/formFields`, ({ request, params }) =>
+      formFields(request, params, 'policyId'),
+    ),
+    http.get(`${base}/expensereports/v4/reports/:reportId/expenses/:expenseId/formFields`, ({ request, params }) =>
+      formFields(request, params, 'expenseTypeId'),
+    ),
 
     http.get(`${reportPath}/expenses/:expenseId`, ({ request, params }) => {
       const auth = authorize(request, params);
@@ -253,56 +436,37 @@ export function concurHandlers(concur: SandboxConcur) {
       return HttpResponse.json(entryJson(e), { headers: correlation(request) });
     }),
 
-    http.patch(`${reportPath}/expenses/:expenseId`, async ({ request, params }) => {
-      const auth = authorize(request, params);
+    // Concur removed the user-context entry PATCH (2024-09-04): entries change on the short path only.
+    http.patch(`${reportPath}/expenses/:expenseId`, ({ request }) =>
+      expenseError(
+        request,
+        404,
+        'No such endpoint: entries are changed with PATCH /expensereports/v4/reports/{reportId}/expenses/{expenseId} and a company token',
+      ),
+    ),
+
+    // The only entry write: a company JWT, expenseSource, and only these attributes; submitted reports too, until Paid.
+    http.patch(`${base}/expensereports/v4/reports/:reportId/expenses/:expenseId`, async ({ request, params }) => {
+      const auth = companyOnly(request);
       if ('failure' in auth) return auth.failure;
       const e = concur.expenses.get(String(params.expenseId));
-      if (e?.reportId !== auth.reportId) return expenseError(request, 404, 'Expense not found');
-      const body = await readBody(request);
-      if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
-        return expenseError(request, 400, 'Validation failed', [
-          { id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' },
-        ]);
-      }
-      if (!editable(auth.reportId)) {
-        return expenseError(
-          request,
-          403,
-          'The report is in workflow: use /expensereports/v4/reports/{reportId}/expenses/{expenseId}',
-        );
-      }
-      return (
-        mergeCustomData(request, e.customData, body.customData) ??
-        new HttpResponse(null, { status: 204, headers: correlation(request) })
-      );
-    }),
-
-    // The submitted-report path: no user or context segment, and only these attributes may change.
-    http.patch(`${base}/expensereports/v4/reports/:reportId/expenses/:expenseId`, async ({ request, params }) => {
-      const principal = concur.principalFor(request.headers.get('authorization'));
-      if (!principal) return expenseError(request, 401, 'Invalid or expired access token');
-      const e = concur.expenses.get(String(params.expenseId));
       if (!e || e.reportId !== params.reportId) return expenseError(request, 404, 'Expense not found');
-      if (!concur.mayChange(principal, e.userId))
-        return expenseError(request, 403, 'Not permitted to change this expense');
       const body = await readBody(request);
-      if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource)) {
-        return expenseError(request, 400, 'Validation failed', [
-          { id: 'expenseSource', message: 'expenseSource is required', source: 'expenseSource' },
+      // true would move the expense to an addendum report, which the sandbox does not model.
+      if (body && typeof body === 'object' && 'isExpenseRejected' in body)
+        return expenseError(request, 400, REJECTED_REFUSED, [
+          { id: 'isExpenseRejected', message: REJECTED_REFUSED, source: 'isExpenseRejected' },
         ]);
-      }
-      const extra = Object.keys(body).filter((k) => !['businessPurpose', 'customData', 'expenseSource'].includes(k));
-      if (extra.length)
-        return expenseError(
-          request,
-          400,
-          'Validation failed',
-          extra.map((k) => ({ id: k, message: `${k} cannot be changed on this path`, source: k })),
-        );
-      return (
-        mergeCustomData(request, e.customData, body.customData) ??
-        new HttpResponse(null, { status: 204, headers: correlation(request) })
-      );
+      if (!body || typeof body.expenseSource !== 'string' || !SOURCES.includes(body.expenseSource))
+        return invalid(request, 'expenseSource', 'expenseSource is required');
+      const problem =
+        checkAttributes(request, body, ENTRY_RULES) ?? checkCustomData(request, body.customData, concur.fieldAccess);
+      if (problem) return problem;
+      if (paid(concur.reports.get(e.reportId)!)) return refusePaid(request);
+      applyCustomData(e.customData, body.customData);
+      if (typeof body.businessPurpose === 'string') e.businessPurpose = body.businessPurpose;
+      concur.writes.push({ path: 'entry', principal: auth.principal, itemId: e.expenseId, body });
+      return noContent(request);
     }),
 
     http.get(`${reportPath}/allocations/:allocationId`, ({ request, params }) => {
@@ -347,10 +511,11 @@ export function concurHandlers(concur: SandboxConcur) {
       }
       if (!editable(auth.reportId))
         return expenseError(request, 403, 'The report is in workflow and cannot be changed by the employee');
-      return (
-        mergeCustomData(request, a.customData, allocation.customData) ??
-        new HttpResponse(null, { status: 204, headers: correlation(request) })
-      );
+      const problem = checkCustomData(request, allocation.customData);
+      if (problem) return problem;
+      applyCustomData(a.customData, allocation.customData);
+      concur.writes.push({ path: 'allocation', principal: auth.principal, itemId: a.allocationId, body });
+      return noContent(request);
     }),
 
     http.get(`${base}/list/v4/lists/:listId/children`, ({ request, params }) =>
@@ -423,14 +588,14 @@ export function concurHandlers(concur: SandboxConcur) {
   ];
 }
 
-/** An ID token as Concur shapes one (a JWT whose sub is the user); the sandbox's signature is a placeholder. */
-function idToken(sub: string, clientId: string): string {
+/** An ID token as Concur shapes one (a JWT whose sub is the user or company); the signature is a placeholder. */
+function idToken(principal: Principal, clientId: string): string {
   const part = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   const now = Math.floor(Date.now() / 1000);
   const header = part({ alg: 'RS256', typ: 'JWT' });
   const claims = part({
-    sub,
-    'concur.type': 'user',
+    sub: principal.kind === 'user' ? principal.userId : principal.companyId,
+    'concur.type': principal.kind,
     iss: 'https://sandbox.concur.invalid',
     aud: clientId,
     exp: now + 3600,

@@ -1,6 +1,6 @@
-// The fake Concur's data: a company, a traveller and her delegate, two reports (one submitted) with entries and
-// allocations, and the OAuth codes and tokens it issued. Browser-safe (no Node imports): the same state backs msw
-// in node tests, browser tests and the running sandbox.
+// The fake Concur's data: a company, a traveller and her delegate, three reports (one unsubmitted, one submitted,
+// one paid) with entries and allocations, the OAuth codes and tokens it issued, and the writes it accepted.
+// Browser-safe (no Node imports): the same state backs msw in node tests, browser tests and the running sandbox.
 
 export interface SandboxCustomField {
   id: string;
@@ -18,7 +18,12 @@ export interface SandboxReport {
   userId: string;
   name: string;
   approvalStatusId: string;
+  /** After P_PAID Concur refuses every change to the report, on any path. */
+  paymentStatusId: 'P_NOTP' | 'P_PAID';
+  /** Names the policy whose form fields the header shows (GET .../formFields?policyId=). */
+  policyId: string;
   reportTotal: SandboxMoney;
+  businessPurpose?: string;
   customData: SandboxCustomField[];
 }
 
@@ -30,6 +35,7 @@ export interface SandboxExpense {
   transactionAmount: SandboxMoney;
   transactionDate: string;
   allocationState?: 'NOT_ALLOCATED' | 'PARTIALLY_ALLOCATED' | 'FULLY_ALLOCATED';
+  businessPurpose?: string;
   customData: SandboxCustomField[];
 }
 
@@ -68,10 +74,18 @@ export const SANDBOX_DELEGATE = {
   loginId: 'dan.delegate@sandbox.example.com',
 } as const;
 
-export const SANDBOX_COMPANY = { id: 'c0ffee00-1234-4abc-9def-0123456789ab' } as const;
+/** The sandbox company, and the Concur administrator who connects it (App Center's userId). */
+export const SANDBOX_COMPANY = {
+  id: 'c0ffee00-1234-4abc-9def-0123456789ab',
+  adminId: 'ad0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b',
+} as const;
 
 export const SANDBOX_REPORT = { id: '764428DD6A664AF0BFCB', name: 'November client visit' } as const;
 export const SANDBOX_SUBMITTED_REPORT = { id: '9A1B2C3D4E5F60718293', name: 'October conference' } as const;
+/** Approved and paid: Concur refuses every change to it. */
+export const SANDBOX_PAID_REPORT = { id: '3C4D5E6F708192A3B4C5', name: 'September supplier visit' } as const;
+/** The policy of every sandbox report. */
+export const SANDBOX_POLICY_ID = 'sbx-policy-1';
 
 export interface SandboxListItem {
   id: string;
@@ -128,6 +142,8 @@ export const SANDBOX_IDS = {
   hotelAllocationA: '058713001E2CD943824280D9275FDC3F',
   hotelAllocationB: '7C2A1B55E1F04F0B9A3D4E5F60718293',
   train: 'E3A1B2C3D4E5F60718293A4B5C6D7E8F',
+  /** The paid report's only entry. */
+  supplierDinner: 'B5C6D7E8F90A1B2C3D4E5F6071829304',
 } as const;
 
 const CODE_TTL_MS = 5 * 60 * 1000;
@@ -141,6 +157,29 @@ const field = (id: string, value: string | null = null): SandboxCustomField => (
 /** Who a token speaks for: a user, or the whole company. */
 export type Principal = { kind: 'user'; userId: string } | { kind: 'company'; companyId: string };
 
+const samePrincipal = (a: Principal, b: Principal) =>
+  a.kind === 'user' ? b.kind === 'user' && a.userId === b.userId : b.kind === 'company' && a.companyId === b.companyId;
+
+/** One PATCH the fake Concur accepted, so a test can see which token kind wrote what, on which path. */
+export interface SandboxWrite {
+  /**
+   * entry: PATCH /reports/{r}/expenses/{e}; header: the user-context header PATCH; header-short: PATCH /reports/{r};
+   * allocation: the user-context allocation PATCH. entry-user-context is never recorded now that Concur removed that
+   * path (it answers 404), so a test can assert it stays absent.
+   */
+  path: 'entry' | 'entry-user-context' | 'header' | 'header-short' | 'allocation';
+  principal: Principal;
+  /** The expense, report or allocation id. */
+  itemId: string;
+  body: unknown;
+}
+
+/** How a form field is shown to the caller (Concur's fieldAccess: read-write, read-only, hidden). */
+export interface SandboxFieldAccess {
+  access: 'RW' | 'RO' | 'HD';
+  maximumLength?: number;
+}
+
 export class SandboxConcur {
   readonly options: SandboxOptions;
   readonly reports = new Map<string, SandboxReport>();
@@ -151,12 +190,21 @@ export class SandboxConcur {
   readonly listItems = new Map<string, SandboxListItem>();
   readonly travelRequests: SandboxTravelRequest[] = [];
   readonly #codes = new Map<string, { userId: string; expiresAt: number; used: boolean }>();
-  readonly #requestTokens = new Map<string, { companyId: string; expiresAt: number }>();
+  readonly #requestTokens = new Map<string, { companyId: string; clientId: string; expiresAt: number }>();
   readonly #tokens = new Map<string, { principal: Principal; expiresAt: number }>();
   readonly #refreshTokens = new Map<string, { principal: Principal; expiresAt: number }>();
   readonly #now: () => number;
   /** How many tokens each grant type issued; tests check that no token is asked for while one is valid. */
   readonly grants = { authorization_code: 0, refresh_token: 0, password: 0 };
+  /** Every PATCH accepted since the last reset, oldest first. */
+  readonly writes: SandboxWrite[] = [];
+  /**
+   * Fields a test made read-only, hidden or shorter, keyed by lower-case field id ('custom12'); any other field is
+   * read-write with Concur's 48 characters. The form-fields GETs report it and the entry and header PATCHes enforce it.
+   */
+  readonly fieldAccess = new Map<string, SandboxFieldAccess>();
+  /** The documented form-fields schema is { formFields: [...] } but its example a bare array; Concur's example wins. */
+  formFieldsShape: 'array' | 'object' = 'array';
 
   constructor(options: SandboxOptions) {
     this.options = options;
@@ -168,10 +216,16 @@ export class SandboxConcur {
     return this.options.base;
   }
 
-  /** Back to the seeded reports, with every Launch URL field empty. Issued codes and tokens stay valid. */
+  /**
+   * Back to the seeded reports, with every Launch URL field empty, no writes recorded and every field read-write.
+   * Issued codes and tokens stay valid.
+   */
   reset(): void {
-    for (const m of [this.reports, this.expenses, this.allocations, this.delegates, this.listItems]) m.clear();
+    for (const m of [this.reports, this.expenses, this.allocations, this.delegates, this.listItems, this.fieldAccess])
+      m.clear();
     this.travelRequests.length = 0;
+    this.writes.length = 0;
+    this.formFieldsShape = 'array';
     this.#seedListAndRequests();
     this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
     const user = SANDBOX_USER.id;
@@ -180,6 +234,8 @@ export class SandboxConcur {
       userId: user,
       name: SANDBOX_REPORT.name,
       approvalStatusId: 'A_NOTF',
+      paymentStatusId: 'P_NOTP',
+      policyId: SANDBOX_POLICY_ID,
       reportTotal: { value: 352.5, currencyCode: 'EUR' },
       customData: [field('custom1', 'Client visit Frankfurt'), field(SANDBOX_FIELDS.HEADER.id)],
     });
@@ -230,6 +286,8 @@ export class SandboxConcur {
       userId: user,
       name: SANDBOX_SUBMITTED_REPORT.name,
       approvalStatusId: 'A_PEND',
+      paymentStatusId: 'P_NOTP',
+      policyId: SANDBOX_POLICY_ID,
       reportTotal: { value: 89, currencyCode: 'EUR' },
       customData: [field(SANDBOX_FIELDS.HEADER.id)],
     });
@@ -240,6 +298,26 @@ export class SandboxConcur {
       expenseType: { id: 'TRAIN', name: 'Train', code: 'TRAIN' },
       transactionAmount: { value: 89, currencyCode: 'EUR' },
       transactionDate: '2026-10-20',
+      allocationState: 'NOT_ALLOCATED',
+      customData: [field(SANDBOX_FIELDS.ENTRY.id)],
+    });
+    this.reports.set(SANDBOX_PAID_REPORT.id, {
+      reportId: SANDBOX_PAID_REPORT.id,
+      userId: user,
+      name: SANDBOX_PAID_REPORT.name,
+      approvalStatusId: 'A_APPR',
+      paymentStatusId: 'P_PAID',
+      policyId: SANDBOX_POLICY_ID,
+      reportTotal: { value: 64.8, currencyCode: 'EUR' },
+      customData: [field(SANDBOX_FIELDS.HEADER.id)],
+    });
+    this.addExpense({
+      expenseId: SANDBOX_IDS.supplierDinner,
+      reportId: SANDBOX_PAID_REPORT.id,
+      userId: user,
+      expenseType: { id: 'BUSML', name: 'Business Meal', code: 'BUSML' },
+      transactionAmount: { value: 64.8, currencyCode: 'EUR' },
+      transactionDate: '2026-09-17',
       allocationState: 'NOT_ALLOCATED',
       customData: [field(SANDBOX_FIELDS.ENTRY.id)],
     });
@@ -331,10 +409,13 @@ export class SandboxConcur {
     return code;
   }
 
-  /** What a Concur administrator generates for the company token: valid 24 hours, reusable within them. */
-  issueCompanyRequestToken(companyId: string = SANDBOX_COMPANY.id): string {
+  /**
+   * What a Concur administrator generates for the company token: valid 24 hours, reusable within them, and only by
+   * the app it was generated for (another client's exchange gets error 136).
+   */
+  issueCompanyRequestToken(companyId: string = SANDBOX_COMPANY.id, clientId: string = this.options.clientId): string {
     const token = `sbx-req-${randomId()}`;
-    this.#requestTokens.set(token, { companyId, expiresAt: this.#now() + REQUEST_TOKEN_TTL_MS });
+    this.#requestTokens.set(token, { companyId, clientId, expiresAt: this.#now() + REQUEST_TOKEN_TTL_MS });
     return token;
   }
 
@@ -370,14 +451,37 @@ export class SandboxConcur {
     return this.#issue(entry.principal);
   }
 
-  redeemCompanyRequestToken(companyId: string, requestToken: string) {
+  /** Whether a request token exists but was generated for another app (Concur's error 136). */
+  requestTokenIsForAnotherClient(requestToken: string, clientId: string): boolean {
     const entry = this.#requestTokens.get(requestToken);
-    if (entry?.companyId !== companyId || entry.expiresAt <= this.#now()) return undefined;
+    return entry !== undefined && entry.clientId !== clientId;
+  }
+
+  /** Company tokens for a request token of this company and client; undefined when unknown, expired or not theirs. */
+  redeemCompanyRequestToken(companyId: string, requestToken: string, clientId: string = this.options.clientId) {
+    const entry = this.#requestTokens.get(requestToken);
+    if (entry?.companyId !== companyId || entry.clientId !== clientId || entry.expiresAt <= this.#now())
+      return undefined;
     this.grants.password += 1;
     return this.#issue({ kind: 'company', companyId });
   }
 
-  /** Revokes every refresh token (what DELETE /app-mgmt/v0/connections does for a user). */
+  /**
+   * What DELETE /app-mgmt/v0/connections does: every refresh and access token of this principal (a user, or the
+   * whole company for a company token) stops working at once.
+   */
+  revoke(principal: Principal): void {
+    for (const tokens of [this.#tokens, this.#refreshTokens]) {
+      for (const [token, entry] of tokens) if (samePrincipal(entry.principal, principal)) tokens.delete(token);
+    }
+  }
+
+  /** The App Center's Disconnect, at Concur's side: the company's tokens are revoked. */
+  disconnectCompany(companyId: string = SANDBOX_COMPANY.id): void {
+    this.revoke({ kind: 'company', companyId });
+  }
+
+  /** Revokes every refresh token of every principal, as if every connection had been lost. */
   revokeRefreshTokens(): void {
     this.#refreshTokens.clear();
   }

@@ -2,7 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { settle } from '../settle.ts';
-import type { Session, Store, WriteRecord } from './store.ts';
+import type { CompanyConnectionRecord, PendingConnect, Session, Store, WriteRecord } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */
@@ -19,6 +19,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, ...exact });
   const handoffs = new LRUCache<string, Session>({ max: 100_000, ...exact });
   const tokenBases = new Map<string, string>();
+  // No expiry: a connection lives until it is deleted or overwritten. Copies in and out, so no caller shares one.
+  const connections = new Map<string, CompanyConnectionRecord>();
+  const pending = new LRUCache<string, PendingConnect>({ max: 10_000, ...exact });
   const recents = new LRUCache<string, string[]>({ max: 100_000, ...exact });
   let audit: WriteRecord[] = [];
   const clock = opts.now ?? Date.now;
@@ -73,6 +76,40 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     },
     tokenBaseFor(companyDomain) {
       return settle(() => tokenBases.get(companyDomain.toLowerCase()));
+    },
+    putPending(code, value, ttlMs) {
+      return settle(() => {
+        pending.set(code, structuredClone(value), { ttl: ttlMs });
+      });
+    },
+    getPending(code) {
+      return settle(() => {
+        const value = pending.get(code);
+        return value && structuredClone(value);
+      });
+    },
+    takePending(code) {
+      return settle(() => {
+        const value = pending.get(code);
+        pending.delete(code);
+        return value;
+      });
+    },
+    getConnection(name) {
+      return settle(() => {
+        const record = connections.get(name);
+        return record && structuredClone(record);
+      });
+    },
+    putConnection(name, record) {
+      return settle(() => {
+        connections.set(name, structuredClone(record));
+      });
+    },
+    deleteConnection(name) {
+      return settle(() => {
+        connections.delete(name);
+      });
     },
     limiter(name, points, durationS) {
       return new RateLimiterMemory({ keyPrefix: name, points, duration: durationS });

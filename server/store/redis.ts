@@ -1,12 +1,22 @@
 // The Store for several instances behind one load balancer: Redis (ioredis). Every instance sees the same nonces,
-// sessions, recent picks, audit log and rate-limit counters. Expiry is Redis's own (PX), so no instance's clock
-// decides it; sessions and hand-offs (which hold Concur tokens) are sealed with AES-256-GCM before they leave.
+// sessions, recent picks, audit log, company connections and rate-limit counters. Expiry is Redis's own (PX), so
+// no instance's clock decides it; sessions, hand-offs and company connections (which hold Concur tokens) are
+// sealed with AES-256-GCM before they leave.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.ts';
-import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.ts';
+import {
+  keyCheckValue,
+  openConnection,
+  openPending,
+  openSession,
+  sealConnection,
+  sealPending,
+  sealSession,
+  verifyKeyCheck,
+} from './sealed.ts';
 import { StoreUnavailable } from '../errors.ts';
 import type { Store, WriteRecord } from './store.ts';
 
@@ -134,6 +144,29 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     },
     async tokenBaseFor(companyDomain) {
       return (await redis.hget('token-bases', companyDomain.toLowerCase())) ?? undefined;
+    },
+    async putPending(code, value, ttlMs) {
+      const slot = `pending:${code}`;
+      await redis.set(slot, sealPending(opts.key, slot, value), 'PX', Math.max(1, Math.ceil(ttlMs)));
+    },
+    async getPending(code) {
+      const text = await redis.get(`pending:${code}`);
+      return text ? openPending(opts.key, `pending:${code}`, text) : undefined;
+    },
+    async takePending(code) {
+      const text = await redis.getdel(`pending:${code}`);
+      return text ? openPending(opts.key, `pending:${code}`, text) : undefined;
+    },
+    async getConnection(name) {
+      // One hash, no time to live: a connection lives until it is deleted or overwritten.
+      const text = await redis.hget('connections', name);
+      return text ? openConnection(opts.key, `connection:${name}`, text) : undefined;
+    },
+    async putConnection(name, record) {
+      await redis.hset('connections', name, sealConnection(opts.key, `connection:${name}`, record));
+    },
+    async deleteConnection(name) {
+      await redis.hdel('connections', name);
     },
     limiter(name, points, durationS) {
       // The ioredis client already prefixes keys; rate-limiter-flexible counts atomically with its own script.

@@ -1,23 +1,51 @@
-// Sessions and hand-offs hold Concur tokens: the SQLite and Redis stores keep them sealed (AES-256-GCM). The
-// associated data names the slot a value is kept under, so a sealed value moved to another slot does not open.
+// Sessions, hand-offs and company connections hold Concur tokens: the SQLite and Redis stores keep them sealed
+// (AES-256-GCM). The associated data names the kind of value and the slot it is kept under, so a sealed value
+// moved to another slot, or read as another kind, does not open.
 import { open, seal, type Sealed } from '../concur/secret-box.ts';
 import { ConfigError } from '../config.ts';
-import type { Session } from './store.ts';
+import type { CompanyConnectionRecord, PendingConnect, Session } from './store.ts';
 
-const aad = (slot: string) => Buffer.from(`concur-leu/session/v1|${slot}`);
+/** The associated data: what kind of value it is, and the slot it is kept under. */
+const aadFor = (kind: string, slot: string) => Buffer.from(`concur-leu/${kind}/v1|${slot}`);
+const aad = (slot: string) => aadFor('session', slot);
 
-export function sealSession(key: Buffer, slot: string, session: Session): string {
-  return JSON.stringify(seal(key, JSON.stringify(session), aad(slot)));
+/** Seals any JSON value for one slot; `kind` keeps values of different kinds from opening as one another. */
+export function sealValue(key: Buffer, kind: string, slot: string, value: unknown): string {
+  return JSON.stringify(seal(key, JSON.stringify(value), aadFor(kind, slot)));
 }
 
-/** The session, or undefined for another key or a damaged value: gone, as if it had expired. */
-export function openSession(key: Buffer, slot: string, text: string): Session | undefined {
+/** The value, or undefined for another key, another kind or slot, or a damaged value. */
+export function openValue<T>(key: Buffer, kind: string, slot: string, text: string): T | undefined {
   try {
-    return JSON.parse(open(key, JSON.parse(text) as Sealed, aad(slot))) as Session;
+    return JSON.parse(open(key, JSON.parse(text) as Sealed, aadFor(kind, slot))) as T;
   } catch {
     return undefined;
   }
 }
+
+export function sealSession(key: Buffer, slot: string, session: Session): string {
+  return sealValue(key, 'session', slot, session);
+}
+
+/** The session, or undefined for another key or a damaged value: gone, as if it had expired. */
+export function openSession(key: Buffer, slot: string, text: string): Session | undefined {
+  return openValue<Session>(key, 'session', slot, text);
+}
+
+/** A company connection holds the company's refresh token: sealed like a session, under its own kind. */
+export function sealConnection(key: Buffer, slot: string, record: CompanyConnectionRecord): string {
+  return sealValue(key, 'connection', slot, record);
+}
+
+/** The connection, or undefined for another key or a damaged value: as if it had never been made. */
+export function openConnection(key: Buffer, slot: string, text: string): CompanyConnectionRecord | undefined {
+  return openValue<CompanyConnectionRecord>(key, 'connection', slot, text);
+}
+
+/** A Connect in progress holds a company request token. */
+export const sealPending = (key: Buffer, slot: string, p: PendingConnect): string => sealValue(key, 'pending', slot, p);
+export const openPending = (key: Buffer, slot: string, text: string): PendingConnect | undefined =>
+  openValue<PendingConnect>(key, 'pending', slot, text);
 
 const KEY_CHECK = 'concur-leu key check';
 

@@ -1,11 +1,21 @@
 // The embedded Store: SQLite (better-sqlite3) in a file, created on first start, with schema migrations; state
-// survives a restart. Sessions and hand-offs (which hold Concur tokens) are encrypted at rest with AES-256-GCM.
+// survives a restart. Sessions, hand-offs and company connections (which hold Concur tokens) are encrypted at rest
+// with AES-256-GCM.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import { settle } from '../settle.ts';
-import { keyCheckValue, openSession, sealSession, verifyKeyCheck } from './sealed.ts';
+import {
+  keyCheckValue,
+  openConnection,
+  openPending,
+  openSession,
+  sealConnection,
+  sealPending,
+  sealSession,
+  verifyKeyCheck,
+} from './sealed.ts';
 import type { Store, WriteRecord } from './store.ts';
 
 /** Each entry moves the schema one version on (PRAGMA user_version); never edit one that has shipped. */
@@ -21,6 +31,9 @@ const MIGRATIONS = [
   // rate-limiter-flexible's own table (RateLimiterSQLite's schema), made here so it exists before the first count.
   `CREATE TABLE rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);`,
   `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Company connections (sealed: they hold the company's refresh token); no expiry.
+  `CREATE TABLE connections (name TEXT PRIMARY KEY, sealed TEXT NOT NULL);
+   CREATE TABLE pending (code TEXT PRIMARY KEY, sealed TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
 ];
 
 export interface SqliteStoreOptions {
@@ -92,6 +105,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     putRecent: db.prepare('INSERT OR REPLACE INTO recent (key, codes) VALUES (?, ?)'),
     putTokenBase: db.prepare('INSERT OR REPLACE INTO token_bases (company, base) VALUES (?, ?)'),
     getTokenBase: db.prepare<[string], { base: string }>('SELECT base FROM token_bases WHERE company = ?'),
+    putPending: db.prepare('INSERT OR REPLACE INTO pending (code, sealed, expires_at) VALUES (?, ?, ?)'),
+    getPending: db.prepare<[string, number], { sealed: string }>(
+      'SELECT sealed FROM pending WHERE code = ? AND expires_at > ?',
+    ),
+    takePending: db.prepare<[string, number], { sealed: string }>(
+      'DELETE FROM pending WHERE code = ? AND expires_at > ? RETURNING sealed',
+    ),
+    purgePending: db.prepare('DELETE FROM pending WHERE expires_at <= ?'),
+    putConnection: db.prepare('INSERT OR REPLACE INTO connections (name, sealed) VALUES (?, ?)'),
+    getConnection: db.prepare<[string], { sealed: string }>('SELECT sealed FROM connections WHERE name = ?'),
+    deleteConnection: db.prepare('DELETE FROM connections WHERE name = ?'),
     purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     addAudit: db.prepare('INSERT INTO audit (at, record) VALUES (?, ?)'),
     purgeAudit: db.prepare('DELETE FROM audit WHERE at <= ?'),
@@ -105,6 +129,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     q.purgeNonces.run(t);
     q.purgeSessions.run(t);
     q.purgeHandoffs.run(t);
+    q.purgePending.run(t);
     q.purgeRateLimits.run(Date.now());
   };
   const timer = setInterval(purge, 60_000);
@@ -171,6 +196,40 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     tokenBaseFor(companyDomain) {
       return settle(() => q.getTokenBase.get(companyDomain.toLowerCase())?.base);
+    },
+    putPending(code, value, ttlMs) {
+      return settle(() => {
+        q.purgePending.run(now());
+        q.putPending.run(code, sealPending(opts.key, `pending:${code}`, value), now() + ttlMs);
+      });
+    },
+    getPending(code) {
+      return settle(() => {
+        const row = q.getPending.get(code, now());
+        return row ? openPending(opts.key, `pending:${code}`, row.sealed) : undefined;
+      });
+    },
+    takePending(code) {
+      return settle(() => {
+        const row = q.takePending.get(code, now());
+        return row ? openPending(opts.key, `pending:${code}`, row.sealed) : undefined;
+      });
+    },
+    getConnection(name) {
+      return settle(() => {
+        const row = q.getConnection.get(name);
+        return row ? openConnection(opts.key, `connection:${name}`, row.sealed) : undefined;
+      });
+    },
+    putConnection(name, record) {
+      return settle(() => {
+        q.putConnection.run(name, sealConnection(opts.key, `connection:${name}`, record));
+      });
+    },
+    deleteConnection(name) {
+      return settle(() => {
+        q.deleteConnection.run(name);
+      });
     },
     limiter(name, points, durationS) {
       // rate-limiter-flexible keeps its counters in a table of this file: shared by every process on it.

@@ -3,6 +3,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ConcurToken } from '../concur/client.ts';
 import type { ItemRef } from '../concur/item-url.ts';
+import type { FieldRule } from '../concur/write-rules.ts';
 
 interface SessionBase {
   companyDomain: string;
@@ -11,7 +12,13 @@ interface SessionBase {
   isMobile: boolean;
   createdAt: number;
   /** What the item said when the popup read it: used by context filters and source URL templates. */
-  facts?: { date?: string; expenseType?: string; values?: Record<string, string | null> };
+  facts?: {
+    date?: string;
+    expenseType?: string;
+    values?: Record<string, string | null>;
+    /** The form's rules for the fields this session writes (lower-case ids), from Concur's form fields. */
+    rules?: Record<string, FieldRule>;
+  };
 }
 
 /** A v4 launch: the item it named, and the user token from its authorization code. */
@@ -46,6 +53,41 @@ export interface WriteRecord {
   error?: string;
 }
 
+/**
+ * The company's connection to Concur (protocol sheet §13): made once by an administrator (App Center or the
+ * company-token command), refreshed on a schedule, kept in the store so that every instance uses the same one.
+ * The SQLite and Redis stores seal it at rest, like sessions: it holds the company's refresh token.
+ */
+export interface CompanyConnectionRecord {
+  /** The company's UUID (App Center's `id`, the company token's `sub`). */
+  companyId: string;
+  /** Where the company's tokens are refreshed and its calls go (the token's geolocation). */
+  geolocation?: string;
+  /** Empty once the connection is disconnected. */
+  refreshToken: string;
+  /** When Concur said the refresh token expires (epoch ms); it slides with each refresh. */
+  refreshExpiresAt?: number;
+  /** Epoch ms of the last exchange or refresh: a refresh lease is claimed per value, so one instance refreshes. */
+  refreshedAt: number;
+  connectedAt: number;
+  /** The Concur administrator who connected it (App Center's `userId`), when known. */
+  connectedBy?: string;
+  /** Set when Concur revoked the connection or an administrator disconnected it. */
+  disconnected?: { at: number; reason: string };
+}
+
+/**
+ * An App Center Connect in progress: what Concur's landing-page link carried, kept until the administrator confirms
+ * (the request token is exchanged only then) or for half an hour. Sealed at rest: it holds the request token.
+ */
+export interface PendingConnect {
+  companyId: string;
+  requestToken: string;
+  /** The administrator's UUID (App Center's userId). */
+  userId?: string;
+  createdAt: number;
+}
+
 export interface Store {
   /** Keeps a write-back attempt for `retentionMs`; older records are dropped as new ones come. */
   recordWrite(record: WriteRecord, retentionMs: number): Promise<void>;
@@ -65,6 +107,15 @@ export interface Store {
   /** Where Concur's error 16 said a company's users sign in. */
   rememberTokenBase(companyDomain: string, tokenBase: string): Promise<void>;
   tokenBaseFor(companyDomain: string): Promise<string | undefined>;
+  /** The company connection kept under `name` (one per connected company). */
+  getConnection(name: string): Promise<CompanyConnectionRecord | undefined>;
+  putConnection(name: string, record: CompanyConnectionRecord): Promise<void>;
+  deleteConnection(name: string): Promise<void>;
+  /** Keeps a Connect in progress under a random code. */
+  putPending(code: string, pending: PendingConnect, ttlMs: number): Promise<void>;
+  getPending(code: string): Promise<PendingConnect | undefined>;
+  /** Returns the Connect and forgets the code (so it is confirmed once). */
+  takePending(code: string): Promise<PendingConnect | undefined>;
   /**
    * A rate limit whose counters live in this store (shared by every instance on it): `points` per `durationS`
    * seconds per key.

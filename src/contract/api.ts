@@ -129,10 +129,24 @@ export const SessionContext = z.object({
   report: z.object({
     name: z.nullable(z.string()),
     submitted: z.boolean(),
+    paid: z.optional(z.boolean()),
     ownerEmployeeId: z.nullable(z.string()),
     onBehalfOfOwner: z.boolean(),
   }),
-  field: z.object({ id: z.string() }),
+  /**
+   * The launched field, with its rules on the item's form where Concur gives them: RW (the user may change it),
+   * RO (read-only for this user) or HD (hidden); and how many characters it takes.
+   */
+  field: z.object({
+    id: z.string(),
+    access: z.optional(z.enum(['RW', 'RO', 'HD'])),
+    maxLength: z.optional(z.number()),
+  }),
+  /**
+   * Why nothing can be saved from this window, known before the user picks: report_paid, field_not_writable,
+   * company_not_connected. The popup says so instead of offering a search.
+   */
+  blocked: z.optional(z.object({ code: z.string(), message: z.string(), field: z.optional(z.string()) })),
   currentValue: z.nullable(z.string()),
   /** The catalog item matching the current value, when there is one. */
   currentItem: z.nullable(CatalogItem),

@@ -80,6 +80,11 @@ export class LeuPopupElement extends LitElement {
         font-weight: 600;
         font-size: 0.875rem;
       }
+      .blocked {
+        font-weight: 600;
+        border-inline-start: 0.25rem solid currentColor;
+        padding-inline-start: 0.5rem;
+      }
       leu-search,
       leu-wizard {
         flex: 1;
@@ -333,13 +338,20 @@ export class LeuPopupElement extends LitElement {
                     : msg('Nothing selected yet.')
                 }
               </p>
+              ${
+                this.tooLong(ctx, chosen?.code)
+                  ? html`<p class="blocked" role="alert">
+                      ${msg(str`This value is longer than the ${ctx.field.maxLength!} characters this field takes in Concur.`)}
+                    </p>`
+                  : nothing
+              }
               ${this.renderCommitState()}
               <footer>
                 ${this.renderCancel(saving)}
                 <button
                   part="done"
                   class="primary"
-                  ?disabled=${!chosen || saving || this.saved}
+                  ?disabled=${!chosen || saving || this.saved || this.tooLong(ctx, chosen.code)}
                   @click=${() => this.onDone()}
                 >
                   ${msg('Done')}
@@ -350,6 +362,32 @@ export class LeuPopupElement extends LitElement {
     `;
   }
 
+  /** Nothing can be saved from here (paid report, locked field, app not connected): say so before any choice. */
+  private renderBlocked(ctx: SessionContext, blocked: NonNullable<SessionContext['blocked']>) {
+    const field = blocked.field ?? ctx.field.id;
+    const reason =
+      blocked.code === 'company_not_connected'
+        ? msg(
+            'This app is not connected to your company in Concur yet, so this field cannot be filled in here. ' +
+              'Your Concur administrator must connect it (App Center, Connect).',
+          )
+        : blocked.code === 'report_paid'
+          ? msg('This report has been paid, and Concur no longer lets anything on it be changed.')
+          : blocked.code === 'field_not_writable'
+            ? msg(str`The field ${field} cannot be changed by you on this item in Concur.`)
+            : blocked.message;
+    return html`${this.renderHeader(ctx)}
+      <p class="blocked" role="alert">${reason}</p>
+      <footer>
+        <button part="cancel" class="primary" @click=${() => this.close('cancelled')}>${msg('Close')}</button>
+      </footer>`;
+  }
+
+  /** A value longer than the field takes (the form's maximum length) cannot be saved: said at once, not at Done. */
+  private tooLong(ctx: SessionContext | undefined, code: string | undefined): boolean {
+    return Boolean(code && ctx?.field.maxLength !== undefined && code.length > ctx.field.maxLength);
+  }
+
   override render() {
     return this.context.render({
       initial: () => html`<p class="status" role="status">${msg('Loading…')}</p>`,
@@ -357,7 +395,14 @@ export class LeuPopupElement extends LitElement {
         this.expectWizard
           ? html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`
           : this.renderSearch(),
-      complete: (ctx) => (ctx ? (ctx.flow ? this.renderWizard(ctx, ctx.flow) : this.renderSearch(ctx)) : nothing),
+      complete: (ctx) =>
+        !ctx
+          ? nothing
+          : ctx.blocked
+            ? this.renderBlocked(ctx, ctx.blocked)
+            : ctx.flow
+              ? this.renderWizard(ctx, ctx.flow)
+              : this.renderSearch(ctx),
       error: (e) => failureAlert(e, () => void this.context.run()),
     });
   }

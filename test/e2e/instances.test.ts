@@ -11,6 +11,7 @@ import { createLogger, startServer, type RunningServer } from '../../server/serv
 import { ENV, EXPENSE_ID } from '../server/helpers.ts';
 import { redisPrefix, redisUrl } from '../redis.ts';
 import { startFakeConcur, type FakeConcurServer } from './fake-concur.ts';
+import { SANDBOX_COMPANY } from '../../server/sandbox/concur-state.ts';
 import { launchChromium, chooseAndClose } from '../chromium.ts';
 import { serveOnLoopback } from '../net.ts';
 
@@ -59,6 +60,8 @@ before(async () => {
       logger: createLogger('silent'),
     });
   [a, b] = await Promise.all([start(), start()]);
+  // The company is connected once, on one instance: both find the connection in the shared store.
+  await a.deps.company.connect(SANDBOX_COMPANY.id, fake.concur.issueCompanyRequestToken());
   browser = await launchChromium();
 });
 after(async () => {

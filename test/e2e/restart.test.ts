@@ -12,6 +12,9 @@ import { ENV, EXPENSE_ID, bearer } from '../server/helpers.ts';
 import { tempDataDir } from '../data-dir.ts';
 import { freePort } from '../net.ts';
 import { startFakeConcur } from './fake-concur.ts';
+import { SANDBOX_COMPANY } from '../../server/sandbox/concur-state.ts';
+import { buildDeps, createLogger } from '../../server/serve.ts';
+import { Catalog } from '../../server/sources/catalog.ts';
 import { openSession, startConnector } from '../connector-process.ts';
 
 const children: ChildProcess[] = [];
@@ -40,6 +43,10 @@ test('killed mid-session, the connector comes back with the session, and the com
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       CONCUR_TOKEN_BASE: fake.url,
     };
+    // An administrator connected the company beforehand (npm run company-token does the same, into this store).
+    const deps = await buildDeps(loadConfig(config), { logger: createLogger('silent'), catalog: new Catalog([]) });
+    await deps.company.connect(SANDBOX_COMPANY.id, fake.concur.issueCompanyRequestToken());
+    await deps.store.close();
     let running = await start(config);
 
     const query = fake.launch();

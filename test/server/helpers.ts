@@ -9,7 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import type { ConcurClientOptions } from '../../server/concur/client.ts';
 import { Catalog } from '../../server/sources/catalog.ts';
 import { buildDeps, createLogger } from '../../server/serve.ts';
-import { SandboxConcur, SANDBOX_USER } from '../../server/sandbox/concur-state.ts';
+import { SandboxConcur, SANDBOX_COMPANY, SANDBOX_USER } from '../../server/sandbox/concur-state.ts';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
 import { CONCUR_TOKEN_HOST } from '../../server/concur/hosts.ts';
 import { signLaunchV4, type SignedLaunchV4 } from '../../server/launch/signature.ts';
@@ -47,6 +47,9 @@ export const CATALOG_ITEMS = [
 /** Every secret a test run uses; none may appear in a log line or a response a browser sees. */
 export const SECRETS = [CREDENTIALS.password, CLIENT.secret];
 
+/** The fake Concur of the test running now (useFakeConcur makes one per test); makeApp connects its company. */
+let currentConcur: SandboxConcur | undefined;
+
 /** One msw server per test file, reset to the fake Concur's success handlers before each test. */
 export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur } {
   const msw = setupServer();
@@ -60,14 +63,27 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
       clientSecret: CLIENT.secret,
       redirectUri: CLIENT.redirect,
     });
+    currentConcur = concur;
     msw.resetHandlers(...concurHandlers(concur));
   });
-  after(() => msw.close());
+  after(() => {
+    currentConcur = undefined;
+    msw.close();
+  });
   return { msw, concur: () => concur };
 }
 
 export async function makeApp(
-  opts: { env?: Record<string, string>; client?: Partial<ConcurClientOptions>; now?: () => number } = {},
+  opts: {
+    env?: Record<string, string>;
+    client?: Partial<ConcurClientOptions>;
+    now?: () => number;
+    /**
+     * Connect the fake Concur's company first, as an administrator would (default: yes, when the file uses the
+     * fake Concur): entries are written with the company's token.
+     */
+    connected?: boolean;
+  } = {},
 ) {
   // A fields file names its own fields: CATALOG_FIELDS is for installations without one.
   const { CATALOG_FIELDS, ...withoutCatalogFields } = ENV;
@@ -83,6 +99,8 @@ export async function makeApp(
     now: opts.now,
     client: { backoffMs: 1, timeoutMs: 300, ...opts.client },
   });
+  if (opts.connected !== false && currentConcur)
+    await deps.company.connect(SANDBOX_COMPANY.id, currentConcur.issueCompanyRequestToken(), SANDBOX_COMPANY.adminId);
   return { app: createApp(deps), deps, logs, config };
 }
 

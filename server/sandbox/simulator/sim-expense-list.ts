@@ -34,10 +34,22 @@ interface FlowField {
   label: string;
   writes: { field: string; label: string }[];
 }
+interface Connection {
+  companyId: string;
+  connected: boolean;
+  refreshedAt: number;
+  refreshExpiresAt?: number;
+  disconnected?: { reason: string };
+}
+interface AppCenter {
+  connection: Connection | null;
+  connectUrl: string;
+}
 interface Report {
   reportId: string;
   name: string;
   approvalStatusId: string;
+  paymentStatusId?: string;
   reportTotal: Money;
   customData: Field[];
   expenses: Entry[];
@@ -190,6 +202,59 @@ export class SimExpenseListElement extends LitElement {
     args: () => [],
   });
 
+  /** The App Center panel: the company connection as the connector holds it. */
+  private readonly appCenter = new Task(this, {
+    task: async (_, { signal }) => ky.get('/sandbox/app-center', { signal, retry: 0 }).json<AppCenter>(),
+    args: () => [],
+  });
+
+  /** App Center's Disconnect, at Concur's side: the connector finds the connection revoked. */
+  private async disconnectApp() {
+    await ky.post('/sandbox/app-center/disconnect', { retry: 0 });
+    void this.appCenter.run();
+  }
+
+  /** App Center's Connect: a new window on the connector's landing page, with a fresh request token. */
+  private connectApp(url: string) {
+    const win = window.open(url, 'leu-connect', 'popup,width=800,height=600');
+    if (!win) return;
+    const poll = setInterval(() => {
+      if (!win.closed) return;
+      clearInterval(poll);
+      void this.appCenter.run();
+    }, 250);
+  }
+
+  private renderAppCenter() {
+    const when = (ms?: number) => (ms ? new Date(ms).toLocaleString() : 'unknown');
+    return html`<section class="report app-center" aria-label="App Center">
+      <h2>App Center</h2>
+      ${this.appCenter.render({
+        pending: () => html`<p>Loading…</p>`,
+        complete: ({ connection, connectUrl }) =>
+          html`<p class="status" role="status">
+              ${
+                connection?.connected
+                  ? `Connected: company ${connection.companyId}, last refresh ${when(connection.refreshedAt)}, ` +
+                    `expires ${when(connection.refreshExpiresAt)}.`
+                  : connection
+                    ? `Disconnected: ${connection.disconnected?.reason ?? ''}`
+                    : 'Not connected.'
+              }
+            </p>
+            ${
+              connection?.connected
+                ? html`<button @click=${() => void this.disconnectApp()}>Disconnect</button>`
+                : html`<button @click=${() => this.connectApp(connectUrl)}>Connect</button>`
+            }`,
+        error: () =>
+          html`<p role="alert">
+            The App Center did not answer. <button @click=${() => this.appCenter.run()}>Retry</button>
+          </p>`,
+      })}
+    </section>`;
+  }
+
   override disconnectedCallback() {
     super.disconnectedCallback();
     clearInterval(this.#poll);
@@ -305,10 +370,12 @@ export class SimExpenseListElement extends LitElement {
 
   private renderReport(r: Report) {
     const submitted = r.approvalStatusId !== 'A_NOTF';
+    const status =
+      r.paymentStatusId === 'P_PAID' ? 'Paid' : submitted ? 'Submitted, pending approval' : 'Not submitted';
     const f = SANDBOX_FIELDS.HEADER;
     return html`<section class="report" aria-label="Report ${r.name}">
       <h2>${r.name}</h2>
-      <p class="status">${submitted ? 'Submitted, pending approval' : 'Not submitted'} · ${money(r.reportTotal)}</p>
+      <p class="status">${status} · ${money(r.reportTotal)}</p>
       <dl>
         ${this.renderField(
           f.label,
@@ -388,6 +455,7 @@ export class SimExpenseListElement extends LitElement {
             }}
         /></label>
       </div>
+      ${this.renderAppCenter()}
       <div role="status">${this.waiting ? 'The popup is open; the form reloads when it closes.' : ''}</div>
       ${this.reports.render({
         pending: () =>

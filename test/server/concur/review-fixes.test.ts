@@ -188,48 +188,6 @@ describe('sealed secrets', () => {
   });
 });
 
-describe('an unusable company token file', () => {
-  const setup = async (mangle: (file: string) => void, env: Record<string, string> = {}) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'bad-company-')), 'company.json');
-    const made = await makeApp({
-      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64) },
-    });
-    await made.deps.companyTokens!.bootstrap(SANDBOX_COMPANY.id, concur().issueCompanyRequestToken());
-    mangle(file);
-    // As after a restart: a new server reads the file.
-    return makeApp({
-      env: { COMPANY_TOKEN_FILE: file, TOKEN_ENCRYPTION_KEY: 'c'.repeat(64), ...env },
-    });
-  };
-  /** The company token in use, as an entry write would use it: its error, as the user would be shown it. */
-  const use = async (deps: Awaited<ReturnType<typeof makeApp>>['deps']) => {
-    const error = await deps
-      .companyTokens!.withToken(() => Promise.resolve('unreachable'))
-      .then(
-        () => undefined,
-        (e: unknown) => e as { status: number; code: string; message: string },
-      );
-    assert.ok(error, 'the token was refused');
-    return error;
-  };
-
-  test('a wrong TOKEN_ENCRYPTION_KEY is reported at start and tells the administrator what to do', async () => {
-    const { deps } = await setup(() => undefined, { TOKEN_ENCRYPTION_KEY: 'd'.repeat(64) });
-    await assert.rejects(deps.companyTokens!.verify(), /cannot be decrypted with TOKEN_ENCRYPTION_KEY/);
-    const error = await use(deps);
-    assert.equal(error.status, 503);
-    assert.equal(error.code, 'company_token_unusable');
-    assert.match(error.message, /run npm run company-token again/);
-  });
-
-  test('a corrupt file is reported, not a crash', async () => {
-    const { deps } = await setup((file) => writeFileSync(file, '{ not json'));
-    const error = await use(deps);
-    assert.equal(error.status, 503);
-    assert.match(error.message, /is not a company token file written by this connector/);
-  });
-});
-
 describe("Concur's newer OAuth error codes", () => {
   const refusal = async (code: number, audience: 'user' | 'company') => {
     msw.use(http.post(TOKEN, () => HttpResponse.json({ code, error: 'invalid_request' }, { status: 400 })));

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { createMemoryStore } from '../../../server/store/memory.ts';
 import { createSqliteStore } from '../../../server/store/sqlite.ts';
 import { createRedisStore } from '../../../server/store/redis.ts';
-import type { Session, Store, WriteRecord } from '../../../server/store/store.ts';
+import type { CompanyConnectionRecord, Session, Store, WriteRecord } from '../../../server/store/store.ts';
 import { redisPrefix, redisUrl } from '../../redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
@@ -59,6 +60,24 @@ const SESSION: Session = {
     refreshToken: 'secret-refresh-token-0987654321',
     expiresAt: 2,
   },
+};
+
+const CONNECTION: CompanyConnectionRecord = {
+  companyId: '11111111-2222-3333-4444-555555555555',
+  geolocation: 'https://emea.api.concursolutions.com',
+  refreshToken: 'secret-company-refresh-token-1357924680',
+  refreshExpiresAt: 1_815_000_000_000,
+  refreshedAt: 1_800_000_000_000,
+  connectedAt: 1_799_000_000_000,
+  connectedBy: 'admin-1',
+};
+/** Only the required fields: the optional ones stay absent (not undefined) through a round trip. */
+const BARE_CONNECTION: CompanyConnectionRecord = {
+  companyId: '99999999-8888-7777-6666-555555555555',
+  refreshToken: '',
+  refreshedAt: 3,
+  connectedAt: 2,
+  disconnected: { at: 4, reason: 'revoked' },
 };
 
 const record = (at: number, n: number): WriteRecord => ({
@@ -155,6 +174,39 @@ for (const { name, make, advance } of KINDS) {
       },
     );
 
+    test('company connections: kept until overwritten or deleted, one per name', async () => {
+      const store = await make();
+      assert.equal(await store.getConnection('acme'), undefined, 'an unknown name');
+      await store.putConnection('acme', CONNECTION);
+      await store.putConnection('globex', BARE_CONNECTION);
+      assert.deepEqual(await store.getConnection('acme'), CONNECTION);
+      const bare = await store.getConnection('globex');
+      assert.deepEqual(bare, BARE_CONNECTION, 'disconnected kept, optional fields absent');
+      assert.deepEqual(Object.keys(bare).sort(), Object.keys(BARE_CONNECTION).sort());
+      await advance(250);
+      assert.deepEqual(await store.getConnection('acme'), CONNECTION, 'no time to live');
+
+      const refreshed = { ...CONNECTION, refreshToken: 'secret-company-refresh-token-2', refreshedAt: clock };
+      await store.putConnection('acme', refreshed);
+      assert.deepEqual(await store.getConnection('acme'), refreshed, 'overwritten');
+      assert.deepEqual(await store.getConnection('globex'), BARE_CONNECTION, 'the other name is untouched');
+
+      await store.deleteConnection('acme');
+      assert.equal(await store.getConnection('acme'), undefined, 'deleted');
+      assert.deepEqual(await store.getConnection('globex'), BARE_CONNECTION, 'the other name is still there');
+      await store.deleteConnection('nobody');
+    });
+
+    test('a company connection read or written is a copy: changing it changes nothing kept', async () => {
+      const store = await make();
+      const mine = structuredClone(CONNECTION);
+      await store.putConnection('acme', mine);
+      mine.refreshToken = 'changed';
+      const read = await store.getConnection('acme');
+      read!.companyId = 'changed';
+      assert.deepEqual(await store.getConnection('acme'), CONNECTION);
+    });
+
     test('a rate limit counts per key and refuses past its points', async () => {
       const store = await make();
       const limiter = store.limiter(`t-${crypto.randomUUID()}`, 3, 60);
@@ -169,19 +221,21 @@ for (const { name, make, advance } of KINDS) {
 }
 
 describe('the sqlite store, beyond the contract', () => {
-  test('survives a restart: a session, a used nonce and recent picks are still there', async () => {
+  test('survives a restart: a session, a used nonce, recent picks and a connection are still there', async () => {
     const file = join(dir, 'restart.sqlite');
     const first = sqlite(file);
     await first.putSession('k', SESSION, 60_000);
+    await first.putConnection('acme', CONNECTION);
     assert.equal(await first.claimNonce('used', 60_000), true);
     await first.pushRecent('u|f', 'PRJ-1', 5);
     await first.close();
     opened.splice(opened.indexOf(first), 1);
     const second = sqlite(file);
-    assert.equal(second.schemaVersion, 4);
+    assert.equal(second.schemaVersion, 5);
     assert.deepEqual(await second.getSession('k'), SESSION);
     assert.equal(await second.claimNonce('used', 60_000), false, 'a replay after the restart is still refused');
     assert.deepEqual(await second.recent('u|f'), ['PRJ-1']);
+    assert.deepEqual(await second.getConnection('acme'), CONNECTION);
   });
 
   test('two instances on one file share nonces: a replay on either is refused', async () => {
@@ -210,6 +264,31 @@ describe('the sqlite store, beyond the contract', () => {
       assert.deepEqual(await sqlite(file).getSession('k'), SESSION);
     },
   );
+
+  test('connections are encrypted at rest: no refresh token in the file; one sealed for another slot does not open', async () => {
+    const file = join(dir, 'sealed-connection.sqlite');
+    const store = sqlite(file);
+    await store.putConnection('acme', CONNECTION);
+    await store.putConnection('globex', BARE_CONNECTION);
+    await store.close();
+    opened.splice(opened.indexOf(store), 1);
+    const bytes =
+      readFileSync(file).toString('latin1') + readFileSync(`${file}-wal`, { flag: 'a+' }).toString('latin1');
+    assert.ok(!bytes.includes('secret-company-refresh-token'), 'no refresh token in clear');
+    assert.ok(!bytes.includes(CONNECTION.companyId), 'the whole record is sealed');
+    const db = new Database(file);
+    try {
+      // A value moved to another name does not open: it reads as no connection.
+      db.prepare(
+        "UPDATE connections SET sealed = (SELECT sealed FROM connections WHERE name = 'acme') WHERE name = 'globex'",
+      ).run();
+    } finally {
+      db.close();
+    }
+    const reopened = sqlite(file);
+    assert.deepEqual(await reopened.getConnection('acme'), CONNECTION);
+    assert.equal(await reopened.getConnection('globex'), undefined);
+  });
 });
 
 describe('the redis store, beyond the contract', () => {
@@ -250,6 +329,31 @@ describe('the redis store, beyond the contract', () => {
       /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/,
     );
     assert.deepEqual(await (await redis(prefix)).getSession('k'), SESSION);
+  });
+
+  test('connections are encrypted at rest in one hash with no time to live; a damaged one reads as undefined', async () => {
+    const prefix = redisPrefix();
+    const [a, b] = await Promise.all([redis(prefix), redis(prefix)]);
+    await a.putConnection('acme', CONNECTION);
+    await a.putConnection('globex', BARE_CONNECTION);
+    assert.deepEqual(await b.getConnection('acme'), CONNECTION, 'every instance sees the same connection');
+    const raw = new Redis(await redisUrl());
+    try {
+      const text = await raw.hget(`${prefix}connections`, 'acme');
+      assert.ok(
+        text && !text.includes('secret-company-refresh-token') && !text.includes(CONNECTION.companyId),
+        'no refresh token in clear',
+      );
+      assert.equal(await raw.pttl(`${prefix}connections`), -1, 'no time to live');
+      await raw.hset(`${prefix}connections`, 'globex', text);
+    } finally {
+      raw.disconnect();
+    }
+    assert.equal(await b.getConnection('globex'), undefined, 'a value moved to another name does not open');
+    await assert.rejects(
+      redis(prefix, randomBytes(32)),
+      /^ConfigError: TOKEN_ENCRYPTION_KEY: is not the key this store was written with/,
+    );
   });
 
   test('recent picks have a time to live; a Redis that is down is a store_unavailable error, not a crash', async () => {

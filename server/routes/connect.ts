@@ -1,0 +1,259 @@
+// The company connection (protocol sheet §13): the Connect landing page that Concur's App Center opens with `id`,
+// `requestToken` and `userId`; the administrator's connection status and Disconnect (ADMIN_TOKEN).
+//
+// The link's parameters are kept in the store under a random code and the page moves to a clean address (no
+// request token in the address bar or history); the request token is exchanged only once the administrator
+// confirms (Concur's rule), with a form whose code must match the cookie set here (a page elsewhere cannot confirm).
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { bearerAuth } from 'hono/bearer-auth';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AppDeps, AppEnv } from '../app.ts';
+import { page } from '../pages.ts';
+import { AppError, ConcurUnavailable } from '../errors.ts';
+import type { PendingConnect } from '../store/store.ts';
+
+const CONNECT_COOKIE = 'leu_connect';
+/** How long an administrator has between Concur's link and Confirm (the request token itself lasts 24 hours). */
+const PENDING_TTL_MS = 30 * 60 * 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Request tokens are opaque (the samples are UUID-like and at-...): printable, without spaces, bounded. */
+const REQUEST_TOKEN = /^[\x21-\x7e]{8,2048}$/;
+
+/** A query parameter by name, whatever its case (company-auth spells userID, the apidoc userId). */
+function param(c: Context, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const found = Object.entries(c.req.queries()).filter(([k]) => k.toLowerCase() === lower);
+  if (found.length !== 1 || found[0]![1].length !== 1) return undefined;
+  return found[0]![1][0]!.trim();
+}
+
+const sameText = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function connectRoutes(deps: AppDeps) {
+  const r = new Hono<AppEnv>();
+  const { appName, privacyUrl, supportUrl, termsUrl } = deps.config.connect;
+  const secure = deps.config.publicUrl.startsWith('https:');
+  const cookie = secure ? ({ prefix: 'host', path: '/' } as const) : ({ path: '/concur/connect' } as const);
+
+  /** Concur's rules for the page: the brand, "an SAP Concur integration", privacy and support links. */
+  const shell = (title: string, body: ReturnType<typeof html>) =>
+    page({
+      title: `${title} · ${appName}`,
+      body: html`<header>
+          <p class="ref">${appName} · an integration for SAP Concur</p>
+          <h1>${title}</h1>
+        </header>
+        ${body}
+        <footer class="ref">
+          <p>
+            ${privacyUrl ? html`<a href="${privacyUrl}" rel="noopener" target="_blank">Privacy policy</a>` : ''}
+            ${supportUrl ? html` · <a href="${supportUrl}" rel="noopener" target="_blank">Support</a>` : ''}
+            ${termsUrl ? html` · <a href="${termsUrl}" rel="noopener" target="_blank">Terms and conditions</a>` : ''}
+          </p>
+        </footer>`,
+    });
+
+  const problem = (c: Context<AppEnv>, status: 400 | 403 | 409 | 410 | 502 | 503, title: string, message: string) => {
+    c.status(status);
+    c.header('Cache-Control', 'no-store');
+    return c.html(
+      shell(
+        title,
+        html`<p role="alert">${message}</p>
+          <p>In Concur: Administration › App Center › ${appName} › Connect.</p>`,
+      ),
+    );
+  };
+
+  const pendingFrom = async (c: Context<AppEnv>) => {
+    const code = getCookie(c, CONNECT_COOKIE, secure ? 'host' : undefined);
+    return code ? { code, pending: await deps.store.getPending(code) } : { code: undefined, pending: undefined };
+  };
+
+  r.get('/concur/connect', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const companyId = param(c, 'id');
+    const requestToken = param(c, 'requestToken');
+    const userId = param(c, 'userId');
+    if (!companyId && !requestToken)
+      return problem(
+        c,
+        400,
+        'Open this page from Concur',
+        `This page connects ${appName} to your company's SAP Concur. Concur's App Center opens it when an ` +
+          'administrator clicks Connect.',
+      );
+    if (!companyId || !UUID.test(companyId) || !requestToken || !REQUEST_TOKEN.test(requestToken))
+      return problem(
+        c,
+        400,
+        'This link cannot be used',
+        "The link from Concur's App Center is incomplete or damaged (it must carry the company's id and a " +
+          'request token). Start again from the App Center.',
+      );
+    if (userId && !UUID.test(userId))
+      return problem(c, 400, 'This link cannot be used', "The administrator's id in the link is not a Concur id.");
+    const code = randomBytes(32).toString('base64url');
+    const pending: PendingConnect = {
+      companyId,
+      requestToken,
+      ...(userId ? { userId } : {}),
+      createdAt: deps.now(),
+    };
+    await deps.store.putPending(code, pending, PENDING_TTL_MS);
+    setCookie(c, CONNECT_COOKIE, code, {
+      httpOnly: true,
+      secure,
+      // Lax: the link is a top-level navigation from Concur's site, and this cookie must come along with it.
+      sameSite: 'Lax',
+      maxAge: PENDING_TTL_MS / 1000,
+      ...cookie,
+    });
+    return c.redirect('/concur/connect/confirm', 303);
+  });
+
+  r.get('/concur/connect/confirm', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const { code, pending } = await pendingFrom(c);
+    if (!code || !pending)
+      return problem(
+        c,
+        410,
+        'This connection link has expired',
+        'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
+      );
+    const current = await deps.company.status();
+    const replaces = current?.connected && current.companyId.toLowerCase() !== pending.companyId.toLowerCase();
+    if (replaces)
+      return problem(
+        c,
+        409,
+        'Already connected to another company',
+        `${appName} is connected to another Concur company. Its administrator must disconnect it first.`,
+      );
+    if (!privacyUrl || !supportUrl)
+      return problem(
+        c,
+        503,
+        'This connector is not fully set up',
+        'Concur requires a privacy policy and a support page on this page: the administrator of the connector ' +
+          'must set CONNECT_PRIVACY_URL and CONNECT_SUPPORT_URL.',
+      );
+    return c.html(
+      shell(
+        `Connect ${appName} to SAP Concur`,
+        html`<p>
+            ${appName} lets your employees pick values (projects, cost centres, travel requests) in a small window
+            beside a Launch URL field on their expense reports, and saves them to the report.
+          </p>
+          <p>
+            Connecting gives it your company's permission to write those values to expense entries. It changes only the
+            fields an employee chooses a value for, on items that employee can open in Concur.
+          </p>
+          <dl>
+            <dt>Concur company</dt>
+            <dd><code>${pending.companyId}</code></dd>
+            ${
+              pending.userId
+                ? html`<dt>Administrator</dt>
+                    <dd><code>${pending.userId}</code></dd>`
+                : ''
+            }
+          </dl>
+          ${current?.connected ? html`<p>This company is connected already; confirming renews the connection.</p>` : ''}
+          <form method="post" action="/concur/connect/confirm">
+            <input type="hidden" name="code" value="${code}" />
+            <button type="submit">Connect</button>
+          </form>
+          <p class="ref">Not now? Close this window; nothing is connected until you click Connect.</p>`,
+      ),
+    );
+  });
+
+  r.post('/concur/connect/confirm', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const form: Record<string, unknown> = await c.req.parseBody().catch(() => ({}));
+    const sent = typeof form.code === 'string' ? form.code : '';
+    const { code } = await pendingFrom(c);
+    if (!code || !sent || !sameText(code, sent))
+      return problem(
+        c,
+        403,
+        'This confirmation cannot be used',
+        'The confirmation did not come from the page this browser was shown. Start again from the App Center.',
+      );
+    const pending = await deps.store.takePending(code);
+    deleteCookie(c, CONNECT_COOKIE, { ...cookie, secure });
+    if (!pending)
+      return problem(
+        c,
+        410,
+        'This connection link has expired',
+        'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
+      );
+    const current = await deps.company.status();
+    if (current?.connected && current.companyId.toLowerCase() !== pending.companyId.toLowerCase())
+      return problem(
+        c,
+        409,
+        'Already connected to another company',
+        `${appName} is connected to another Concur company. Its administrator must disconnect it first.`,
+      );
+    try {
+      await deps.company.connect(pending.companyId, pending.requestToken, pending.userId);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // A lost connection to Concur leaves the request token usable (24 hours): the page can be confirmed again.
+      if (error instanceof ConcurUnavailable) {
+        await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
+        setCookie(c, CONNECT_COOKIE, code, { httpOnly: true, secure, sameSite: 'Lax', maxAge: 1800, ...cookie });
+      }
+      c.get('log')().warn({ companyId: pending.companyId, code: error.code }, 'company connection refused');
+      return problem(c, error instanceof ConcurUnavailable ? 503 : 502, 'The connection was not made', error.message);
+    }
+    return c.html(
+      shell(
+        'Connected',
+        html`<p role="status">${appName} is now connected to your company in SAP Concur.</p>
+          <h2>Next steps</h2>
+          <ol>
+            <li>
+              If not done yet, register the Launch External URL connector in Concur (Service Version V4) and add its
+              Launch URL fields to your expense forms.
+            </li>
+            <li>Employees can then use the button beside those fields; the values they pick are saved to Concur.</li>
+            <li>You can disconnect at any time from the App Center listing.</li>
+          </ol>
+          <p>You can close this window.</p>`,
+      ),
+    );
+  });
+
+  // The administrator's view and Disconnect, behind ADMIN_TOKEN (off without one).
+  const admin = deps.config.adminToken;
+  if (admin) {
+    const auth = bearerAuth({
+      verifyToken: (token) => sameText(token, admin),
+      noAuthenticationHeader: { message: { error: { code: 'unauthorized', message: 'ADMIN_TOKEN is required' } } },
+      invalidToken: { message: { error: { code: 'unauthorized', message: 'The admin token is not valid' } } },
+      invalidAuthenticationHeader: { message: { error: { code: 'unauthorized', message: 'Bearer ADMIN_TOKEN' } } },
+    });
+    r.get('/ops/company', auth, async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json({ connection: (await deps.company.status()) ?? null });
+    });
+    r.post('/ops/company/disconnect', auth, async (c) => {
+      const status = await deps.company.status();
+      if (!status) return c.json({ error: { code: 'not_connected', message: 'No company is connected.' } }, 404);
+      const { revoked } = await deps.company.disconnect('ops endpoint');
+      return c.json({ disconnected: true, revokedAtConcur: revoked, companyId: status.companyId });
+    });
+  }
+  return r;
+}

@@ -77,6 +77,12 @@ export class CompanyConnection {
       );
     if (subject && subject.toLowerCase() !== companyId.toLowerCase())
       throw new ConcurUnavailable('Concur issued the token for another company than the one connecting.');
+    return this.keep(companyId, token, connectedBy);
+  }
+
+  /** Keeps the tokens of a company exchange as the connection (connect's second half; tests seed with it). */
+  async keep(companyId: string, token: ConcurToken, connectedBy?: string): Promise<ConnectionStatus> {
+    if (!token.refreshToken) throw new ConcurUnavailable('A company connection needs a refresh token.');
     const now = this.#now();
     const record: CompanyConnectionRecord = {
       companyId,

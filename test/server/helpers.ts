@@ -99,8 +99,23 @@ export async function makeApp(
     now: opts.now,
     client: { backoffMs: 1, timeoutMs: 300, ...opts.client },
   });
-  if (opts.connected !== false && currentConcur)
-    await deps.company.connect(SANDBOX_COMPANY.id, currentConcur.issueCompanyRequestToken(), SANDBOX_COMPANY.adminId);
+  // Seeded without an HTTP call, so tests that watch Concur's traffic or count grants see only their own.
+  if (opts.connected !== false && currentConcur) {
+    const c = currentConcur;
+    const issued = c.redeemCompanyRequestToken(SANDBOX_COMPANY.id, c.issueCompanyRequestToken())!;
+    c.grants.password -= 1;
+    await deps.company.keep(
+      SANDBOX_COMPANY.id,
+      {
+        accessToken: issued.accessToken,
+        refreshToken: issued.refreshToken,
+        expiresAt: (opts.now ?? Date.now)() + issued.expiresIn * 1000,
+        refreshExpiresAt: issued.refreshExpiresAt * 1000,
+        geolocation: c.base,
+      },
+      SANDBOX_COMPANY.adminId,
+    );
+  }
   return { app: createApp(deps), deps, logs, config };
 }
 

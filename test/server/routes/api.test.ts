@@ -17,9 +17,11 @@ import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 import type { CommitResponse, ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
-const ENTRY =
+/** The entry as the launch names it (item_url), and where it is written: the short path, with the company token. */
+const ITEM =
   `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
   `/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
+const ENTRY = `${CONCUR}/expensereports/v4/reports/764428DD6A664AF0BFCB/expenses/${EXPENSE_ID}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const commit = (app: Awaited<ReturnType<typeof makeApp>>['app'], token: string, code: string) =>
@@ -59,8 +61,15 @@ describe('context and search', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), {
       item: { kind: 'ENTRY', expenseType: 'Taxi', amount: { value: 42.5, currency: 'EUR' }, date: '2026-11-12' },
-      report: { name: 'November client visit', submitted: false, ownerEmployeeId: 'EMP-00042', onBehalfOfOwner: false },
-      field: { id: 'custom12' },
+      report: {
+        name: 'November client visit',
+        submitted: false,
+        paid: false,
+        ownerEmployeeId: 'EMP-00042',
+        onBehalfOfOwner: false,
+      },
+      // The form's rules for the field, from Concur's form fields.
+      field: { id: 'custom12', access: 'RW', maxLength: 48 },
       currentValue: 'PRJ-1011',
       currentItem: { code: 'PRJ-1011', label: 'Zürich data centre migration', detail: 'IT · Zürich' },
       languageCode: 'en-GB',
@@ -143,7 +152,7 @@ describe('commit', () => {
     concur().addExpense(other);
     const tokenA = await launchSession(app, concur());
     const tokenB = await launchSession(app, concur(), {
-      signed: { item_url: ENTRY.replace(EXPENSE_ID, other.expenseId) },
+      signed: { item_url: ITEM.replace(EXPENSE_ID, other.expenseId) },
     });
     assert.equal((await commit(app, tokenB, 'CC-100')).status, 200);
     assert.equal((await commit(app, tokenA, 'PRJ-1042')).status, 200);

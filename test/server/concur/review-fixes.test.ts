@@ -1,11 +1,8 @@
 // Rules the second review asked for evidence of: which token requests are retried, Retry-After beyond what a
 // popup can wait, network retries, refresh answers missing fields, unknown report status, sealed-secret tampering,
-// and an unusable company token file.
+// (the company connection's own cases are in company-connection.test.ts).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
 import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
@@ -13,12 +10,13 @@ import { ConcurClient } from '../../../server/concur/client.ts';
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
 import { createLogger } from '../../../server/serve.ts';
 import { open, seal } from '../../../server/concur/secret-box.ts';
-import { SANDBOX_COMPANY, SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.ts';
+import { SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.ts';
 import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
 const TOKEN = `${CONCUR_TOKEN_HOST}/oauth2/v0/token`;
-const ENTRY_PATCH = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
+/** Where entries are written: the short path, with the company token (protocol sheet §5). */
+const ENTRY_PATCH = `${CONCUR}/expensereports/v4/reports/:r/expenses/:e`;
 
 const client = (logger = createLogger('silent')) =>
   new ConcurClient({

@@ -368,8 +368,7 @@ export class LeuPopupElement extends LitElement {
     const reason =
       blocked.code === 'company_not_connected'
         ? msg(
-            'This app is not connected to your company in Concur yet, so this field cannot be filled in here. ' +
-              'Your Concur administrator must connect it (App Center, Connect).',
+            `This app is not connected to your company in Concur yet, so this field cannot be filled in here. Your Concur administrator must connect it (App Center, Connect).`,
           )
         : blocked.code === 'report_paid'
           ? msg('This report has been paid, and Concur no longer lets anything on it be changed.')

@@ -2,15 +2,16 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { setupServer } from 'msw/node';
 import { loadConfig } from '../../server/config.ts';
-import { createLogger, createServerLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { buildDeps, createLogger, createServerLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { Catalog } from '../../server/sources/catalog.ts';
 import { runDoctor } from '../../server/doctor.ts';
-import { SandboxConcur } from '../../server/sandbox/concur-state.ts';
+import { SANDBOX_COMPANY, SandboxConcur } from '../../server/sandbox/concur-state.ts';
 import { CONCUR_TOKEN_HOST } from '../../server/concur/hosts.ts';
 import { concurHandlers } from '../../server/sandbox/concur-handlers.ts';
 import { CLIENT, CONCUR, ENV } from './helpers.ts';
@@ -143,40 +144,71 @@ describe('npm run doctor', () => {
 });
 
 describe('npm run company-token', () => {
-  test('bootstraps the company token from a request token given on standard input', async () => {
+  test('connects the company into the configured store from a request token on standard input; --status shows it, --disconnect revokes and forgets it', async () => {
     const s = await sandboxServer();
-    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'company.json');
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    // The command runs against this sandbox server's fake Concur (the sandbox's configuration: its token and
+    // revocation calls go there, never to a real Concur), into an SQLite store of its own.
+    const env = {
+      PUBLIC_URL: s.url,
+      STORE_URL: `sqlite:${join(dir, 'state.sqlite')}`,
+      TOKEN_ENCRYPTION_KEY: 'b'.repeat(64),
+    };
+    const companyToken = (...args: string[]) => runScript(['server/cli/company-token.ts', ...args], env);
+    /** The connection as a server on that store sees it. */
+    const stored = async () => {
+      const deps = await buildDeps(loadConfig(env), { logger: silent, catalog: new Catalog([]) });
+      try {
+        return await deps.company.status();
+      } finally {
+        await deps.store.close();
+      }
+    };
+    const exchanges = s.sandbox!.grants.password;
     const requestToken = s.sandbox!.issueCompanyRequestToken();
-    const port = new URL(s.url).port;
+
     const run = await runScript(
-      ['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'],
-      {
-        PATH: process.env.PATH,
-        ...ENV,
-        CONCUR_CLIENT_ID: 'sandbox-client-id',
-        CONCUR_CLIENT_SECRET: 'sandbox-client-secret',
-        CONCUR_TOKEN_BASE: `${s.url}/sandbox/concur`,
-        CONCUR_ALLOWED_HOSTS: `127.0.0.1:${port}`,
-        COMPANY_TOKEN_FILE: file,
-        TOKEN_ENCRYPTION_KEY: 'b'.repeat(64),
-      },
+      ['server/cli/company-token.ts', '--company-id', SANDBOX_COMPANY.id],
+      env,
       `${requestToken}\n`,
     );
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /Company token stored \(encrypted\) in .*company\.json/);
-    assert.ok(existsSync(file));
-    assert.ok(!readFileSync(file, 'utf8').includes('sbx-rt-'));
+    assert.match(run.stdout, /^Company connected; the connection is kept \(encrypted\) in the store\./);
+    assert.match(run.stdout, new RegExp(`Company ${SANDBOX_COMPANY.id}: connected`));
     assert.ok(!run.stdout.includes(requestToken));
+    assert.equal(s.sandbox!.grants.password, exchanges + 1, 'the request token was exchanged at Concur');
+    const connection = await stored();
+    assert.equal(connection?.companyId, SANDBOX_COMPANY.id);
+    assert.equal(connection?.connected, true);
+    assert.equal(connection?.geolocation, `${s.url}/sandbox/concur`);
+    for (const file of readdirSync(dir))
+      assert.ok(!readFileSync(join(dir, file)).includes('sbx-rt-'), `${file} holds no refresh token in the clear`);
+
+    const status = await companyToken('--status');
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`^Company ${SANDBOX_COMPANY.id}: connected\n`));
+    assert.match(status.stdout, new RegExp(`API geolocation ${s.url}/sandbox/concur`));
+
+    const disconnect = await companyToken('--disconnect');
+    assert.equal(disconnect.status, 0, disconnect.stderr);
+    assert.equal(disconnect.stdout, `Company ${SANDBOX_COMPANY.id} disconnected and its tokens revoked at Concur.\n`);
+    assert.equal(await stored(), undefined, 'the tokens are forgotten');
+    const after = await companyToken('--status');
+    assert.equal(after.stdout, 'No company is connected.\n');
+    const again = await companyToken('--disconnect');
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /No company is connected/);
   });
 
-  test('without COMPANY_TOKEN_FILE it says what to set', () => {
+  test('with STORE_URL=memory it refuses, since nothing would outlive the command', () => {
     const run = runScriptSync(
-      ['server/cli/company-token.ts', '--company-id', 'c0ffee00-1234-4abc-9def-0123456789ab'],
-      { ...ENV },
+      ['server/cli/company-token.ts', '--company-id', SANDBOX_COMPANY.id],
+      { ...ENV, STORE_URL: 'memory' },
       'x\n',
     );
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /COMPANY_TOKEN_FILE is not set/);
+    assert.match(run.stderr, /STORE_URL=memory keeps nothing after this command ends: point STORE_URL at the servers/);
+    assert.equal(run.stdout, '');
   });
 });
 

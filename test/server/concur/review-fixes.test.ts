@@ -17,6 +17,8 @@ const { msw, concur } = useFakeConcur();
 const TOKEN = `${CONCUR_TOKEN_HOST}/oauth2/v0/token`;
 /** Where entries are written: the short path, with the company token (protocol sheet §5). */
 const ENTRY_PATCH = `${CONCUR}/expensereports/v4/reports/:r/expenses/:e`;
+/** Where entries are read: the path item_url names, with the user's token. */
+const ENTRY_GET = `${CONCUR}/expensereports/v4/users/:u/context/:c/reports/:r/expenses/:e`;
 
 const client = (logger = createLogger('silent')) =>
   new ConcurClient({
@@ -156,7 +158,7 @@ describe('API calls', () => {
   });
 
   test('an entry without amount or date still opens, showing what there is', async () => {
-    msw.use(http.get(ENTRY_PATCH, () => HttpResponse.json({ expenseType: { name: 'Taxi' }, customData: [] })));
+    msw.use(http.get(ENTRY_GET, () => HttpResponse.json({ expenseType: { name: 'Taxi' }, customData: [] })));
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await app.request('/api/context', { headers: bearer(token) });

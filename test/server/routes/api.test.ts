@@ -116,8 +116,12 @@ describe('context and search', () => {
 });
 
 describe('commit', () => {
-  test('writes the value to the launched entry with the launch token, then answers', async () => {
+  test("writes the value to the launched entry with the company's token, then answers", async () => {
     const patches = recordPatches();
+    const reads: (string | null)[] = [];
+    msw.events.on('request:start', ({ request }) => {
+      if (request.method === 'GET') reads.push(request.headers.get('authorization'));
+    });
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const res = await commit(app, token, 'PRJ-1042');
@@ -129,6 +133,14 @@ describe('commit', () => {
     const [patch] = patches;
     assert.equal(patch!.url, ENTRY);
     assert.match(patch!.authorization!, /^Bearer sbx-at-/);
+    // The launch's user token read the item (the facts, then again before the write); not it, the company's wrote.
+    const userAuth = [...new Set(reads)];
+    assert.equal(userAuth.length, 1, 'every read with the one user token');
+    assert.notEqual(patch!.authorization, userAuth[0]);
+    assert.deepEqual(
+      concur().writes.map((w) => [w.path, w.principal.kind, w.itemId]),
+      [['entry', 'company', EXPENSE_ID]],
+    );
     assert.match(patch!.correlationId!, UUID);
     assert.equal(body.correlationId, patch!.correlationId, 'the id Concur echoed is the one reported');
     assert.equal(patch!.contentType, 'application/json');

@@ -20,6 +20,7 @@ import { createLogger, startServer } from '../../../server/serve.ts';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisPrefix, startRedisServer } from '../../redis.ts';
+import { SANDBOX_COMPANY } from '../../../server/sandbox/concur-state.ts';
 
 const { msw, concur } = useFakeConcur();
 
@@ -148,9 +149,15 @@ describe('graceful shutdown', () => {
       drainMs: 10_000,
     });
     try {
-      // Concur takes a while to confirm this write.
       // This test talks to the real server over loopback; msw lets those requests through.
       msw.use(http.all(`${server.url}/*`, () => passthrough()));
+      // Entries are written with the company's token: an administrator connected the fake Concur's company.
+      await server.deps.company.connect(
+        SANDBOX_COMPANY.id,
+        concur().issueCompanyRequestToken(),
+        SANDBOX_COMPANY.adminId,
+      );
+      // Concur takes a while to confirm this write.
       // (A resolver that returns nothing passes the request on to the fake Concur's own handler.)
       msw.use(
         http.patch(`${CONCUR}/expensereports/*`, async () => {

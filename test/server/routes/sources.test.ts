@@ -16,6 +16,7 @@ import {
 } from '../helpers.ts';
 import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import {
+  SANDBOX_COMPANY,
   SANDBOX_DELEGATE,
   SANDBOX_FIELDS,
   SANDBOX_IDS,
@@ -45,6 +46,18 @@ function recordWrites() {
       writes.push({ method: request.method, url: request.url, body: await request.clone().json() });
   });
   return writes;
+}
+
+/** Connects the app to the company as it lives at this fake Concur (makeApp connects the default one). */
+async function connectCompanyAt(deps: Awaited<ReturnType<typeof makeApp>>['deps'], c: SandboxConcur) {
+  const issued = c.redeemCompanyRequestToken(SANDBOX_COMPANY.id, c.issueCompanyRequestToken())!;
+  await deps.company.keep(SANDBOX_COMPANY.id, {
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    expiresAt: Date.now() + issued.expiresIn * 1000,
+    refreshExpiresAt: issued.refreshExpiresAt * 1000,
+    geolocation: c.base,
+  });
 }
 
 const headerLaunch = (c: SandboxConcur, reportId: string = SANDBOX_REPORT.id): LaunchOptions => ({
@@ -161,6 +174,11 @@ describe('entries on submitted reports', () => {
         body: { customData: [{ id: 'custom12', value: 'PRJ-1042', isValid: true }], expenseSource: 'OTHER' },
       },
     ]);
+    assert.deepEqual(
+      concur().writes.map((w) => [w.path, w.principal.kind]),
+      [['entry', 'company']],
+      "with the company's token",
+    );
     assert.equal(concur().fieldValue(SANDBOX_IDS.train, 'custom12'), 'PRJ-1042');
   });
 });
@@ -177,6 +195,10 @@ describe('delegates', () => {
     "read and write the owner's entry in the PROXY context named by item_url, " + 'and say whose report it is',
     async () => {
       const writes = recordWrites();
+      const reads: string[] = [];
+      msw.events.on('request:start', ({ request }) => {
+        if (request.method === 'GET') reads.push(request.url);
+      });
       const { app } = await makeApp();
       // The authorization code belongs to the delegate who clicked.
       const opts = delegateLaunch(concur());
@@ -192,16 +214,23 @@ describe('delegates', () => {
       assert.deepEqual(ctx.report, {
         name: 'November client visit',
         submitted: false,
+        paid: false,
         ownerEmployeeId: 'EMP-00042',
         onBehalfOfOwner: true,
       });
       assert.equal((await commit(app, token, 'PRJ-1024')).status, 200);
       msw.events.removeAllListeners();
-      assert.match(
-        writes[0]!.url,
-        new RegExp(
-          `/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}$`,
-        ),
+      // The delegate's token reads the owner's entry in the PROXY context item_url names (for the context, and
+      // again before the write); the entry itself is written on the short path with the company's token.
+      const proxyEntry = `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/PROXY/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}`;
+      assert.equal(reads.filter((u) => u === proxyEntry).length, 2, JSON.stringify(reads));
+      assert.deepEqual(
+        writes.map((w) => w.url),
+        [`${CONCUR}/expensereports/v4/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}`],
+      );
+      assert.deepEqual(
+        concur().writes.map((w) => [w.path, w.principal.kind, w.itemId]),
+        [['entry', 'company', SANDBOX_IDS.taxi]],
       );
       assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1024');
     },
@@ -230,7 +259,9 @@ describe('where calls go', () => {
   test("API calls go to the token's geolocation, with the item's own path", async () => {
     const emea = emeaConcur();
     msw.use(...concurHandlers(emea));
-    const { app } = await makeApp();
+    // The company lives in EMEA too: its token's geolocation is where the entry is written.
+    const { app, deps } = await makeApp({ connected: false });
+    await connectCompanyAt(deps, emea);
     // Concur's token endpoint at the default host hands out a token whose geolocation is EMEA.
     msw.use(
       http.post(`${CONCUR_TOKEN_HOST}/oauth2/v0/token`, async ({ request }) => {
@@ -251,10 +282,28 @@ describe('where calls go', () => {
     const { token } = (await (await app.request('/api/session', { method: 'POST', headers: { cookie } })).json()) as {
       token: string;
     };
+    const reads: string[] = [];
+    msw.events.on('request:start', ({ request }) => {
+      if (request.method === 'GET') reads.push(request.url);
+    });
     const writes = recordWrites();
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
     msw.events.removeAllListeners();
-    assert.ok(writes[0]!.url.startsWith(`${EMEA}/expensereports/v4/users/`), writes[0]!.url);
+    // The user's token reads at its geolocation, on the paths item_url names: the report, the entry and the entry's
+    // form fields for the item's facts, then the report and the entry again before the write...
+    const report = `${EMEA}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER/reports/${SANDBOX_REPORT.id}`;
+    const entry = `${report}/expenses/${SANDBOX_IDS.taxi}`;
+    const formFields = `${EMEA}/expensereports/v4/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}/formFields?expenseTypeId=TAXIX`;
+    assert.deepEqual(reads.sort(), [formFields, report, report, entry, entry].sort(), JSON.stringify(reads));
+    // ...and the company's token writes the entry at the company's geolocation, on the entry's short path.
+    assert.deepEqual(
+      writes.map((w) => w.url),
+      [`${EMEA}/expensereports/v4/reports/${SANDBOX_REPORT.id}/expenses/${SANDBOX_IDS.taxi}`],
+    );
+    assert.deepEqual(
+      emea.writes.map((w) => [w.path, w.principal.kind]),
+      [['entry', 'company']],
+    );
     assert.equal(emea.fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), null);
   });
@@ -318,12 +367,21 @@ describe('where calls go', () => {
     // Tokens still come from the default host; the proxy must accept them.
     msw.use(
       http.all(`${PROXY}/*`, ({ request }) => {
-        const auth = request.headers.get('authorization');
-        if (auth && concur().principalFor(auth)) request.headers.set('authorization', `Bearer ${proxiedToken}`);
+        // The user's token stands for the user there, the company's for the company.
+        const principal = concur().principalFor(request.headers.get('authorization'));
+        if (principal)
+          request.headers.set(
+            'authorization',
+            `Bearer ${principal.kind === 'company' ? proxiedCompanyToken : proxiedToken}`,
+          );
         return undefined;
       }),
     );
     const proxiedToken = proxied.redeemCode(proxied.issueAuthCode(SANDBOX_USER.id))!.accessToken;
+    const proxiedCompanyToken = proxied.redeemCompanyRequestToken(
+      SANDBOX_COMPANY.id,
+      proxied.issueCompanyRequestToken(),
+    )!.accessToken;
     const token = await launchSession(app, concur());
     const reads: string[] = [];
     msw.events.on('request:start', ({ request }) => {
@@ -335,6 +393,10 @@ describe('where calls go', () => {
     msw.events.removeAllListeners();
     assert.ok(reads.length >= 2 && reads.every((u) => u.startsWith(PROXY)), JSON.stringify(reads));
     assert.ok(writes.length === 1 && writes.every((w) => w.url.startsWith(PROXY)), JSON.stringify(writes));
+    assert.deepEqual(
+      proxied.writes.map((w) => [w.path, w.principal.kind]),
+      [['entry', 'company']],
+    );
     assert.equal(proxied.fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
   });
 });
@@ -342,7 +404,7 @@ describe('where calls go', () => {
 describe('token lifetimes', () => {
   test("a popup open past the token's hour refreshes it, and never while it is valid", async () => {
     let clock = Date.now();
-    const { app } = await makeApp({ now: () => clock });
+    const { app, deps } = await makeApp({ now: () => clock });
     const token = await launchSession(app, concur());
     for (let i = 0; i < 3; i++) await context(app, token);
     assert.equal(concur().grants.refresh_token, 0, 'no refresh while the token is valid');
@@ -350,14 +412,16 @@ describe('token lifetimes', () => {
 
     clock += 59 * 60 * 1000; // within two minutes of expiry
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
-    assert.equal(concur().grants.refresh_token, 1);
+    // The user's token, and the company's that writes the entry: issued at the same moment, it is as near its end.
+    assert.equal(concur().grants.refresh_token, 2);
+    assert.equal((await deps.company.status())!.refreshedAt, clock, "one of the two was the company's");
     clock += 30 * 60 * 1000;
     await context(app, token);
-    assert.equal(concur().grants.refresh_token, 1, 'the refreshed token is used while valid');
+    assert.equal(concur().grants.refresh_token, 2, 'the refreshed token is used while valid');
     // The fake Concur rotates refresh tokens: a second refresh works only if the new one was kept.
     clock += 60 * 60 * 1000;
     await context(app, token);
-    assert.equal(concur().grants.refresh_token, 2);
+    assert.equal(concur().grants.refresh_token, 3);
   });
 
   test('concurrent calls share one refresh', async () => {
@@ -370,11 +434,17 @@ describe('token lifetimes', () => {
   });
 
   test('a token Concur revoked early is refreshed once and the call retried', async () => {
-    const { app } = await makeApp();
+    const { app, deps } = await makeApp();
     const token = await launchSession(app, concur());
+    const connected = (await deps.company.status())!;
     concur().expireAccessTokens();
     assert.equal((await commit(app, token, 'PRJ-1042')).status, 200);
-    assert.equal(concur().grants.refresh_token, 1);
+    // Concur revoked both the user's token and the company's (which writes the entry): each is refreshed once.
+    assert.equal(concur().grants.refresh_token, 2);
+    const after = (await deps.company.status())!;
+    assert.ok(after.connected && after.refreshedAt > connected.refreshedAt, "one of the two was the company's");
+    await context(app, token);
+    assert.equal(concur().grants.refresh_token, 2, 'the refreshed tokens are kept');
     assert.equal(concur().fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
   });
 

@@ -3,7 +3,7 @@ import '../setup.ts';
 import { assert, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { http, HttpResponse } from 'msw';
-import { SandboxConcur, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { SandboxConcur, SANDBOX_COMPANY, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 import { concurHandlers } from '../../../server/sandbox/concur-handlers.ts';
 import '../../../server/sandbox/simulator/sim-expense-list.ts';
 import type { SimExpenseListElement } from '../../../server/sandbox/simulator/sim-expense-list.ts';
@@ -29,6 +29,13 @@ const FLOWS = [
 const worker = setupWorker(
   ...concurHandlers(concur),
   http.get('/sandbox/flows', () => HttpResponse.json(FLOWS)),
+  // The connector's view of the company connection, for the App Center panel.
+  http.get('/sandbox/app-center', () =>
+    HttpResponse.json({
+      connection: { companyId: SANDBOX_COMPANY.id, connected: true, refreshedAt: Date.now() },
+      connectUrl: '/concur/connect?id=x',
+    }),
+  ),
 );
 
 before(() => worker.start({ quiet: true, onUnhandledFrame: 'error', serviceWorker: { url: '/mockServiceWorker.js' } }));
@@ -38,22 +45,36 @@ after(() => worker.stop());
 const field = (el: SimExpenseListElement) =>
   el.shadowRoot!.querySelector<HTMLInputElement>('input[aria-label="Project, Taxi"]')!;
 
-/** What the connector does after the user presses Done: exchange the code, then PATCH the entry. */
+/**
+ * What the connector does after the user presses Done: exchange the code and read the entry with the user's token,
+ * then PATCH the entry on the short path with the company's token (protocol sheet §5).
+ */
 async function connectorWrites(code: string, value: string) {
-  const token = await fetch(`${concur.base}/oauth2/v0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      client_id: 'sim-client',
-      client_secret: 'sim-secret',
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: 'https://connector.example.com/cb',
-    }).toString(),
-  }).then((r) => r.json() as Promise<{ access_token: string }>);
-  const res = await fetch(concur.entryUrl(concur.expenses.get(EXPENSE)!), {
+  const grant = (fields: Record<string, string>) =>
+    fetch(`${concur.base}/oauth2/v0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'sim-client', client_secret: 'sim-secret', ...fields }).toString(),
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
+  const user = await grant({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: 'https://connector.example.com/cb',
+  });
+  const read = await fetch(concur.entryUrl(concur.expenses.get(EXPENSE)!), {
+    headers: { authorization: `Bearer ${user.access_token}` },
+  });
+  expect(read.status).to.equal(200);
+  const company = await grant({
+    grant_type: 'password',
+    credtype: 'authtoken',
+    username: SANDBOX_COMPANY.id,
+    password: concur.issueCompanyRequestToken(),
+  });
+  const expense = concur.expenses.get(EXPENSE)!;
+  const res = await fetch(`${concur.base}/expensereports/v4/reports/${expense.reportId}/expenses/${EXPENSE}`, {
     method: 'PATCH',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${company.access_token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ customData: [{ id: 'custom12', value, isValid: true }], expenseSource: 'OTHER' }),
   });
   expect(res.status).to.equal(204);
@@ -64,7 +85,7 @@ describe('sim-expense-list', () => {
     const el = await fixture<SimExpenseListElement>(
       html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
     );
-    await waitUntil(() => el.shadowRoot!.querySelector('section'));
+    await waitUntil(() => el.shadowRoot!.querySelector('section[aria-label^="Report "]'));
     const text = el.shadowRoot!.textContent.replace(/\s+/g, ' ');
     expect([...el.shadowRoot!.querySelectorAll('dd')].map((d) => d.textContent)).to.include.members([
       'Taxi',
@@ -91,7 +112,7 @@ describe('sim-expense-list', () => {
     const el = await fixture<SimExpenseListElement>(
       html`<sim-expense-list concur-base="/sandbox/concur"></sim-expense-list>`,
     );
-    await waitUntil(() => el.shadowRoot!.querySelector('section'));
+    await waitUntil(() => el.shadowRoot!.querySelector('section[aria-label^="Report "]'));
     const fakePopup = { closed: false };
     const opened: [string, string, string][] = [];
     const realOpen = window.open.bind(window);

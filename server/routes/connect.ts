@@ -71,6 +71,34 @@ export function connectRoutes(deps: AppDeps) {
     );
   };
 
+  const setConnectCookie = (c: Context<AppEnv>, code: string) =>
+    setCookie(c, CONNECT_COOKIE, code, {
+      httpOnly: true,
+      secure,
+      // Lax: the link is a top-level navigation from Concur's site, and this cookie must come along with it.
+      sameSite: 'Lax',
+      maxAge: PENDING_TTL_MS / 1000,
+      ...cookie,
+    });
+  const expired = (c: Context<AppEnv>) =>
+    problem(
+      c,
+      410,
+      'This connection link has expired',
+      'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
+    );
+  /** One company per deployment for now: another company's Connect is refused while one is connected. */
+  const takenByAnother = async (c: Context<AppEnv>, pending: PendingConnect) => {
+    const current = await deps.company.status();
+    if (!current?.connected || current.companyId.toLowerCase() === pending.companyId.toLowerCase()) return undefined;
+    return problem(
+      c,
+      409,
+      'Already connected to another company',
+      `${appName} is connected to another Concur company. Its administrator must disconnect it first.`,
+    );
+  };
+
   const pendingFrom = async (c: Context<AppEnv>) => {
     const code = getCookie(c, CONNECT_COOKIE, secure ? 'host' : undefined);
     return code ? { code, pending: await deps.store.getPending(code) } : { code: undefined, pending: undefined };
@@ -107,36 +135,17 @@ export function connectRoutes(deps: AppDeps) {
       createdAt: deps.now(),
     };
     await deps.store.putPending(code, pending, PENDING_TTL_MS);
-    setCookie(c, CONNECT_COOKIE, code, {
-      httpOnly: true,
-      secure,
-      // Lax: the link is a top-level navigation from Concur's site, and this cookie must come along with it.
-      sameSite: 'Lax',
-      maxAge: PENDING_TTL_MS / 1000,
-      ...cookie,
-    });
+    setConnectCookie(c, code);
     return c.redirect('/concur/connect/confirm', 303);
   });
 
   r.get('/concur/connect/confirm', async (c) => {
     c.header('Cache-Control', 'no-store');
     const { code, pending } = await pendingFrom(c);
-    if (!code || !pending)
-      return problem(
-        c,
-        410,
-        'This connection link has expired',
-        'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
-      );
+    if (!code || !pending) return expired(c);
+    const taken = await takenByAnother(c, pending);
+    if (taken) return taken;
     const current = await deps.company.status();
-    const replaces = current?.connected && current.companyId.toLowerCase() !== pending.companyId.toLowerCase();
-    if (replaces)
-      return problem(
-        c,
-        409,
-        'Already connected to another company',
-        `${appName} is connected to another Concur company. Its administrator must disconnect it first.`,
-      );
     if (!privacyUrl || !supportUrl)
       return problem(
         c,
@@ -190,21 +199,9 @@ export function connectRoutes(deps: AppDeps) {
       );
     const pending = await deps.store.takePending(code);
     deleteCookie(c, CONNECT_COOKIE, { ...cookie, secure });
-    if (!pending)
-      return problem(
-        c,
-        410,
-        'This connection link has expired',
-        'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
-      );
-    const current = await deps.company.status();
-    if (current?.connected && current.companyId.toLowerCase() !== pending.companyId.toLowerCase())
-      return problem(
-        c,
-        409,
-        'Already connected to another company',
-        `${appName} is connected to another Concur company. Its administrator must disconnect it first.`,
-      );
+    if (!pending) return expired(c);
+    const taken = await takenByAnother(c, pending);
+    if (taken) return taken;
     try {
       await deps.company.connect(pending.companyId, pending.requestToken, pending.userId);
     } catch (error) {
@@ -212,7 +209,7 @@ export function connectRoutes(deps: AppDeps) {
       // A lost connection to Concur leaves the request token usable (24 hours): the page can be confirmed again.
       if (error instanceof ConcurUnavailable) {
         await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
-        setCookie(c, CONNECT_COOKIE, code, { httpOnly: true, secure, sameSite: 'Lax', maxAge: 1800, ...cookie });
+        setConnectCookie(c, code);
       }
       c.get('log')().warn({ companyId: pending.companyId, code: error.code }, 'company connection refused');
       return problem(c, error instanceof ConcurUnavailable ? 503 : 502, 'The connection was not made', error.message);

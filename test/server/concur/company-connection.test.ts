@@ -63,6 +63,18 @@ function concurAt(now: () => number) {
 
 const noop = () => Promise.resolve('called');
 
+/** Two instances on one store and one clock, the company connected on the first. */
+async function twoInstances() {
+  let clock = Date.now();
+  const now = () => clock;
+  const fake = concurAt(now);
+  const store = createMemoryStore({ now });
+  const a = instance({ store, now });
+  const b = instance({ store, now });
+  await a.company.connect(SANDBOX_COMPANY.id, fake.issueCompanyRequestToken());
+  return { fake, store, a, b, advance: (ms: number) => void (clock += ms) };
+}
+
 describe('connecting a company', () => {
   test('exchanges the request token at GLZ and keeps refresh token, expiry, geolocation and company in the store', async () => {
     const { company, store } = instance();
@@ -172,32 +184,22 @@ describe('keeping the connection alive', () => {
   });
 
   test('two instances on one store: one refresh between them, and both can call', async () => {
-    let clock = Date.now();
-    const fake = concurAt(() => clock);
-    const store = createMemoryStore({ now: () => clock });
-    const a = instance({ store, now: () => clock });
-    const b = instance({ store, now: () => clock });
-    await a.company.connect(SANDBOX_COMPANY.id, fake.issueCompanyRequestToken());
+    const { fake, a, b, advance } = await twoInstances();
     assert.equal((await b.company.status())?.companyId, SANDBOX_COMPANY.id, 'B sees the connection A made');
-    clock += COMPANY_REFRESH_EVERY_MS + 1;
+    advance(COMPANY_REFRESH_EVERY_MS + 1);
     const due = await Promise.all([a.company.refreshIfDue(), b.company.refreshIfDue()]);
     assert.deepEqual(due.sort(), [false, true], 'exactly one instance refreshed');
     assert.equal(fake.grants.refresh_token, 1);
     // B has no access token of its own: it refreshes the (new) stored token, and A's later refresh uses B's result.
     assert.equal(await b.company.withToken(noop), 'called');
-    clock += 61 * 60 * 1000;
+    advance(61 * 60 * 1000);
     assert.equal(await a.company.withToken(noop), 'called');
     assert.equal(fake.grants.refresh_token, 3, 'every refresh used the latest stored refresh token');
   });
 
   test('concurrent first calls on two instances share the store without a lost refresh token', async () => {
-    let clock = Date.now();
-    const fake = concurAt(() => clock);
-    const store = createMemoryStore({ now: () => clock });
-    const a = instance({ store, now: () => clock });
-    const b = instance({ store, now: () => clock });
-    await a.company.connect(SANDBOX_COMPANY.id, fake.issueCompanyRequestToken());
-    clock += 61 * 60 * 1000;
+    const { store, a, b, advance } = await twoInstances();
+    advance(61 * 60 * 1000);
     const results = await Promise.all([
       a.company.withToken(noop),
       b.company.withToken(noop),

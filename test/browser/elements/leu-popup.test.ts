@@ -232,6 +232,70 @@ describe('leu-popup', () => {
     expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
   });
 
+  it('a value longer than the field takes in Concur is refused at once: an alert, and Done stays off', async () => {
+    worker.use(
+      http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, field: { id: 'custom12', maxLength: 7 } })),
+    );
+    const el = await mount();
+    await pick(el, 1);
+    expect(root(el).textContent).to.contain('Selected: PRJ-1002');
+    const alert = root(el).querySelector('[role=alert]');
+    expect(alert?.textContent.replace(/\s+/g, ' ').trim()).to.equal(
+      'This value is longer than the 7 characters this field takes in Concur.',
+    );
+    expect(button(el, 'Done').disabled).to.equal(true);
+    button(el, 'Done').click();
+    await aTimeout(50);
+    expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+
+  it('a value that fits the field (exactly its length) can be saved', async () => {
+    worker.use(
+      http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, field: { id: 'custom12', maxLength: 8 } })),
+    );
+    const el = await mount();
+    await pick(el, 1);
+    expect(root(el).querySelector('[role=alert]')).to.equal(null);
+    expect(button(el, 'Done').disabled).to.equal(false);
+    const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
+    button(el, 'Done').click();
+    expect((await closing).reason).to.equal('committed');
+    expect(received.find((r) => r.path === '/api/commit')?.body).to.deep.equal({ code: 'PRJ-1002' });
+  });
+
+  for (const [blocked, said] of [
+    [
+      { code: 'report_paid', message: 'paid' },
+      'This report has been paid, and Concur no longer lets anything on it be changed.',
+    ],
+    [
+      { code: 'field_not_writable', message: 'read-only', field: 'custom12' },
+      'The field custom12 cannot be changed by you on this item in Concur.',
+    ],
+    [
+      { code: 'company_not_connected', message: 'not connected' },
+      'This app is not connected to your company in Concur yet, so this field cannot be filled in here. Your Concur administrator must connect it (App Center, Connect).',
+    ],
+  ] as const) {
+    it(`a context saying nothing can be saved (${blocked.code}) shows why, with only Close, before any choice`, async () => {
+      worker.use(http.get('/api/context', () => HttpResponse.json({ ...CONTEXT, blocked })));
+      const el = await fixture<LeuPopupElement>(
+        html`<leu-popup .api=${createApiClient({ storage: memoryStorage() })}></leu-popup>`,
+      );
+      await waitUntil(() => root(el).querySelector('[role=alert]'), 'the reason is shown');
+      expect(root(el).querySelector('[role=alert]')!.textContent.replace(/\s+/g, ' ').trim()).to.equal(said);
+      expect(root(el).textContent.replace(/\s+/g, ' ')).to.contain('Taxi · €42.50 · 12 Nov 2026');
+      expect(root(el).querySelector('leu-search')).to.equal(null);
+      expect([...root(el).querySelectorAll('button')].map((b) => b.textContent.trim())).to.deep.equal(['Close']);
+      await expect(el).to.be.accessible();
+      const closing = oneEvent<PopupCloseEvent>(el, PopupCloseEvent.type);
+      button(el, 'Close').click();
+      expect((await closing).reason).to.equal('cancelled');
+      expect(received.some((r) => r.path === '/api/commit')).to.equal(false);
+    });
+  }
+
   it('preselects the current value, and Done without a change closes without writing', async () => {
     worker.use(
       http.get('/api/context', () =>

@@ -82,6 +82,11 @@ export class Catalog {
     return row && publicItem(row);
   }
 
+  /** What the last search's typo walks spent (the search index's bounds; for tests and benches). */
+  get lastWork(): Readonly<{ rows: number; words: number; walks: number }> {
+    return this.#index.lastWork;
+  }
+
   search(query: string, { offset = 0, limit, accept }: CatalogSearch): SearchResponse {
     const page = this.#index.search(query, offset, limit, accept);
     return {

@@ -83,7 +83,7 @@ export class Catalog {
   }
 
   /** What the last search's typo walks spent (the search index's bounds; for tests and benches). */
-  get lastWork(): Readonly<{ rows: number; words: number; walks: number }> {
+  get lastWork(): Readonly<{ rows: number; words: number; walks: number; postings: number }> {
     return this.#index.lastWork;
   }
 

@@ -61,6 +61,9 @@ export const MAX_TYPO_TERM_LENGTH = 24;
 /** Words of a query that get the typo walk (the first ones that qualify): people type up to five words with a typo in
  * any of them; each walk costs a share of the vocabulary. */
 export const MAX_TYPO_TERMS = 5;
+/** Row entries (a row under a word a term matched) the terms of one query may visit, about five milliseconds' worth:
+ * a term that would go past it is left out. Only a query of many frequent word starts comes near it. */
+export const MAX_POSTINGS = 1_500_000;
 /** A query of at most this many words also gets typo walks for words found as typed ("port" may be "sport"). */
 export const TYPED_WALKS_UP_TO = 4;
 /** Rows of the distance table (each at most MAX_TYPO_TERM_LENGTH + 1 cells) the typo walks of one query may compute,
@@ -329,7 +332,7 @@ export class SearchIndex<T extends IndexedRow> {
   readonly #candidates: Int32Array;
   /** Rows of #term set by the last #scoreTerm. */
   readonly #touched: Int32Array;
-  #lastWork = { rows: 0, words: 0, walks: 0 };
+  #lastWork = { rows: 0, words: 0, walks: 0, postings: 0 };
 
   /** `rows` must already be in the order results are listed in on ties (code order). Builds synchronously. */
   constructor(rows: readonly T[], data?: IndexData) {
@@ -360,8 +363,9 @@ export class SearchIndex<T extends IndexedRow> {
     this.#touched = new Int32Array(this.#n);
   }
 
-  /** What the typo walks of the last search spent: rows of the distance table computed, vocabulary words visited. */
-  get lastWork(): Readonly<{ rows: number; words: number; walks: number }> {
+  /** What the last search spent: rows of the typo walks' distance tables, vocabulary words they visited, the walks,
+   * and the row entries its terms were to visit. */
+  get lastWork(): Readonly<{ rows: number; words: number; walks: number; postings: number }> {
     return this.#lastWork;
   }
 
@@ -409,6 +413,23 @@ export class SearchIndex<T extends IndexedRow> {
       m.inside = new Set(wordsHolding(this.#lexicon, m.term, MAX_INSIDE_WORDS));
     }
     return matches;
+  }
+
+  /** How many row entries scoring a term visits. */
+  #postingsOf(m: TermMatch): number {
+    let size = 0;
+    const add = (word: number) => {
+      const p = this.#postings[word]!;
+      size += p.label.length + p.detail.length;
+    };
+    for (let i = m.lo; i < m.hi; i++) add(i);
+    if (m.fuzzy) {
+      for (const [lo, hi] of m.fuzzy.spans) for (let i = lo; i < hi; i++) if (i < m.lo || i >= m.hi) add(i);
+      for (const [i, edits] of m.fuzzy.words) if (edits > 0) add(i);
+    }
+    if (m.inside) for (const i of m.inside) add(i);
+    for (let i = m.codeLo; i < m.codeHi; i++) size += this.#codeTokenRows[i]!.length;
+    return size;
   }
 
   /** Whether a term matched anything at all (a word, a start, a typo, a word holding it, a code token). */
@@ -516,7 +537,15 @@ export class SearchIndex<T extends IndexedRow> {
     };
     const matches = this.#matchTerms(terms, budget);
     // A term that matched nothing anywhere says nothing about any row: it is left out rather than emptying the AND.
-    const scored = matches.filter((m) => SearchIndex.#found(m));
+    // So is one whose rows would take the query past its share of postings (a hostile query of frequent starts).
+    let postings = MAX_POSTINGS;
+    const scored = matches.filter((m) => {
+      if (!SearchIndex.#found(m)) return false;
+      const size = this.#postingsOf(m);
+      if (size > postings) return false;
+      postings -= size;
+      return true;
+    });
     // Every word must match somewhere in the row (AND); scores add up. Once no row is left, the rest are not scored.
     // The rows still in the running are listed, so a later term visits them rather than every row.
     const candidates = this.#candidates;
@@ -579,6 +608,7 @@ export class SearchIndex<T extends IndexedRow> {
       rows: MAX_WALK_ROWS - budget.rows,
       words: MAX_WALK_WORDS - budget.words,
       walks: budget.walks,
+      postings: MAX_POSTINGS - postings,
     };
     const page = this.#page(acc, left, offset, limit, matches, compact, accept);
     for (let k = 0; k < left; k++) acc[candidates[k]!] = 0;

@@ -9,6 +9,7 @@ import {
   MAX_TERM_LENGTH,
   MAX_TYPO_TERMS,
   MAX_TYPO_TERM_LENGTH,
+  MAX_POSTINGS,
   MAX_WALK_ROWS,
   MAX_WALK_WORDS,
   SearchIndex,
@@ -50,6 +51,7 @@ test('the bounds are small enough to keep a query to milliseconds', () => {
   // A row of the table is at most 25 cells: the walks of one query compute at most about six million.
   assert.ok(MAX_WALK_ROWS <= 250_000, `MAX_WALK_ROWS ${MAX_WALK_ROWS}`);
   assert.ok(MAX_WALK_WORDS <= 250_000, `MAX_WALK_WORDS ${MAX_WALK_WORDS}`);
+  assert.ok(MAX_POSTINGS <= 2_000_000, `MAX_POSTINGS ${MAX_POSTINGS}`);
 });
 
 for (const [kind, query] of HOSTILE) {
@@ -71,6 +73,7 @@ for (const [kind, query] of HOSTILE) {
       const page = catalog.search(query, { limit: 20 });
       const work = catalog.lastWork;
       assert.ok(work.walks <= MAX_TYPO_TERMS, `${work.walks} typo walks`);
+      assert.ok(work.postings <= MAX_POSTINGS, `${work.postings} row entries`);
       assert.ok(work.rows <= MAX_WALK_ROWS, `${work.rows} rows of the distance table`);
       assert.ok(work.words <= MAX_WALK_WORDS, `${work.words} vocabulary words visited`);
       const parsed = SearchResponse.parse(page);

@@ -214,6 +214,9 @@ describe('Concur Request v4', () => {
       detail: '2026-11-10 – 2026-11-13 · Frankfurt, DE · Approved',
       highlight: { label: [[0, 9]], detail: [[26, 35]] },
     });
+    // Requests are ranked by the catalog's search: typos (the first letter too), words in another order.
+    for (const typed of ['frnakfurt', 'vrankfurt', 'client visit frankfurt', 'frankfurt clinet'])
+      assert.equal((await search(app, token, typed)).body.items[0]?.code, '3KX9', typed);
     const cancelled = (await search(app, token, 'zurich')).body.items[0]!;
     assert.equal(cancelled.inactive, 'cancelled');
     assert.equal((await commit(app, token, '3KX9')).status, 200);

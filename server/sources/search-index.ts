@@ -48,10 +48,10 @@ const words = (s: string) => s.match(WORD) ?? [];
 export const MAX_QUERY_LENGTH = 200;
 /** Characters of the folded query that are read: folding can lengthen a text (one character of "ﬃ" or "㎒" is three). */
 const MAX_FOLDED_LENGTH = 2 * MAX_QUERY_LENGTH;
-/** Distinct words a query is searched for, in the order typed. Long labels (a medical code's description) have as
- * many, and telling apart two that share their first eight words takes the rest; each costs a pass over its postings
- * and over the rows still in the running. */
-export const MAX_TERMS = 16;
+/** Distinct words a query is searched for, in the order typed: every word of a 200-character query but the rarest.
+ * Long labels (a medical code's description) have twenty or thirty, and telling apart two that share their first
+ * twenty takes the rest; each costs a pass over its postings (see MAX_POSTINGS). */
+export const MAX_TERMS = 32;
 /** Characters of a word that are searched. A prefix this long still finds the longer word (as a word starting with
  * it) and is specific enough; it bounds the comparisons and the highlighting. */
 export const MAX_TERM_LENGTH = 32;

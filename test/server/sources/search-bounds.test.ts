@@ -44,7 +44,7 @@ const catalogs: [string, Catalog][] = [
 ];
 
 test('the bounds are small enough to keep a query to milliseconds', () => {
-  assert.ok(MAX_TERMS <= 16, `MAX_TERMS ${MAX_TERMS}`);
+  assert.ok(MAX_TERMS <= 32, `MAX_TERMS ${MAX_TERMS}`);
   assert.ok(MAX_TERM_LENGTH <= 32, `MAX_TERM_LENGTH ${MAX_TERM_LENGTH}`);
   assert.ok(MAX_TYPO_TERMS <= 6, `MAX_TYPO_TERMS ${MAX_TYPO_TERMS}`);
   assert.ok(MAX_TYPO_TERM_LENGTH <= 24, `MAX_TYPO_TERM_LENGTH ${MAX_TYPO_TERM_LENGTH}`);
@@ -91,7 +91,7 @@ test('a long query that starts with a real label finds it; words past the first 
   // them is never searched.
   const row = generated[4242]!;
   let own = `${row.label} ${row.detail} ${row.code}`;
-  for (const word of row.label.split(' '))
+  for (const word of `${row.label} ${row.detail} ${row.code}`.split(/[^\p{L}\p{N}]+/u))
     for (let n = 2; n < word.length && planQuery(own).terms.length < MAX_TERMS; n++) own += ` ${word.slice(0, n)}`;
   assert.equal(planQuery(own).terms.length, MAX_TERMS, own);
   const long = `${own} ${Array.from({ length: 60 }, () => randomLetters(2)).join(' ')}`.slice(0, 200);

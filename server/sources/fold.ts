@@ -67,6 +67,13 @@ export function foldMapped(text: string): FoldedText {
   let at = 0;
   for (const ch of text) {
     const f = fold(ch);
+    if (!f) {
+      // A combining accent (or anything folded away) belongs to the letter before it: a highlight of the letter
+      // takes its accent along.
+      for (let k = end.length - 1; k >= 0 && end[k] === at; k--) end[k] = at + ch.length;
+      at += ch.length;
+      continue;
+    }
     folded += f;
     // One entry per UTF-16 unit of the folded text, as its indexes count.
     start.push(...new Array<number>(f.length).fill(at));

@@ -172,22 +172,33 @@ export function fuzzyWalk(
 
 /**
  * Words of the lexicon that hold `term` after their first letter (a part of a compound: "strasse" in
- * "hauptstrasse"), at most `most` of them: one pass over the packed characters, whatever the term.
+ * "hauptstrasse"), at most `most` of them: one pass over the packed characters, each read once, whatever the term.
  */
 export function wordsHolding({ size, chars, offsets }: Lexicon, term: string, most: number): number[] {
   const found: number[] = [];
   const m = term.length;
-  const first = term.charCodeAt(0);
+  const t = Array.from({ length: m }, (_, j) => term.charCodeAt(j));
+  // Knuth-Morris-Pratt: after a mismatch the match goes on from the longest start of the term that is also an end of
+  // what matched, so each character is read once whatever the term repeats.
+  const back = new Int32Array(m);
+  for (let j = 1, k = 0; j < m; j++) {
+    while (k > 0 && t[j] !== t[k]) k = back[k - 1]!;
+    if (t[j] === t[k]) k++;
+    back[j] = k;
+  }
   const total = chars.length;
   let word = 0;
-  for (let p = 1; p + m <= total && found.length < most; p++) {
-    if (chars[p] !== first) continue;
-    let j = 1;
-    while (j < m && chars[p + j] === term.charCodeAt(j)) j++;
-    if (j < m) continue;
-    while (word + 1 < size && offsets[word + 1]! <= p) word++;
+  let matched = 0;
+  for (let p = 0; p < total && found.length < most; p++) {
+    const c = chars[p]!;
+    while (matched > 0 && c !== t[matched]) matched = back[matched - 1]!;
+    if (c === t[matched]) matched++;
+    if (matched < m) continue;
+    const start = p - m + 1;
+    matched = back[m - 1]!;
+    while (word + 1 < size && offsets[word + 1]! <= start) word++;
     // Inside one word, not at its start (a start is a prefix, found otherwise), and not across two words.
-    if (p > offsets[word]! && p + m <= offsets[word + 1]! && found[found.length - 1] !== word) found.push(word);
+    if (start > offsets[word]! && p < offsets[word + 1]! && found[found.length - 1] !== word) found.push(word);
   }
   return found;
 }

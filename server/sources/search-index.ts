@@ -506,9 +506,13 @@ export class SearchIndex<T extends IndexedRow> {
    * One page of results. `accept` (optional) drops rows a context filter excludes; they do not count in total.
    */
   search(query: string, offset: number, limit: number, accept?: (row: T) => boolean): IndexPage {
-    const { folded: q, compact, terms } = planQuery(query);
+    const { compact, folded: q, terms } = planQuery(query);
     const n = this.#n;
-    if (!q) {
+    offset = Math.max(0, Math.floor(offset) || 0);
+    limit = Math.max(0, Math.floor(limit) || 0);
+    this.#lastWork = { rows: 0, words: 0, walks: 0, postings: 0 };
+    // Nothing typed, or only what folds to spaces (a lone "´").
+    if (!compact) {
       // Nothing typed: everything, in code order.
       const hits: IndexHit[] = [];
       let total = 0;
@@ -612,9 +616,12 @@ export class SearchIndex<T extends IndexedRow> {
       walks: budget.walks,
       postings: MAX_POSTINGS - postings,
     };
-    const page = this.#page(acc, left, offset, limit, matches, compact, accept);
-    for (let k = 0; k < left; k++) acc[candidates[k]!] = 0;
-    return page;
+    try {
+      return this.#page(acc, left, offset, limit, matches, compact, accept);
+    } finally {
+      // Left zeroed for the next search, even when `accept` throws.
+      for (let k = 0; k < left; k++) acc[candidates[k]!] = 0;
+    }
   }
 
   #codeRange(
@@ -627,9 +634,12 @@ export class SearchIndex<T extends IndexedRow> {
   ): IndexPage {
     const hits: IndexHit[] = [];
     let total = 0;
-    // The exact code, if there is one, sorts first in the range (it is the shortest).
-    for (let k = lo; k < hi; k++) {
-      const row = this.#codeRows[k]!;
+    // The exact code (or codes equal once folded) first, the shortest in the range; then the rest in row order, which
+    // is code order as the catalog sorts it (numbers by value), not the folded codes' string order.
+    let exact = lo;
+    while (exact < hi && this.#codes[exact] === compact) exact++;
+    const ordered = [...this.#codeRows.slice(lo, exact).sort(), ...this.#codeRows.slice(exact, hi).sort()];
+    for (const row of ordered) {
       if (accept && !accept(this.rows[row]!)) continue;
       if (total >= offset && hits.length < limit) {
         const code = foldMapped(this.rows[row]!.code);
@@ -655,19 +665,25 @@ export class SearchIndex<T extends IndexedRow> {
     const counts = scoreCounts;
     const keys: number[] = [];
     let total = 0;
-    for (let k = 0; k < count; k++) {
-      const i = rows[k]!;
-      const s = acc[i]!;
-      if (s <= 0) continue;
-      if (accept && !accept(this.rows[i]!)) {
-        acc[i] = 0;
-        continue;
+    try {
+      for (let k = 0; k < count; k++) {
+        const i = rows[k]!;
+        const s = acc[i]!;
+        if (s <= 0) continue;
+        if (accept && !accept(this.rows[i]!)) {
+          acc[i] = 0;
+          continue;
+        }
+        const key = scoreKey(s);
+        const c = counts[key]!;
+        if (c === 0) keys.push(key);
+        counts[key] = c + 1;
+        total++;
       }
-      const key = scoreKey(s);
-      const c = counts[key]!;
-      if (c === 0) keys.push(key);
-      counts[key] = c + 1;
-      total++;
+    } catch (e) {
+      // The histogram is shared by every index: left zeroed whatever happens.
+      for (const k of keys) counts[k] = 0;
+      throw e;
     }
     keys.sort((a, b) => b - a);
     const wanted = offset + limit;
@@ -728,7 +744,9 @@ export class SearchIndex<T extends IndexedRow> {
           if (len) ranges.push([m.index + from, m.index + from + len]);
         }
       }
-      if (ranges.length) h[field] = mergeRanges(ranges).map(([a, b]): [number, number] => [start[a]!, end[b - 1]!]);
+      // Merged again in the original text: two folded words can come from one character ("½" is "1⁄2").
+      if (ranges.length)
+        h[field] = mergeRanges(mergeRanges(ranges).map(([a, b]): [number, number] => [start[a]!, end[b - 1]!]));
     };
     const code = fold(row.code);
     mark(row.code, 'code', compact && code.startsWith(compact) ? compact.length : 0);

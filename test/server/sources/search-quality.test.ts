@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { fold, foldMapped } from '../../../server/sources/fold.ts';
 import { fuzzyWalk, packLexicon, wordsHolding } from '../../../server/sources/fuzzy-walk.ts';
 import { SearchIndex } from '../../../server/sources/search-index.ts';
+import { Catalog } from '../../../server/sources/catalog.ts';
 import { seeded } from '../../../bench/catalog-data.ts';
 
 const FOLDS: [string, string][] = [
@@ -205,4 +206,63 @@ test('highlights point into the original text, also where folding changed its le
   assert.deepEqual(hit.highlight.label, [[5, 11]]);
   const accents = index.search('panevezys', 0, 1).hits[0]!;
   assert.deepEqual(accents.highlight.label, [[0, 9]]);
+});
+
+test('a code being typed lists the codes starting with it in the catalog order (numbers by value), the exact one first', () => {
+  const codes = ['PRJ-1', 'PRJ-2', 'PRJ-3', 'PRJ-10', 'prj-20'];
+  const catalog = new Catalog(codes.map((code) => ({ code, label: `Project ${code}` })));
+  assert.deepEqual(
+    catalog.search('PRJ-', { limit: 10 }).items.map((i) => i.code),
+    codes,
+  );
+  assert.deepEqual(
+    catalog.search('prj-2', { limit: 10 }).items.map((i) => i.code),
+    ['PRJ-2', 'prj-20'],
+  );
+});
+
+test('highlights: one range per character even where it folds to several words, accents kept with their letter', () => {
+  const rows = [
+    { code: 'H-1', label: '½ litre' },
+    { code: 'H-2', label: 'Cafe\u0301 Noir' },
+  ];
+  const idx = new SearchIndex(rows);
+  assert.deepEqual(idx.search('1 2', 0, 1).hits[0]!.highlight.label, [[0, 1]]);
+  // "Café" written as "Cafe" and a combining accent: the accent is highlighted with its letter.
+  assert.deepEqual(idx.search('cafe', 0, 1).hits[0]!.highlight.label, [[0, 5]]);
+});
+
+test('a context filter that throws leaves no trace in the next search, on this index or another', () => {
+  const rows = Array.from({ length: 30 }, (_, i) => ({ code: `N-${String(i).padStart(2, '0')}`, label: `Nord ${i}` }));
+  const one = new SearchIndex(rows);
+  const other = new SearchIndex(rows);
+  const before = other.search('nord', 0, 3);
+  assert.throws(
+    () =>
+      one.search('nord', 0, 3, () => {
+        throw new Error('filter failed');
+      }),
+    /filter failed/,
+  );
+  assert.deepEqual(other.search('nord', 0, 3), before);
+  assert.deepEqual(one.search('nord', 0, 3), before);
+});
+
+test('an offset or limit out of range is taken as the nearest valid one, and a query of accents alone as nothing typed', () => {
+  const idx = new SearchIndex([
+    { code: 'A-1', label: 'Alpha' },
+    { code: 'B-2', label: 'Beta' },
+  ]);
+  assert.deepEqual(
+    idx.search('a', -1, 5).hits.map((h) => h.index),
+    idx.search('a', 0, 5).hits.map((h) => h.index),
+  );
+  assert.equal(idx.search('alpha', 0.5, 5).hits.length, 1);
+  assert.deepEqual(idx.search('´', 0, 5), idx.search('', 0, 5));
+});
+
+test('words holding a term that repeats its own start (each character read once)', () => {
+  const sorted = ['aaaab', 'xaaab', 'aab', 'baaac'].sort();
+  const found = wordsHolding(packLexicon(sorted), 'aab', 10).map((i) => sorted[i]);
+  assert.deepEqual(found.sort(), ['aaaab', 'xaaab']);
 });

@@ -61,8 +61,9 @@ export const MAX_TYPO_TERM_LENGTH = 24;
 /** Words of a query that get the typo walk (the first ones that qualify): people type up to five words with a typo in
  * any of them; each walk costs a share of the vocabulary. */
 export const MAX_TYPO_TERMS = 5;
-/** Row entries (a row under a word a term matched) the terms of one query may visit, about five milliseconds' worth:
- * a term that would go past it is left out. Only a query of many frequent word starts comes near it. */
+/** Row entries (a row under a word a term matched) the terms of one query may visit, over both passes (every word,
+ * then the most words), about five milliseconds' worth: a term that would go past it is left out. Only a query of
+ * many frequent word starts comes near it. */
 export const MAX_POSTINGS = 1_500_000;
 /** A query of at most this many words also gets typo walks for words found as typed ("port" may be "sport"). */
 export const TYPED_WALKS_UP_TO = 4;
@@ -545,11 +546,13 @@ export class SearchIndex<T extends IndexedRow> {
     // A term that matched nothing anywhere says nothing about any row: it is left out rather than emptying the AND.
     // So is one whose rows would take the query past its share of postings (a hostile query of frequent starts).
     let postings = MAX_POSTINGS;
+    const sizes = new Map<TermMatch, number>();
     const scored = matches.filter((m) => {
       if (!SearchIndex.#found(m)) return false;
       const size = this.#postingsOf(m);
       if (size > postings) return false;
       postings -= size;
+      sizes.set(m, size);
       return true;
     });
     // Every word must match somewhere in the row (AND); scores add up. Once no row is left, the rest are not scored.
@@ -588,6 +591,10 @@ export class SearchIndex<T extends IndexedRow> {
       this.#starts.fill(0);
       left = 0;
       for (const m of scored) {
+        // The second pass spends from the same share: the terms it has no room for are left out of it.
+        const size = sizes.get(m)!;
+        if (size > postings) continue;
+        postings -= size;
         const count = this.#scoreTerm(m, m === matches[0]);
         for (let k = 0; k < count; k++) {
           const i = touched[k]!;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseKey } from './concur/secret-box.ts';
 import { CONCUR_REVOKE_HOST, CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
+import { FIELD_ID } from '../src/contract/field-id.ts';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 
@@ -65,9 +66,7 @@ export const Env = z.object({
   /**
    * Without FIELDS_FILE: the Launch URL fields (comma-separated) that search CATALOG_FILE; no other field is served.
    */
-  CATALOG_FIELDS: commaList(
-    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'),
-  ),
+  CATALOG_FIELDS: commaList(z.string().regex(FIELD_ID, 'each entry must be a field id such as custom12')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_DIR: z.string().min(1).default('logs'),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(7, 'LOG_RETENTION_DAYS must be at least 7').max(3650).default(14),
@@ -100,9 +99,7 @@ export const Env = z.object({
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: use the socket's address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
-  EMBED_FIELDS: commaList(
-    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'each entry must be a field id such as custom12'),
-  ),
+  EMBED_FIELDS: commaList(z.string().regex(FIELD_ID, 'each entry must be a field id such as custom12')),
 });
 
 /** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */

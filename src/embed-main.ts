@@ -4,6 +4,7 @@ import { embedConfig } from './api/embed.ts';
 import { HostLink } from './embed/protocol.ts';
 import { pickLocale, setLocale } from './i18n/locale.ts';
 import './elements/leu-picker.ts';
+import { isFieldId } from './contract/field-id.ts';
 
 const params = new URL(location.href).searchParams;
 const field = params.get('field') ?? '';
@@ -22,7 +23,7 @@ const say = (text: string) => {
 
 if (!host) {
   say('This picker is shown by another page, in a frame or a popup window. Open that page instead.');
-} else if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field)) {
+} else if (!isFieldId(field)) {
   say('The address of this picker lacks the field (?field=custom12).');
 } else {
   const link = new HostLink(

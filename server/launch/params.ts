@@ -1,5 +1,6 @@
 // The query string Concur sends to GET /launchexternalurl/v4/form, parsed with zod.
 import { z } from 'zod';
+import { FIELD_ID } from '../../src/contract/field-id.ts';
 
 const required = (name: string) =>
   z.string({ error: `${name} is missing` }).refine((v) => v.trim() !== '', `${name} is empty`);
@@ -50,7 +51,7 @@ export const LaunchV4Query = z.object({
   report_owner_employee_id: employeeId.default(''),
   item_url: itemUrl,
   custom_field_launched_from: required('custom_field_launched_from').pipe(
-    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'custom_field_launched_from is not a field id'),
+    z.string().regex(FIELD_ID, 'custom_field_launched_from is not a field id'),
   ),
   source: z
     .string({ error: 'source is missing' })

@@ -14,6 +14,7 @@ import { concurHandlers } from '../sandbox/concur-handlers.ts';
 import { signLaunchV4 } from '../launch/signature.ts';
 import { LaunchParamsInvalid } from '../errors.ts';
 import { localText } from '../sources/flows.ts';
+import { isFieldId } from '../../src/contract/field-id.ts';
 
 const PREFIX = '/sandbox/concur';
 
@@ -60,8 +61,7 @@ export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
       throw new LaunchParamsInvalid('The sandbox has no such item: give source with report, expense or allocation.');
     }
     const field = q.field ?? '';
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(field))
-      throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
+    if (!isFieldId(field)) throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
     const owner = concur.reports.get(reportId)!.userId;
     const signed = {
       company_domain: SANDBOX_USER.companyDomain,

@@ -20,6 +20,7 @@ import {
 import type { Problem } from '../../src/flows/problem.ts';
 import { FlowAnswerInvalid } from '../errors.ts';
 import { isSafePattern } from 'redos-detector';
+import { FIELD_ID } from '../../src/contract/field-id.ts';
 
 const LANG = /^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/;
 
@@ -32,7 +33,7 @@ const LocalText = z.union([
 ]);
 type LocalText = z.infer<typeof LocalText>;
 
-export const FieldId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'is not a custom field id such as custom12');
+export const FieldId = z.string().regex(FIELD_ID, 'is not a custom field id such as custom12');
 const StepId = z
   .string()
   .regex(/^[A-Za-z][\w-]{0,63}$/, 'step ids are a letter, then letters, digits, - and _')

@@ -64,7 +64,7 @@ export const MAX_TYPO_TERMS = 5;
 /** Row entries (a row under a word a term matched) the terms of one query may visit, over both passes (every word,
  * then the most words), about five milliseconds' worth: a term that would go past it is left out. Only a query of
  * many frequent word starts comes near it. */
-export const MAX_POSTINGS = 1_500_000;
+export const MAX_POSTINGS = 500_000;
 /** A query of at most this many words also gets typo walks for words found as typed ("port" may be "sport"). */
 export const TYPED_WALKS_UP_TO = 4;
 /** Rows of the distance table (each at most MAX_TYPO_TERM_LENGTH + 1 cells) the typo walks of one query may compute,
@@ -645,14 +645,30 @@ export class SearchIndex<T extends IndexedRow> {
     // is code order as the catalog sorts it (numbers by value), not the folded codes' string order.
     let exact = lo;
     while (exact < hi && this.#codes[exact] === compact) exact++;
-    const ordered = [...this.#codeRows.slice(lo, exact).sort(), ...this.#codeRows.slice(exact, hi).sort()];
-    for (const row of ordered) {
-      if (accept && !accept(this.rows[row]!)) continue;
+    const take = (row: number) => {
+      if (accept && !accept(this.rows[row]!)) return;
       if (total >= offset && hits.length < limit) {
         const code = foldMapped(this.rows[row]!.code);
         hits.push({ index: row, highlight: { code: [[code.start[0]!, code.end[compact.length - 1]!]] } });
       }
       total++;
+    };
+    for (const row of this.#codeRows.slice(lo, exact).sort()) take(row);
+    if (hi - exact < this.#n >> 4) {
+      for (const row of this.#codeRows.slice(exact, hi).sort()) take(row);
+    } else {
+      // Many codes (a short start): marked, then read in row order, rather than sorted.
+      const marked = this.#starts;
+      for (let k = exact; k < hi; k++) marked[this.#codeRows[k]!] = 1;
+      try {
+        for (let row = 0; row < this.#n; row++) {
+          if (!marked[row]) continue;
+          marked[row] = 0;
+          take(row);
+        }
+      } finally {
+        marked.fill(0);
+      }
     }
     return { hits, total };
   }

@@ -210,15 +210,23 @@ test('highlights point into the original text, also where folding changed its le
 
 test('a code being typed lists the codes starting with it in the catalog order (numbers by value), the exact one first', () => {
   const codes = ['PRJ-1', 'PRJ-2', 'PRJ-3', 'PRJ-10', 'prj-20'];
-  const catalog = new Catalog(codes.map((code) => ({ code, label: `Project ${code}` })));
-  assert.deepEqual(
-    catalog.search('PRJ-', { limit: 10 }).items.map((i) => i.code),
-    codes,
-  );
-  assert.deepEqual(
-    catalog.search('prj-2', { limit: 10 }).items.map((i) => i.code),
-    ['PRJ-2', 'prj-20'],
-  );
+  // Alone (the codes a query starts are most of the catalog) and among 200 others (a few of it): two ways, one order.
+  const others = Array.from({ length: 200 }, (_, i) => ({ code: `X-${i}`, label: `Other ${i}` }));
+  for (const rows of [[], others]) {
+    const catalog = new Catalog([...codes.map((code) => ({ code, label: `Project ${code}` })), ...rows]);
+    assert.deepEqual(
+      catalog.search('PRJ-', { limit: 10 }).items.map((i) => i.code),
+      codes,
+    );
+    assert.deepEqual(
+      catalog.search('prj-2', { limit: 10 }).items.map((i) => i.code),
+      ['PRJ-2', 'prj-20'],
+    );
+    assert.deepEqual(
+      catalog.search('prj-', { offset: 2, limit: 2 }).items.map((i) => i.code),
+      ['PRJ-3', 'PRJ-10'],
+    );
+  }
 });
 
 test('highlights: one range per character even where it folds to several words, accents kept with their letter', () => {

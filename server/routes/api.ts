@@ -19,13 +19,13 @@ import { needsCompanyToken, type FieldRule } from '../concur/write-rules.ts';
 import { NOT_CONNECTED_MESSAGE } from '../concur/company-connection.ts';
 import { PAID_MESSAGE } from '../concur/expense.ts';
 import { searchLimit } from '../rate-limits.ts';
+import { SEARCH_DEADLINE_MS, searchPage, searchSource } from '../sources/search.ts';
 import {
   CommitRequest,
   type CommitResponse,
   type ErrorBody,
   type FieldWrite,
   type Flow,
-  type SearchResponse,
   type SessionClaim,
   type SessionContext,
 } from '../../src/contract/api.ts';
@@ -42,8 +42,6 @@ import type { SearchContext } from '../sources/source.ts';
  */
 const READ_DEADLINE_MS = 40_000;
 const WRITE_DEADLINE_MS = 45_000;
-
-const SEARCH_DEADLINE_MS = 15_000;
 
 /**
  * What a session remembers of its item: the transaction date and expense type (for context filters and source
@@ -383,22 +381,13 @@ export function apiRoutes(deps: AppDeps) {
   );
 
   api.get('/search', zValidator('query', SearchQuery, invalid), async (c) => {
-    const { q, limit, offset, parent, step, within } = c.req.valid('query');
+    const { step, within, ...request } = c.req.valid('query');
     const s = await withFacts(deps, c.get('sessionKey'), c.get('session'));
     const ctx = { ...searchContext(deps, c.get('sessionKey'), s), ...(within ? { within } : {}) };
-    const wizard = deps.sources.flowFor(s.fieldId);
-    const source =
-      step === undefined ? (wizard ? undefined : fieldSource(deps, s)) : deps.sources.forStep(s.fieldId, step);
-    if (!source) {
-      const message =
-        step === undefined
-          ? 'This field is filled in with a form of several steps: name the search step.'
-          : `This field's form has no search step named ${step}.`;
-      return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
-    }
+    const source = searchSource(deps.sources, s.fieldId, step);
     const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
-    const page = await source.search({ query: q, offset, limit, parent }, ctx, signal);
-    const result: SearchResponse = { query: q, offset, items: page.items, total: page.total };
+    const result = await searchPage(source, request, ctx, signal);
+    const { q, offset, parent } = request;
     // With nothing typed, the user's recent picks for this field come first (those still offered).
     if (!q.trim() && offset === 0 && !parent) {
       const codes = await deps.store.recent(recentKey(s, step));

@@ -6,12 +6,13 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { AppDeps, AppEnv } from '../app.ts';
-import type { EmbedField, ErrorBody, SearchResponse } from '../../src/contract/api.ts';
+import type { EmbedField, ErrorBody } from '../../src/contract/api.ts';
 import type { SearchContext } from '../sources/source.ts';
 import { localText, resolveFlow } from '../sources/flows.ts';
 import { FieldId } from '../sources/flows.ts';
 import { SourceUnavailable } from '../errors.ts';
 import { clientAddress, searchLimit } from '../rate-limits.ts';
+import { SEARCH_DEADLINE_MS, searchPage, searchSource } from '../sources/search.ts';
 import { SearchQuery, invalid } from './validation.ts';
 
 const Lang = z
@@ -106,28 +107,17 @@ export function embedRoutes(deps: AppDeps) {
     zValidator('query', EmbedSearchQuery, invalid),
     async (c) => {
       const { field } = c.req.valid('param');
-      const { q, limit, offset, parent, step, within, lang } = c.req.valid('query');
+      const { step, within, lang, ...request } = c.req.valid('query');
       if (!embeddable.has(field.toLowerCase()) || !deps.sources.canonical(field))
         return c.json(notEmbeddable(field), 404);
-      const source = step === undefined ? deps.sources.forField(field) : deps.sources.forStep(field, step);
-      if (!source) {
-        const message =
-          step === undefined
-            ? `The field ${field} is filled in with a form of several steps: name the search step.`
-            : `The field ${field} has no search step named ${step}.`;
-        return c.json({ error: { code: 'invalid_request', message } } satisfies ErrorBody, 400);
-      }
+      const source = searchSource(deps.sources, field, step);
       if (source.needsLaunchContext)
         throw new SourceUnavailable(
           `${source.title} needs to know who the user is, which only a launch from Concur tells: ` +
             'it cannot be searched from another page.',
         );
-      const page = await source.search(
-        { query: q, offset, limit, parent },
-        embedContext(field, lang, within),
-        AbortSignal.timeout(15_000),
-      );
-      return c.json({ query: q, offset, items: page.items, total: page.total } satisfies SearchResponse);
+      const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
+      return c.json(await searchPage(source, request, embedContext(field, lang, within), signal));
     },
   );
 

@@ -5,6 +5,7 @@ import { CommitResponse, type CommitRequest, SearchResponse, SessionClaim, Sessi
 
 import { ApiError } from './api-error.ts';
 import { parseAnswer, translateError } from './errors.ts';
+import { searchParams, type SearchScope } from './search-params.ts';
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
@@ -19,10 +20,7 @@ export interface ApiClient {
   commit(request: CommitRequest): Promise<CommitResponse>;
 }
 
-export interface SearchScope {
-  step: string;
-  within?: string;
-}
+export type { SearchScope } from './search-params.ts';
 
 export interface ApiClientOptions {
   /** Where the API lives; defaults to /api/ on this origin. */
@@ -82,14 +80,14 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       return parse(SessionContext, http.get('context', { headers: await authorized(), signal, timeout: 50_000 }));
     },
     async search(query, signal, offset = 0, parent, scope) {
-      const searchParams = {
-        q: query,
-        limit: String(opts.limit ?? 50),
-        offset: String(offset),
-        ...(parent ? { parent } : {}),
-        ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
-      };
-      return parse(SearchResponse, http.get('search', { headers: await authorized(), searchParams, signal }));
+      return parse(
+        SearchResponse,
+        http.get('search', {
+          headers: await authorized(),
+          searchParams: searchParams(query, opts.limit ?? 50, offset, parent, scope),
+          signal,
+        }),
+      );
     },
     async commit(request) {
       // The server retries Concur itself, within its own bounds; this only caps the wait.

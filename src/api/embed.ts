@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { EmbedField, SearchResponse } from '../contract/api.ts';
 
 const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
-import type { SearchScope } from './client.ts';
+import { searchParams, type SearchScope } from './search-params.ts';
 import { parseAnswer } from './errors.ts';
 
 /** Its methods are closures, not using `this`: each can be handed on alone (the picker gives `search` to its box). */
@@ -38,15 +38,8 @@ export function createEmbedClient(source: string, languageCode: string, opts: { 
   return {
     field: (signal) => parseAnswer(EmbedField, http.get(base, { searchParams: { lang: languageCode }, signal })),
     search(query, signal, offset = 0, parent, scope) {
-      const searchParams = {
-        q: query,
-        limit: String(opts.limit ?? 50),
-        offset: String(offset),
-        lang: languageCode,
-        ...(parent ? { parent } : {}),
-        ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
-      };
-      return parseAnswer(SearchResponse, http.get(`${base}/search`, { searchParams, signal }));
+      const params = { ...searchParams(query, opts.limit ?? 50, offset, parent, scope), lang: languageCode };
+      return parseAnswer(SearchResponse, http.get(`${base}/search`, { searchParams: params, signal }));
     },
   };
 }

@@ -166,6 +166,17 @@ describe('embedding, as configured', () => {
       await app.request('/embed/v1/fields/custom16/search?q=frankfurt&step=p')
     ).json()) as SearchResponse;
     assert.equal(step.items[0]!.code, 'PRJ-1042');
+    // The same refusals as the popup's search: no step named, or a step the form does not have.
+    for (const [query, said] of [
+      ['q=frankfurt', /form of several steps: name the search step/],
+      ['q=frankfurt&step=nope', /no search step named nope/],
+    ] as const) {
+      const res = await app.request(`/embed/v1/fields/custom16/search?${query}`);
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as ErrorBody;
+      assert.equal(body.error.code, 'invalid_request');
+      assert.match(body.error.message, said);
+    }
     const trips = await app.request('/embed/v1/fields/custom14/search?q=x');
     assert.equal(trips.status, 503);
     assert.match(((await trips.json()) as ErrorBody).error.message, /Concur sign-in/);

@@ -1,0 +1,23 @@
+// The query string of a search, one way for the popup's client and the embedding pages' (src/api/client.ts, embed.ts).
+
+export interface SearchScope {
+  step: string;
+  within?: string;
+}
+
+/** The query string of a search, as the popup's and the embedding pages' search routes read it. */
+export function searchParams(
+  query: string,
+  limit: number,
+  offset: number,
+  parent?: string,
+  scope?: SearchScope,
+): Record<string, string> {
+  return {
+    q: query,
+    limit: String(limit),
+    offset: String(offset),
+    ...(parent ? { parent } : {}),
+    ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
+  };
+}

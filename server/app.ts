@@ -12,7 +12,7 @@ import type { ItemAccess } from './concur/items.ts';
 import type { CompanyConnection } from './concur/company-connection.ts';
 import type { HostAllowlist } from './concur/hosts.ts';
 import type { CatalogLike } from './sources/catalog.ts';
-import type { FieldSources } from './sources/fields.ts';
+import type { FieldSources } from './fields/fields.ts';
 import type { SandboxConcur } from './sandbox/concur-state.ts';
 import { AppError, BodyTooLarge, FlowAnswerInvalid, HostNotServed, TooManyRequests } from './errors.ts';
 import type { Metrics } from './metrics.ts';

@@ -3,7 +3,7 @@
 import ky from 'ky';
 import type { Config } from './config.ts';
 import { signLaunchV4 } from './launch/signature.ts';
-import { readFieldsFile } from './sources/fields.ts';
+import { readFieldsFile } from './fields/fields.ts';
 import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.ts';
 import type { ConnectionStatus } from './concur/company-connection.ts';
 

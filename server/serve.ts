@@ -16,7 +16,7 @@ import { SessionTokens } from './concur/session-tokens.ts';
 import { CompanyConnection } from './concur/company-connection.ts';
 import { createItemAccess } from './concur/items.ts';
 import { CatalogFile, type CatalogLike } from './sources/catalog.ts';
-import { createFieldSources, readFieldsFile } from './sources/fields.ts';
+import { createFieldSources, readFieldsFile } from './fields/fields.ts';
 import { openStore } from './store/open.ts';
 import { secretTap } from './secret-tap.ts';
 import type { Store } from './store/store.ts';

@@ -30,7 +30,7 @@ import {
   type SessionContext,
 } from '../../src/contract/api.ts';
 import { answerValue, checkAnswer, type Answer } from '../../src/flows/wizard.ts';
-import { resolveFlow, wizardWrites, type StepLookup } from '../sources/flows.ts';
+import { resolveFlow, wizardWrites, type StepLookup } from '../fields/flows.ts';
 import type { Logger } from 'pino';
 import type { Session, WriteRecord } from '../store/store.ts';
 import type { ItemView } from '../concur/expense.ts';

@@ -13,7 +13,7 @@ import { page } from '../pages.ts';
 import { concurHandlers } from '../sandbox/concur-handlers.ts';
 import { signLaunchV4 } from '../launch/signature.ts';
 import { LaunchParamsInvalid } from '../errors.ts';
-import { localText } from '../sources/flows.ts';
+import { localText } from '../fields/flows.ts';
 import { isFieldId } from '../../src/contract/field-id.ts';
 
 const PREFIX = '/sandbox/concur';

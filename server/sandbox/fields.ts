@@ -2,7 +2,7 @@
 // shipped for administrators, so every source and every example flow can be tried in the simulator.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFieldsFile, type FieldsFile } from '../sources/fields.ts';
+import { readFieldsFile, type FieldsFile } from '../fields/fields.ts';
 
 export const EXAMPLE_FIELDS_FILE = fileURLToPath(new URL('../../examples/fields.json', import.meta.url));
 

@@ -2,7 +2,7 @@
 // search step of a form of several steps), how long it may take, and the answer's shape.
 import { AppError, FieldNotConfigured } from '../errors.ts';
 import type { SearchResponse } from '../../src/contract/api.ts';
-import type { FieldSources } from './fields.ts';
+import type { FieldSources } from '../fields/fields.ts';
 import type { DataSource, SearchContext } from './source.ts';
 
 /** The longest a search may take, the source's own calls included. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ConfigError, Env, loadConfig } from '../../../server/config.ts';
-import { FieldsFileError, createFieldSources, readFieldsFile } from '../../../server/sources/fields.ts';
+import { FieldsFileError, createFieldSources, readFieldsFile } from '../../../server/fields/fields.ts';
 import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
 import { createLogger } from '../../../server/serve.ts';
 import { Catalog } from '../../../server/sources/catalog.ts';

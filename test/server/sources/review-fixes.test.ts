@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { CONCUR, bearer, launchSession, makeApp, useFakeConcur, postCommit } from '../helpers.ts';
 import { judge } from '../../../server/sources/context-filter.ts';
-import { readFieldsFile } from '../../../server/sources/fields.ts';
+import { readFieldsFile } from '../../../server/fields/fields.ts';
 import { Catalog, loadCatalogFile } from '../../../server/sources/catalog.ts';
 import { SearchIndex } from '../../../server/sources/search-index.ts';
 import { SAMPLE_CATALOG } from '../../../server/config.ts';

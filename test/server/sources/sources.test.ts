@@ -22,7 +22,7 @@ import {
   SANDBOX_USER,
 } from '../../../server/sandbox/concur-state.ts';
 import { SAMPLE_CATALOG } from '../../../server/config.ts';
-import { readFieldsFile } from '../../../server/sources/fields.ts';
+import { readFieldsFile } from '../../../server/fields/fields.ts';
 import type { ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();

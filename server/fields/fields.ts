@@ -5,15 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { ConcurClient } from '../concur/client.ts';
-import { CatalogFile, type CatalogLike } from './catalog.ts';
-import { CatalogSource } from './catalog-source.ts';
-import { ContextFilterConfig } from './context-filter.ts';
-import { HttpSource, HttpSourceConfig } from './http-source.ts';
-import { ConcurListSource, ConcurListSourceConfig } from './concur-list-source.ts';
-import { ConcurRequestSource, ConcurRequestSourceConfig } from './concur-request-source.ts';
-import type { DataSource } from './source.ts';
+import { CatalogFile, type CatalogLike } from '../sources/catalog.ts';
+import { CatalogSource } from '../sources/catalog-source.ts';
+import { ContextFilterConfig } from '../sources/context-filter.ts';
+import { HttpSource, HttpSourceConfig } from '../sources/http-source.ts';
+import { ConcurListSource, ConcurListSourceConfig } from '../sources/concur-list-source.ts';
+import { ConcurRequestSource, ConcurRequestSourceConfig } from '../sources/concur-request-source.ts';
+import type { DataSource } from '../sources/source.ts';
 import { FlowConfig } from './flows.ts';
-import { withinFilter } from './context-filter.ts';
+import { withinFilter } from '../sources/context-filter.ts';
 
 const CatalogSourceConfig = z
   .object({

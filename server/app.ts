@@ -26,6 +26,7 @@ import { staticRoutes } from './routes/static.ts';
 import { embedRoutes } from './routes/embed.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { connectRoutes } from './routes/connect.ts';
+import type { ServerErrorCode } from '../src/contract/error-codes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -251,7 +252,7 @@ export function createApp(deps: AppDeps) {
 function respondError(
   c: Context<AppEnv>,
   status: number,
-  code: string,
+  code: ServerErrorCode,
   title: string,
   message: string,
   reference?: string,

@@ -1,4 +1,5 @@
 // Named errors of the domain; the app's one error handler turns each into a status and a readable answer.
+import type { ServerErrorCode } from '../src/contract/error-codes.ts';
 
 export abstract class AppError extends Error {
   /**
@@ -14,7 +15,7 @@ export abstract class AppError extends Error {
 
   abstract readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 421 | 422 | 429 | 502 | 503;
   /** A stable machine-readable code for JSON clients. */
-  abstract readonly code: string;
+  abstract readonly code: ServerErrorCode;
   /** A short title for the HTML page. */
   readonly title: string = 'Something went wrong';
   /** Concur's correlation id for the failed call, for support to find the transaction. */
@@ -112,8 +113,8 @@ export class FlowAnswerInvalid extends AppError {
 export class ConcurSignInFailed extends AppError {
   readonly status = 401;
   override readonly title = 'Concur did not let us sign you in';
-  readonly code: string;
-  constructor(message: string, code = 'concur_sign_in_failed') {
+  readonly code: ServerErrorCode;
+  constructor(message: string, code: ServerErrorCode = 'concur_sign_in_failed') {
     super(message);
     this.code = code;
   }

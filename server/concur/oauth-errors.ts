@@ -1,5 +1,6 @@
 // Turns Concur's OAuth error codes (protocol sheet §4) into errors that say who should do what next.
 import { ConcurSignInFailed } from '../errors.ts';
+import type { ServerErrorCode } from '../../src/contract/error-codes.ts';
 
 export interface OAuthErrorBody {
   code?: number | string;
@@ -14,7 +15,7 @@ export type OAuthAudience = 'user' | 'company';
 const CLICK_AGAIN = 'Close this window and click the button in Concur again.';
 
 interface Explanation {
-  code: string;
+  code: ServerErrorCode;
   user: string;
   company?: string;
 }

@@ -1,5 +1,6 @@
 // Shapes that cross the boundary between the popup and the companion server's /api.
 import * as z from 'zod/mini';
+import { SERVER_ERROR_CODES } from './error-codes.ts';
 
 /** Concur accepts at most 48 characters in a customData value. */
 export const CONCUR_VALUE_MAX = 48;
@@ -146,7 +147,13 @@ export const SessionContext = z.object({
    * Why nothing can be saved from this window, known before the user picks: report_paid, field_not_writable,
    * company_not_connected. The popup says so instead of offering a search.
    */
-  blocked: z.optional(z.object({ code: z.string(), message: z.string(), field: z.optional(z.string()) })),
+  blocked: z.optional(
+    z.object({
+      code: z.enum(['company_not_connected', 'report_paid', 'field_not_writable']),
+      message: z.string(),
+      field: z.optional(z.string()),
+    }),
+  ),
   currentValue: z.nullable(z.string()),
   /** The catalog item matching the current value, when there is one. */
   currentItem: z.nullable(CatalogItem),
@@ -198,7 +205,8 @@ export type SessionClaim = z.infer<typeof SessionClaim>;
 /** Every error the server answers with when the client asks for JSON. */
 export const ErrorBody = z.object({
   error: z.object({
-    code: z.string(),
+    /** A code this client does not know (a newer server's) is read as internal_error; the message still says it. */
+    code: z.catch(z.enum(SERVER_ERROR_CODES), 'internal_error'),
     message: z.string(),
     correlationId: z.optional(z.string()),
     /** For flow_answer_invalid: the wizard step whose answer was refused, and why (see Problem in src/flows). */

@@ -46,9 +46,6 @@ export function failureText(e: unknown): FailureText {
         return msg('An answer cannot be accepted. Please check it and try again.');
       case 'source_unavailable':
         return msg('The list of values is not available right now. Please try again.');
-      case 'company_token_missing':
-      case 'company_token_unusable':
-        return msg('The connector is not fully set up. Please tell your administrator.');
       case 'internal_error':
         return msg('The connector hit an unexpected problem. Please try again.');
       default:

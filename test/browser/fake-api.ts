@@ -11,6 +11,7 @@ import type {
   SessionClaim,
   SessionContext,
 } from '../../src/contract/api.ts';
+import type { ServerErrorCode } from '../../src/contract/error-codes.ts';
 
 export const ITEMS = Array.from({ length: 30 }, (_, i) => ({
   code: `PRJ-${1001 + i}`,
@@ -208,7 +209,7 @@ export const apiHandlers = [
   }),
 ];
 
-export const errorBody = (code: string, message: string, correlationId?: string) =>
+export const errorBody = (code: ServerErrorCode, message: string, correlationId?: string) =>
   ({ error: { code, message, ...(correlationId ? { correlationId } : {}) } }) satisfies ErrorBody;
 
 export const worker = setupWorker(...apiHandlers);

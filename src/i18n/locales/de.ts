@@ -85,7 +85,6 @@
 'sdaff49b9d162fdfc': str`Dies würde als „${0}“ geschrieben und wäre damit länger als die ${1} Zeichen, die Concur speichert. Bitte wählen Sie einen anderen Wert oder wenden Sie sich an Ihre Administration.`,
 'sdbcf4a0c502695e0': `Referenz für den Support:`,
 'sdd5d8227323e94cd': str`Gewählt: ${0}`,
-'se238145798c95010': `Der Connector ist nicht vollständig eingerichtet. Bitte wenden Sie sich an Ihre Administration.`,
 'se4d68e4f91dcf9fa': `Bitte geben Sie ein gültiges Datum ein.`,
 'se7f9e48bf5652f03': `ausgewählt`,
 'sec5b3b7b91d4ad30': `Eine Antwort kann nicht übernommen werden. Bitte prüfen Sie sie und versuchen Sie es erneut.`,

@@ -85,7 +85,6 @@
 'sdaff49b9d162fdfc': str`Se escribiría como «${0}», que supera los ${1} caracteres que guarda Concur. Elija otro valor o consulte a su administrador.`,
 'sdbcf4a0c502695e0': `Referencia para el soporte:`,
 'sdd5d8227323e94cd': str`Elegido: ${0}`,
-'se238145798c95010': `El conector no está configurado por completo. Informe a su administrador.`,
 'se4d68e4f91dcf9fa': `Introduzca una fecha válida.`,
 'se7f9e48bf5652f03': `seleccionado`,
 'sec5b3b7b91d4ad30': `No se puede aceptar una respuesta. Revísela e inténtelo de nuevo.`,

@@ -85,7 +85,6 @@
 'sdaff49b9d162fdfc': str`Cette valeur serait écrite sous la forme « ${0} », soit plus que les ${1} caractères conservés par Concur. Veuillez choisir une autre valeur ou contacter votre administrateur.`,
 'sdbcf4a0c502695e0': `Référence pour le support :`,
 'sdd5d8227323e94cd': str`Choisi : ${0}`,
-'se238145798c95010': `Le connecteur n'est pas entièrement configuré. Veuillez contacter votre administrateur.`,
 'se4d68e4f91dcf9fa': `Veuillez saisir une date valide.`,
 'se7f9e48bf5652f03': `sélectionné`,
 'sec5b3b7b91d4ad30': `Une réponse ne peut pas être acceptée. Veuillez la vérifier et réessayer.`,

@@ -85,7 +85,6 @@
 'sdaff49b9d162fdfc': str`Il valore verrebbe scritto come «${0}», che supera i ${1} caratteri salvati da Concur. Scegliere un altro valore o contattare l'amministratore.`,
 'sdbcf4a0c502695e0': `Riferimento per l'assistenza:`,
 'sdd5d8227323e94cd': str`Scelto: ${0}`,
-'se238145798c95010': `Il connettore non è configurato completamente. Contattare l'amministratore.`,
 'se4d68e4f91dcf9fa': `Inserire una data valida.`,
 'se7f9e48bf5652f03': `selezionato`,
 'sec5b3b7b91d4ad30': `Una risposta non può essere accettata. Verificarla e riprovare.`,

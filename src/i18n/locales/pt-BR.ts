@@ -85,7 +85,6 @@
 'sdaff49b9d162fdfc': str`Isso seria gravado como “${0}”, que excede os ${1} caracteres que o Concur armazena. Escolha outro valor ou fale com o administrador.`,
 'sdbcf4a0c502695e0': `Referência para o suporte:`,
 'sdd5d8227323e94cd': str`Escolhido: ${0}`,
-'se238145798c95010': `O conector não está totalmente configurado. Informe o administrador.`,
 'se4d68e4f91dcf9fa': `Digite uma data válida.`,
 'se7f9e48bf5652f03': `selecionado`,
 'sec5b3b7b91d4ad30': `Uma resposta não pode ser aceita. Verifique-a e tente novamente.`,

@@ -1,5 +1,5 @@
-// Evidence for the fixes the issue-4 review asked for: filter precedence, facts before commit, list membership,
-// the customer API's request hardening, the gone v1 path, strict catalog cells, the code fast path, and folding.
+// Rules of the data sources as the popup uses them: filter precedence, facts before commit, list membership, the
+// customer API's request hardening, the gone v1 path, strict catalog cells, the code fast path, and folding.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { SANDBOX_LIST } from '../../../server/sandbox/concur-state.ts';
 import type { ErrorBody } from '../../../src/contract/api.ts';
 
 const { msw, concur } = useFakeConcur();
-const dir = mkdtempSync(join(tmpdir(), 'review4-'));
+const dir = mkdtempSync(join(tmpdir(), 'source-rules-'));
 let n = 0;
 const file = (content: string | object, ext = 'json') => {
   const path = join(dir, `f${n++}.${ext}`);

@@ -1,5 +1,5 @@
-// Rules the second review asked for evidence of: which token requests are retried, Retry-After beyond what a
-// popup can wait, network retries, refresh answers missing fields, unknown report status, sealed-secret tampering,
+// The Concur client's rules: which token requests are retried, Retry-After beyond what a popup can wait, network
+// retries, refresh answers missing fields, unknown report status, sealed-secret tampering,
 // (the company connection's own cases are in company-connection.test.ts).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { launchChromium } from '../test/chromium.ts';
 import { loadConfig } from '../server/config.ts';
-import { createLogger, startServer } from '../server/serve.ts';
+import { createLogger } from '../server/logger.ts';
+import { startServer } from '../server/serve.ts';
 import { sandboxLaunch } from '../test/connector-process.ts';
 import { median } from './stats.ts';
 import { tempDataDir } from '../test/data-dir.ts';

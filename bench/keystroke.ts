@@ -3,7 +3,8 @@
 // Run: npm run build && npm run bench:keystroke
 import { launchChromium } from '../test/chromium.ts';
 import { loadConfig } from '../server/config.ts';
-import { createLogger, startServer } from '../server/serve.ts';
+import { createLogger } from '../server/logger.ts';
+import { startServer } from '../server/serve.ts';
 import { SANDBOX_IDS } from '../server/sandbox/concur-state.ts';
 
 const QUERIES = [

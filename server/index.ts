@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, loadConfig } from './config.ts';
-import { createServerLogger, startServer } from './serve.ts';
+import { createServerLogger } from './logger.ts';
+import { startServer } from './serve.ts';
 
 function fail(message: string): never {
   process.stderr.write(`Configuration error: ${message}\n`);

@@ -1,163 +1,16 @@
-// Builds every collaborator from a Config and serves the app over HTTP(S); used by index.ts, the CLIs and tests.
+// Serves the app over HTTP(S): TLS settings, listening, and draining on close; used by index.ts and tests.
 import { serve } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
-import pinoRoll from 'pino-roll';
+import type { Logger } from 'pino';
 import { createApp, type AppDeps } from './app.ts';
-import { ConfigError, type Config } from './config.ts';
-import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
-import { createHostAllowlist } from './concur/hosts.ts';
-import { ExpenseApi } from './concur/expense.ts';
-import { SessionTokens } from './concur/session-tokens.ts';
-import { CompanyConnection } from './concur/company-connection.ts';
-import { createItemAccess } from './concur/items.ts';
-import { CatalogFile, type CatalogLike } from './sources/catalog.ts';
-import { createFieldSources, readFieldsFile } from './fields/fields.ts';
-import { openStore } from './store/open.ts';
-import { secretTap } from './secret-tap.ts';
-import type { Store } from './store/store.ts';
+import type { Config } from './config.ts';
+import { CatalogFile } from './sources/catalog.ts';
 import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.ts';
 import { Metrics } from './metrics.ts';
-import { sandboxFieldsFile } from './sandbox/fields.ts';
-
-export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
-
-/** Secrets that must never reach a log line, wherever they appear in a logged object. */
-export const REDACT = [
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'access_token',
-  'refresh_token',
-  'client_secret',
-  'client_auth_code',
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  'requestToken',
-];
-
-const loggerOptions = (level: Config['logLevel']): pino.LoggerOptions => {
-  const tap = secretTap();
-  return {
-    level,
-    redact: { paths: REDACT, censor: '[redacted]' },
-    // The test suite's secret scan reads every line as it is written.
-    ...(tap ? { hooks: { streamWrite: (line: string) => (tap.log(line), line) } } : {}),
-  };
-};
-
-export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
-  // Under the test suite's secret scan a silent logger still writes every line, to the scan only.
-  if (level === 'silent' && secretTap()) return pino(loggerOptions('trace'), { write: () => undefined });
-  return pino(loggerOptions(level), destination);
-}
-
-/**
- * The server's logger: everything to standard output, and warnings and errors also to a file per day in
- * LOG_DIR, of which the last LOG_RETENTION_DAYS are kept.
- */
-export async function createServerLogger(
-  config: Config,
-  stdout: pino.DestinationStream = process.stdout,
-): Promise<Logger> {
-  const files = await pinoRoll({
-    file: join(config.logDir, 'errors'),
-    extension: '.log',
-    frequency: 'daily',
-    dateFormat: 'yyyy-MM-dd',
-    mkdir: true,
-    limit: { count: config.logRetentionDays, removeOtherLogFiles: true },
-  });
-  return pino(
-    loggerOptions(config.logLevel),
-    pino.multistream([
-      { level: config.logLevel === 'silent' ? 'silent' : 'trace', stream: stdout },
-      { level: 'warn', stream: files },
-    ]),
-  );
-}
-
-export interface BuildOptions {
-  logger: Logger;
-  catalog?: CatalogLike;
-  store?: Store;
-  now?: () => number;
-  distDir?: string;
-  /** Tests shorten timeouts and backoff. */
-  client?: Partial<ConcurClientOptions>;
-  sandbox?: SandboxConcur;
-  metrics?: Metrics;
-}
-
-/** Every collaborator of the app, built from the configuration. */
-export async function buildDeps(config: Config, opts: BuildOptions): Promise<AppDeps> {
-  const { logger } = opts;
-  const now = opts.now ?? Date.now;
-  const catalog = opts.catalog ?? (await loadCatalog(config, logger));
-  const store = opts.store ?? (await openStore(config.store, { now, logger }));
-  const allowlist = createHostAllowlist(config.extraAllowedHosts);
-  const metrics = opts.metrics ?? new Metrics();
-  const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
-  const company = new CompanyConnection({ store, client: concur, logger, now, revokeBase: config.revokeBase });
-  const items = createItemAccess({
-    expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
-    sessionTokens: new SessionTokens(concur, store, now),
-    company,
-    apiBase: config.apiBase,
-  });
-  const fields = config.fieldsFile
-    ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
-        throw new ConfigError(`FIELDS_FILE: ${error.message}`);
-      })
-    : config.sandbox && !config.catalogFields.length
-      ? await sandboxFieldsFile()
-      : undefined;
-  const sources = await createFieldSources(fields, {
-    catalog,
-    catalogFields: config.catalogFields,
-    client: concur,
-    logger,
-    env: config.env,
-  }).catch((error: NodeJS.ErrnoException) => {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(
-      error.code
-        ? `FIELDS_FILE: a catalog it names cannot be read (${error.message})`
-        : `FIELDS_FILE: ${error.message}`,
-    );
-  });
-  return {
-    config,
-    store,
-    concur,
-    items,
-    sources,
-    company,
-    allowlist,
-    catalog,
-    logger,
-    now,
-    distDir: opts.distDir ?? DIST_DIR,
-    sandbox: opts.sandbox,
-    metrics,
-  };
-}
-
-async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile> {
-  return CatalogFile.open(config.catalogFile, logger).catch((error: NodeJS.ErrnoException) => {
-    const reason =
-      error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
-    throw new ConfigError(`CATALOG_FILE: ${config.catalogFile} ${reason}`);
-  });
-}
+import { buildDeps } from './compose.ts';
+import { createLogger } from './logger.ts';
 
 export interface RunningServer {
   url: string;

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { text } from 'node:stream/consumers';
 import { ConfigError, loadConfig } from '../config.ts';
-import { buildDeps, createLogger } from '../serve.ts';
+import { buildDeps } from '../compose.ts';
+import { createLogger } from '../logger.ts';
 import { Catalog } from '../sources/catalog.ts';
 import type { ConnectionStatus } from '../concur/company-connection.ts';
 

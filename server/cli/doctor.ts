@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { runDoctor } from '../doctor.ts';
 import { openStore } from '../store/open.ts';
-import { createLogger } from '../serve.ts';
+import { createLogger } from '../logger.ts';
 import { COMPANY_CONNECTION, statusOf } from '../concur/company-connection.ts';
 
 let config;

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type Locator, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.ts';
-import { createLogger, startServer, type RunningServer } from '../../server/serve.ts';
+import { createLogger } from '../../server/logger.ts';
+import { startServer, type RunningServer } from '../../server/serve.ts';
 import { tempDataDir } from '../data-dir.ts';
 import { launchChromium } from '../chromium.ts';
 

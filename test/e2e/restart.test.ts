@@ -13,7 +13,8 @@ import { tempDataDir } from '../data-dir.ts';
 import { freePort } from '../net.ts';
 import { startFakeConcur } from './fake-concur.ts';
 import { SANDBOX_COMPANY } from '../../server/sandbox/concur-state.ts';
-import { buildDeps, createLogger } from '../../server/serve.ts';
+import { buildDeps } from '../../server/compose.ts';
+import { createLogger } from '../../server/logger.ts';
 import { Catalog } from '../../server/sources/catalog.ts';
 import { openSession, startConnector } from '../connector-process.ts';
 

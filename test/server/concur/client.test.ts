@@ -8,7 +8,7 @@ import { CONCUR, CLIENT, bearer, launchSession, makeApp, useFakeConcur, postComm
 import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { ConcurClient } from '../../../server/concur/client.ts';
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
-import { createLogger } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
 import { open, seal } from '../../../server/concur/secret-box.ts';
 import { SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.ts';
 import type { ErrorBody } from '../../../src/contract/api.ts';

@@ -10,7 +10,7 @@ import {
   COMPANY_REFRESH_EVERY_MS,
   CompanyConnection,
 } from '../../../server/concur/company-connection.ts';
-import { createLogger } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
 import { createMemoryStore } from '../../../server/store/memory.ts';
 import type { Store } from '../../../server/store/store.ts';
 import { SANDBOX_COMPANY, SandboxConcur } from '../../../server/sandbox/concur-state.ts';

@@ -26,7 +26,8 @@ import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { SANDBOX_DELEGATE, SANDBOX_FIELDS, SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
 import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signature.ts';
 import { loadConfig } from '../../../server/config.ts';
-import { createLogger, startServer } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { startServer } from '../../../server/serve.ts';
 import { MAX_BODY_BYTES } from '../../../server/app.ts';
 import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
 

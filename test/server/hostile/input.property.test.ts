@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { ConfigError, Env, loadConfig } from '../../../server/config.ts';
 import { FieldsFileError, createFieldSources, readFieldsFile } from '../../../server/fields/fields.ts';
 import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
-import { createLogger } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
 import { Catalog } from '../../../server/sources/catalog.ts';
 import { CATALOG_ITEMS, ENV, EXPENSE_ID, bearer, launchSession, makeApp, useFakeConcur } from '../helpers.ts';
 

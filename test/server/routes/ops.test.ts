@@ -16,7 +16,8 @@ import {
 } from '../helpers.ts';
 import { createApp } from '../../../server/app.ts';
 import { loadConfig } from '../../../server/config.ts';
-import { createLogger, startServer } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { startServer } from '../../../server/serve.ts';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisPrefix, startRedisServer } from '../../redis.ts';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { ErrorBody } from '../../../src/contract/api.ts';
 import { SANDBOX_IDS } from '../../../server/sandbox/concur-state.ts';
 import { loadConfig } from '../../../server/config.ts';
-import { createLogger, startServer } from '../../../server/serve.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { startServer } from '../../../server/serve.ts';
 
 describe('the sandbox', () => {
   const startSandbox = () => {

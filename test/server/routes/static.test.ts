@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { DIST_DIR } from '../../../server/serve.ts';
+import { DIST_DIR } from '../../../server/compose.ts';
 import { makeApp } from '../helpers.ts';
 
 const html = readFileSync(join(DIST_DIR, 'index.html'));

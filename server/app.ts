@@ -5,17 +5,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { accepts } from 'hono/accepts';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
-import type { Store, Session } from './store/store.ts';
-import type { ConcurClient } from './concur/client.ts';
-import type { ItemAccess } from './concur/items.ts';
-import type { CompanyConnection } from './concur/company-connection.ts';
-import type { HostAllowlist } from './concur/hosts.ts';
-import type { CatalogLike } from './sources/catalog.ts';
-import type { FieldSources } from './fields/fields.ts';
-import type { SandboxConcur } from './sandbox/concur-state.ts';
+import type { AppDeps, AppEnv } from './env.ts';
 import { AppError, BodyTooLarge, FlowAnswerInvalid, HostNotServed, TooManyRequests } from './errors.ts';
-import type { Metrics } from './metrics.ts';
 import { secretTap } from './secret-tap.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { errorPage, PAGE_STYLE_SOURCE } from './pages.ts';
@@ -27,39 +18,6 @@ import { embedRoutes } from './routes/embed.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { connectRoutes } from './routes/connect.ts';
 import type { ServerErrorCode } from '../src/contract/error-codes.ts';
-
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  concur: ConcurClient;
-  /** Reads and writes the item a session names. */
-  items: ItemAccess;
-  /** Which data source each Launch URL field searches. */
-  sources: FieldSources;
-  /** The company's connection to Concur: entries (and submitted reports) are written with its token. */
-  company: CompanyConnection;
-  allowlist: HostAllowlist;
-  catalog: CatalogLike;
-  logger: Logger;
-  now: () => number;
-  /** Where the built popup app lives (vite's outDir). */
-  distDir: string;
-  /** The fake Concur, present when the sandbox is on. */
-  sandbox?: SandboxConcur;
-  metrics: Metrics;
-  /** Set while the server shuts down: /readyz then answers 503 so a load balancer sends no more. */
-  draining?: () => boolean;
-}
-
-export interface AppEnv {
-  Variables: {
-    requestId: string;
-    /** A logger whose lines carry the request id, made on first use: most answers log only their request line. */
-    log: () => Logger;
-    session: Session;
-    sessionKey: string;
-  };
-}
 
 /** JSON for programs, HTML for people: the answer follows what the client asks for. */
 export function wantsJson(c: Context): boolean {

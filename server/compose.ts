@@ -1,7 +1,7 @@
 // Every collaborator of the app, built from a Config (the composition root): used by serve.ts, the CLIs and tests.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './env.ts';
 import { ConfigError, type Config } from './config.ts';
 import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
 import { createHostAllowlist } from './concur/hosts.ts';

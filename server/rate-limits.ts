@@ -6,7 +6,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import ipaddr from 'ipaddr.js';
 import proxyAddr from 'proxy-addr';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AppDeps, AppEnv } from './app.ts';
+import type { AppDeps, AppEnv } from './env.ts';
 import { LaunchParamsInvalid, LaunchSignatureInvalid, StoreUnavailable, TooManyRequests } from './errors.ts';
 
 /** Takes a point for `key`: over the limit, a 429 saying `message` with Retry-After; a failing store, a 503. */

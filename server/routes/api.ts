@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { zValidator } from '@hono/zod-validator';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
 import { SearchQuery, invalid } from './validation.ts';
 import { claimSession, saveSession, sessionKey } from '../launch/launch.ts';

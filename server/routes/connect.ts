@@ -9,7 +9,7 @@ import { html } from 'hono/html';
 import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import { page } from '../pages.ts';
 import { AppError, ConcurUnavailable } from '../errors.ts';
 import type { PendingConnect } from '../store/store.ts';

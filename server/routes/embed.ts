@@ -5,7 +5,7 @@ import { cors } from 'hono/cors';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import type { EmbedField, ErrorBody } from '../../src/contract/api.ts';
 import type { SearchContext } from '../sources/source.ts';
 import { localText, resolveFlow } from '../fields/flows.ts';

@@ -1,7 +1,7 @@
 // Concur's signed v4 launches; each answers 303 to the popup app with a one-time hand-off. v1's old path answers 410.
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';

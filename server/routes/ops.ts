@@ -1,7 +1,7 @@
 // Operations: /healthz (the process is up), /readyz (store and configuration ready, not shutting down), and
 // Prometheus metrics at /metrics.
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 
 export function opsRoutes(deps: AppDeps) {
   const r = new Hono<AppEnv>();

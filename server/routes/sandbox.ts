@@ -5,7 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
 import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
 import { html } from 'hono/html';

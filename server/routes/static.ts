@@ -1,7 +1,7 @@
 // The built popup app under /app/, and the start page (the simulator in the sandbox, a status page otherwise).
 import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import { statusPage } from '../pages.ts';
 
 export function staticRoutes(deps: AppDeps) {

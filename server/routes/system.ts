@@ -1,7 +1,7 @@
 // GET /system/v1.0/testconnection: what Concur's "Test Connection" button calls, with HTTP Basic.
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../env.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {

@@ -10,7 +10,6 @@
 import { fold, foldMapped } from './fold.ts';
 import { fuzzyWalk, packLexicon, wordsHolding, type Lexicon, type WalkBudget, type WalkResult } from './fuzzy-walk.ts';
 
-export { fold } from './fold.ts';
 
 export interface IndexedRow {
   code: string;
@@ -666,8 +665,10 @@ export class SearchIndex<T extends IndexedRow> {
           marked[row] = 0;
           take(row);
         }
-      } finally {
+      } catch (e) {
+        // Left clean for the next search when a context filter throws (the loop clears each mark it reads).
         marked.fill(0);
+        throw e;
       }
     }
     return { hits, total };

@@ -10,7 +10,6 @@
 import { fold, foldMapped } from './fold.ts';
 import { fuzzyWalk, packLexicon, wordsHolding, type Lexicon, type WalkBudget, type WalkResult } from './fuzzy-walk.ts';
 
-
 export interface IndexedRow {
   code: string;
   label: string;

@@ -18,11 +18,11 @@ popup.addEventListener('leu-close', (e) => {
   // Concur reloads the form when this window closes; the write has already been confirmed by then.
   if (!e.defaultPrevented) window.close();
 });
-// The page takes the language and direction the popup settles on, and names itself after its heading.
+// The page takes the language and direction the popup settles on, and names itself after its heading: the popup
+// sets lang and dir when its context has loaded, which is when its heading is known.
 new MutationObserver(() => {
   document.documentElement.lang = popup.lang || 'en';
   document.documentElement.dir = popup.dir || 'ltr';
-  const heading = popup.shadowRoot?.querySelector('h1')?.textContent;
-  if (heading) document.title = heading;
+  if (popup.heading) document.title = popup.heading;
 }).observe(popup, { attributes: true, attributeFilter: ['lang', 'dir'] });
 document.querySelector('main')!.append(popup);

@@ -15,6 +15,8 @@ import {
 } from './events.ts';
 import { intlLocale, pickLocale, setLocale } from '../i18n/locale.ts';
 import { failureAlert } from './failure.ts';
+import { chosenLine, chosenStyles } from './chosen.ts';
+import { SEARCH_EXPORTPARTS, WIZARD_EXPORTPARTS } from './parts.ts';
 import { theme } from './theme.ts';
 import { LeuSearchElement } from './leu-search.ts';
 import { LeuWizardElement } from './leu-wizard.ts';
@@ -62,6 +64,7 @@ export class LeuPickerElement extends LitElement {
 
   static override styles = [
     theme,
+    chosenStyles,
     css`
       :host {
         display: flex;
@@ -82,7 +85,6 @@ export class LeuPickerElement extends LitElement {
         flex: 1;
         min-height: 0;
       }
-      .choice,
       .status {
         margin: 0;
         overflow-wrap: anywhere;
@@ -153,7 +155,7 @@ export class LeuPickerElement extends LitElement {
     if (f.flow) {
       return html`<p class="title" part="title">${f.title}</p>
         <leu-wizard
-          exportparts="progress, step, back, next, done, label, input, listbox, option, match, error"
+          exportparts=${WIZARD_EXPORTPARTS}
           .flow=${f.flow}
           .api=${this.#client}
           .locale=${intlLocale(f.languageCode)}
@@ -165,7 +167,7 @@ export class LeuPickerElement extends LitElement {
     }
     return html`<p class="title" part="title">${msg('Choose a value')}</p>
       <leu-search
-        exportparts="label, input, listbox, option, match, error"
+        exportparts=${SEARCH_EXPORTPARTS}
         label=${msg('Search values')}
         .search=${this.#client!.search}
         .chosen=${this.chosen}
@@ -174,14 +176,7 @@ export class LeuPickerElement extends LitElement {
           this.confirmed = undefined;
         }}
       ></leu-search>
-      <p class="choice" aria-live="polite">
-        ${
-          this.chosen
-            ? html`${msg('Selected:')} <strong>${this.chosen.display ?? this.chosen.code}</strong> ${this.chosen.label}`
-            : msg('Nothing selected yet.')
-        }
-      </p>
-      ${done}
+      ${chosenLine(this.chosen)} ${done}
       <footer>
         ${cancel}<button part="done" class="primary" ?disabled=${!this.chosen} @click=${() => this.onDone(f)}>
           ${msg('Done')}

@@ -1,25 +1,19 @@
 // <leu-popup>: the whole popup: what the user is editing, a search or a wizard, and the write to Concur.
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { localized, msg, str } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
 import type { ApiClient } from '../api/client.ts';
-import { ApiError } from '../api/api-error.ts';
 import type { CatalogItem, SessionContext } from '../contract/api.ts';
 import { PopupCloseEvent, type ValueSelectEvent, type WizardSubmitEvent } from './events.ts';
 import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale.ts';
-import { problemText } from '../i18n/messages.ts';
 import { failureAlert } from './failure.ts';
-import { isProblem } from '../flows/problem.ts';
+import { chosenLine, chosenStyles } from './chosen.ts';
+import { SEARCH_EXPORTPARTS, WIZARD_EXPORTPARTS } from './parts.ts';
 import { formatDate, formatMoney, formatPercent } from '../i18n/format.ts';
 import { theme } from './theme.ts';
 import { LeuSearchElement } from './leu-search.ts';
-import type { LeuWizardElement } from './leu-wizard.ts';
 import type { SearchFunction } from './leu-search.ts';
-
-/** The nested elements' parts, passed on so a page styles them as leu-popup::part(input) and so on. */
-const SEARCH_PARTS = 'label, input, listbox, option, match, error';
-const WIZARD_PARTS = `progress, step, back, next, done, ${SEARCH_PARTS}`;
 
 /**
  * The popup Concur opens. Loads the session's context, speaks the user's language, lets the user pick a value
@@ -46,6 +40,7 @@ export class LeuPopupElement extends LitElement {
 
   static override styles = [
     theme,
+    chosenStyles,
     css`
       :host {
         display: flex;
@@ -90,10 +85,6 @@ export class LeuPopupElement extends LitElement {
         flex: 1;
         min-height: 0;
       }
-      .choice {
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
       footer {
         display: flex;
         justify-content: flex-end;
@@ -131,7 +122,6 @@ export class LeuPopupElement extends LitElement {
 
   @state() private chosen: CatalogItem | null = null;
   @state() private saved = false;
-  @query('leu-wizard') private wizard?: LeuWizardElement;
 
   private readonly context = new Task(this, {
     task: async ([api], { signal }) => {
@@ -161,30 +151,19 @@ export class LeuPopupElement extends LitElement {
       this.saved = true;
       this.close('committed', r.value);
     },
-    onError: (e) => {
-      // A refused wizard answer takes the user back to that step, with the reason in the user's language.
-      if (
-        e instanceof ApiError &&
-        e.code === 'flow_answer_invalid' &&
-        e.step &&
-        this.wizard?.showProblem(e.step, this.#problemText(e))
-      )
-        this.#shownOnStep = e;
-    },
   });
 
   /** The search box or wizard last focused: each gets the focus once, when it appears, ready to type. */
   #focused?: Element;
-  /** The commit error the wizard shows under a step (so it is not shown again as an alert). */
-  #shownOnStep?: unknown;
 
-  /** The server says why in words (English) and as a Problem, which the popup words in the user's language. */
-  #problemText(e: ApiError): string {
-    return isProblem(e.problem) ? problemText(e.problem, intlLocale(this.context.value?.languageCode)) : e.message;
+  /** The heading once the context has loaded: the wizard's title, or "Choose a value". The page takes it as title. */
+  get heading(): string | undefined {
+    const ctx = this.context.value;
+    return ctx && (ctx.flow?.title ?? msg('Choose a value'));
   }
 
   protected override updated() {
-    const input = this.wizard ?? this.renderRoot.querySelector('leu-search');
+    const input = this.renderRoot.querySelector<HTMLElement>('leu-wizard, leu-search');
     if (!input || input === this.#focused) return;
     this.#focused = input;
     input.focus();
@@ -242,7 +221,7 @@ export class LeuPopupElement extends LitElement {
     const { report } = ctx;
     const owner = report.ownerEmployeeId ? msg(str`employee ${report.ownerEmployeeId}`) : msg('another employee');
     return html`<header part="header">
-      <h1>${ctx.flow?.title ?? msg('Choose a value')}</h1>
+      <h1>${this.heading}</h1>
       <p class="item">${this.describeItem(ctx)}</p>
       ${
         ctx.item.kind !== 'HEADER' && report.name
@@ -271,17 +250,13 @@ export class LeuPopupElement extends LitElement {
     </header>`;
   }
 
-  private renderCommitState() {
+  /** Saving, saved, or why the write failed, with Retry; a wizard is given the failure and says it itself. */
+  private renderCommitState(alert: boolean) {
     if (this.saved) return html`<p class="saved" role="status">${msg('Saved. You can close this window.')}</p>`;
     return this.commit.render({
       pending: () => html`<p class="status" role="status">${msg('Saving to Concur…')}</p>`,
-      error: (e) => (e === this.#shownOnStep ? nothing : failureAlert(e, () => this.retryCommit())),
+      error: (e) => (alert ? failureAlert(e, () => this.onDone()) : nothing),
     });
-  }
-
-  private retryCommit() {
-    if (this.context.value?.flow) this.wizard?.submit();
-    else this.onDone();
   }
 
   private renderCancel(saving: boolean) {
@@ -294,7 +269,7 @@ export class LeuPopupElement extends LitElement {
     const saving = this.commit.status === TaskStatus.PENDING;
     return html`${this.renderHeader(ctx)}
       <leu-wizard
-        exportparts=${WIZARD_PARTS}
+        exportparts=${WIZARD_EXPORTPARTS}
         .flow=${flow}
         .answers=${ctx.prefill ?? {}}
         .fieldValues=${ctx.fieldValues ?? {}}
@@ -302,11 +277,12 @@ export class LeuPopupElement extends LitElement {
         .locale=${intlLocale(ctx.languageCode)}
         ?busy=${saving || this.saved}
         ?mobile=${this.mobile}
+        .failure=${this.commit.status === TaskStatus.ERROR ? this.commit.error : undefined}
         @leu-submit=${(e: WizardSubmitEvent) => this.onWizardSubmit(e)}
       >
         ${this.renderCancel(saving)}
       </leu-wizard>
-      ${this.renderCommitState()}`;
+      ${this.renderCommitState(false)}`;
   }
 
   /**
@@ -323,7 +299,7 @@ export class LeuPopupElement extends LitElement {
           : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`
       }
       <leu-search
-        exportparts=${SEARCH_PARTS}
+        exportparts=${SEARCH_EXPORTPARTS}
         label=${msg('Search values')}
         .search=${ctx ? this.search : undefined}
         .chosen=${chosen}
@@ -331,13 +307,7 @@ export class LeuPopupElement extends LitElement {
       ></leu-search>
       ${
         ctx
-          ? html`<p class="choice" aria-live="polite">
-                ${
-                  chosen
-                    ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}`
-                    : msg('Nothing selected yet.')
-                }
-              </p>
+          ? html`${chosenLine(chosen)}
               ${
                 this.tooLong(ctx, chosen?.code)
                   ? html`<p class="blocked" role="alert">
@@ -345,7 +315,7 @@ export class LeuPopupElement extends LitElement {
                     </p>`
                   : nothing
               }
-              ${this.renderCommitState()}
+              ${this.renderCommitState(true)}
               <footer>
                 ${this.renderCancel(saving)}
                 <button

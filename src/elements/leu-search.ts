@@ -3,16 +3,19 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { ref } from 'lit/directives/ref.js';
-import { Task, TaskStatus } from '@lit/task';
+import { TaskStatus } from '@lit/task';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
-import type { CatalogItem, SearchItem, SearchResponse } from '../contract/api.ts';
+import type { CatalogItem, SearchItem } from '../contract/api.ts';
 import { ValueSelectEvent } from './events.ts';
-import { highlighted } from './highlight.ts';
+import { optionStyles, searchOption } from './search-option.ts';
 import { localized, msg, str } from '@lit/localize';
 import { failureText } from '../i18n/messages.ts';
 import { theme } from './theme.ts';
 import { VirtualizerLoader } from './virtualizer.ts';
+import { SearchController, type SearchFunction } from './search-controller.ts';
+
+export type { SearchFunction };
 
 /**
  * The virtualizer sets an inline min-height of 150px unless one is set; ours lets the list shrink to what a small
@@ -22,28 +25,6 @@ import { VirtualizerLoader } from './virtualizer.ts';
 const shrinkable = (el: Element | undefined) => {
   if (el instanceof HTMLElement && !el.style.minHeight) el.style.minHeight = '2.75rem';
 };
-
-export type SearchFunction = (
-  query: string,
-  signal: AbortSignal,
-  offset?: number,
-  parent?: string,
-) => Promise<SearchResponse>;
-
-const wait = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        // The Task aborts a superseded run without giving a reason, so this is the default one: an AbortError.
-        reject(signal.reason as DOMException);
-      },
-      { once: true },
-    );
-  });
 
 /**
  * A combobox: the input and its listbox share one shadow root, so `aria-activedescendant` can point into the
@@ -91,52 +72,6 @@ export class LeuSearchElement extends LitElement {
         overflow: auto;
         min-height: 2.75rem;
       }
-      [role='option'] {
-        display: flex;
-        gap: 0.5rem;
-        width: 100%;
-        box-sizing: border-box;
-        min-height: var(--_target);
-        align-items: center;
-        padding-block: 0.25rem;
-        padding-inline: 0.625rem;
-        cursor: pointer;
-        border-inline-start: 3px solid transparent;
-      }
-      [role='option'][aria-selected='true'] {
-        background: color-mix(in srgb, var(--_accent) 14%, var(--_surface));
-        border-inline-start-color: var(--_accent);
-      }
-      [role='option'][aria-disabled='true'] {
-        cursor: not-allowed;
-        color: var(--_muted);
-      }
-      .code {
-        font-weight: 600;
-        font-variant-numeric: tabular-nums;
-        white-space: nowrap;
-      }
-      .label {
-        flex: 1;
-        min-width: 0;
-        overflow-wrap: anywhere;
-      }
-      .detail {
-        display: block;
-        font-size: 0.8125rem;
-        color: var(--_muted);
-      }
-      .tag {
-        font-size: 0.75rem;
-        color: var(--_muted);
-        white-space: nowrap;
-      }
-      mark {
-        background: none;
-        color: inherit;
-        font-weight: 700;
-        text-decoration: underline;
-      }
       .state {
         margin: 0;
         padding-block: 0.25rem;
@@ -161,6 +96,7 @@ export class LeuSearchElement extends LitElement {
         padding-inline: 0.5rem;
       }
     `,
+    optionStyles,
   ];
 
   /** Runs a search; the element aborts its signal when a newer query supersedes it. */
@@ -176,14 +112,7 @@ export class LeuSearchElement extends LitElement {
   /** Milliseconds to wait after a keystroke before searching. */
   @property({ type: Number }) debounce = 150;
 
-  @state() private query = '';
   @state() private active = -1;
-  /** Every page loaded so far for the current query (recent picks first when nothing is typed). */
-  @state() private items: SearchItem[] = [];
-  @state() private recentCount = 0;
-  @state() private total = 0;
-  /** The connected-list levels opened so far (empty at the top level). */
-  @state() private parents: SearchItem[] = [];
   @query('lit-virtualizer') private list?: LitVirtualizer;
 
   /** Results are a plain list until the virtualizer has loaded; a failed load is tried again with the next results. */
@@ -191,37 +120,15 @@ export class LeuSearchElement extends LitElement {
   /** Whether the last render went through the virtualizer. */
   #virtualized = false;
   #pickWhenReady = false;
-  #more?: AbortController;
-  /** Server results received for the current query and level (recent picks not counted). */
-  #serverLoaded = 0;
-  /** Recent picks that page one also held (shown once, as recent). */
-  #dupes = 0;
-  /** Bumped whenever the query or the level changes: an answer for an older one is dropped. */
-  #generation = 0;
 
-  private readonly results = new Task(this, {
-    task: async ([q, search, parent], { signal }) => {
-      if (!search) return undefined;
-      await wait(q ? this.debounce : 0, signal);
-      return search(q, signal, 0, parent?.code);
-    },
-    args: () => [this.query, this.search, this.parents.at(-1)] as const,
-    onComplete: (r) => {
-      if (!r) return;
-      const recent = r.recent ?? [];
-      const codes = new Set(recent.map((i) => i.code));
-      const rest = r.items.filter((i) => !codes.has(i.code));
-      this.items = [...recent, ...rest];
-      this.recentCount = recent.length;
-      this.#serverLoaded = r.items.length;
-      this.#dupes = r.items.length - rest.length;
-      this.total = r.total;
-      // With a query typed, the best match is active so Enter picks it.
-      this.active = this.query && this.items.length ? 0 : -1;
-      if (this.#pickWhenReady && this.items[0]) this.pick(this.items[0]);
-      this.#pickWhenReady = false;
-      this.#virtualizer.load();
-    },
+  /** The query, its pages of results and the connected-list levels. */
+  private readonly results = new SearchController(this, () => {
+    // With a query typed, the best match is active so Enter picks it.
+    const { query, items } = this.results;
+    this.active = query && items.length ? 0 : -1;
+    if (this.#pickWhenReady && items[0]) this.pick(items[0]);
+    this.#pickWhenReady = false;
+    this.#virtualizer.load();
   });
 
   /** Puts the keyboard focus in the search box. */
@@ -231,57 +138,23 @@ export class LeuSearchElement extends LitElement {
     else void this.updateComplete.then(() => this.renderRoot.querySelector('input')?.focus(options));
   }
 
-  override disconnectedCallback() {
-    super.disconnectedCallback();
-    this.#more?.abort();
-  }
-
-  /** Loads the next page when the list nears the end of what is loaded. */
-  async #loadMore() {
-    if (this.#more || this.#serverLoaded >= this.total || !this.search || this.results.status !== TaskStatus.COMPLETE)
-      return;
-    const controller = (this.#more = new AbortController());
-    const generation = this.#generation;
-    try {
-      const page = await this.search(this.query, controller.signal, this.#serverLoaded, this.parents.at(-1)?.code);
-      if (generation !== this.#generation) return;
-      const recent = new Set(this.items.slice(0, this.recentCount).map((i) => i.code));
-      const rest = page.items.filter((i) => !recent.has(i.code));
-      this.#serverLoaded += page.items.length;
-      this.#dupes += page.items.length - rest.length;
-      this.items = [...this.items, ...rest];
-    } catch {
-      // A failed next page leaves the loaded ones; scrolling again retries.
-    } finally {
-      if (this.#more === controller) this.#more = undefined;
-    }
-  }
-
   private onInput(e: InputEvent) {
-    this.query = (e.target as HTMLInputElement).value;
+    this.results.setQuery((e.target as HTMLInputElement).value);
     this.active = -1;
     this.#pickWhenReady = false;
-    this.#restart();
-  }
-
-  /** A new query or level: any next-page request for the old one is abandoned. */
-  #restart() {
-    this.#generation++;
-    this.#more?.abort();
-    this.#more = undefined;
   }
 
   /** The plain list's stand-in for the virtualizer's rangeChanged: near the end, the next page. */
   private onListScroll(e: Event) {
     const list = e.currentTarget as HTMLElement;
-    if (list.scrollTop + 2 * list.clientHeight >= list.scrollHeight) void this.#loadMore();
+    if (list.scrollTop + 2 * list.clientHeight >= list.scrollHeight) void this.results.loadMore();
   }
 
   private move(to: number) {
-    const count = this.items.length;
+    const count = this.results.items.length;
     if (!count) return;
     this.active = ((to % count) + count) % count;
-    if (this.active >= count - 5) void this.#loadMore();
+    if (this.active >= count - 5) void this.results.loadMore();
   }
 
   private onKeydown(e: KeyboardEvent) {
@@ -290,30 +163,30 @@ export class LeuSearchElement extends LitElement {
         this.move(this.active + 1);
         break;
       case 'ArrowUp':
-        this.move(this.active <= 0 ? this.items.length - 1 : this.active - 1);
+        this.move(this.active <= 0 ? this.results.items.length - 1 : this.active - 1);
         break;
       case 'PageDown':
-        this.move(Math.min(this.active + 10, this.items.length - 1));
+        this.move(Math.min(this.active + 10, this.results.items.length - 1));
         break;
       case 'PageUp':
         this.move(Math.max(this.active - 10, 0));
         break;
       case 'Enter': {
-        const item = this.items[this.active];
+        const item = this.results.items[this.active];
         if (item) this.pick(item);
         // Typed ahead of the results (or of the search itself, which a popup sets once its context is loaded).
-        else if (this.query && (this.results.status === TaskStatus.PENDING || !this.search)) this.#pickWhenReady = true;
+        else if (this.results.query && (this.results.status === TaskStatus.PENDING || !this.search))
+          this.#pickWhenReady = true;
         else return;
         break;
       }
       case 'Escape':
-        if (!this.query) return;
-        this.query = '';
+        if (!this.results.query) return;
+        this.results.setQuery('');
         this.active = -1;
-        this.#restart();
         break;
       case 'Backspace':
-        if (this.query || !this.parents.length) return;
+        if (this.results.query || !this.results.parents.length) return;
         this.up();
         break;
       default:
@@ -326,10 +199,8 @@ export class LeuSearchElement extends LitElement {
     if (item.inactive) return;
     if (item.hasChildren) {
       // A connected list's item with a next level: open that level.
-      this.parents = [...this.parents, item];
-      this.query = '';
+      this.results.open(item);
       this.active = -1;
-      this.#restart();
       this.focus();
       return;
     }
@@ -339,10 +210,8 @@ export class LeuSearchElement extends LitElement {
 
   /** Back up one connected-list level. */
   private up() {
-    this.parents = this.parents.slice(0, -1);
-    this.query = '';
+    this.results.up();
     this.active = -1;
-    this.#restart();
     this.focus();
   }
 
@@ -368,53 +237,20 @@ export class LeuSearchElement extends LitElement {
   }
 
   /** A new function per render, so the virtualized list re-renders when the active or chosen option changes. */
-  private renderOption(item: SearchItem | undefined, i: number) {
+  private renderOption(item: SearchItem | undefined, index: number) {
     // While a shorter result list replaces a longer one, the virtualizer may still ask for a vanished index.
     if (!item) return nothing;
-    // An option is never focused: the input keeps the focus and takes the keys for the list (the combobox pattern,
-    // with aria-activedescendant), so Enter on the active option is this click's keyboard path (onKeydown).
-    // eslint-disable-next-line lit-a11y/click-events-have-key-events -- the keys are the input's, see above
-    return html`<div
-      id="option-${i}"
-      role="option"
-      part="option"
-      aria-selected=${i === this.active ? 'true' : 'false'}
-      aria-disabled=${item.inactive ? 'true' : nothing}
-      aria-setsize=${this.recentCount + this.total - this.#dupes}
-      aria-posinset=${i + 1}
-      @click=${() => this.pick(item)}
-      @mousemove=${() => {
-        if (this.active !== i) this.active = i;
-      }}
-    >
-      <span class="code">${item.display ?? highlighted(item.code, item.highlight?.code)}</span>
-      <span class="label">
-        ${highlighted(item.label, item.highlight?.label)}
-        ${
-          item.detail || item.inactive
-            ? html`<span class="detail"
-                >${
-                  item.inactive
-                    ? msg(str`Not available: ${item.inactive}`)
-                    : highlighted(item.detail!, item.highlight?.detail)
-                }</span
-              >`
-            : nothing
-        }
-      </span>
-      ${i < this.recentCount ? html`<span class="tag">${msg('Recent')}</span>` : nothing}
-      ${
-        item.hasChildren
-          ? html`<span class="tag" aria-hidden="true">›</span
-              ><span class="visually-hidden">${msg('opens the next level')}</span>`
-          : nothing
-      }
-      ${
-        this.chosen?.code === item.code
-          ? html`<span class="tag" aria-hidden="true">✓</span><span class="visually-hidden">${msg('chosen')}</span>`
-          : nothing
-      }
-    </div>`;
+    return searchOption(item, {
+      index,
+      setSize: this.results.setSize,
+      active: index === this.active,
+      recent: index < this.results.recentCount,
+      chosen: this.chosen?.code === item.code,
+      onPick: () => this.pick(item),
+      onPoint: () => {
+        if (this.active !== index) this.active = index;
+      },
+    });
   }
 
   /** The results: a plain list until the virtualizer has loaded, then through it. */
@@ -430,7 +266,7 @@ export class LeuSearchElement extends LitElement {
         aria-busy=${busy}
         @scroll=${(e: Event) => this.onListScroll(e)}
       >
-        ${this.items.map((item, i) => this.renderOption(item, i))}
+        ${this.results.items.map((item, i) => this.renderOption(item, i))}
       </div>`;
     }
     return html`<lit-virtualizer
@@ -442,17 +278,18 @@ export class LeuSearchElement extends LitElement {
       ?hidden=${!open}
       aria-busy=${busy}
       ${ref(shrinkable)}
-      .items=${this.items}
+      .items=${this.results.items}
       .renderItem=${(item: SearchItem | undefined, i: number) => this.renderOption(item, i)}
       @rangeChanged=${(e: RangeChangedEvent) => {
-        if (e.last >= this.items.length - 5) void this.#loadMore();
+        if (e.last >= this.results.items.length - 5) void this.results.loadMore();
       }}
     ></lit-virtualizer>`;
   }
 
   override render() {
-    const open = this.items.length > 0;
-    const activeId = this.active >= 0 && this.active < this.items.length ? `option-${this.active}` : undefined;
+    const { items, query, parents, total } = this.results;
+    const open = items.length > 0;
+    const activeId = this.active >= 0 && this.active < items.length ? `option-${this.active}` : undefined;
     const label = this.label || msg('Search');
     const describedBy = [this.help ? 'help' : '', this.error ? 'error' : ''].filter(Boolean).join(' ');
     return html`
@@ -469,7 +306,7 @@ export class LeuSearchElement extends LitElement {
         aria-controls="listbox"
         aria-expanded=${open ? 'true' : 'false'}
         aria-activedescendant=${activeId ?? nothing}
-        .value=${live(this.query)}
+        .value=${live(query)}
         aria-describedby=${describedBy || nothing}
         aria-invalid=${this.error ? 'true' : 'false'}
         @input=${(e: InputEvent) => this.onInput(e)}
@@ -478,10 +315,10 @@ export class LeuSearchElement extends LitElement {
       ${this.help ? html`<p id="help" class="help">${this.help}</p>` : nothing}
       ${this.error ? html`<p id="error" class="problem" part="error" role="alert">${this.error}</p>` : nothing}
       ${
-        this.parents.length
+        parents.length
           ? html`<p class="level">
               <button type="button" @click=${() => this.up()}>${msg('Back to the previous level')}</button>
-              <span>${this.parents.map((p) => p.label).join(' › ')}</span>
+              <span>${parents.map((p) => p.label).join(' › ')}</span>
             </p>`
           : nothing
       }
@@ -489,18 +326,16 @@ export class LeuSearchElement extends LitElement {
       ${this.results.render({
         pending: () => html`<p class="state">${msg('Searching…')}</p>`,
         complete: (r) =>
-          r && this.items.length === 0
-            ? html`<p class="state">${msg(str`No values match “${this.query}”.`)}</p>`
-            : nothing,
+          r && items.length === 0 ? html`<p class="state">${msg(str`No values match “${query}”.`)}</p>` : nothing,
         error: (e) =>
           html`<p class="state error" role="alert">
             ${failureText(e).message}
             ${failureText(e).detail ? html`<span lang="en">${failureText(e).detail}</span>` : nothing}
-            <button @click=${() => this.results.run()}>${msg('Try again')}</button>
+            <button @click=${() => this.results.retry()}>${msg('Try again')}</button>
           </p>`,
       })}
       <div class="visually-hidden" role="status" aria-live="polite">
-        ${this.results.value ? (this.total === 1 ? msg('1 result') : msg(str`${this.total} results`)) : ''}
+        ${this.results.value ? (total === 1 ? msg('1 result') : msg(str`${total} results`)) : ''}
       </div>
     `;
   }

@@ -5,6 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { localized, msg, str } from '@lit/localize';
 import type { ApiClient } from '../api/client.ts';
+import { ApiError } from '../api/api-error.ts';
 import type { AnswerStep, Flow, FlowStep, SearchItem } from '../contract/api.ts';
 import {
   answerValue,
@@ -17,10 +18,14 @@ import {
   type Answer,
   type Answers,
 } from '../flows/wizard.ts';
+import { isProblem } from '../flows/problem.ts';
 import { problemText } from '../i18n/messages.ts';
 import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.ts';
 import type { SearchFunction } from './leu-search.ts';
 import { renderReview } from './review.ts';
+import { chosenLine, chosenStyles } from './chosen.ts';
+import { failureAlert } from './failure.ts';
+import { FIELD_EXPORTPARTS, SEARCH_EXPORTPARTS } from './parts.ts';
 import { theme } from './theme.ts';
 import { LeuSearchElement } from './leu-search.ts';
 import { LeuFieldElement } from './leu-field.ts';
@@ -29,7 +34,8 @@ import { LeuFieldElement } from './leu-field.ts';
  * Shows one step at a time. Next checks the step's answer and, when it is refused, says why under the field and
  * puts the focus there; Back never loses an answer. A step shown only for some answers disappears when an earlier
  * answer changes, and its answer is neither checked nor sent (it comes back if the branch does). Each step change
- * is announced ("Step 2 of 4: Task").
+ * is announced ("Step 2 of 4: Task"). When the host could not write the answers it sets `failure`: a refused answer
+ * is said on its step, anything else in an alert with Retry (which is Done again).
  *
  * @fires {WizardSubmitEvent} leu-submit - Done on the last step, with every shown step's answer by step id.
  * @slot secondary - A button placed before Back and Next (the popup's Cancel).
@@ -38,6 +44,7 @@ import { LeuFieldElement } from './leu-field.ts';
  * @csspart back - The Back button.
  * @csspart next - The Next button.
  * @csspart done - The Done button on the last step.
+ * @csspart alert - Why the answers could not be written (set through `failure`), with its reference and Retry.
  * @csspart input - A step's search box or input (with label, listbox, option, match, error from its element).
  */
 @localized()
@@ -48,6 +55,7 @@ export class LeuWizardElement extends LitElement {
 
   static override styles = [
     theme,
+    chosenStyles,
     css`
       :host {
         display: flex;
@@ -72,10 +80,6 @@ export class LeuWizardElement extends LitElement {
       .step leu-search {
         flex: 1;
         min-height: 0;
-      }
-      .choice {
-        margin: 0;
-        overflow-wrap: anywhere;
       }
       h2 {
         font-size: 1rem;
@@ -143,6 +147,8 @@ export class LeuWizardElement extends LitElement {
   /** While the answers are being written: Back and Done wait. */
   @property({ type: Boolean }) busy = false;
   @property({ type: Boolean, reflect: true }) mobile = false;
+  /** Why the host could not write the answers (its commit's error), for as long as that stands; unset otherwise. */
+  @property({ attribute: false }) failure?: unknown;
 
   @state() private values: Record<string, Answer | undefined> = {};
   @state() private current = '';
@@ -150,6 +156,8 @@ export class LeuWizardElement extends LitElement {
   @state() private announcement = '';
   /** One search function per step and narrowing pick, so a re-render does not restart a search. */
   #searches = new Map<string, SearchFunction>();
+  /** The failure is said on the step whose answer it refuses, so not again as an alert. */
+  #failureOnStep = false;
 
   protected override willUpdate(changed: Map<string, unknown>) {
     if (changed.has('flow') || changed.has('answers')) {
@@ -157,6 +165,7 @@ export class LeuWizardElement extends LitElement {
       this.current = this.flow?.steps[0]?.id ?? '';
       this.problem = undefined;
     }
+    if (changed.has('failure')) this.#failureOnStep = this.failure !== undefined && this.showRefusal(this.failure);
   }
 
   /** Focuses the current step's field, once it has rendered. */
@@ -166,15 +175,6 @@ export class LeuWizardElement extends LitElement {
       if (target instanceof LitElement) await target.updateComplete;
       target?.focus(options);
     });
-  }
-
-  /** Shows the server's reason for refusing a step's answer on that step; false when no such step is shown. */
-  showProblem(stepId: string, text: string): boolean {
-    if (!this.steps.some((s) => s.id === stepId)) return false;
-    this.go(stepId);
-    this.problem = { step: stepId, text };
-    this.focus();
-    return true;
   }
 
   /** Done: every shown step's answer is checked; the first refused one is shown, else the answers go up. */
@@ -200,6 +200,21 @@ export class LeuWizardElement extends LitElement {
         plannedWrites(this.flow, effective).map(({ field, value }) => ({ field, value })),
       ),
     );
+  }
+
+  /** Shows why a step's answer is refused on that step; false when no such step is shown. */
+  private showProblem(stepId: string, text: string): boolean {
+    if (!this.steps.some((s) => s.id === stepId)) return false;
+    this.go(stepId);
+    this.problem = { step: stepId, text };
+    this.focus();
+    return true;
+  }
+
+  /** The server's refusal of one step's answer goes to that step, worded in the user's language when it can be. */
+  private showRefusal(e: unknown): boolean {
+    if (!(e instanceof ApiError) || e.code !== 'flow_answer_invalid' || !e.step) return false;
+    return this.showProblem(e.step, isProblem(e.problem) ? problemText(e.problem, this.locale) : e.message);
   }
 
   private get steps(): FlowStep[] {
@@ -300,7 +315,7 @@ export class LeuWizardElement extends LitElement {
       case 'search': {
         const chosen = this.values[step.id] as SearchItem | undefined;
         return html`<leu-search
-            exportparts="label, input, listbox, option, match, error"
+            exportparts=${SEARCH_EXPORTPARTS}
             .label=${step.label}
             .help=${step.help ?? ''}
             .error=${error}
@@ -308,17 +323,11 @@ export class LeuWizardElement extends LitElement {
             .chosen=${chosen ?? null}
             @leu-select=${(e: ValueSelectEvent) => this.setAnswer(step.id, e.item)}
           ></leu-search>
-          <p class="choice" aria-live="polite">
-            ${
-              chosen
-                ? html`${msg('Selected:')} <strong>${chosen.display ?? chosen.code}</strong> ${chosen.label}`
-                : msg('Nothing selected yet.')
-            }
-          </p>`;
+          ${chosenLine(chosen)}`;
       }
       default:
         return html`<leu-field
-          exportparts="label, input, option, error"
+          exportparts=${FIELD_EXPORTPARTS}
           .step=${step}
           .value=${answerValue(this.values[step.id]) ?? ''}
           .error=${error}
@@ -366,6 +375,7 @@ export class LeuWizardElement extends LitElement {
             : html`<button part="next" class="primary" @click=${() => this.next()}>${msg('Next')}</button>`
         }
       </footer>
+      ${this.failure !== undefined && !this.#failureOnStep ? failureAlert(this.failure, () => this.submit()) : nothing}
     `;
   }
 }

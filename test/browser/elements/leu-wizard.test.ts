@@ -291,8 +291,8 @@ describe('leu-wizard in the popup', () => {
     );
     const el = await mount();
     await billableToDone(el);
-    await waitUntil(() => el.shadowRoot!.querySelector('.alert'));
-    const alert = el.shadowRoot!.querySelector('.alert')!;
+    await waitUntil(() => wroot(el).querySelector('.alert'));
+    const alert = wroot(el).querySelector('.alert')!;
     expect(text(alert)).to.contain('Concur did not answer in time. Please try again.');
     expect(text(alert)).to.contain('cid-503');
     await expect(el).to.be.accessible();

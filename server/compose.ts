@@ -1,14 +1,17 @@
-// Every collaborator of the app, built from a Config (the composition root): used by serve.ts, the CLIs and tests.
+// The composition root: every collaborator of the app built from a Config (buildDeps, for the CLIs and tests), and
+// the connector as a whole (composeConnector): the app, with what starts its background work and what stops it.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { AppDeps } from './env.ts';
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from './env.ts';
+import { createApp } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
 import { createHostAllowlist } from './concur/hosts.ts';
 import { ExpenseApi } from './concur/expense.ts';
-import { SessionTokens } from './concur/session-tokens.ts';
 import { CompanyConnection } from './concur/company-connection.ts';
-import { createItemAccess } from './concur/items.ts';
+import { SessionTokens } from './sessions/session-tokens.ts';
+import { createItemAccess } from './sessions/items.ts';
 import { CatalogFile, type CatalogLike } from './sources/catalog.ts';
 import { createFieldSources, readFieldsFile } from './fields/fields.ts';
 import { openStore } from './store/open.ts';
@@ -16,6 +19,7 @@ import type { Store } from './store/store.ts';
 import type { SandboxConcur } from './sandbox/concur-state.ts';
 import { Metrics } from './metrics.ts';
 import { sandboxFieldsFile } from './sandbox/fields.ts';
+import { connectSandboxCompany, sandboxConcur } from './sandbox/setup.ts';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -29,6 +33,8 @@ export interface BuildOptions {
   client?: Partial<ConcurClientOptions>;
   sandbox?: SandboxConcur;
   metrics?: Metrics;
+  /** Aborted when the server starts shutting down (default: never). */
+  shutdown?: AbortSignal;
 }
 
 /** Every collaborator of the app, built from the configuration. */
@@ -82,6 +88,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     distDir: opts.distDir ?? DIST_DIR,
     sandbox: opts.sandbox,
     metrics,
+    shutdown: opts.shutdown ?? new AbortController().signal,
   };
 }
 
@@ -91,4 +98,41 @@ async function loadCatalog(config: Config, logger: Logger): Promise<CatalogFile>
       error.code === 'ENOENT' ? 'does not exist' : error.code === 'EISDIR' ? 'is a folder, not a file' : error.message;
     throw new ConfigError(`CATALOG_FILE: ${config.catalogFile} ${reason}`);
   });
+}
+
+/** The connector, built and not yet started. */
+export interface Connector {
+  deps: AppDeps;
+  app: Hono<AppEnv>;
+  /** Starts the background work: the sandbox company's connection, the company token's refresh, the catalog watch. */
+  start(): Promise<void>;
+  /** /readyz says "shutting down" from now on, so a load balancer sends no more. */
+  drain(): void;
+  /** Ends the background work and closes the store; call once requests in flight are done. */
+  stop(): Promise<void>;
+}
+
+/** The connector for a configuration; with SANDBOX on, around a new fake Concur. */
+export async function composeConnector(config: Config, opts: Omit<BuildOptions, 'shutdown'>): Promise<Connector> {
+  const shutdown = new AbortController();
+  const sandbox = opts.sandbox ?? (config.sandbox ? sandboxConcur(config) : undefined);
+  const deps = await buildDeps(config, { ...opts, sandbox, shutdown: shutdown.signal });
+  const file = deps.catalog instanceof CatalogFile ? deps.catalog : undefined;
+  return {
+    deps,
+    app: createApp(deps),
+    start: async () => {
+      if (sandbox) await connectSandboxCompany(sandbox, deps.company);
+      deps.company.start();
+      file?.watch();
+    },
+    drain: () => shutdown.abort(),
+    stop: async () => {
+      shutdown.abort();
+      deps.company.stop();
+      file?.close();
+      deps.sources.close();
+      await deps.store.close();
+    },
+  };
 }

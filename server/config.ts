@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { parseKey } from './concur/secret-box.ts';
+import { parseKey } from './crypto/secret-box.ts';
 import { CONCUR_REVOKE_HOST, CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
 import { FIELD_ID } from '../src/contract/field-id.ts';
 

@@ -6,6 +6,7 @@ import { signLaunchV4 } from './launch/signature.ts';
 import { readFieldsFile } from './fields/fields.ts';
 import { SANDBOX_IDS, SANDBOX_USER } from './sandbox/concur-state.ts';
 import type { ConnectionStatus } from './concur/company-connection.ts';
+import { apiBase, CONCUR_US_API_HOST } from './concur/hosts.ts';
 
 export interface DoctorReport {
   ok: boolean;
@@ -101,7 +102,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
     const res = await http.get(`${publicUrl}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`);
     launchUrl = new URL(res.headers.get('location') ?? '/', publicUrl).href;
   } else {
-    const base = config.apiBase ?? 'https://us.api.concursolutions.com';
+    const base = apiBase(config.apiBase, undefined, CONCUR_US_API_HOST);
     const signed = {
       company_domain: 'doctor.invalid',
       logged_in_user_id: SANDBOX_USER.id,

@@ -1,11 +1,13 @@
-// The app's environment, as every route and middleware sees it: its collaborators (AppDeps) and what a request
-// carries through Hono's context (AppEnv). Types only, in a file of their own, so routes import neither app.ts nor
-// each other.
+// The app's environment, as every route and middleware sees it: its collaborators (AppDeps), what a request
+// carries through Hono's context (AppEnv), and the factory every sub-app and middleware is made with. A file of
+// its own, so routes import neither app.ts nor each other.
+import { createFactory } from 'hono/factory';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { Store, Session } from './store/store.ts';
+import type { Store } from './store/store.ts';
+import type { Session } from './sessions/session.ts';
 import type { ConcurClient } from './concur/client.ts';
-import type { ItemAccess } from './concur/items.ts';
+import type { ItemAccess } from './sessions/items.ts';
 import type { CompanyConnection } from './concur/company-connection.ts';
 import type { HostAllowlist } from './concur/hosts.ts';
 import type { CatalogLike } from './sources/catalog.ts';
@@ -32,8 +34,8 @@ export interface AppDeps {
   /** The fake Concur, present when the sandbox is on. */
   sandbox?: SandboxConcur;
   metrics: Metrics;
-  /** Set while the server shuts down: /readyz then answers 503 so a load balancer sends no more. */
-  draining?: () => boolean;
+  /** Aborted once the server starts shutting down: /readyz then answers 503 so a load balancer sends no more. */
+  shutdown: AbortSignal;
 }
 
 export interface AppEnv {
@@ -45,3 +47,6 @@ export interface AppEnv {
     sessionKey: string;
   };
 }
+
+/** Makes the app, its sub-apps and middleware, all typed with AppEnv (Hono's createFactory). */
+export const factory = createFactory<AppEnv>();

@@ -1,4 +1,5 @@
-// Named errors of the domain; the app's one error handler turns each into a status and a readable answer.
+// Named errors, one for each refusal: the error handlers (server/error-handler.ts) turn each into its status and
+// an answer a person (a page) or a program (JSON) can read.
 import type { ServerErrorCode } from '../src/contract/error-codes.ts';
 
 export abstract class AppError extends Error {
@@ -22,6 +23,81 @@ export abstract class AppError extends Error {
   correlationId?: string;
   /** Non-secret facts for the log line only (never shown to the user). */
   logContext?: Record<string, unknown>;
+  /** Headers the answer carries (a challenge, when to try again). */
+  headers?: Record<string, string>;
+  /** More of the refusal for a program (JSON clients only). */
+  details?: Record<string, unknown>;
+}
+
+/** A request whose parameters or body do not have the shape the route takes (the validators' refusal). */
+export class RequestInvalid extends AppError {
+  readonly status = 400;
+  readonly code = 'invalid_request';
+  override readonly title = 'This request is not valid';
+}
+
+/** Nothing is served at this address. */
+export class NotFound extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  override readonly title = 'Not found';
+  constructor(message = 'There is nothing at this address.') {
+    super(message);
+  }
+}
+
+/** An administrator's request without the right ADMIN_TOKEN. */
+export class Unauthorized extends AppError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  override readonly title = 'You are not signed in';
+  constructor(message: string, challenge: string) {
+    super(message);
+    this.headers = { 'WWW-Authenticate': challenge };
+  }
+}
+
+/** Embedding is off: no origin may embed the picker (EMBED_ALLOWED_ORIGINS is empty). */
+export class EmbedOff extends AppError {
+  readonly status = 404;
+  readonly code = 'embed_off';
+  override readonly title = 'Embedding is off';
+  constructor() {
+    super('Embedding is off: set EMBED_ALLOWED_ORIGINS to the origins of the pages that may embed the picker.');
+  }
+}
+
+/** A field other pages may not search. */
+export class FieldNotEmbeddable extends AppError {
+  readonly status = 404;
+  readonly code = 'field_not_embeddable';
+  override readonly title = 'This field is not offered to other pages';
+  constructor(field: string) {
+    super(
+      `The field ${field} is not offered to other pages ` +
+        '(it must be in EMBED_FIELDS and set up in the fields configuration).',
+    );
+  }
+}
+
+/** A page of the browser app that has not been built. */
+export class NotBuilt extends AppError {
+  readonly status = 503;
+  readonly code = 'not_built';
+  override readonly title = 'This page has not been built';
+  constructor(file: string) {
+    super(`${file} has not been built: run npm run build.`);
+  }
+}
+
+/** An administrator's request about the company connection when there is none. */
+export class NotConnected extends AppError {
+  readonly status = 404;
+  readonly code = 'not_connected';
+  override readonly title = 'No company is connected';
+  constructor() {
+    super('No company is connected.');
+  }
 }
 
 export class LaunchParamsInvalid extends AppError {
@@ -40,6 +116,14 @@ export class FieldNotConfigured extends AppError {
   readonly status = 400;
   readonly code = 'field_not_configured';
   override readonly title = 'This button is not set up';
+
+  /** A session's field that the configuration no longer names (it was removed since the launch). */
+  static removed(fieldId: string): FieldNotConfigured {
+    return new FieldNotConfigured(
+      `The field ${fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. ` +
+        'Close this window.',
+    );
+  }
 }
 
 export class BodyTooLarge extends AppError {
@@ -82,10 +166,14 @@ export class LaunchReplayed extends AppError {
   override readonly title = 'This link has already been used';
 }
 
+/** The popup's session has ended (or never was): the user starts again from Concur. */
 export class SessionMissing extends AppError {
   readonly status = 401;
   readonly code = 'session_missing';
   override readonly title = 'Your session has ended';
+  constructor(message = "This window's session has ended. Close it and click the button in Concur again.") {
+    super(message);
+  }
 }
 
 export class ValueNotInCatalog extends AppError {
@@ -106,6 +194,7 @@ export class FlowAnswerInvalid extends AppError {
     super(message);
     this.step = step;
     this.problem = problem;
+    this.details = { step, ...(problem ? { problem } : {}) };
   }
 }
 
@@ -178,6 +267,7 @@ export class TooManyRequests extends AppError {
   constructor(message: string, retryAfterS: number) {
     super(message);
     this.retryAfterS = retryAfterS;
+    this.headers = { 'Retry-After': String(retryAfterS) };
   }
 }
 

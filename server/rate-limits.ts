@@ -39,7 +39,7 @@ export function clientAddress(c: Context, trustProxyHops: number): string {
 
 /** Searches per minute for whatever `keyOf` names (a session, an address); off at 0. */
 export function searchLimit(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'config' | 'store'>,
   surface: string,
   keyOf: (c: Context<AppEnv>) => string,
 ): MiddlewareHandler<AppEnv> {

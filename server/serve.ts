@@ -4,13 +4,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createApp } from './app.ts';
 import type { AppDeps } from './env.ts';
 import type { Config } from './config.ts';
-import { CatalogFile } from './sources/catalog.ts';
-import { SANDBOX_COMPANY, SandboxConcur } from './sandbox/concur-state.ts';
+import type { SandboxConcur } from './sandbox/concur-state.ts';
 import { Metrics } from './metrics.ts';
-import { buildDeps } from './compose.ts';
+import { composeConnector } from './compose.ts';
 import { createLogger } from './logger.ts';
 
 export interface RunningServer {
@@ -90,39 +88,25 @@ export async function startServer(
   const config = configFor(bound);
   const logger = opts.logger ?? createLogger(config.logLevel);
   try {
-    const sandbox = config.sandbox
-      ? new SandboxConcur({
-          base: `${config.publicUrl}/sandbox/concur`,
-          clientId: config.oauth.clientId,
-          clientSecret: config.oauth.clientSecret,
-          redirectUri: config.oauth.redirectUri,
-        })
-      : undefined;
-    let draining = false;
-    const deps = await buildDeps(config, {
+    const connector = await composeConnector(config, {
       logger,
       distDir: opts.distDir,
-      sandbox,
       metrics: new Metrics({ processMetrics: true }),
     });
-    deps.draining = () => draining;
-    handler = createApp(deps).fetch;
-    // The sandbox's fake Concur is new at each start: its company is connected afresh, as App Center would.
-    if (sandbox)
-      await deps.company.connect(SANDBOX_COMPANY.id, sandbox.issueCompanyRequestToken(), SANDBOX_COMPANY.adminId);
-    deps.company.start();
-    if (deps.catalog instanceof CatalogFile) deps.catalog.watch();
+    const { deps } = connector;
+    handler = connector.app.fetch;
+    await connector.start();
     return {
       url: bound,
       deps,
-      sandbox,
+      sandbox: deps.sandbox,
       /**
        * Graceful: no new connections, idle ones closed, and requests in flight (a write to Concur) finish, for up
        * to drainMs; only then are the remaining connections cut.
        */
       close: () =>
         new Promise((resolve, reject) => {
-          draining = true;
+          connector.drain();
           const connections = server as unknown as {
             closeAllConnections?: () => void;
             closeIdleConnections?: () => void;
@@ -131,10 +115,7 @@ export async function startServer(
           const release = async () => {
             // A connection cut at the deadline does not stop its handler: let it finish with the store still open.
             if (inFlight > 0) await new Promise<void>((done) => (settled = done));
-            deps.company.stop();
-            if (deps.catalog instanceof CatalogFile) deps.catalog.close();
-            deps.sources.close();
-            await deps.store.close();
+            await connector.stop();
           };
           server.close((err) => {
             clearTimeout(cut);

@@ -6,8 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ConcurClient, ConcurToken } from './client.ts';
-import { ConcurHttpError } from './client.ts';
-import type { CompanyConnectionRecord, Store } from '../store/store.ts';
+import { TokenKeeper } from './token-keeper.ts';
 import { AppError, CompanyNotConnected, ConcurSignInFailed, ConcurUnavailable } from '../errors.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -17,8 +16,6 @@ const DAY = 24 * 60 * 60 * 1000;
  */
 export const COMPANY_REFRESH_EVERY_MS = 30 * DAY;
 const REFRESH_WHEN_LEFT_MS = 150 * DAY;
-/** An access token this close to its end is not used for a new call. */
-const ACCESS_MARGIN_MS = 2 * 60 * 1000;
 /** One instance refreshes a generation of the refresh token; the others wait this long for its result. */
 const LEASE_MS = 30_000;
 /** The name the one connection is kept under. */
@@ -27,6 +24,38 @@ export const COMPANY_CONNECTION = 'company';
 export const NOT_CONNECTED_MESSAGE =
   'This app is not connected to your company in Concur, so expense entries cannot be changed here. ' +
   'Your Concur administrator must connect it (App Center, Connect), then you can try again.';
+
+/**
+ * The company's connection as it is kept (protocol sheet §13): made once by an administrator (App Center or the
+ * company-token command), refreshed on a schedule, kept in the store so that every instance uses the same one.
+ * The SQLite and Redis stores seal it at rest, like sessions: it holds the company's refresh token.
+ */
+export interface CompanyConnectionRecord {
+  /** The company's UUID (App Center's `id`, the company token's `sub`). */
+  companyId: string;
+  /** Where the company's tokens are refreshed and its calls go (the token's geolocation). */
+  geolocation?: string;
+  /** Empty once the connection is disconnected. */
+  refreshToken: string;
+  /** When Concur said the refresh token expires (epoch ms); it slides with each refresh. */
+  refreshExpiresAt?: number;
+  /** Epoch ms of the last exchange or refresh: a refresh lease is claimed per value, so one instance refreshes. */
+  refreshedAt: number;
+  connectedAt: number;
+  /** The Concur administrator who connected it (App Center's `userId`), when known. */
+  connectedBy?: string;
+  /** Set when Concur revoked the connection or an administrator disconnected it. */
+  disconnected?: { at: number; reason: string };
+}
+
+/** What the connection needs of the store every instance shares (server/store's Store is one). */
+export interface ConnectionStore {
+  getConnection(name: string): Promise<CompanyConnectionRecord | undefined>;
+  putConnection(name: string, record: CompanyConnectionRecord): Promise<void>;
+  deleteConnection(name: string): Promise<void>;
+  /** Records a key; false when it was recorded before and has not expired (the refresh lease). */
+  claimNonce(nonce: string, ttlMs: number): Promise<boolean>;
+}
 
 export interface ConnectionStatus {
   companyId: string;
@@ -40,7 +69,7 @@ export interface ConnectionStatus {
 }
 
 export interface CompanyConnectionOptions {
-  store: Store;
+  store: ConnectionStore;
   client: ConcurClient;
   logger: Logger;
   /** Where DELETE /app-mgmt/v0/connections revokes the company's tokens. */
@@ -57,12 +86,33 @@ export class CompanyConnection {
   readonly #now: () => number;
   /** The access token from this instance's last exchange or refresh (access tokens stay in memory). */
   #access?: ConcurToken;
-  #inflight?: Promise<ConcurToken>;
+  readonly #tokens: TokenKeeper<string>;
   #timer?: ReturnType<typeof setInterval>;
 
   constructor(options: CompanyConnectionOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#tokens = new TokenKeeper<string>({
+      key: (name) => name,
+      load: async () => {
+        // A connection disconnected on another instance is not used here either.
+        if (this.#access && !(await this.isConnected())) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+        return this.#access;
+      },
+      refresh: () => this.#refresh(),
+      save: (_, token) => {
+        this.#access = token;
+      },
+      now: this.#now,
+      // The refresh token is in the store, not in the access token: the connection can always try a refresh.
+      refreshable: () => true,
+      // A 403 is checked with a refresh: a connection Concur revoked then shows (error 108) and is marked so.
+      checkWithRefresh: [403],
+      refusedFresh: async () => {
+        await this.#markDisconnected(`Concur refused a freshly refreshed company token (HTTP 401)`);
+        throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+      },
+    });
   }
 
   /**
@@ -114,32 +164,13 @@ export class CompanyConnection {
    * or a refresh Concur refuses (108), means Concur revoked the connection: it is marked disconnected. A 403 is
    * checked with a refresh the same way, and otherwise left to the caller (a field's own rule can refuse a write).
    */
-  async withToken<T>(call: (token: ConcurToken) => Promise<T>): Promise<T> {
-    const held = this.#access && this.#access.expiresAt - this.#now() > ACCESS_MARGIN_MS ? this.#access : undefined;
-    // A connection disconnected on another instance is not used here either.
-    if (held && !(await this.isConnected())) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
-    const token = held ?? (await this.#refresh());
-    try {
-      return await call(token);
-    } catch (error) {
-      if (!(error instanceof ConcurHttpError) || ![401, 403].includes(error.upstreamStatus)) throw error;
-      const fresh = await this.#refresh();
-      if (error.upstreamStatus === 403) throw error;
-      try {
-        return await call(fresh);
-      } catch (again) {
-        if (again instanceof ConcurHttpError && again.upstreamStatus === 401) {
-          await this.#markDisconnected(`Concur refused a freshly refreshed company token (HTTP 401)`);
-          throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
-        }
-        throw again;
-      }
-    }
+  withToken<T>(call: (token: ConcurToken) => Promise<T>): Promise<T> {
+    return this.#tokens.withToken(COMPANY_CONNECTION, call);
   }
 
   /** Asks Concur now (a refresh): a revoked connection is marked disconnected. The status, after. */
   async verify(): Promise<ConnectionStatus | undefined> {
-    await this.#refresh().catch((error: unknown) => {
+    await this.#tokens.refresh(COMPANY_CONNECTION).catch((error: unknown) => {
       if (!(error instanceof CompanyNotConnected)) throw error;
     });
     return this.status();
@@ -156,7 +187,7 @@ export class CompanyConnection {
     if (!due) return false;
     // Another instance holding this generation's lease is refreshing it now.
     if (!(await this.#claim(record))) return false;
-    await this.#refreshRecord(record);
+    this.#access = await this.#refreshRecord(record);
     return true;
   }
 
@@ -211,23 +242,18 @@ export class CompanyConnection {
     clearInterval(this.#timer);
   }
 
-  /** A new access token, from a refresh of the stored refresh token: one at a time here, one lease across instances. */
-  #refresh(): Promise<ConcurToken> {
-    this.#inflight ??= (async () => {
-      const deadline = this.#now() + LEASE_MS + 5_000;
-      for (;;) {
-        const record = await this.#o.store.getConnection(COMPANY_CONNECTION);
-        if (!record || record.disconnected) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
-        if (await this.#claim(record)) return this.#refreshRecord(record);
-        // Another instance is refreshing this generation: once it has stored the next, this one refreshes that.
-        if (this.#now() > deadline)
-          throw new ConcurUnavailable('The company connection is being renewed. Please try again in a moment.');
-        await sleep(this.#o.waitStepMs ?? 200);
-      }
-    })().finally(() => {
-      this.#inflight = undefined;
-    });
-    return this.#inflight;
+  /** A new access token from the stored refresh token: one lease across instances (the keeper: one per instance). */
+  async #refresh(): Promise<ConcurToken> {
+    const deadline = this.#now() + LEASE_MS + 5_000;
+    for (;;) {
+      const record = await this.#o.store.getConnection(COMPANY_CONNECTION);
+      if (!record || record.disconnected) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+      if (await this.#claim(record)) return this.#refreshRecord(record);
+      // Another instance is refreshing this generation: once it has stored the next, this one refreshes that.
+      if (this.#now() > deadline)
+        throw new ConcurUnavailable('The company connection is being renewed. Please try again in a moment.');
+      await sleep(this.#o.waitStepMs ?? 200);
+    }
   }
 
   /** The lease on one generation of the refresh token (the nonce store answers once per key until it expires). */
@@ -259,7 +285,6 @@ export class CompanyConnection {
       refreshedAt: Math.max(this.#now(), record.refreshedAt + 1),
     };
     await this.#o.store.putConnection(COMPANY_CONNECTION, next);
-    this.#access = token;
     return token;
   }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ConcurClient, ConcurToken } from './client.ts';
 import type { ItemRef } from './item-url.ts';
+import { apiBase } from './hosts.ts';
 import {
   formFieldsPath,
   itemPath,
@@ -11,7 +12,6 @@ import {
   type FieldRule,
   type ReportState,
 } from './write-rules.ts';
-import type { V4Session } from '../store/store.ts';
 import { ConcurUnavailable, ReportPaid, withCorrelation } from '../errors.ts';
 import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.ts';
 
@@ -91,9 +91,8 @@ export class ExpenseApi {
     this.opts = opts;
   }
 
-  /** Calls go to the override, else the token's geolocation, else the host the launch named. */
   #url(ref: ItemRef, token: ConcurToken, path: string): URL {
-    return new URL((this.opts.apiBase ?? token.geolocation ?? ref.base) + path);
+    return new URL(apiBase(this.opts.apiBase, token, ref.base) + path);
   }
 
   async #get<T>(
@@ -155,8 +154,8 @@ export class ExpenseApi {
     }
   }
 
-  async read(session: V4Session, user: TokenRunner, signal?: AbortSignal): Promise<ItemView> {
-    const ref = session.item;
+  /** The item a launch named, and its field `fieldId`'s current value. */
+  async read(ref: ItemRef, fieldId: string, user: TokenRunner, signal?: AbortSignal): Promise<ItemView> {
     return user(async (token) => {
       const [r, item] = await Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]);
       const state = reportState(r.approvalStatusId, r.paymentStatusId);
@@ -166,7 +165,7 @@ export class ExpenseApi {
         return {
           ...base,
           summary: { kind: 'HEADER', reportName: r.name ?? '', total: money(r.reportTotal) },
-          currentValue: fieldValue(r.customData, session.fieldId),
+          currentValue: fieldValue(r.customData, fieldId),
           values: allValues(r.customData),
           fields,
         };
@@ -182,7 +181,7 @@ export class ExpenseApi {
             amount: money(e.transactionAmount),
             date: e.transactionDate ?? null,
           },
-          currentValue: fieldValue(e.customData, session.fieldId),
+          currentValue: fieldValue(e.customData, fieldId),
           values: allValues(e.customData),
           fields,
         };
@@ -191,7 +190,7 @@ export class ExpenseApi {
       return {
         ...base,
         summary: { kind: 'ALLOCATION', percentage: a.percentage ?? null, amount: money(a.allocationAmount) },
-        currentValue: fieldValue(a.customData, session.fieldId),
+        currentValue: fieldValue(a.customData, fieldId),
         values: allValues(a.customData),
         fields: {},
       };
@@ -205,12 +204,11 @@ export class ExpenseApi {
    * the company's token never writes for them; a paid report is refused here.
    */
   async write(
-    session: V4Session,
+    ref: ItemRef,
     tokens: { user: TokenRunner; company: TokenRunner },
     writes: readonly FieldWrite[],
     signal?: AbortSignal,
   ): Promise<{ correlationId: string }> {
-    const ref = session.item;
     const customData = writes.map((w) => ({ id: w.field, value: w.value, isValid: true }));
     const [report, item] = await tokens.user((token) =>
       Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]),

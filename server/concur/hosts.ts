@@ -2,8 +2,10 @@
 
 /** Where authorization codes and company tokens are exchanged since 2025 (protocol sheet §4). */
 export const CONCUR_TOKEN_HOST = 'https://glz.api.concursolutions.com';
+/** Concur's US data centre: the API base when neither configuration nor a token names one. */
+export const CONCUR_US_API_HOST = 'https://us.api.concursolutions.com';
 /** Where DELETE /app-mgmt/v0/connections revokes an app's refresh tokens (protocol sheet §4, a constant [AMB]). */
-export const CONCUR_REVOKE_HOST = 'https://us.api.concursolutions.com';
+export const CONCUR_REVOKE_HOST = CONCUR_US_API_HOST;
 
 /**
  * Concur's API hosts (protocol sheet §4, base URIs of 2026), each also as its browser `www-` form: US2, EU2, APJ1,
@@ -15,6 +17,14 @@ export const CONCUR_API_HOSTS = [
   ...DATA_CENTRES.flatMap((dc) => [`${dc}.api.concursolutions.com`, `www-${dc}.api.concursolutions.com`]),
   'glz.api.concursolutions.com',
 ] as const;
+
+/**
+ * Where a call with a token goes: the administrator's override (CONCUR_API_BASE), else the token's geolocation,
+ * else the fallback (the host the launch named). The one rule for every Concur API call.
+ */
+export function apiBase(override: string | undefined, token: { geolocation?: string } | undefined, fallback: string) {
+  return override ?? token?.geolocation ?? fallback;
+}
 
 export const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/;
 

@@ -7,7 +7,8 @@ import { HANDOFF_TTL_MS, NONCE_TTL_MS, SESSION_TTL_MS } from './limits.ts';
 import { parseItemUrl, type ItemRef } from '../concur/item-url.ts';
 import type { HostAllowlist } from '../concur/hosts.ts';
 import type { ConcurClient } from '../concur/client.ts';
-import type { Session, Store, V4Session } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { Session, V4Session } from '../sessions/session.ts';
 import {
   FieldNotConfigured,
   LaunchUserMismatch,

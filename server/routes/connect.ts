@@ -4,14 +4,15 @@
 // The link's parameters are kept in the store under a random code and the page moves to a clean address (no
 // request token in the address bar or history); the request token is exchanged only once the administrator
 // confirms (Concur's rule), with a form whose code must match the cookie set here (a page elsewhere cannot confirm).
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { bearerAuth } from 'hono/bearer-auth';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps, type AppEnv } from '../env.ts';
 import { page } from '../pages.ts';
-import { AppError, ConcurUnavailable } from '../errors.ts';
+import { AppError, ConcurUnavailable, NotConnected, NotFound, Unauthorized } from '../errors.ts';
+import { jsonErrors } from '../error-handler.ts';
+import { bearerToken } from './bearer.ts';
 import type { PendingConnect } from '../store/store.ts';
 
 const CONNECT_COOKIE = 'leu_connect';
@@ -35,8 +36,8 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export function connectRoutes(deps: AppDeps) {
-  const r = new Hono<AppEnv>();
+export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store' | 'now'>) {
+  const r = factory.createApp();
   const { appName, privacyUrl, supportUrl, termsUrl } = deps.config.connect;
   const secure = deps.config.publicUrl.startsWith('https:');
   const cookie = secure ? ({ prefix: 'host', path: '/' } as const) : ({ path: '/concur/connect' } as const);
@@ -232,25 +233,44 @@ export function connectRoutes(deps: AppDeps) {
     );
   });
 
-  // The administrator's view and Disconnect, behind ADMIN_TOKEN (off without one).
-  const admin = deps.config.adminToken;
-  if (admin) {
-    const auth = bearerAuth({
-      verifyToken: (token) => sameText(token, admin),
-      noAuthenticationHeader: { message: { error: { code: 'unauthorized', message: 'ADMIN_TOKEN is required' } } },
-      invalidToken: { message: { error: { code: 'unauthorized', message: 'The admin token is not valid' } } },
-      invalidAuthenticationHeader: { message: { error: { code: 'unauthorized', message: 'Bearer ADMIN_TOKEN' } } },
-    });
-    r.get('/ops/company', auth, async (c) => {
-      c.header('Cache-Control', 'no-store');
-      return c.json({ connection: (await deps.company.status()) ?? null });
-    });
-    r.post('/ops/company/disconnect', auth, async (c) => {
-      const status = await deps.company.status();
-      if (!status) return c.json({ error: { code: 'not_connected', message: 'No company is connected.' } }, 404);
-      const { revoked } = await deps.company.disconnect('ops endpoint');
-      return c.json({ disconnected: true, revokedAtConcur: revoked, companyId: status.companyId });
-    });
-  }
   return r;
+}
+
+/**
+ * The administrator's view of the connection and its Disconnect, under /ops/company, behind ADMIN_TOKEN (off
+ * without one). A program calls it: every refusal is answered in JSON.
+ */
+export function adminRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'logger'>) {
+  const r = factory.createApp();
+  r.onError(jsonErrors(deps.logger));
+  const admin = deps.config.adminToken;
+  const nothingHere = () => {
+    throw new NotFound();
+  };
+  if (!admin) return r.all('*', nothingHere);
+  r.use(
+    bearerToken(
+      (token) => sameText(token, admin),
+      (why) =>
+        new Unauthorized(
+          why === 'missing'
+            ? 'ADMIN_TOKEN is required'
+            : why === 'invalid'
+              ? 'The admin token is not valid'
+              : 'Bearer ADMIN_TOKEN',
+          'Bearer',
+        ),
+    ),
+  );
+  r.get('/', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ connection: (await deps.company.status()) ?? null });
+  });
+  r.post('/disconnect', async (c) => {
+    const status = await deps.company.status();
+    if (!status) throw new NotConnected();
+    const { revoked } = await deps.company.disconnect('ops endpoint');
+    return c.json({ disconnected: true, revokedAtConcur: revoked, companyId: status.companyId });
+  });
+  return r.all('*', nothingHere);
 }

@@ -1,19 +1,20 @@
-// The picker for other hosts: the field and search API for <leu-picker> on an allowed page (CORS), the framed
-// and popup page (/embed/v1/picker, framable only by the allowed origins), and the self-contained element bundle.
-import { Hono, type Context, type Next } from 'hono';
+// The picker for other hosts, under /embed: the field and search API for <leu-picker> on an allowed page (CORS),
+// the framed and popup page (/embed/v1/picker, framable only by the allowed origins), and the self-contained
+// element bundle. Programs call all of it: every refusal is answered in JSON.
+import type { Context, Next } from 'hono';
 import { cors } from 'hono/cors';
-import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../env.ts';
-import type { EmbedField, ErrorBody } from '../../src/contract/api.ts';
+import { factory, type AppDeps, type AppEnv } from '../env.ts';
+import type { EmbedField } from '../../src/contract/api.ts';
 import type { SearchContext } from '../sources/source.ts';
 import { localText, resolveFlow } from '../fields/flows.ts';
 import { FieldId } from '../fields/flows.ts';
-import { SourceUnavailable } from '../errors.ts';
+import { EmbedOff, FieldNotEmbeddable, NotBuilt, NotFound, SourceUnavailable } from '../errors.ts';
+import { jsonErrors } from '../error-handler.ts';
 import { clientAddress, searchLimit } from '../rate-limits.ts';
 import { SEARCH_DEADLINE_MS, searchPage, searchSource } from '../sources/search.ts';
-import { SearchQuery, invalid } from './validation.ts';
+import { SearchQuery, validated } from './validation.ts';
 
 const Lang = z
   .string()
@@ -39,77 +40,51 @@ const embedContext = (fieldId: string, languageCode: string, within?: string): S
   ...(within ? { within } : {}),
 });
 
-const notEmbeddable = (field: string) =>
-  ({
-    error: {
-      code: 'field_not_embeddable',
-      message:
-        `The field ${field} is not offered to other pages ` +
-        '(it must be in EMBED_FIELDS and set up in the fields configuration).',
-    },
-  }) satisfies ErrorBody;
-
-export function embedRoutes(deps: AppDeps) {
+export function embedRoutes(deps: Pick<AppDeps, 'config' | 'sources' | 'metrics' | 'store' | 'distDir' | 'logger'>) {
   const allowed = deps.config.embedOrigins;
-  /** Fields the embedding pages may search (EMBED_FIELDS, lower case). */
-  const embeddable = new Set(deps.config.embedFields);
-  const r = new Hono<AppEnv>();
+  /** Fields the embedding pages may search (EMBED_FIELDS, lower case), and set up in the fields configuration. */
+  const embeddable = (field: string) => {
+    if (!deps.config.embedFields.includes(field.toLowerCase()) || !deps.sources.canonical(field))
+      throw new FieldNotEmbeddable(field);
+  };
+  const r = factory.createApp();
+  r.onError(jsonErrors(deps.logger));
 
-  r.use('/embed/*', async (c, next) => {
-    if (!allowed.length) {
-      return c.json(
-        {
-          error: {
-            code: 'embed_off',
-            message:
-              'Embedding is off: set EMBED_ALLOWED_ORIGINS to the origins of the pages that may embed the picker.',
-          },
-        } satisfies ErrorBody,
-        404,
-      );
-    }
+  r.use('*', async (_c, next) => {
+    if (!allowed.length) throw new EmbedOff();
     await next();
   });
   // No credentials: an embedding page never needs a cookie, so third-party cookie blocking changes nothing.
   r.use(
-    '/embed/v1/*',
+    '/v1/*',
     cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET'], maxAge: 600 }),
   );
 
-  r.get('/embed/v1/config', (c) => c.json({ allowedOrigins: allowed }));
+  r.get('/v1/config', (c) => c.json({ allowedOrigins: allowed }));
+
+  const fieldParam = validated('param', z.object({ field: FieldId }));
+
+  r.get('/v1/fields/:field', fieldParam, validated('query', z.object({ lang: Lang })), (c) => {
+    const { field } = c.req.valid('param');
+    const { lang } = c.req.valid('query');
+    embeddable(field);
+    const flow = deps.sources.flowFor(field);
+    const body: EmbedField = flow
+      ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
+      : { field, title: deps.sources.forField(field)!.title, languageCode: lang };
+    return c.json(body);
+  });
 
   r.get(
-    '/embed/v1/fields/:field',
-    zValidator('param', z.object({ field: FieldId }), invalid),
-    zValidator('query', z.object({ lang: Lang }), invalid),
-    (c) => {
-      const { field } = c.req.valid('param');
-      const { lang } = c.req.valid('query');
-      if (!embeddable.has(field.toLowerCase()) || !deps.sources.canonical(field))
-        return c.json(notEmbeddable(field), 404);
-      const flow = deps.sources.flowFor(field);
-      const body: EmbedField = flow
-        ? { field, title: localText(flow.title, lang), languageCode: lang, flow: resolveFlow(flow, lang) }
-        : { field, title: deps.sources.forField(field)!.title, languageCode: lang };
-      return c.json(body);
-    },
-  );
-
-  r.use(
-    '/embed/v1/fields/:field/search',
+    '/v1/fields/:field/search',
     deps.metrics.timeSearches('embed'),
     searchLimit(deps, 'embed', (c) => clientAddress(c, deps.config.trustProxyHops)),
-  );
-
-  r.get(
-    '/embed/v1/fields/:field/search',
-    zValidator('param', z.object({ field: FieldId }), invalid),
-    zValidator('query', EmbedSearchQuery, invalid),
+    fieldParam,
+    validated('query', EmbedSearchQuery),
     async (c) => {
       const { field } = c.req.valid('param');
       const { step, within, lang, ...request } = c.req.valid('query');
-      if (!embeddable.has(field.toLowerCase()) || !deps.sources.canonical(field))
-        return c.json(notEmbeddable(field), 404);
+      embeddable(field);
       const source = searchSource(deps.sources, field, step);
       if (source.needsLaunchContext)
         throw new SourceUnavailable(
@@ -121,7 +96,7 @@ export function embedRoutes(deps: AppDeps) {
     },
   );
 
-  /** The picker as a page, for an iframe or a popup window; it answers its host over a MessageChannel. */
+  /** A file of the built browser app, with its cache rule; a 503 that says so until it is built. */
   const built = (file: string, cacheControl: string) =>
     [
       async (c: Context<AppEnv>, next: Next) => {
@@ -129,17 +104,17 @@ export function embedRoutes(deps: AppDeps) {
         if (c.res.ok) c.header('Cache-Control', cacheControl);
       },
       serveStatic({ root: deps.distDir, rewriteRequestPath: () => file }),
-      (c: Context<AppEnv>) =>
-        c.json(
-          {
-            error: { code: 'not_built', message: `${file} has not been built: run npm run build.` },
-          } satisfies ErrorBody,
-          503,
-        ),
+      () => {
+        throw new NotBuilt(file);
+      },
     ] as const;
-  r.get('/embed/v1/picker', ...built('/embed.html', 'no-store'));
+  /** The picker as a page, for an iframe or a popup window; it answers its host over a MessageChannel. */
+  r.get('/v1/picker', ...built('/embed.html', 'no-store'));
   /** The elements in one self-contained module, for pages without a bundler. */
-  r.get('/embed/v1/leu-elements.js', ...built('/embed/leu-elements.js', 'public, max-age=300'));
+  r.get('/v1/leu-elements.js', ...built('/embed/leu-elements.js', 'public, max-age=300'));
 
+  r.all('*', () => {
+    throw new NotFound();
+  });
   return r;
 }

@@ -1,7 +1,7 @@
 // Concur's signed v4 launches; each answers 303 to the popup app with a one-time hand-off. v1's old path answers 410.
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps, type AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';
@@ -26,7 +26,9 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
   return Object.fromEntries(all.map(([name, values]) => [name, values[0]!]));
 }
 
-export function launchRoutes(deps: AppDeps) {
+export function launchRoutes(
+  deps: Pick<AppDeps, 'config' | 'metrics' | 'sources' | 'store' | 'allowlist' | 'concur' | 'now'>,
+) {
   /** Every launch is counted: accepted, or refused under the refusal's code (launch_replayed, ...). */
   const counted = <T>(version: '4', launch: Promise<T>) =>
     launch.then(
@@ -45,7 +47,13 @@ export function launchRoutes(deps: AppDeps) {
     'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.',
   );
   const credentials = deps.config.connector;
-  const v4 = { ...deps, fields: deps.sources };
+  const v4 = {
+    allowlist: deps.allowlist,
+    fields: deps.sources,
+    store: deps.store,
+    concur: deps.concur,
+    now: deps.now,
+  };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
   /**
@@ -65,7 +73,8 @@ export function launchRoutes(deps: AppDeps) {
     return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
   return (
-    new Hono<AppEnv>()
+    factory
+      .createApp()
       .get('/launchexternalurl/v4/form', async (c) => {
         return toPopup(
           c,

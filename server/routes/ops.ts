@@ -1,10 +1,9 @@
 // Operations: /healthz (the process is up), /readyz (store and configuration ready, not shutting down), and
 // Prometheus metrics at /metrics.
-import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps } from '../env.ts';
 
-export function opsRoutes(deps: AppDeps) {
-  const r = new Hono<AppEnv>();
+export function opsRoutes(deps: Pick<AppDeps, 'store' | 'logger' | 'metrics' | 'shutdown'>) {
+  const r = factory.createApp();
   r.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' });
@@ -22,7 +21,7 @@ export function opsRoutes(deps: AppDeps) {
       },
     );
     checks.configuration = 'ok';
-    checks.shutdown = deps.draining?.() ? 'shutting down' : 'no';
+    checks.shutdown = deps.shutdown.aborted ? 'shutting down' : 'no';
     const ready = checks.store === 'ok' && checks.shutdown === 'no';
     return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
   });

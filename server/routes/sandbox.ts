@@ -1,11 +1,10 @@
 // The sandbox: the fake Concur under /sandbox/concur/, the simulated expense form at /, and Concur's click.
-import { Hono } from 'hono';
 import { getResponse } from 'msw';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps } from '../env.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
 import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
 import { html } from 'hono/html';
@@ -18,9 +17,12 @@ import { isFieldId } from '../../src/contract/field-id.ts';
 
 const PREFIX = '/sandbox/concur';
 
-export function sandboxRoutes(deps: AppDeps, concur: SandboxConcur) {
+export function sandboxRoutes(
+  deps: Pick<AppDeps, 'company' | 'config' | 'distDir' | 'sources'>,
+  concur: SandboxConcur,
+) {
   const handlers = concurHandlers(concur);
-  const r = new Hono<AppEnv>();
+  const r = factory.createApp();
 
   r.all(`${PREFIX}/*`, async (c) => {
     // Answer at the canonical base whatever Host the caller used (localhost vs 127.0.0.1).

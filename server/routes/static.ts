@@ -1,11 +1,10 @@
 // The built popup app under /app/, and the start page (the simulator in the sandbox, a status page otherwise).
-import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps } from '../env.ts';
 import { statusPage } from '../pages.ts';
 
-export function staticRoutes(deps: AppDeps) {
-  const r = new Hono<AppEnv>();
+export function staticRoutes(deps: Pick<AppDeps, 'config' | 'distDir' | 'sandbox'>) {
+  const r = factory.createApp();
   r.use('/app/assets/*', async (c, next) => {
     await next();
     if (c.res.ok) c.header('Cache-Control', 'public, max-age=31536000, immutable');

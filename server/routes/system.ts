@@ -1,7 +1,6 @@
 // GET /system/v1.0/testconnection: what Concur's "Test Connection" button calls, with HTTP Basic.
-import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
-import type { AppDeps, AppEnv } from '../env.ts';
+import { factory, type AppDeps } from '../env.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
@@ -14,7 +13,7 @@ export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store'>) {
   );
   // Hono's basicAuth compares both values through a hash in constant time and answers 401 with WWW-Authenticate.
   const check = basicAuth({ username, password, realm: 'Concur connector' });
-  return new Hono<AppEnv>().get(
+  return factory.createApp().get(
     '/system/v1.0/testconnection',
     // Past the limit even the right password is refused, or the limit would single it out.
     (c, next) => guard.guessing(c, () => check(c, next)),

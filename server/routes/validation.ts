@@ -1,5 +1,10 @@
-// What the search routes (the popup's and the embedding pages') accept, and how a refusal reads.
+// What the search routes (the popup's and the embedding pages') accept, and the validator every route uses: a
+// request that does not have the shape a route takes is refused with RequestInvalid, naming what is wrong.
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import type { $ZodType } from 'zod/v4/core';
 import { z } from 'zod';
+import { RequestInvalid } from '../errors.ts';
 
 export const SearchQuery = z.object({
   q: z.string().max(200, 'q is longer than 200 characters').default(''),
@@ -12,14 +17,11 @@ export const SearchQuery = z.object({
   within: z.string().max(100).optional(),
 });
 
-/** zod-validator's default answer is zod's own error object; ours is the shared ErrorBody. */
-export const invalid = (
-  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
-  c: { json: (b: unknown, s: 400) => Response },
-) => {
-  if (result.success) return;
-  const message = result
-    .error!.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-  return c.json({ error: { code: 'invalid_request', message } }, 400);
-};
+/** zod-validator with our refusal: each issue as "path: message". */
+export const validated = <T extends $ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
+  zValidator(target, schema, (result) => {
+    if (result.success) return;
+    throw new RequestInvalid(
+      result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
+    );
+  });

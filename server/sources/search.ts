@@ -20,11 +20,7 @@ export function searchSource(sources: FieldSources, fieldId: string, step?: stri
   const flow = sources.flowFor(fieldId);
   const source = step !== undefined ? sources.forStep(fieldId, step) : flow ? undefined : sources.forField(fieldId);
   if (source) return source;
-  if (step === undefined && !flow)
-    throw new FieldNotConfigured(
-      `The field ${fieldId} is no longer set up in the connector, so nothing can be chosen or saved for it. ` +
-        'Close this window.',
-    );
+  if (step === undefined && !flow) throw FieldNotConfigured.removed(fieldId);
   throw new NoSearchStep(
     step === undefined
       ? `The field ${fieldId} is filled in with a form of several steps: name the search step.`

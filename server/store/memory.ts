@@ -2,7 +2,9 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { settle } from '../settle.ts';
-import type { CompanyConnectionRecord, PendingConnect, Session, Store, WriteRecord } from './store.ts';
+import type { PendingConnect, Store, WriteRecord } from './store.ts';
+import type { Session } from '../sessions/session.ts';
+import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 
 export interface MemoryStoreOptions {
   /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */

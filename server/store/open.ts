@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { dirname } from 'node:path';
 import { ConfigError, type Config } from '../config.ts';
-import { parseKey } from '../concur/secret-box.ts';
+import { parseKey } from '../crypto/secret-box.ts';
 import { createMemoryStore } from './memory.ts';
 import { createRedisStore } from './redis.ts';
 import { createSqliteStore } from './sqlite.ts';

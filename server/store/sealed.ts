@@ -1,9 +1,11 @@
 // Sessions, hand-offs and company connections hold Concur tokens: the SQLite and Redis stores keep them sealed
 // (AES-256-GCM). The associated data names the kind of value and the slot it is kept under, so a sealed value
 // moved to another slot, or read as another kind, does not open.
-import { open, seal, type Sealed } from '../concur/secret-box.ts';
+import { open, seal, type Sealed } from '../crypto/secret-box.ts';
 import { ConfigError } from '../config.ts';
-import type { CompanyConnectionRecord, PendingConnect, Session } from './store.ts';
+import type { PendingConnect } from './store.ts';
+import type { Session } from '../sessions/session.ts';
+import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 
 /** The associated data: what kind of value it is, and the slot it is kept under. */
 const aadFor = (kind: string, slot: string) => Buffer.from(`concur-leu/${kind}/v1|${slot}`);

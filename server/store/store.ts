@@ -1,41 +1,8 @@
 // The Store interface: where nonces, launch hand-offs, popup sessions, recent picks, the audit log, learned
 // geolocations and rate-limit counters live. Implementations: memory (tests), SQLite (embedded default), Redis.
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { ConcurToken } from '../concur/client.ts';
-import type { ItemRef } from '../concur/item-url.ts';
-import type { FieldRule } from '../concur/write-rules.ts';
-
-interface SessionBase {
-  companyDomain: string;
-  loggedInUserId: string;
-  languageCode: string;
-  isMobile: boolean;
-  createdAt: number;
-  /** What the item said when the popup read it: used by context filters and source URL templates. */
-  facts?: {
-    date?: string;
-    expenseType?: string;
-    values?: Record<string, string | null>;
-    /** The form's rules for the fields this session writes (lower-case ids), from Concur's form fields. */
-    rules?: Record<string, FieldRule>;
-  };
-}
-
-/** A v4 launch: the item it named, and the user token from its authorization code. */
-export interface V4Session extends SessionBase {
-  version: 4;
-  /** What the launch named; the only item this session may read or write. */
-  item: ItemRef;
-  fieldId: string;
-  /** The launch's expense_ids (allocation launches only). */
-  expenseIds: string[];
-  reportOwnerUserId: string;
-  reportOwnerEmployeeId: string;
-  token: ConcurToken;
-}
-
-/** A popup session (LEU v1, whose sessions carried no item, was shut down by Concur on 2026-06-23). */
-export type Session = V4Session;
+import type { Session } from '../sessions/session.ts';
+import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 
 /** One attempt to write back to Concur, for the audit log. */
 export interface WriteRecord {
@@ -51,29 +18,6 @@ export interface WriteRecord {
   correlationId?: string;
   /** The failure's code, for a failed write. */
   error?: string;
-}
-
-/**
- * The company's connection to Concur (protocol sheet §13): made once by an administrator (App Center or the
- * company-token command), refreshed on a schedule, kept in the store so that every instance uses the same one.
- * The SQLite and Redis stores seal it at rest, like sessions: it holds the company's refresh token.
- */
-export interface CompanyConnectionRecord {
-  /** The company's UUID (App Center's `id`, the company token's `sub`). */
-  companyId: string;
-  /** Where the company's tokens are refreshed and its calls go (the token's geolocation). */
-  geolocation?: string;
-  /** Empty once the connection is disconnected. */
-  refreshToken: string;
-  /** When Concur said the refresh token expires (epoch ms); it slides with each refresh. */
-  refreshExpiresAt?: number;
-  /** Epoch ms of the last exchange or refresh: a refresh lease is claimed per value, so one instance refreshes. */
-  refreshedAt: number;
-  connectedAt: number;
-  /** The Concur administrator who connected it (App Center's `userId`), when known. */
-  connectedBy?: string;
-  /** Set when Concur revoked the connection or an administrator disconnected it. */
-  disconnected?: { at: number; reason: string };
 }
 
 /**

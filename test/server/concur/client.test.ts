@@ -1,6 +1,6 @@
 // The Concur client's rules: which token requests are retried, Retry-After beyond what a popup can wait, network
-// retries, refresh answers missing fields, unknown report status, sealed-secret tampering,
-// (the company connection's own cases are in company-connection.test.ts).
+// retries, refresh answers missing fields, unknown report status (the company connection's own cases are in
+// company-connection.test.ts, sealed secrets in ../crypto/secret-box.test.ts).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
@@ -9,7 +9,6 @@ import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { ConcurClient } from '../../../server/concur/client.ts';
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
 import { createLogger } from '../../../server/logger.ts';
-import { open, seal } from '../../../server/concur/secret-box.ts';
 import { SANDBOX_IDS, SANDBOX_REPORT } from '../../../server/sandbox/concur-state.ts';
 import type { ErrorBody } from '../../../src/contract/api.ts';
 
@@ -169,22 +168,6 @@ describe('API calls', () => {
       amount: null,
       date: null,
     });
-  });
-});
-
-describe('sealed secrets', () => {
-  const key = Buffer.alloc(32, 9);
-  test('a truncated authentication tag is refused', () => {
-    const sealed = seal(key, 'refresh-token');
-    const short = { ...sealed, tag: Buffer.from(sealed.tag, 'base64').subarray(0, 4).toString('base64') };
-    assert.throws(() => open(key, short), /malformed IV or authentication tag/);
-  });
-  test('an altered ciphertext is refused', () => {
-    const sealed = seal(key, 'refresh-token');
-    const data = Buffer.from(sealed.data, 'base64');
-    data[0] = data[0]! ^ 1;
-    assert.throws(() => open(key, { ...sealed, data: data.toString('base64') }));
-    assert.equal(open(key, sealed), 'refresh-token');
   });
 });
 

@@ -28,7 +28,7 @@ import { signLaunchV4, type SignedLaunchV4 } from '../../../server/launch/signat
 import { loadConfig } from '../../../server/config.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { startServer } from '../../../server/serve.ts';
-import { MAX_BODY_BYTES } from '../../../server/app.ts';
+import { MAX_BODY_BYTES } from '../../../server/request-guards.ts';
 import { EXAMPLE_FIELDS_FILE } from '../../../server/sandbox/fields.ts';
 
 const { msw, concur } = useFakeConcur();

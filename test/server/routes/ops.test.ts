@@ -183,7 +183,7 @@ describe('graceful shutdown', () => {
         closed = true;
       });
       await delay(50);
-      assert.equal(server.deps.draining?.(), true);
+      assert.equal(server.deps.shutdown.aborted, true);
       await assert.rejects(fetch(`${server.url}/healthz`), 'no new connection while draining');
       const answer = await commit;
       assert.equal(answer.status, 200, 'the write in flight was answered');

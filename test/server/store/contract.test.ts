@@ -15,7 +15,9 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import { createMemoryStore } from '../../../server/store/memory.ts';
 import { createSqliteStore } from '../../../server/store/sqlite.ts';
 import { createRedisStore } from '../../../server/store/redis.ts';
-import type { CompanyConnectionRecord, Session, Store, WriteRecord } from '../../../server/store/store.ts';
+import type { Store, WriteRecord } from '../../../server/store/store.ts';
+import type { Session } from '../../../server/sessions/session.ts';
+import type { CompanyConnectionRecord } from '../../../server/concur/company-connection.ts';
 import { redisPrefix, redisUrl } from '../../redis.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));

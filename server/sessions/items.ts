@@ -1,11 +1,12 @@
 // Reads and writes a session's item: reads with the launch's user token, writes with the token Concur's
 // documentation requires for the item (write-rules.ts): the user's, or the company's from its connection.
-import type { Session } from '../store/store.ts';
-import type { ConcurToken } from './client.ts';
-import type { ExpenseApi, ItemView } from './expense.ts';
+import type { Session } from './session.ts';
 import type { SessionTokens } from './session-tokens.ts';
-import type { CompanyConnection } from './company-connection.ts';
-import { NOT_CONNECTED_MESSAGE } from './company-connection.ts';
+import type { ConcurToken } from '../concur/client.ts';
+import type { ExpenseApi, ItemView, TokenRunner } from '../concur/expense.ts';
+import type { CompanyConnection } from '../concur/company-connection.ts';
+import { NOT_CONNECTED_MESSAGE } from '../concur/company-connection.ts';
+import { apiBase } from '../concur/hosts.ts';
 import { CompanyNotConnected } from '../errors.ts';
 import type { FieldWrite } from '../../src/contract/api.ts';
 
@@ -34,18 +35,21 @@ export interface ItemAccessDeps {
 export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
   const company = <T>(call: (token: ConcurToken) => Promise<T>): Promise<T> =>
     deps.company ? deps.company.withToken(call) : Promise.reject(new CompanyNotConnected(NOT_CONNECTED_MESSAGE));
+  const user =
+    (key: string, session: Session): TokenRunner =>
+    (call) =>
+      deps.sessionTokens.withToken(key, session, call);
   return {
     withConcurToken(key, session, call) {
       return deps.sessionTokens.withToken(key, session, (token) =>
-        call(token, deps.apiBase ?? token.geolocation ?? session.item.base),
+        call(token, apiBase(deps.apiBase, token, session.item.base)),
       );
     },
     read(key, session, signal) {
-      return deps.expenses.read(session, (call) => deps.sessionTokens.withToken(key, session, call), signal);
+      return deps.expenses.read(session.item, session.fieldId, user(key, session), signal);
     },
     write(key, session, writes, signal) {
-      const user = <T>(call: (token: ConcurToken) => Promise<T>) => deps.sessionTokens.withToken(key, session, call);
-      return deps.expenses.write(session, { user, company }, writes, signal);
+      return deps.expenses.write(session.item, { user: user(key, session), company }, writes, signal);
     },
   };
 }

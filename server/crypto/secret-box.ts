@@ -1,4 +1,4 @@
-// Encryption at rest for stored secrets (the company refresh token): AES-256-GCM with a key from configuration.
+// Encryption at rest for stored secrets (tokens in sessions and the company connection): AES-256-GCM, key from config.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export interface Sealed {

@@ -46,15 +46,11 @@ export class NotFound extends AppError {
   }
 }
 
-/** An administrator's request without the right ADMIN_TOKEN. */
+/** An administrator's request without the right ADMIN_TOKEN (bearerToken adds the challenge). */
 export class Unauthorized extends AppError {
   readonly status = 401;
   readonly code = 'unauthorized';
   override readonly title = 'You are not signed in';
-  constructor(message: string, challenge: string) {
-    super(message);
-    this.headers = { 'WWW-Authenticate': challenge };
-  }
 }
 
 /** Embedding is off: no origin may embed the picker (EMBED_ALLOWED_ORIGINS is empty). */

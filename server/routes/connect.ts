@@ -253,12 +253,11 @@ export function adminRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'logger'>
       (token) => sameText(token, admin),
       (why) =>
         new Unauthorized(
-          why === 'missing'
-            ? 'ADMIN_TOKEN is required'
-            : why === 'invalid'
-              ? 'The admin token is not valid'
-              : 'Bearer ADMIN_TOKEN',
-          'Bearer',
+          {
+            missing: 'ADMIN_TOKEN is required',
+            invalid: 'The admin token is not valid',
+            malformed: 'Bearer ADMIN_TOKEN',
+          }[why],
         ),
     ),
   );

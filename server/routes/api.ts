@@ -3,13 +3,13 @@
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { factory, type AppDeps } from '../env.ts';
 import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
-import { SearchQuery, validated } from './validation.ts';
+import { validated } from './validation.ts';
 import { bearerToken } from './bearer.ts';
 import { claimSession, sessionKey } from '../launch/launch.ts';
 import { NotFound, SessionMissing } from '../errors.ts';
 import { jsonErrors } from '../error-handler.ts';
 import { searchLimit } from '../rate-limits.ts';
-import { CommitRequest, type SessionClaim } from '../../src/contract/api.ts';
+import { CommitRequest, SearchRequest, type SessionClaim } from '../../src/contract/api.ts';
 import type { PopupDeps } from '../popup/deps.ts';
 import { readContext } from '../popup/context.ts';
 import { searchForSession } from '../popup/search.ts';
@@ -55,7 +55,7 @@ export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger'>) {
     '/search',
     deps.metrics.timeSearches('popup'),
     searchLimit(deps, 'popup', (c) => c.get('sessionKey')),
-    validated('query', SearchQuery),
+    validated('query', SearchRequest),
     async (c) => c.json(await searchForSession(deps, c.get('sessionKey'), c.get('session'), c.req.valid('query'))),
   );
 

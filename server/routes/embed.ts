@@ -6,30 +6,21 @@ import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { factory, type AppDeps, type AppEnv } from '../env.ts';
-import type { EmbedField } from '../../src/contract/api.ts';
+import { EmbedSearchRequest, LanguageCode, type EmbedField } from '../../src/contract/api.ts';
 import type { SearchContext } from '../sources/source.ts';
 import { localText, resolveFlow } from '../fields/flows.ts';
 import { FieldId } from '../fields/flows.ts';
 import { EmbedOff, FieldNotEmbeddable, NotBuilt, NotFound, SourceUnavailable } from '../errors.ts';
 import { jsonErrors } from '../error-handler.ts';
 import { clientAddress, searchLimit } from '../rate-limits.ts';
-import { SEARCH_DEADLINE_MS, searchPage, searchSource } from '../sources/search.ts';
-import { SearchQuery, validated } from './validation.ts';
-
-const Lang = z
-  .string()
-  .regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/)
-  .catch('en')
-  .default('en');
-
-/** The popup's search query, and the language the results are labelled in. */
-const EmbedSearchQuery = SearchQuery.extend({ lang: Lang });
+import { fieldSearch, searchPage } from '../sources/search.ts';
+import { validated } from './validation.ts';
 
 /**
  * An embedding page has no Concur launch: no user, no item, no Concur token. Context filters then hide what they
  * cannot judge (strictContext), and sources that need the user refuse.
  */
-const embedContext = (fieldId: string, languageCode: string, within?: string): SearchContext => ({
+const embedContext = (fieldId: string, languageCode: string): SearchContext => ({
   fieldId,
   companyDomain: '',
   loggedInUserId: '',
@@ -37,7 +28,6 @@ const embedContext = (fieldId: string, languageCode: string, within?: string): S
   employeeId: '',
   languageCode,
   strictContext: true,
-  ...(within ? { within } : {}),
 });
 
 export function embedRoutes(deps: Pick<AppDeps, 'config' | 'sources' | 'metrics' | 'store' | 'distDir' | 'logger'>) {
@@ -64,7 +54,7 @@ export function embedRoutes(deps: Pick<AppDeps, 'config' | 'sources' | 'metrics'
 
   const fieldParam = validated('param', z.object({ field: FieldId }));
 
-  r.get('/v1/fields/:field', fieldParam, validated('query', z.object({ lang: Lang })), (c) => {
+  r.get('/v1/fields/:field', fieldParam, validated('query', z.object({ lang: LanguageCode })), (c) => {
     const { field } = c.req.valid('param');
     const { lang } = c.req.valid('query');
     embeddable(field);
@@ -80,19 +70,18 @@ export function embedRoutes(deps: Pick<AppDeps, 'config' | 'sources' | 'metrics'
     deps.metrics.timeSearches('embed'),
     searchLimit(deps, 'embed', (c) => clientAddress(c, deps.config.trustProxyHops)),
     fieldParam,
-    validated('query', EmbedSearchQuery),
+    validated('query', EmbedSearchRequest),
     async (c) => {
       const { field } = c.req.valid('param');
-      const { step, within, lang, ...request } = c.req.valid('query');
+      const request = c.req.valid('query');
       embeddable(field);
-      const source = searchSource(deps.sources, field, step);
-      if (source.needsLaunchContext)
+      const search = fieldSearch(deps.sources, field, request, embedContext(field, request.lang));
+      if (search.source.needsLaunchContext)
         throw new SourceUnavailable(
-          `${source.title} needs to know who the user is, which only a launch from Concur tells: ` +
+          `${search.source.title} needs to know who the user is, which only a launch from Concur tells: ` +
             'it cannot be searched from another page.',
         );
-      const signal = AbortSignal.timeout(SEARCH_DEADLINE_MS);
-      return c.json(await searchPage(source, request, embedContext(field, lang, within), signal));
+      return c.json(await searchPage(search, request));
     },
   );
 

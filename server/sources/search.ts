@@ -1,7 +1,7 @@
 // One search of a field, for the popup and for embedding pages: which source answers it (the field's own, or the named
 // search step of a form of several steps), how long it may take, and the answer's shape.
 import { AppError, FieldNotConfigured } from '../errors.ts';
-import type { SearchResponse } from '../../src/contract/api.ts';
+import type { SearchRequest, SearchResponse } from '../../src/contract/api.ts';
 import type { FieldSources } from '../fields/fields.ts';
 import type { DataSource, SearchContext } from './source.ts';
 
@@ -16,7 +16,7 @@ export class NoSearchStep extends AppError {
 }
 
 /** The source a search of `fieldId` (and `step`, in a form of several steps) reads. */
-export function searchSource(sources: FieldSources, fieldId: string, step?: string): DataSource {
+function searchSource(sources: FieldSources, fieldId: string, step?: string): DataSource {
   const flow = sources.flowFor(fieldId);
   const source = step !== undefined ? sources.forStep(fieldId, step) : flow ? undefined : sources.forField(fieldId);
   if (source) return source;
@@ -28,20 +28,32 @@ export function searchSource(sources: FieldSources, fieldId: string, step?: stri
   );
 }
 
-/** What a search asks for, as the search routes take it. */
-export interface SearchRequest {
-  q: string;
-  offset: number;
-  limit: number;
-  parent?: string;
+/** A search of one field under way: the source that answers it, in which context, until when. */
+export interface FieldSearch {
+  source: DataSource;
+  ctx: SearchContext;
+  /** Aborts at the deadline: the source's calls, and any lookups made for the same answer. */
+  signal: AbortSignal;
+}
+
+/** Starts a search of `fieldId` as `request` asks (its step, and the code the step is narrowed by), in `ctx`. */
+export function fieldSearch(
+  sources: FieldSources,
+  fieldId: string,
+  { step, within }: SearchRequest,
+  ctx: SearchContext,
+): FieldSearch {
+  return {
+    source: searchSource(sources, fieldId, step),
+    ctx: within ? { ...ctx, within } : ctx,
+    signal: AbortSignal.timeout(SEARCH_DEADLINE_MS),
+  };
 }
 
 /** One page of a source's answer to a search, in the shape the browser reads. */
 export async function searchPage(
-  source: DataSource,
+  { source, ctx, signal }: FieldSearch,
   { q, offset, limit, parent }: SearchRequest,
-  ctx: SearchContext,
-  signal: AbortSignal,
 ): Promise<SearchResponse> {
   const page = await source.search({ query: q, offset, limit, parent }, ctx, signal);
   return { query: q, offset, items: page.items, total: page.total };

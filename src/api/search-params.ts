@@ -1,4 +1,6 @@
-// The query string of a search, one way for the popup's client and the embedding pages' (src/api/client.ts, embed.ts).
+// The query string of a search, one way for the popup's client and the embedding pages' (src/api/client.ts, embed.ts),
+// in the shape the contract's SearchRequest reads.
+import type { SearchRequest } from '../contract/api.ts';
 
 export interface SearchScope {
   step: string;
@@ -13,11 +15,12 @@ export function searchParams(
   parent?: string,
   scope?: SearchScope,
 ): Record<string, string> {
-  return {
+  const request: SearchRequest = {
     q: query,
-    limit: String(limit),
-    offset: String(offset),
+    limit,
+    offset,
     ...(parent ? { parent } : {}),
     ...(scope ? { step: scope.step, ...(scope.within ? { within: scope.within } : {}) } : {}),
   };
+  return Object.fromEntries(Object.entries(request).map(([key, value]) => [key, String(value)]));
 }

@@ -28,6 +28,32 @@ export const SearchItem = z.extend(CatalogItem, {
 });
 export type SearchItem = z.infer<typeof SearchItem>;
 
+/**
+ * A search, as the popup's `GET /api/search` and the embedding pages' `GET /embed/v1/fields/{field}/search` read
+ * their query string: the text typed, one page of results, and where in a connected list or a wizard it searches.
+ */
+export const SearchRequest = z.object({
+  q: z._default(z.string().check(z.maxLength(200, 'q is longer than 200 characters')), ''),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  offset: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(1_000_000)), 0),
+  /** A connected list's item whose next level to list. */
+  parent: z.optional(z.string().check(z.maxLength(100))),
+  /** In a wizard: the search step, and the code picked in the step it is narrowed by. */
+  step: z.optional(z.string().check(z.maxLength(64))),
+  within: z.optional(z.string().check(z.maxLength(100))),
+});
+export type SearchRequest = z.output<typeof SearchRequest>;
+
+/** A language code as an embedding page names it (en, fr-CA); anything else reads as en. */
+export const LanguageCode = z._default(
+  z.catch(z.string().check(z.regex(/^[a-z]{2,3}([-_][A-Za-z]{2,4})?$/)), 'en'),
+  'en',
+);
+
+/** An embedding page's search: the popup's, and the language the results are labelled in. */
+export const EmbedSearchRequest = z.extend(SearchRequest, { lang: LanguageCode });
+export type EmbedSearchRequest = z.output<typeof EmbedSearchRequest>;
+
 export const SearchResponse = z.object({
   query: z.string(),
   items: z.array(SearchItem),

@@ -1,6 +1,7 @@
 // Named errors, one for each refusal: the error handlers (server/error-handler.ts) turn each into its status and
 // an answer a person (a page) or a program (JSON) can read.
 import type { ServerErrorCode } from '../src/contract/error-codes.ts';
+import type { Problem } from '../src/contract/problem.ts';
 
 export abstract class AppError extends Error {
   /**
@@ -185,8 +186,8 @@ export class FlowAnswerInvalid extends AppError {
   override readonly title = 'An answer cannot be accepted';
   /** `problem` says why in a form the popup words in the user's language. */
   readonly step: string;
-  readonly problem?: { kind: string } & Record<string, unknown>;
-  constructor(message: string, step: string, problem?: { kind: string } & Record<string, unknown>) {
+  readonly problem?: Problem;
+  constructor(message: string, step: string, problem?: Problem) {
     super(message);
     this.step = step;
     this.problem = problem;

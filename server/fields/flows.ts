@@ -17,7 +17,7 @@ import {
   type Answer,
   type PlannedWrite,
 } from '../../src/flows/wizard.ts';
-import type { Problem } from '../../src/flows/problem.ts';
+import type { Problem } from '../../src/contract/problem.ts';
 import { FlowAnswerInvalid } from '../errors.ts';
 import { isSafePattern } from 'redos-detector';
 import { FIELD_ID } from '../../src/contract/field-id.ts';

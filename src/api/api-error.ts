@@ -9,7 +9,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     readonly correlationId?: string,
     readonly status?: number,
-    /** For a refused wizard answer: the step, and why (a Problem from src/flows/problem.ts). */
+    /** For a refused wizard answer: the step, and why (a Problem from src/contract/problem.ts). */
     readonly step?: string,
     readonly problem?: { kind: string },
   ) {

@@ -235,7 +235,7 @@ export const ErrorBody = z.object({
     code: z.catch(z.enum(SERVER_ERROR_CODES), 'internal_error'),
     message: z.string(),
     correlationId: z.optional(z.string()),
-    /** For flow_answer_invalid: the wizard step whose answer was refused, and why (see Problem in src/flows). */
+    /** For flow_answer_invalid: the wizard step whose answer was refused, and why (see Problem in ./problem.ts). */
     step: z.optional(z.string()),
     problem: z.optional(z.looseObject({ kind: z.string() })),
   }),

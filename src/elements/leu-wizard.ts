@@ -18,7 +18,7 @@ import {
   type Answer,
   type Answers,
 } from '../flows/wizard.ts';
-import { isProblem } from '../flows/problem.ts';
+import { isProblem } from '../contract/problem.ts';
 import { problemText } from '../i18n/messages.ts';
 import { AnswerChangeEvent, WizardSubmitEvent, type ValueSelectEvent } from './events.ts';
 import type { SearchFunction } from './leu-search.ts';

@@ -13,7 +13,7 @@ import {
 export type Answer = string | SearchItem;
 export type Answers = Readonly<Record<string, Answer | undefined>>;
 
-import type { Problem } from './problem.ts';
+import type { Problem } from '../contract/problem.ts';
 
 export const isAnswerStep = (s: FlowStep): s is AnswerStep => s.kind !== 'review';
 

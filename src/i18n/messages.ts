@@ -1,7 +1,7 @@
 // Sentences built from data, in the user's language: an API failure by its code, a refused wizard answer.
 import { msg, str } from '@lit/localize';
 import { ApiError } from '../api/api-error.ts';
-import type { Problem } from '../flows/problem.ts';
+import type { Problem } from '../contract/problem.ts';
 import { formatDate, formatNumber } from './format.ts';
 
 export interface FailureText {

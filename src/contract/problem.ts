@@ -1,5 +1,6 @@
-// Why a wizard's answer cannot be accepted: shared by the wizard, the popup (which words a problem the server
-// sent) and the server. Small on purpose: the popup's first screen needs it without the wizard.
+// Why a wizard's answer cannot be accepted, as the server's flow_answer_invalid error carries it: shared by the
+// wizard, the popup (which words a problem the server sent) and the server (which throws it, typed against this).
+// Small on purpose: the popup's first screen needs it without the wizard.
 
 /** Why an answer cannot be accepted. The popup words it in the user's language, the server in English. */
 export type Problem =

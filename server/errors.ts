@@ -225,6 +225,12 @@ export class CompanyNotConnected extends AppError {
   readonly status = 409;
   readonly code = 'company_not_connected';
   override readonly title = 'Your administrator must connect the app';
+  constructor(
+    message = 'This app is not connected to your company in Concur, so expense entries cannot be changed here. ' +
+      'Your Concur administrator must connect it (App Center, Connect), then you can try again.',
+  ) {
+    super(message);
+  }
 }
 
 /** The report has been paid: Concur refuses every change to it. */
@@ -232,6 +238,11 @@ export class ReportPaid extends AppError {
   readonly status = 409;
   readonly code = 'report_paid';
   override readonly title = 'This report has been paid';
+  constructor(
+    message = 'This report has been paid, and Concur no longer lets anything on it be changed. Nothing was changed.',
+  ) {
+    super(message);
+  }
 }
 
 /** The item's form makes the field read-only or hidden for this user. */

@@ -21,10 +21,6 @@ const LEASE_MS = 30_000;
 /** The name the one connection is kept under. */
 export const COMPANY_CONNECTION = 'company';
 
-export const NOT_CONNECTED_MESSAGE =
-  'This app is not connected to your company in Concur, so expense entries cannot be changed here. ' +
-  'Your Concur administrator must connect it (App Center, Connect), then you can try again.';
-
 /**
  * The company's connection as it is kept (protocol sheet §13): made once by an administrator (App Center or the
  * company-token command), refreshed on a schedule, kept in the store so that every instance uses the same one.
@@ -96,7 +92,7 @@ export class CompanyConnection {
       key: (name) => name,
       load: async () => {
         // A connection disconnected on another instance is not used here either.
-        if (this.#access && !(await this.isConnected())) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+        if (this.#access && !(await this.isConnected())) throw new CompanyNotConnected();
         return this.#access;
       },
       refresh: () => this.#refresh(),
@@ -110,7 +106,7 @@ export class CompanyConnection {
       checkWithRefresh: [403],
       refusedFresh: async () => {
         await this.#markDisconnected(`Concur refused a freshly refreshed company token (HTTP 401)`);
-        throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+        throw new CompanyNotConnected();
       },
     });
   }
@@ -247,7 +243,7 @@ export class CompanyConnection {
     const deadline = this.#now() + LEASE_MS + 5_000;
     for (;;) {
       const record = await this.#o.store.getConnection(COMPANY_CONNECTION);
-      if (!record || record.disconnected) throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+      if (!record || record.disconnected) throw new CompanyNotConnected();
       if (await this.#claim(record)) return this.#refreshRecord(record);
       // Another instance is refreshing this generation: once it has stored the next, this one refreshes that.
       if (this.#now() > deadline)
@@ -271,7 +267,7 @@ export class CompanyConnection {
     } catch (error) {
       if (error instanceof ConcurSignInFailed && error.code === 'oauth_refresh_revoked') {
         await this.#markDisconnected('Concur refused the refresh token (error 108): the connection was revoked');
-        throw new CompanyNotConnected(NOT_CONNECTED_MESSAGE);
+        throw new CompanyNotConnected();
       }
       throw error;
     }

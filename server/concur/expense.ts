@@ -75,9 +75,6 @@ const fieldValue = (data: { id: string; value?: string | null }[], fieldId: stri
 const allValues = (data: { id: string; value?: string | null }[]) =>
   Object.fromEntries(data.map((f) => [f.id.toLowerCase(), emptyAsNull(f.value)]));
 
-export const PAID_MESSAGE =
-  'This report has been paid, and Concur no longer lets anything on it be changed. Nothing was changed.';
-
 export interface ExpenseApiOptions {
   /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
   apiBase?: string;
@@ -214,7 +211,7 @@ export class ExpenseApi {
       Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]),
     );
     const state = reportState(report.approvalStatusId, report.paymentStatusId);
-    if (state.paid) throw new ReportPaid(PAID_MESSAGE);
+    if (state.paid) throw new ReportPaid();
     // expense_ids came unsigned: an allocation's write names only the expense Concur says it belongs to.
     const expenseId = ref.kind === 'ALLOCATION' ? (item as z.infer<typeof Allocation>).expenseId : undefined;
     if (ref.kind === 'ALLOCATION' && !expenseId)

@@ -1,9 +1,10 @@
 // Reads Concur's item_url: which Expense v4 resource a launch points to (protocol sheet §5), and builds its URLs.
 
-export type LaunchSource = 'HEADER' | 'ENTRY' | 'ALLOCATION';
+/** What a launch points to: the report header, an expense entry or an allocation (the launch's `source` parameter). */
+export type ItemKind = 'HEADER' | 'ENTRY' | 'ALLOCATION';
 
 export interface ItemRef {
-  kind: LaunchSource;
+  kind: ItemKind;
   /** Everything before /expensereports/v4, e.g. https://us.api.concursolutions.com */
   base: string;
   userId: string;

@@ -1,7 +1,7 @@
 // How Concur wants each item written, per its documentation of August 2026 (protocol sheet §5), in one place: a
 // tenant whose Concur behaves otherwise is corrected here. The readings taken where the documentation is ambiguous
 // ([AMB]) are listed in the README's "Concur behaviour we rely on".
-import type { ItemRef, LaunchSource } from './item-url.ts';
+import type { ItemRef, ItemKind } from './item-url.ts';
 
 const seg = encodeURIComponent;
 
@@ -66,7 +66,7 @@ export function formFieldsPath(
 }
 
 /** Whether a write of this item needs the company's token (the popup warns before the user picks, when missing). */
-export function needsCompanyToken(kind: LaunchSource, state: ReportState): boolean {
+export function needsCompanyToken(kind: ItemKind, state: ReportState): boolean {
   return kind === 'ENTRY' || (kind === 'HEADER' && state.submitted);
 }
 

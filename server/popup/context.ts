@@ -1,8 +1,8 @@
 // The popup's first read: the item as Concur has it now, why nothing could be saved, and a wizard's answers so far.
 import { saveSession } from '../launch/launch.ts';
 import { needsCompanyToken } from '../concur/write-rules.ts';
-import { NOT_CONNECTED_MESSAGE } from '../concur/company-connection.ts';
-import { PAID_MESSAGE, type ItemView } from '../concur/expense.ts';
+import type { ItemView } from '../concur/expense.ts';
+import { CompanyNotConnected, ReportPaid } from '../errors.ts';
 import type { Session } from '../sessions/session.ts';
 import { resolveFlow } from '../fields/flows.ts';
 import type { Flow, SessionContext } from '../../src/contract/api.ts';
@@ -12,11 +12,11 @@ import { factsOf, notWritable, searchContext, stepLookup, writtenFields } from '
 
 /** Why nothing can be saved from this window, known before the user picks anything. */
 async function blockedReason(deps: PopupDeps, s: Session, view: ItemView): Promise<SessionContext['blocked']> {
-  if (view.state.paid) return { code: 'report_paid', message: PAID_MESSAGE };
+  if (view.state.paid) return { code: 'report_paid', message: new ReportPaid().message };
   const locked = notWritable(writtenFields(deps, s), view.fields);
   if (locked) return { code: 'field_not_writable', ...locked };
   if (needsCompanyToken(s.item.kind, view.state) && !(await deps.company.isConnected()))
-    return { code: 'company_not_connected', message: NOT_CONNECTED_MESSAGE };
+    return { code: 'company_not_connected', message: new CompanyNotConnected().message };
   return undefined;
 }
 

@@ -14,6 +14,7 @@ import {
   type SandboxListItem,
   type SandboxReport,
 } from './concur-state.ts';
+import { CONCUR_REVOKE_HOST } from '../concur/hosts.ts';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
 const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
@@ -21,8 +22,6 @@ const CUSTOM_FIELD = /^(custom([1-9]|[1-3]\d|40)|orgUnit[1-6])$/;
 /** Statuses in which the report is still the employee's to edit. */
 const EDITABLE = new Set(['A_NOTF', 'A_RESU']);
 const PAYMENT_STATUS_NAMES = { P_NOTP: 'Not Paid', P_PAID: 'Paid' } as const;
-/** Where Concur documents DELETE /app-mgmt/v0/connections, whatever the token's geolocation (protocol sheet §4). */
-const REVOKE_HOST = 'https://us.api.concursolutions.com';
 /** Concur's limit for any customData value, whatever the field's own maximumLength. */
 const CUSTOM_VALUE_MAX = 48;
 const CUSTOM_FIELD_COUNT = 40;
@@ -357,7 +356,9 @@ export function concurHandlers(concur: SandboxConcur) {
     // Tokens are requested at GLZ (or the base, as the sandbox and error-16 retries do), and answered the same.
     ...tokenBases.map((at) => http.post(`${at}/oauth2/v0/token`, tokenEndpoint)),
     // Revocation is documented at us.api whatever the geolocation; the sandbox answers at its base too.
-    ...[...new Set([base, REVOKE_HOST])].map((at) => http.delete(`${at}/app-mgmt/v0/connections`, revokeEndpoint)),
+    ...[...new Set([base, CONCUR_REVOKE_HOST])].map((at) =>
+      http.delete(`${at}/app-mgmt/v0/connections`, revokeEndpoint),
+    ),
 
     http.get(reportPath, ({ request, params }) => {
       const auth = authorize(request, params);

@@ -5,7 +5,6 @@ import type { SessionTokens } from './session-tokens.ts';
 import type { ConcurToken } from '../concur/client.ts';
 import type { ExpenseApi, ItemView, TokenRunner } from '../concur/expense.ts';
 import type { CompanyConnection } from '../concur/company-connection.ts';
-import { NOT_CONNECTED_MESSAGE } from '../concur/company-connection.ts';
 import { apiBase } from '../concur/hosts.ts';
 import { CompanyNotConnected } from '../errors.ts';
 import type { FieldWrite } from '../../src/contract/api.ts';
@@ -34,7 +33,7 @@ export interface ItemAccessDeps {
 
 export function createItemAccess(deps: ItemAccessDeps): ItemAccess {
   const company = <T>(call: (token: ConcurToken) => Promise<T>): Promise<T> =>
-    deps.company ? deps.company.withToken(call) : Promise.reject(new CompanyNotConnected(NOT_CONNECTED_MESSAGE));
+    deps.company ? deps.company.withToken(call) : Promise.reject(new CompanyNotConnected());
   const user =
     (key: string, session: Session): TokenRunner =>
     (call) =>

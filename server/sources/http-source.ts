@@ -9,18 +9,8 @@ import { SourceUnavailable } from '../errors.ts';
 import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
 import { CONTEXT_KEYS, IDENTITY_KEYS } from './context-filter.ts';
 
-const PLACEHOLDERS = [
-  'query',
-  'offset',
-  'limit',
-  'code',
-  'date',
-  'expenseType',
-  'employeeId',
-  'companyDomain',
-  'loggedInUserId',
-  'reportOwnerUserId',
-];
+/** The search's own placeholders, then the launch's context (the keys context filters read). */
+const PLACEHOLDERS = ['query', 'offset', 'limit', 'code', ...CONTEXT_KEYS];
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\//;
 /** The part before the path: placeholders may not appear there, so no query can move a request (and its secret). */
 const origin = (t: string) => /^https?:\/\/[^/?#]*/.exec(t)?.[0] ?? '';

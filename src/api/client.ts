@@ -5,18 +5,11 @@ import { CommitResponse, type CommitRequest, SearchResponse, SessionClaim, Sessi
 
 import { ApiError } from './api-error.ts';
 import { parseAnswer, translateError } from './errors.ts';
-import { searchParams, type SearchScope } from './search-params.ts';
+import { searchParams, type ScopedSearch } from './search-params.ts';
 
 export interface ApiClient {
   context(signal?: AbortSignal): Promise<SessionContext>;
-  /** `scope` names a wizard's search step, and the code picked in the step that narrows it. */
-  search(
-    query: string,
-    signal?: AbortSignal,
-    offset?: number,
-    parent?: string,
-    scope?: SearchScope,
-  ): Promise<SearchResponse>;
+  search: ScopedSearch;
   commit(request: CommitRequest): Promise<CommitResponse>;
 }
 

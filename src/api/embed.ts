@@ -4,20 +4,13 @@ import * as z from 'zod/mini';
 import { EmbedField, SearchResponse } from '../contract/api.ts';
 
 const EmbedConfig = z.object({ allowedOrigins: z.array(z.string()) });
-import { searchParams, type SearchScope } from './search-params.ts';
+import { searchParams, type ScopedSearch } from './search-params.ts';
 import { parseAnswer } from './errors.ts';
 
 /** Its methods are closures, not using `this`: each can be handed on alone (the picker gives `search` to its box). */
 export interface EmbedClient {
   field(this: void, signal?: AbortSignal): Promise<EmbedField>;
-  search(
-    this: void,
-    query: string,
-    signal?: AbortSignal,
-    offset?: number,
-    parent?: string,
-    scope?: SearchScope,
-  ): Promise<SearchResponse>;
+  search: ScopedSearch;
 }
 
 /** The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host). */

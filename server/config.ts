@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { parseKey } from './crypto/secret-box.ts';
 import { CONCUR_REVOKE_HOST, CONCUR_TOKEN_HOST, LOOPBACK } from './concur/hosts.ts';
 import { FIELD_ID } from '../src/contract/field-id.ts';
+import { isRedisUrl, parseRedisUrl } from './store/redis-connection.ts';
 
 export const SAMPLE_CATALOG = fileURLToPath(new URL('./sources/sample-catalog.csv', import.meta.url));
 
@@ -85,7 +86,10 @@ export const Env = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /**
    * Where state lives: an SQLite file (the default: DATA_DIR/state.sqlite; or sqlite:<file>, or a bare path), Redis
-   * for several instances (redis://[:password@]host:6379/0, rediss:// for TLS), or memory (lost on restart).
+   * for several instances (redis://[:password@]host:6379/0, rediss:// for TLS; a Redis Cluster from its seed nodes,
+   * redis+cluster://[:password@]host1:6379,host2:6379,...; or the master of a Sentinel group,
+   * redis+sentinel://[:password@]host1:26379,host2:26379,.../<master-name>[/db]; rediss+cluster:// and
+   * rediss+sentinel:// for TLS), or memory (lost on restart).
    */
   STORE_URL: z.string().min(1).optional(),
   /** Prepended to every Redis key, so deployments can share one Redis. */
@@ -103,7 +107,7 @@ export const Env = z.object({
 });
 
 /** scheme://host[:port] and nothing else, as browsers report it in event.origin and the Origin header. */
-function isOrigin(value: string): boolean {
+export function isOrigin(value: string): boolean {
   try {
     const u = new URL(value);
     return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === value;
@@ -329,11 +333,13 @@ function storeFrom(
 ): Config['store'] {
   if (url === 'memory') return { kind: 'memory' };
   const key = encryptionKey();
-  if (url && /^rediss?:\/\//i.test(url)) {
+  if (url && isRedisUrl(url)) {
+    // One server (redis://), a Cluster (redis+cluster://) or a Sentinel group (redis+sentinel://): the store's
+    // kind stays redis, with the URL; server/store/redis-connection.ts makes the client of it.
     try {
-      new URL(url);
-    } catch {
-      throw new ConfigError('STORE_URL: is not a valid redis:// URL (redis://[:password@]host:6379/0)');
+      parseRedisUrl(url);
+    } catch (error) {
+      throw new ConfigError(`STORE_URL: ${(error as Error).message}`);
     }
     if (!key)
       throw new ConfigError(
@@ -343,7 +349,10 @@ function storeFrom(
     return { kind: 'redis', url, key, prefix };
   }
   if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-    throw new ConfigError('STORE_URL: must be an SQLite file (sqlite:<file> or a path), redis://host:6379 or memory');
+    throw new ConfigError(
+      'STORE_URL: must be an SQLite file (sqlite:<file> or a path), redis://host:6379 ' +
+        '(or redis+cluster://host1:6379,host2:6379, redis+sentinel://host1:26379,host2:26379/<master-name>) or memory',
+    );
   const file = url ? url.replace(/^sqlite:/, '') : join(dataDir, 'state.sqlite');
   if (!file) throw new ConfigError('STORE_URL: sqlite: needs a file, e.g. sqlite:data/state.sqlite');
   // The sandbox makes its own key on first start, so npm start needs nothing; a real deployment brings one.

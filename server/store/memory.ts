@@ -5,6 +5,7 @@ import { settle } from '../settle.ts';
 import type { PendingConnect, Store, WriteRecord } from './store.ts';
 import type { Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
+import type { CompanyRecord, StoredCatalog } from '../companies/record.ts';
 
 export interface MemoryStoreOptions {
   /** Most nonces remembered; sized so eviction cannot happen within the nonce lifetime at realistic rates. */
@@ -25,6 +26,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const connections = new Map<string, CompanyConnectionRecord>();
   const pending = new LRUCache<string, PendingConnect>({ max: 10_000, ...exact });
   const recents = new LRUCache<string, string[]>({ max: 100_000, ...exact });
+  const companies = new Map<string, CompanyRecord>();
+  const catalogs = new Map<string, StoredCatalog>();
+  const catalogKey = (companyId: string, name: string) => `${companyId}\u0000${name}`;
   let audit: WriteRecord[] = [];
   const clock = opts.now ?? Date.now;
   return {
@@ -111,6 +115,45 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     deleteConnection(name) {
       return settle(() => {
         connections.delete(name);
+      });
+    },
+    listCompanies() {
+      return settle(() => [...companies.values()].map((r) => structuredClone(r)));
+    },
+    getCompany(id) {
+      return settle(() => {
+        const record = companies.get(id);
+        return record && structuredClone(record);
+      });
+    },
+    putCompany(record) {
+      return settle(() => {
+        companies.set(record.id, structuredClone(record));
+      });
+    },
+    deleteCompany(id) {
+      return settle(() => {
+        companies.delete(id);
+        for (const key of catalogs.keys()) if (key.startsWith(catalogKey(id, ''))) catalogs.delete(key);
+      });
+    },
+    putCatalog(companyId, name, catalog) {
+      return settle(() => {
+        catalogs.set(catalogKey(companyId, name), { ...catalog });
+      });
+    },
+    getCatalog(companyId, name) {
+      return settle(() => {
+        const catalog = catalogs.get(catalogKey(companyId, name));
+        return catalog && { ...catalog };
+      });
+    },
+    // Rate-limit counters live in each limiter here, and lapse within their window (a minute).
+    forgetScope(scope) {
+      return settle(() => {
+        if (!scope) throw new Error('forgetScope needs a scope');
+        for (const map of [nonces, sessions, handoffs, pending, recents, tokenBases, connections])
+          for (const key of [...map.keys()]) if (key.startsWith(scope)) map.delete(key);
       });
     },
     limiter(name, points, durationS) {

@@ -7,6 +7,7 @@ import { ConfigError, type Config } from '../config.ts';
 import { parseKey } from '../crypto/secret-box.ts';
 import { createMemoryStore } from './memory.ts';
 import { createRedisStore } from './redis.ts';
+import { describeRedisUrl } from './redis-connection.ts';
 import { createSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
@@ -71,12 +72,8 @@ function sandboxKey(file: string): Buffer {
   return key;
 }
 
-/** Where a Redis URL points, for messages: scheme, host, port and database only (no user, password or query). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol.toLowerCase()}//${u.host}${/^\/\d+$/.test(u.pathname) ? u.pathname : ''}`;
-  } catch {
-    return 'the configured URL';
-  }
-}
+/**
+ * Where a Redis URL points, for messages: scheme, hosts, ports, master group and database only (no user, password or
+ * query), for redis:// and the redis+cluster:// and redis+sentinel:// forms alike.
+ */
+export const redactUrl = (url: string): string => describeRedisUrl(url);

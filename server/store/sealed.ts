@@ -6,6 +6,7 @@ import { ConfigError } from '../config.ts';
 import type { PendingConnect } from './store.ts';
 import type { Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
+import type { CompanyRecord } from '../companies/record.ts';
 
 /** The associated data: what kind of value it is, and the slot it is kept under. */
 const aadFor = (kind: string, slot: string) => Buffer.from(`concur-leu/${kind}/v1|${slot}`);
@@ -48,6 +49,12 @@ export function openConnection(key: Buffer, slot: string, text: string): Company
 export const sealPending = (key: Buffer, slot: string, p: PendingConnect): string => sealValue(key, 'pending', slot, p);
 export const openPending = (key: Buffer, slot: string, text: string): PendingConnect | undefined =>
   openValue<PendingConnect>(key, 'pending', slot, text);
+
+/** A registered company holds its connector password. */
+export const sealCompany = (key: Buffer, record: CompanyRecord): string =>
+  sealValue(key, 'company', `company:${record.id}`, record);
+export const openCompany = (key: Buffer, id: string, text: string): CompanyRecord | undefined =>
+  openValue<CompanyRecord>(key, 'company', `company:${id}`, text);
 
 const KEY_CHECK = 'concur-leu key check';
 

@@ -10,7 +10,9 @@ import {
   keyCheckValue,
   openConnection,
   openPending,
+  openCompany,
   openSession,
+  sealCompany,
   sealConnection,
   sealPending,
   sealSession,
@@ -34,7 +36,23 @@ const MIGRATIONS = [
   // Company connections (sealed: they hold the company's refresh token); no expiry.
   `CREATE TABLE connections (name TEXT PRIMARY KEY, sealed TEXT NOT NULL);
    CREATE TABLE pending (code TEXT PRIMARY KEY, sealed TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
+  // The company registry (sealed: a company holds its connector password) and its catalogs.
+  `CREATE TABLE companies (id TEXT PRIMARY KEY, sealed TEXT NOT NULL);
+   CREATE TABLE catalogs (company TEXT NOT NULL, name TEXT NOT NULL, format TEXT NOT NULL, text TEXT NOT NULL,
+     updated_at INTEGER NOT NULL, PRIMARY KEY (company, name));`,
 ];
+
+/** The tables whose keys a company's scope prefixes (forgetScope), each with its key column. */
+const SCOPED_TABLES = [
+  ['nonces', 'nonce'],
+  ['sessions', 'key'],
+  ['handoffs', 'code'],
+  ['recent', 'key'],
+  ['token_bases', 'company'],
+  ['connections', 'name'],
+  ['pending', 'code'],
+  ['rate_limits', 'key'],
+] as const;
 
 export interface SqliteStoreOptions {
   file: string;
@@ -121,6 +139,21 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     purgeAudit: db.prepare('DELETE FROM audit WHERE at <= ?'),
     auditSince: db.prepare<[number], { record: string }>('SELECT record FROM audit WHERE at >= ? ORDER BY at, id'),
     purgeHandoffs: db.prepare('DELETE FROM handoffs WHERE expires_at <= ?'),
+    listCompanies: db.prepare<[], { id: string; sealed: string }>('SELECT id, sealed FROM companies'),
+    getCompany: db.prepare<[string], { sealed: string }>('SELECT sealed FROM companies WHERE id = ?'),
+    putCompany: db.prepare('INSERT OR REPLACE INTO companies (id, sealed) VALUES (?, ?)'),
+    deleteCompany: db.prepare('DELETE FROM companies WHERE id = ?'),
+    deleteCatalogs: db.prepare('DELETE FROM catalogs WHERE company = ?'),
+    putCatalog: db.prepare(
+      'INSERT OR REPLACE INTO catalogs (company, name, format, text, updated_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    getCatalog: db.prepare<[string, string], { format: 'csv' | 'json'; text: string; updated_at: number }>(
+      'SELECT format, text, updated_at FROM catalogs WHERE company = ? AND name = ?',
+    ),
+    forgetScope: SCOPED_TABLES.map(([table, column]) =>
+      // substr, not LIKE: a scope is a literal prefix, whatever characters it holds.
+      db.prepare(`DELETE FROM ${table} WHERE substr(${column}, 1, length(@scope)) = @scope`),
+    ),
     // rate-limiter-flexible stamps its rows with the real clock.
     purgeRateLimits: db.prepare('DELETE FROM rate_limits WHERE expire < ?'),
   };
@@ -229,6 +262,50 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     deleteConnection(name) {
       return settle(() => {
         q.deleteConnection.run(name);
+      });
+    },
+    listCompanies() {
+      return settle(() =>
+        q.listCompanies
+          .all()
+          .map((row) => openCompany(opts.key, row.id, row.sealed))
+          .filter((r) => r !== undefined),
+      );
+    },
+    getCompany(id) {
+      return settle(() => {
+        const row = q.getCompany.get(id);
+        return row ? openCompany(opts.key, id, row.sealed) : undefined;
+      });
+    },
+    putCompany(record) {
+      return settle(() => {
+        q.putCompany.run(record.id, sealCompany(opts.key, record));
+      });
+    },
+    deleteCompany(id) {
+      return settle(() => {
+        db.transaction(() => {
+          q.deleteCompany.run(id);
+          q.deleteCatalogs.run(id);
+        })();
+      });
+    },
+    putCatalog(companyId, name, catalog) {
+      return settle(() => {
+        q.putCatalog.run(companyId, name, catalog.format, catalog.text, catalog.updatedAt);
+      });
+    },
+    getCatalog(companyId, name) {
+      return settle(() => {
+        const row = q.getCatalog.get(companyId, name);
+        return row ? { format: row.format, text: row.text, updatedAt: row.updated_at } : undefined;
+      });
+    },
+    forgetScope(scope) {
+      return settle(() => {
+        if (!scope) throw new Error('forgetScope needs a scope');
+        db.transaction(() => q.forgetScope.forEach((statement) => statement.run({ scope })))();
       });
     },
     limiter(name, points, durationS) {

@@ -3,11 +3,14 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
+import type { CompanyRecord, StoredCatalog } from '../companies/record.ts';
 
 /** One attempt to write back to Concur, for the audit log. */
 export interface WriteRecord {
   /** Epoch milliseconds. */
   at: number;
+  /** The registered company whose write it was; absent for the configuration's own company. */
+  company?: string;
   companyDomain: string;
   userId: string;
   /** The item written: HEADER report, ENTRY report/expense, ALLOCATION allocation. */
@@ -65,6 +68,20 @@ export interface Store {
    * seconds per key.
    */
   limiter(name: string, points: number, durationS: number): RateLimiterAbstract;
+  /** Every registered company (the registry), in no particular order. */
+  listCompanies(): Promise<CompanyRecord[]>;
+  getCompany(id: string): Promise<CompanyRecord | undefined>;
+  /** Adds or replaces a company. */
+  putCompany(record: CompanyRecord): Promise<void>;
+  /** Forgets a company and its catalogs (its scope's keys go with forgetScope). */
+  deleteCompany(id: string): Promise<void>;
+  putCatalog(companyId: string, name: string, catalog: StoredCatalog): Promise<void>;
+  getCatalog(companyId: string, name: string): Promise<StoredCatalog | undefined>;
+  /**
+   * Forgets every session, hand-off, nonce, recent pick, learned token base, connection, pending Connect and
+   * rate-limit counter kept under a scope (a prefix of their keys, see scoped.ts). The audit log is kept.
+   */
+  forgetScope(scope: string): Promise<void>;
   /** Lets go of files and connections; the store is not used after. */
   close(): Promise<void>;
 }

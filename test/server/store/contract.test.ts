@@ -16,9 +16,9 @@ import { createMemoryStore } from '../../../server/store/memory.ts';
 import { createSqliteStore } from '../../../server/store/sqlite.ts';
 import { createRedisStore } from '../../../server/store/redis.ts';
 import type { Store, WriteRecord } from '../../../server/store/store.ts';
-import type { Session } from '../../../server/sessions/session.ts';
 import type { CompanyConnectionRecord } from '../../../server/concur/company-connection.ts';
 import { redisPrefix, redisUrl } from '../../redis.ts';
+import { SESSION } from './session-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 const KEY = randomBytes(32);
@@ -36,32 +36,6 @@ const redis = async (prefix = redisPrefix(), key = KEY) => {
   const store = await createRedisStore({ url: await redisUrl(), key, prefix, now });
   opened.push(store);
   return store;
-};
-
-const SESSION: Session = {
-  version: 4,
-  companyDomain: 'acme.com',
-  loggedInUserId: 'u1',
-  languageCode: 'de',
-  isMobile: false,
-  createdAt: 1,
-  item: {
-    kind: 'ENTRY',
-    base: 'https://us.api.concursolutions.com',
-    userId: 'u1',
-    contextType: 'TRAVELER',
-    reportId: 'R1',
-    expenseId: 'E1',
-  },
-  fieldId: 'custom12',
-  expenseIds: [],
-  reportOwnerUserId: 'u1',
-  reportOwnerEmployeeId: 'EMP-1',
-  token: {
-    accessToken: 'secret-access-token-1234567890',
-    refreshToken: 'secret-refresh-token-0987654321',
-    expiresAt: 2,
-  },
 };
 
 const CONNECTION: CompanyConnectionRecord = {
@@ -233,7 +207,7 @@ describe('the sqlite store, beyond the contract', () => {
     await first.close();
     opened.splice(opened.indexOf(first), 1);
     const second = sqlite(file);
-    assert.equal(second.schemaVersion, 5);
+    assert.equal(second.schemaVersion, 6);
     assert.deepEqual(await second.getSession('k'), SESSION);
     assert.equal(await second.claimNonce('used', 60_000), false, 'a replay after the restart is still refused');
     assert.deepEqual(await second.recent('u|f'), ['PRJ-1']);

@@ -10,6 +10,7 @@ import { secretTap } from './secret-tap.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { PAGE_STYLE_SOURCE } from './pages.ts';
 import { launchRoutes } from './routes/launch.ts';
+import { defaultCompany } from './companies/company.ts';
 import { systemRoutes } from './routes/system.ts';
 import { apiRoutes } from './routes/api.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -17,13 +18,17 @@ import { embedRoutes } from './routes/embed.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { adminRoutes, connectRoutes } from './routes/connect.ts';
 
-export function createApp(deps: AppDeps) {
+const COMPANY_PICKER = /^\/embed\/v1\/companies\/([a-z0-9]{6,32})\/picker$/;
+
+export function createApp(given: AppDeps) {
+  // The configuration's own company is made of the parts given here (tests give their own store or sources).
+  const deps: AppDeps = { ...given, companies: given.registry.directory(defaultCompany(given)) };
   const app = factory.createApp();
 
   // Security headers on every response. Only the picker page for other hosts (/embed/v1/picker) may be framed,
   // and only by the origins in EMBED_ALLOWED_ORIGINS.
-  const headersFor = (framable: boolean, shared: boolean) => {
-    const frameAncestors = framable && deps.config.embedOrigins.length ? deps.config.embedOrigins : ["'none'"];
+  const headersFor = (framable: boolean, shared: boolean, origins: readonly string[] = deps.config.embedOrigins) => {
+    const frameAncestors = framable && origins.length ? [...origins] : ["'none'"];
     return secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
@@ -59,9 +64,20 @@ export function createApp(deps: AppDeps) {
   const strict = headersFor(false, false);
   const picker = headersFor(true, false);
   const shared = headersFor(false, true);
-  app.use((c, next) => {
+  /** A registered company's picker page may be framed by that company's origins only. */
+  const companyPickers = new Map<string, ReturnType<typeof headersFor>>();
+  const pickerOf = (origins: readonly string[]) => {
+    const key = origins.join(' ');
+    let headers = companyPickers.get(key);
+    if (!headers) companyPickers.set(key, (headers = headersFor(true, false, origins)));
+    return headers;
+  };
+  app.use(async (c, next) => {
     if (c.req.path === '/embed/v1/picker') return picker(c, next);
-    return (c.req.path.startsWith('/embed/v1/') && deps.config.embedOrigins.length ? shared : strict)(c, next);
+    const company = COMPANY_PICKER.exec(c.req.path)?.[1];
+    if (company) return pickerOf((await deps.companies.get(company))?.embed.origins ?? [])(c, next);
+    const embedded = deps.config.embedOrigins.length || c.req.path.startsWith('/embed/v1/companies/');
+    return (c.req.path.startsWith('/embed/v1/') && embedded ? shared : strict)(c, next);
   });
 
   app.use(async (c, next) => {

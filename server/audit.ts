@@ -2,6 +2,7 @@
 import type { Config } from './config.ts';
 import { openStore } from './store/open.ts';
 import type { WriteRecord } from './store/store.ts';
+import { COMPANY_ID, DEFAULT_COMPANY_ID } from './companies/record.ts';
 
 /** --since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z), or a span back from now (24h, 7d, 30m). */
 export function parseSince(text: string | undefined, now: number): number | undefined {
@@ -15,7 +16,8 @@ export function parseSince(text: string | undefined, now: number): number | unde
 export function formatRecord(r: WriteRecord): string {
   const fields = r.fields.map((f) => `${f.field}: ${f.old ?? '(empty)'} -> ${f.new}`).join('; ');
   return (
-    `${new Date(r.at).toISOString()}  ${r.result.padEnd(7)}  ${r.companyDomain} ${r.userId}  ${r.item}  ${fields}` +
+    `${new Date(r.at).toISOString()}  ${r.result.padEnd(7)}  ${r.company ? `[${r.company}] ` : ''}${r.companyDomain} ` +
+    `${r.userId}  ${r.item}  ${fields}` +
     (r.correlationId ? `  [${r.correlationId}]` : '') +
     (r.error ? `  (${r.error})` : '')
   );
@@ -34,6 +36,15 @@ export async function runAudit(config: Config, args: string[], now = Date.now())
       ok: false,
       lines: ['--since takes a date (2026-11-01), a moment (2026-11-01T08:00:00Z) or a span (24h, 7d).'],
     };
+  // --company <id>: one registered company's records (its id, from npm run company -- list); "default": the
+  // configuration's own company's. The audit log is read without the store's key, so ids, not domains.
+  const which = args.indexOf('--company');
+  const company = which >= 0 ? args[which + 1] : undefined;
+  if (which >= 0 && !(company === DEFAULT_COMPANY_ID || (company && COMPANY_ID.test(company))))
+    return {
+      ok: false,
+      lines: ['--company takes a company id (npm run company -- list shows them), or default for the configured one.'],
+    };
   if (config.store.kind === 'memory') {
     return {
       ok: false,
@@ -45,7 +56,8 @@ export async function runAudit(config: Config, args: string[], now = Date.now())
   }
   const store = await openStore(config.store, { existing: true });
   try {
-    const records = await store.writesSince(since);
+    const all = await store.writesSince(since);
+    const records = company === undefined ? all : all.filter((r) => (r.company ?? DEFAULT_COMPANY_ID) === company);
     if (args.includes('--json')) return { ok: true, lines: records.map((r) => JSON.stringify(r)) };
     return {
       ok: true,

@@ -18,8 +18,10 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import type { SandboxConcur } from './sandbox/concur-state.ts';
 import { Metrics } from './metrics.ts';
+import { CompanyRegistry, type RegistryOptions } from './companies/registry.ts';
+import { defaultCompany } from './companies/company.ts';
 import { sandboxFieldsFile } from './sandbox/fields.ts';
-import { connectSandboxCompany, sandboxConcur } from './sandbox/setup.ts';
+import { connectSandboxCompany, sandboxConcur, setUpSandboxGlobex } from './sandbox/setup.ts';
 
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -35,6 +37,8 @@ export interface BuildOptions {
   metrics?: Metrics;
   /** Aborted when the server starts shutting down (default: never). */
   shutdown?: AbortSignal;
+  /** Tests read the registry more often, or drop idle companies sooner. */
+  registry?: Pick<RegistryOptions, 'refreshMs' | 'idleMs'>;
 }
 
 /** Every collaborator of the app, built from the configuration. */
@@ -74,6 +78,14 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
         : `FIELDS_FILE: ${error.message}`,
     );
   });
+  const registry = new CompanyRegistry({
+    config,
+    store,
+    concur,
+    logger,
+    now,
+    ...opts.registry,
+  });
   return {
     config,
     store,
@@ -89,6 +101,8 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
     sandbox: opts.sandbox,
     metrics,
     shutdown: opts.shutdown ?? new AbortController().signal,
+    registry,
+    companies: registry.directory(defaultCompany({ config, store, items, sources, company, catalog })),
   };
 }
 
@@ -124,12 +138,15 @@ export async function composeConnector(config: Config, opts: Omit<BuildOptions, 
     start: async () => {
       if (sandbox) await connectSandboxCompany(sandbox, deps.company);
       deps.company.start();
+      await deps.registry.start();
+      if (sandbox && config.sandbox) await setUpSandboxGlobex(sandbox, deps, deps.registry);
       file?.watch();
     },
     drain: () => shutdown.abort(),
     stop: async () => {
       shutdown.abort();
       deps.company.stop();
+      deps.registry.stop();
       file?.close();
       deps.sources.close();
       await deps.store.close();

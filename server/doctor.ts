@@ -20,6 +20,10 @@ interface ErrorJson {
 const LAUNCH_PATH = '/launchexternalurl/v4/form';
 
 export interface DoctorOptions {
+  /** With --company: the registered company's company_domain, so the test launch is verified with its pair. */
+  companyDomain?: string;
+  /** In the sandbox: the simulator's launch to run (default: Jane's taxi entry). */
+  sandboxLaunch?: string;
   fetch?: typeof fetch;
   /** The company connection as the store holds it (the doctor reads the servers' store). */
   connection?: () => Promise<ConnectionStatus | undefined>;
@@ -99,12 +103,13 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
   // A signed launch: in the sandbox a real one (real code); otherwise one with a test code Concur will refuse.
   let launchUrl: string;
   if (config.sandbox) {
-    const res = await http.get(`${publicUrl}/sandbox/launch?source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`);
+    const launchQuery = opts.sandboxLaunch ?? `source=ENTRY&expense=${SANDBOX_IDS.taxi}&field=custom12`;
+    const res = await http.get(`${publicUrl}/sandbox/launch?${launchQuery}`);
     launchUrl = new URL(res.headers.get('location') ?? '/', publicUrl).href;
   } else {
     const base = apiBase(config.apiBase, undefined, CONCUR_US_API_HOST);
     const signed = {
-      company_domain: 'doctor.invalid',
+      company_domain: opts.companyDomain ?? 'doctor.invalid',
       logged_in_user_id: SANDBOX_USER.id,
       report_owner_user_id: SANDBOX_USER.id,
       report_owner_employee_id: '',

@@ -14,6 +14,8 @@ import type { CatalogLike } from './sources/catalog.ts';
 import type { FieldSources } from './fields/fields.ts';
 import type { SandboxConcur } from './sandbox/concur-state.ts';
 import type { Metrics } from './metrics.ts';
+import type { CompanyDirectory, CompanyRegistry } from './companies/registry.ts';
+import type { Company } from './companies/company.ts';
 
 export interface AppDeps {
   config: Config;
@@ -36,6 +38,13 @@ export interface AppDeps {
   metrics: Metrics;
   /** Aborted once the server starts shutting down: /readyz then answers 503 so a load balancer sends no more. */
   shutdown: AbortSignal;
+  /**
+   * Which company a request belongs to: the registered companies, and the configuration's own one (whose parts are
+   * store, items, sources, company and catalog above). createApp makes it again from `registry` and those parts.
+   */
+  companies: CompanyDirectory;
+  /** The registered companies, read from the store; started and stopped with the connector. */
+  registry: CompanyRegistry;
 }
 
 export interface AppEnv {
@@ -45,6 +54,8 @@ export interface AppEnv {
     log: () => Logger;
     session: Session;
     sessionKey: string;
+    /** The company the session belongs to (found from its token, never from anything the request names). */
+    company: Company;
   };
 }
 

@@ -151,6 +151,19 @@ export class LaunchUserMismatch extends AppError {
   override readonly title = 'This link is for another user';
 }
 
+/** The launch's report owner is not a user of the Concur company its connector company is linked to. */
+export class LaunchCompanyMismatch extends AppError {
+  readonly status = 403;
+  readonly code = 'launch_company_mismatch';
+  override readonly title = 'This link is for another company';
+  constructor() {
+    super(
+      "The report this link names does not belong to the Concur company this connector's settings are linked to, " +
+        'so nothing can be chosen or saved for it here. Your administrator should check the connector registration.',
+    );
+  }
+}
+
 export class LaunchSignatureInvalid extends AppError {
   readonly status = 401;
   readonly code = 'launch_signature_invalid';

@@ -98,10 +98,14 @@ export class FailureGuard {
    * Authenticates, then runs. A launch that `authenticate` refuses (its parameters or its signature) is counted;
    * one it accepts runs whatever the address's count: it was signed with the connector's password.
    */
-  async guard<V, T>(c: Context<AppEnv>, authenticate: () => V, run: (verified: V) => Promise<T>): Promise<T> {
+  async guard<V, T>(
+    c: Context<AppEnv>,
+    authenticate: () => V | Promise<V>,
+    run: (verified: V) => Promise<T>,
+  ): Promise<T> {
     let verified: V;
     try {
-      verified = authenticate();
+      verified = await authenticate();
     } catch (error) {
       if (error instanceof LaunchParamsInvalid || error instanceof LaunchSignatureInvalid) await this.#refused(c);
       throw error;

@@ -1,5 +1,6 @@
-// Boot of the picker page for other hosts (/embed/v1/picker?field=custom12&lang=de): in an iframe or a popup, it
-// answers the page that framed or opened it over a MessageChannel (src/embed/protocol.ts). No cookies are used.
+// Boot of the picker page for other hosts (/embed/v1/picker?field=custom12&lang=de, or a registered company's
+// /embed/v1/companies/{id}/picker): in an iframe or a popup, it answers the page that framed or opened it over a
+// MessageChannel (src/embed/protocol.ts). No cookies are used.
 import { embedConfig } from './api/embed.ts';
 import { HostLink } from './embed/protocol.ts';
 import { pickLocale, setLocale } from './i18n/locale.ts';
@@ -7,6 +8,8 @@ import './elements/leu-picker.ts';
 import { isFieldId } from './contract/field-id.ts';
 
 const params = new URL(location.href).searchParams;
+/** Where this page's company's picker API lives: the page's own folder (/embed/v1 or /embed/v1/companies/{id}). */
+const base = `${location.origin}${location.pathname.replace(/\/picker$/, '')}`;
 const field = params.get('field') ?? '';
 const language = params.get('lang') ?? navigator.language;
 const main = document.querySelector('main')!;
@@ -26,12 +29,9 @@ if (!host) {
 } else if (!isFieldId(field)) {
   say('The address of this picker lacks the field (?field=custom12).');
 } else {
-  const link = new HostLink(
-    host,
-    (await embedConfig(location.origin).catch(() => ({ allowedOrigins: [] }))).allowedOrigins,
-  );
+  const link = new HostLink(host, (await embedConfig(base).catch(() => ({ allowedOrigins: [] }))).allowedOrigins);
   const picker = document.createElement('leu-picker');
-  picker.source = `${location.origin}/embed/v1/fields/${field}`;
+  picker.source = `${base}/fields/${field}`;
   picker.language = language;
   picker.style.height = '100%';
   picker.style.padding = '0.75rem';

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { text } from 'node:stream/consumers';
-import { ConfigError, loadConfig } from '../config.ts';
+import { fail, storeCommandConfig } from './command.ts';
 import { buildDeps } from '../compose.ts';
 import { createLogger } from '../logger.ts';
 import { Catalog } from '../sources/catalog.ts';
@@ -18,11 +18,6 @@ const USAGE = `Usage: npm run company-token -- --company-id <company UUID>
   Connecting reads the company request token (valid 24 hours, from Concur's Company Request Token tool:
   Administration > Company > Authentication Admin) from standard input, or from COMPANY_REQUEST_TOKEN.
   The connection is kept in the connector's store (STORE_URL), so the running servers use it at once.`;
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
 
 async function readRequestToken(): Promise<string> {
   if (process.env.COMPANY_REQUEST_TOKEN) return process.env.COMPANY_REQUEST_TOKEN.trim();
@@ -61,15 +56,7 @@ if ([companyId, values.status, values.disconnect].filter(Boolean).length !== 1) 
 if (companyId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(companyId))
   fail(`--company-id must be the company's UUID.\n${USAGE}`);
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) fail(`Configuration error: ${error.message}`);
-  throw error;
-}
-if (config.store.kind === 'memory')
-  fail('STORE_URL=memory keeps nothing after this command ends: point STORE_URL at the servers’ store.');
+const config = storeCommandConfig();
 
 const deps = await buildDeps(config, { logger: createLogger('warn'), catalog: new Catalog([]) });
 try {

@@ -139,6 +139,11 @@ export interface FieldSourcesDeps {
   client: ConcurClient;
   logger: Logger;
   env: Record<string, string | undefined>;
+  /**
+   * A registered company's catalogs are kept in the store, not in files: a catalog source's `file` then names one
+   * of them (the name it was set under), read through this.
+   */
+  openCatalog?: (name: string) => Promise<CatalogLike>;
 }
 
 export async function createFieldSources(file: FieldsFile | undefined, deps: FieldSourcesDeps): Promise<FieldSources> {
@@ -165,7 +170,9 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     switch (cfg.type) {
       case 'catalog': {
         let catalog = deps.catalog;
-        if (cfg.file) {
+        if (cfg.file && deps.openCatalog) {
+          catalog = await deps.openCatalog(cfg.file);
+        } else if (cfg.file) {
           const f = await CatalogFile.open(cfg.file, deps.logger);
           f.watch();
           opened.push(f);

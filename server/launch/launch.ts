@@ -29,6 +29,10 @@ export interface LaunchDeps {
   store: Store;
   concur: ConcurClient;
   now: () => number;
+  /** What the hand-off code starts with: the company it belongs to (companyTokenPrefix). */
+  tokenPrefix?: string;
+  /** Refuses a launch whose owner is not the company's (a linked company's check); runs beside the code exchange. */
+  checkOwner?: (query: LaunchV4Query, item: ItemRef) => Promise<void>;
 }
 
 export interface VerifiedLaunch {
@@ -48,7 +52,10 @@ const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOC
  * Checks a v4 launch's parameters and signature, and nothing else: what a forger controls. Pure and cheap, so it
  * runs before anything else (the refused-launch limit counts only launches this refuses).
  */
-export function authenticateLaunchV4(raw: Record<string, string>, credentials: ConnectorCredentials): LaunchV4Query {
+export function authenticateLaunchV4(
+  raw: Record<string, string>,
+  credentials: ConnectorCredentials | readonly ConnectorCredentials[],
+): LaunchV4Query {
   const parsed = LaunchV4Query.safeParse(raw);
   if (!parsed.success) {
     const error = new LaunchParamsInvalid(describeIssues(parsed.error));
@@ -58,12 +65,17 @@ export function authenticateLaunchV4(raw: Record<string, string>, credentials: C
     throw error;
   }
   const query = parsed.data;
-  if (!isValidSignatureV4(query, query.signature, credentials)) {
-    throw new LaunchSignatureInvalid(
+  // During a rotation a company has two pairs: each is checked (in constant time), so neither is singled out.
+  const pairs: readonly ConnectorCredentials[] = 'password' in credentials ? [credentials] : credentials;
+  if (!pairs.map((pair) => isValidSignatureV4(query, query.signature, pair)).includes(true)) {
+    const error = new LaunchSignatureInvalid(
       'The signature on this link does not match. ' +
         'If this keeps happening, your administrator should check that the connector user name and password here ' +
         'match the ones registered in Concur.',
     );
+    // One line naming the domain: an administrator whose company's launches fail sees which company it is.
+    error.logContext = { companyDomain: query.company_domain.slice(0, 253) };
+    throw error;
   }
   return query;
 }
@@ -103,7 +115,7 @@ export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist):
 /** The whole pure check of a v4 launch: parameters, signature, item. */
 export function verifyLaunchV4(
   raw: Record<string, string>,
-  credentials: ConnectorCredentials,
+  credentials: ConnectorCredentials | readonly ConnectorCredentials[],
   allowlist: HostAllowlist,
 ): VerifiedLaunch {
   return checkLaunchItem(authenticateLaunchV4(raw, credentials), allowlist);
@@ -135,8 +147,12 @@ export function saveSession(store: Store, key: string, session: Session, now: nu
 }
 
 /** Parks a launched session under a one-time hand-off code the popup trades for it. */
-export async function createSession(store: Store, session: Session): Promise<{ handoff: string; fieldId: string }> {
-  const handoff = randomBytes(24).toString('base64url');
+export async function createSession(
+  store: Store,
+  session: Session,
+  prefix = '',
+): Promise<{ handoff: string; fieldId: string }> {
+  const handoff = prefix + randomBytes(24).toString('base64url');
   // Like the session token, the hand-off code is a bearer secret: the store only ever sees its hash.
   await store.putHandoff(sessionKey(handoff), session, HANDOFF_TTL_MS);
   return { handoff, fieldId: session.fieldId };
@@ -146,10 +162,15 @@ export async function createSession(store: Store, session: Session): Promise<{ h
  * Trades a hand-off code for the popup's bearer token. The token is made here and given only to the browser;
  * the store keeps its hash.
  */
-export async function claimSession(store: Store, handoff: string, now: number): Promise<string | undefined> {
+export async function claimSession(
+  store: Store,
+  handoff: string,
+  now: number,
+  prefix = '',
+): Promise<string | undefined> {
   const session = await store.takeHandoff(sessionKey(handoff));
   if (!session) return undefined;
-  const token = randomBytes(32).toString('base64url');
+  const token = prefix + randomBytes(32).toString('base64url');
   await saveSession(store, sessionKey(token), session, now);
   return token;
 }
@@ -171,10 +192,10 @@ export async function startLaunchV4(
   }
   // Sign in where this company's users were last found (Concur's error 16), else at the app's geolocation.
   const remembered = await deps.store.tokenBaseFor(query.company_domain);
-  const { token, movedTo, subject } = await deps.concur.exchangeAuthCode(
-    query.client_auth_code,
-    remembered ?? deps.concur.tokenBase,
-  );
+  const [{ token, movedTo, subject }] = await Promise.all([
+    deps.concur.exchangeAuthCode(query.client_auth_code, remembered ?? deps.concur.tokenBase),
+    deps.checkOwner?.(query, item),
+  ]);
   if (movedTo) await deps.store.rememberTokenBase(query.company_domain, movedTo);
   // The token is for whoever clicked; the signed logged_in_user_id must be that user. This also pins where that
   // value starts and ends in the signed string, however many boundaries a forger shifts at once.
@@ -198,5 +219,5 @@ export async function startLaunchV4(
     token,
     createdAt: deps.now(),
   };
-  return createSession(deps.store, session);
+  return createSession(deps.store, session, deps.tokenPrefix);
 }

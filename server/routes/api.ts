@@ -1,7 +1,9 @@
 // The popup's API: claim the session, read the context, search, commit the choice to Concur. Each route validates,
 // calls the popup's use case (server/popup/) and answers; every refusal is a named error, answered in JSON.
 import { deleteCookie, getCookie } from 'hono/cookie';
-import { factory, type AppDeps } from '../env.ts';
+import type { Context } from 'hono';
+import { factory, type AppDeps, type AppEnv } from '../env.ts';
+import { companyOfToken, companyScope, companyTokenPrefix } from '../companies/record.ts';
 import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
 import { validated } from './validation.ts';
 import { bearerToken } from './bearer.ts';
@@ -20,7 +22,7 @@ import type { Session } from '../sessions/session.ts';
 const current = (found: Session | undefined) =>
   (found as { version?: number } | undefined)?.version === 4 ? found : undefined;
 
-export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger'>) {
+export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger' | 'companies'>) {
   const api = factory.createApp();
   api.onError(jsonErrors(deps.logger));
   const cookie = handoffCookie(deps.config.publicUrl.startsWith('https:'));
@@ -28,7 +30,12 @@ export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger'>) {
   api.post('/session', async (c) => {
     const handoff = getCookie(c, HANDOFF_COOKIE, cookie.prefix);
     deleteCookie(c, HANDOFF_COOKIE, { path: cookie.path, secure: cookie.prefix === 'host', prefix: cookie.prefix });
-    const token = handoff ? await claimSession(deps.store, handoff, deps.now()) : undefined;
+    // The code names its company; the session is looked for only in that company's scope.
+    const company = handoff ? await deps.companies.get(companyOfToken(handoff)) : undefined;
+    const token =
+      handoff && company
+        ? await claimSession(company.store, handoff, deps.now(), companyTokenPrefix(company.id))
+        : undefined;
     if (!token) throw new SessionMissing();
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies SessionClaim);
@@ -38,29 +45,37 @@ export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger'>) {
     '*',
     bearerToken(
       async (token, c) => {
+        const company = await deps.companies.get(companyOfToken(token));
+        if (!company) return false;
         const key = sessionKey(token);
-        const session = current(await deps.store.getSession(key));
+        const session = current(await company.store.getSession(key));
         if (!session) return false;
         c.set('session', session);
         c.set('sessionKey', key);
+        c.set('company', company);
         return true;
       },
       () => new SessionMissing(),
     ),
   );
 
-  api.get('/context', async (c) => c.json(await readContext(deps, c.get('sessionKey'), c.get('session'))));
+  /** The popup's collaborators for this request: its company's store, fields, connection and item access. */
+  const forCompany = (c: Context<AppEnv>): PopupDeps => ({ ...deps, ...c.get('company') });
+
+  api.get('/context', async (c) => c.json(await readContext(forCompany(c), c.get('sessionKey'), c.get('session'))));
 
   api.get(
     '/search',
     deps.metrics.timeSearches('popup'),
-    searchLimit(deps, 'popup', (c) => c.get('sessionKey')),
+    // Counted per session, under its company's scope.
+    searchLimit(deps, 'popup', (c) => companyScope(c.get('company').id) + c.get('sessionKey')),
     validated('query', SearchRequest),
-    async (c) => c.json(await searchForSession(deps, c.get('sessionKey'), c.get('session'), c.req.valid('query'))),
+    async (c) =>
+      c.json(await searchForSession(forCompany(c), c.get('sessionKey'), c.get('session'), c.req.valid('query'))),
   );
 
   api.post('/commit', validated('json', CommitRequest), async (c) =>
-    c.json(await commit(deps, c.get('sessionKey'), c.get('session'), c.req.valid('json'), c.get('log')())),
+    c.json(await commit(forCompany(c), c.get('sessionKey'), c.get('session'), c.req.valid('json'), c.get('log')())),
   );
 
   api.all('*', () => {

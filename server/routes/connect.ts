@@ -14,8 +14,25 @@ import { AppError, ConcurUnavailable, NotConnected, NotFound, Unauthorized } fro
 import { jsonErrors } from '../error-handler.ts';
 import { bearerToken } from './bearer.ts';
 import type { PendingConnect } from '../store/store.ts';
+import type { CompanyConnection } from '../concur/company-connection.ts';
+import type { CompanyRecord } from '../companies/record.ts';
+import { verifyConnect } from '../companies/admin.ts';
+import { FailureGuard } from '../rate-limits.ts';
 
 const CONNECT_COOKIE = 'leu_connect';
+
+/** The verification code on the Connect page is not one onboarding printed (or it was used already). */
+class VerificationWrong extends AppError {
+  readonly status = 403;
+  readonly code = 'unauthorized';
+  override readonly title = 'That verification code is not right';
+  constructor() {
+    super(
+      'The verification code does not match a company waiting for its connection, or it was used already. ' +
+        'Check the code your connector provider gave you and try again.',
+    );
+  }
+}
 /** How long an administrator has between Concur's link and Confirm (the request token itself lasts 24 hours). */
 const PENDING_TTL_MS = 30 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,7 +53,7 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store' | 'now'>) {
+export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store' | 'now' | 'companies'>) {
   const r = factory.createApp();
   const { appName, privacyUrl, supportUrl, termsUrl } = deps.config.connect;
   const secure = deps.config.publicUrl.startsWith('https:');
@@ -88,9 +105,32 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
       'This connection link has expired',
       'The link was already used, or more than 30 minutes have passed. Start again from the App Center.',
     );
-  /** One company per deployment for now: another company's Connect is refused while one is connected. */
-  const takenByAnother = async (c: Context<AppEnv>, pending: PendingConnect) => {
-    const current = await deps.company.status();
+  // A wrong verification code is a guess at a secret: throttled per address, like wrong connector passwords.
+  const guesses = new FailureGuard(
+    deps,
+    'connect-verification-refusals',
+    'Too many wrong verification codes from this address. Wait a minute, then try again.',
+  );
+
+  /**
+   * The registered company already linked to this Concur company (App Center's `id`), if any; and whether the page
+   * must ask for a verification code: some registered company still waits for its first Connect.
+   */
+  const linkOf = async (pending: PendingConnect) => {
+    const registered = await deps.store.listCompanies();
+    const linked = registered.find((r) => r.concurCompanyId?.toLowerCase() === pending.companyId.toLowerCase());
+    return { linked, askCode: !linked && registered.some((r) => r.verificationHash !== undefined) };
+  };
+
+  /** A company's connection: the linked company's, else the configuration's own. */
+  const connectionOf = async (pending: PendingConnect) => {
+    const { linked } = await linkOf(pending);
+    return (linked ? (await deps.companies.get(linked.id))?.company : undefined) ?? deps.company;
+  };
+
+  /** A company has one Concur company: another company's Connect is refused while it is connected. */
+  const takenByAnother = async (c: Context<AppEnv>, pending: PendingConnect, connection?: CompanyConnection) => {
+    const current = await (connection ?? (await connectionOf(pending))).status();
     if (!current?.connected || current.companyId.toLowerCase() === pending.companyId.toLowerCase()) return undefined;
     return problem(
       c,
@@ -146,7 +186,8 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
     if (!code || !pending) return expired(c);
     const taken = await takenByAnother(c, pending);
     if (taken) return taken;
-    const current = await deps.company.status();
+    const { askCode } = await linkOf(pending);
+    const current = await (await connectionOf(pending)).status();
     if (!privacyUrl || !supportUrl)
       return problem(
         c,
@@ -179,6 +220,25 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
           ${current?.connected ? html`<p>This company is connected already; confirming renews the connection.</p>` : ''}
           <form method="post" action="/concur/connect/confirm">
             <input type="hidden" name="code" value="${code}" />
+            ${
+              askCode
+                ? html`<p>
+                      <label for="verification">Verification code</label>
+                      <input
+                        id="verification"
+                        name="verification"
+                        autocomplete="one-time-code"
+                        spellcheck="false"
+                        maxlength="64"
+                        aria-describedby="verification-help"
+                      />
+                    </p>
+                    <p id="verification-help" class="ref">
+                      The code your connector provider gave you when your company was set up. It links this Concur
+                      company to your company's settings; it is used once.
+                    </p>`
+                : ''
+            }
             <button type="submit">Connect</button>
           </form>
           <p class="ref">Not now? Close this window; nothing is connected until you click Connect.</p>`,
@@ -201,10 +261,36 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
     const pending = await deps.store.takePending(code);
     deleteCookie(c, CONNECT_COOKIE, { ...cookie, secure });
     if (!pending) return expired(c);
-    const taken = await takenByAnother(c, pending);
+    const verification = typeof form.verification === 'string' ? form.verification.trim().slice(0, 64) : '';
+    const { linked } = await linkOf(pending);
+    // An administrator who enters a code links this Concur company to the registered company it was made for.
+    let verified: CompanyRecord | undefined;
+    if (!linked && verification) {
+      verified = await guesses
+        .guessing(c, async () => {
+          const found = await verifyConnect(deps.store, verification, deps.now());
+          if (!found) throw new VerificationWrong();
+          return found;
+        })
+        .catch(async (error: unknown) => {
+          // The Connect stays open, so the administrator can type the code again.
+          await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
+          setConnectCookie(c, code);
+          throw error;
+        });
+    }
+    const target = linked ?? verified;
+    const connection = target ? (await deps.companies.get(target.id))?.company : deps.company;
+    if (!connection) return expired(c);
+    const taken = await takenByAnother(c, pending, connection);
     if (taken) return taken;
     try {
-      await deps.company.connect(pending.companyId, pending.requestToken, pending.userId);
+      await connection.connect(pending.companyId, pending.requestToken, pending.userId);
+      if (verified) {
+        const { verificationHash: _used, ...rest } = verified;
+        await deps.store.putCompany({ ...rest, concurCompanyId: pending.companyId });
+        c.get('log')().info({ company: verified.id, companyId: pending.companyId }, 'App Center connection linked');
+      }
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       // A lost connection to Concur leaves the request token usable (24 hours): the page can be confirmed again.

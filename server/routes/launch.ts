@@ -5,7 +5,9 @@ import { factory, type AppDeps, type AppEnv } from '../env.ts';
 import { AppError } from '../errors.ts';
 import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';
-import { LaunchParamsInvalid, LaunchVersionGone } from '../errors.ts';
+import { LaunchParamsInvalid, LaunchSignatureInvalid, LaunchVersionGone } from '../errors.ts';
+import { ownerCheck, type Company } from '../companies/company.ts';
+import { companyTokenPrefix } from '../companies/record.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
 export const HANDOFF_COOKIE = 'leu_handoff';
@@ -27,7 +29,7 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
 }
 
 export function launchRoutes(
-  deps: Pick<AppDeps, 'config' | 'metrics' | 'sources' | 'store' | 'allowlist' | 'concur' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'metrics' | 'store' | 'allowlist' | 'concur' | 'now' | 'companies'>,
 ) {
   /** Every launch is counted: accepted, or refused under the refusal's code (launch_replayed, ...). */
   const counted = <T>(version: '4', launch: Promise<T>) =>
@@ -46,13 +48,21 @@ export function launchRoutes(
     'launch-refusals',
     'Too many links from this address could not be verified. Wait a minute, then open the window from Concur again.',
   );
-  const credentials = deps.config.connector;
-  const v4 = {
-    allowlist: deps.allowlist,
-    fields: deps.sources,
-    store: deps.store,
-    concur: deps.concur,
-    now: deps.now,
+  /**
+   * The company the launch's company_domain names: its credentials verify the signature, and its store, fields and
+   * tokens serve the session. Unknown domains go to the configuration's own company (or are refused without one).
+   */
+  const companyOf = async (query: Record<string, string>) => {
+    const company = await deps.companies.forDomain(query.company_domain ?? '');
+    if (!company) {
+      const error = new LaunchSignatureInvalid(
+        'This link names a Concur company this connector does not serve. ' +
+          "Your administrator must add the company to the connector's registry.",
+      );
+      error.logContext = { companyDomain: (query.company_domain ?? '').slice(0, 253) };
+      throw error;
+    }
+    return company;
   };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
@@ -60,7 +70,10 @@ export function launchRoutes(
    * The popup trades this cookie for its session once. The app URL carries no secret: only, for a field with a
    * wizard, `?wizard`, so the popup waits for the wizard instead of first showing a search box.
    */
-  const toPopup = (c: Context<AppEnv>, { handoff, fieldId }: { handoff: string; fieldId: string }) => {
+  const toPopup = (
+    c: Context<AppEnv>,
+    { handoff, fieldId, company }: { handoff: string; fieldId: string; company: Company },
+  ) => {
     setCookie(c, HANDOFF_COOKIE, handoff, {
       httpOnly: true,
       secure,
@@ -70,20 +83,43 @@ export function launchRoutes(
       maxAge: HANDOFF_TTL_MS / 1000,
     });
     c.header('Cache-Control', 'no-store');
-    return c.redirect(deps.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
+    return c.redirect(company.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
   };
   return (
     factory
       .createApp()
       .get('/launchexternalurl/v4/form', async (c) => {
+        const raw = singleQuery(c);
         return toPopup(
           c,
           await counted(
             '4',
             guard.guard(
               c,
-              () => authenticateLaunchV4(singleQuery(c), credentials),
-              (q) => startLaunchV4(q, v4),
+              async () => {
+                const company = await companyOf(raw);
+                try {
+                  return { company, query: authenticateLaunchV4(raw, company.credentials) };
+                } catch (error) {
+                  // A pair rotated on another instance a moment ago: read the company again, once, and check again.
+                  const again =
+                    error instanceof LaunchSignatureInvalid ? await deps.companies.reread(company) : undefined;
+                  if (!again || again.version === company.version) throw error;
+                  return { company: again, query: authenticateLaunchV4(raw, again.credentials) };
+                }
+              },
+              async ({ company, query }) => {
+                const started = await startLaunchV4(query, {
+                  allowlist: deps.allowlist,
+                  fields: company.sources,
+                  store: company.store,
+                  concur: deps.concur,
+                  now: deps.now,
+                  tokenPrefix: companyTokenPrefix(company.id),
+                  checkOwner: ownerCheck(company, deps),
+                });
+                return { ...started, company };
+              },
             ),
           ),
         );

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { factory, type AppDeps } from '../env.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
-import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_USER } from '../sandbox/concur-state.ts';
+import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_GLOBEX, SANDBOX_USER } from '../sandbox/concur-state.ts';
 import { html } from 'hono/html';
 import { page } from '../pages.ts';
 import { concurHandlers } from '../sandbox/concur-handlers.ts';
@@ -18,7 +18,7 @@ import { isFieldId } from '../../src/contract/field-id.ts';
 const PREFIX = '/sandbox/concur';
 
 export function sandboxRoutes(
-  deps: Pick<AppDeps, 'company' | 'config' | 'distDir' | 'sources'>,
+  deps: Pick<AppDeps, 'company' | 'config' | 'distDir' | 'sources' | 'store'>,
   concur: SandboxConcur,
 ) {
   const handlers = concurHandlers(concur);
@@ -36,14 +36,16 @@ export function sandboxRoutes(
    * What Concur does when the user clicks a Launch URL button: mint a one-time authorization code and open the
    * connector with a signed query string. The signature needs the connector password, so it is made here.
    * Query: source (HEADER | ENTRY | ALLOCATION), report, expense, allocation, field,
-   * as (owner | delegate), lang, mobile.
+   * as (owner | delegate), lang, mobile; company=globex launches as Gina, at the registered company Globex.
    */
-  r.get('/sandbox/launch', (c) => {
+  r.get('/sandbox/launch', async (c) => {
     const q = c.req.query();
     const source = (q.source ?? 'ENTRY').toUpperCase();
-    const delegate = q.as === 'delegate';
+    const globex = q.company === 'globex' ? await globexRecord() : undefined;
+    if (q.company === 'globex' && !globex) throw new LaunchParamsInvalid('The sandbox has not registered Globex.');
+    const delegate = q.as === 'delegate' && !globex;
     const context = delegate ? 'PROXY' : 'TRAVELER';
-    const user = delegate ? SANDBOX_DELEGATE.id : SANDBOX_USER.id;
+    const user = globex ? SANDBOX_GLOBEX.user.id : delegate ? SANDBOX_DELEGATE.id : SANDBOX_USER.id;
     let itemUrl: string;
     let reportId: string;
     let expenseIds = '';
@@ -66,10 +68,10 @@ export function sandboxRoutes(
     if (!isFieldId(field)) throw new LaunchParamsInvalid('The sandbox needs a field id such as custom12.');
     const owner = concur.reports.get(reportId)!.userId;
     const signed = {
-      company_domain: SANDBOX_USER.companyDomain,
+      company_domain: globex ? globex.domain : SANDBOX_USER.companyDomain,
       logged_in_user_id: user,
       report_owner_user_id: owner,
-      report_owner_employee_id: SANDBOX_USER.employeeId,
+      report_owner_employee_id: globex ? SANDBOX_GLOBEX.user.employeeId : SANDBOX_USER.employeeId,
       item_url: itemUrl,
       nonce: crypto.randomUUID(),
     };
@@ -79,13 +81,17 @@ export function sandboxRoutes(
       source,
       ...(expenseIds ? { expense_ids: expenseIds } : {}),
       is_mobile: q.mobile === 'true' ? 'true' : 'false',
-      signature: signLaunchV4(signed, deps.config.connector),
+      signature: signLaunchV4(signed, globex ? globex.connector : deps.config.connector),
       client_auth_code: concur.issueAuthCode(user),
       language_code: q.lang ?? 'en',
     });
     c.header('Cache-Control', 'no-store');
     return c.redirect(`/launchexternalurl/v4/form?${query.toString()}`, 302);
   });
+
+  /** The sandbox's registered company, Globex (server/sandbox/setup.ts), whose connector pair signs its launches. */
+  const globexRecord = async () =>
+    (await deps.store.listCompanies()).find((r) => r.domain === SANDBOX_GLOBEX.companyDomain);
 
   /** The simulated form's wizard fields: one button per configured flow, and the fields each writes. */
   r.get('/sandbox/flows', (c) =>

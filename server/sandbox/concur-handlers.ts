@@ -6,6 +6,7 @@ import {
   SANDBOX_EXTRA_FIELDS,
   SANDBOX_FIELDS,
   SANDBOX_LIST,
+  SANDBOX_USER,
   type Principal,
   type SandboxConcur,
   type SandboxCustomField,
@@ -422,6 +423,21 @@ export function concurHandlers(concur: SandboxConcur) {
       return noContent(request);
     }),
 
+    // Identity v4 answers company tokens only, and only for the company's own users (protocol sheet §7).
+    http.get(`${base}/profile/identity/v4/Users/:userId`, ({ request, params }) => {
+      const auth = companyOnly(request);
+      if ('failure' in auth) return auth.failure;
+      const userId = String(params.userId);
+      if (auth.principal.kind !== 'company' || !concur.companyUsers.get(auth.principal.companyId)?.has(userId))
+        return HttpResponse.json(
+          { detail: 'User not found', status: '404' },
+          { status: 404, headers: correlation(request) },
+        );
+      return HttpResponse.json(
+        { id: userId, active: true, schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'] },
+        { headers: correlation(request) },
+      );
+    }),
     http.get(`${base}/expensereports/v4/reports/:reportId/formFields`, ({ request, params }) =>
       formFields(request, params, 'policyId'),
     ),
@@ -573,17 +589,20 @@ export function concurHandlers(concur: SandboxConcur) {
     }),
 
     // Concur's own web form reads its database directly; the simulator stands in for it with this view.
-    http.get(`${base}/sandbox-ui/reports`, () =>
+    // The simulator's list: one traveller's reports (?user=, Jane by default).
+    http.get(`${base}/sandbox-ui/reports`, ({ request }) =>
       HttpResponse.json(
-        [...concur.reports.values()].map((r) => ({
-          ...r,
-          expenses: [...concur.expenses.values()]
-            .filter((e) => e.reportId === r.reportId)
-            .map((e) => ({
-              ...entryJson(e),
-              allocations: [...concur.allocations.values()].filter((a) => a.expenseId === e.expenseId),
-            })),
-        })),
+        [...concur.reports.values()]
+          .filter((r) => r.userId === (new URL(request.url).searchParams.get('user') ?? SANDBOX_USER.id))
+          .map((r) => ({
+            ...r,
+            expenses: [...concur.expenses.values()]
+              .filter((e) => e.reportId === r.reportId)
+              .map((e) => ({
+                ...entryJson(e),
+                allocations: [...concur.allocations.values()].filter((a) => a.expenseId === e.expenseId),
+              })),
+          })),
       ),
     ),
   ];

@@ -80,6 +80,20 @@ export const SANDBOX_COMPANY = {
   adminId: 'ad0a1b2c-3d4e-4f50-8a6b-7c8d9e0f1a2b',
 } as const;
 
+/**
+ * A second Concur company with its own traveller and report, for the sandbox's second connector company (Globex):
+ * the simulator switches between Jane (the sandbox company) and Gina (Globex).
+ */
+export const SANDBOX_GLOBEX = {
+  companyId: '9100be11-5e5e-4a0b-8c0d-0e0f10111213',
+  adminId: '9100ad11-0000-4a0b-8c0d-0e0f10111213',
+  companyDomain: 'globex.sandbox.example',
+  displayName: 'Globex',
+  user: { id: '9100a5e5-6a6a-4b7c-8d9e-0f1a2b3c4d5e', name: 'Gina Globex', employeeId: 'GLX-0007' },
+  report: { id: 'A0B1C2D3E4F5061728394A5B', name: 'December trade fair' },
+  expense: '5E6F708192A3B4C5D6E7F8091A2B3C4D',
+} as const;
+
 export const SANDBOX_REPORT = { id: '764428DD6A664AF0BFCB', name: 'November client visit' } as const;
 export const SANDBOX_SUBMITTED_REPORT = { id: '9A1B2C3D4E5F60718293', name: 'October conference' } as const;
 /** Approved and paid: Concur refuses every change to it. */
@@ -187,6 +201,11 @@ export class SandboxConcur {
   readonly allocations = new Map<string, SandboxAllocation>();
   /** delegate user id -> owners they may act for */
   readonly delegates = new Map<string, Set<string>>();
+  /** Each Concur company's users, as Identity v4 answers a company token (the sandbox company has Jane and Dan). */
+  readonly companyUsers = new Map<string, Set<string>>([
+    [SANDBOX_COMPANY.id, new Set([SANDBOX_USER.id, SANDBOX_DELEGATE.id])],
+    [SANDBOX_GLOBEX.companyId, new Set([SANDBOX_GLOBEX.user.id])],
+  ]);
   readonly listItems = new Map<string, SandboxListItem>();
   readonly travelRequests: SandboxTravelRequest[] = [];
   readonly #codes = new Map<string, { userId: string; expiresAt: number; used: boolean }>();
@@ -228,6 +247,7 @@ export class SandboxConcur {
     this.formFieldsShape = 'array';
     this.#seedListAndRequests();
     this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
+    this.#seedGlobex();
     const user = SANDBOX_USER.id;
     this.reports.set(SANDBOX_REPORT.id, {
       reportId: SANDBOX_REPORT.id,
@@ -375,6 +395,31 @@ export class SandboxConcur {
     req('3KX9', 'Frankfurt client visit', '2026-11-10', '2026-11-13', 'Frankfurt', 'DE', 'APPROVED', 'Approved');
     req('3KXA', 'Lisbon customer summit', '2026-12-02', '2026-12-05', 'Lisbon', 'PT', 'SUBMITTED', 'Submitted');
     req('3KW2', 'Zürich partner workshop', '2026-10-05', '2026-10-06', 'Zürich', 'CH', 'CANCELED', 'Canceled');
+  }
+
+  /** Gina's report at Globex: one flight with the Launch URL field, for the second connector company. */
+  #seedGlobex(): void {
+    const { user, report, expense } = SANDBOX_GLOBEX;
+    this.reports.set(report.id, {
+      reportId: report.id,
+      userId: user.id,
+      name: report.name,
+      approvalStatusId: 'A_NOTF',
+      paymentStatusId: 'P_NOTP',
+      policyId: SANDBOX_POLICY_ID,
+      reportTotal: { value: 418.2, currencyCode: 'EUR' },
+      customData: [field('custom1', 'Trade fair Milan'), field(SANDBOX_FIELDS.HEADER.id)],
+    });
+    this.addExpense({
+      expenseId: expense,
+      reportId: report.id,
+      userId: user.id,
+      expenseType: { id: 'AIRFR', name: 'Airfare', code: 'AIRFR' },
+      transactionAmount: { value: 418.2, currencyCode: 'EUR' },
+      transactionDate: '2026-12-01',
+      allocationState: 'NOT_ALLOCATED',
+      customData: [field('custom1', 'Milan trade fair'), field(SANDBOX_FIELDS.ENTRY.id)],
+    });
   }
 
   addExpense(expense: SandboxExpense): SandboxExpense {

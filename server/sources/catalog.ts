@@ -4,7 +4,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stat } from 'node:fs/promises';
 
 class HeaderMissing extends Error {}
@@ -104,6 +104,59 @@ export class Catalog {
 /** Reads a catalog file; bad rows are skipped and reported with their line numbers. Parsing and indexing
  * yield to other work as they go, so a large file can be (re)loaded while the server answers requests. */
 export async function loadCatalogFile(path: string): Promise<Catalog> {
+  if (extname(path).toLowerCase() === '.json') return loadCatalogText(await readFile(path, 'utf8'), 'json');
+  // A missing file or a folder is reported as such, before parsing.
+  if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
+  return catalogFromCsv(createReadStream(path));
+}
+
+/** A catalog from a file's text (a company's catalog kept in the store), read as loadCatalogFile reads a file. */
+export async function loadCatalogText(text: string, format: 'csv' | 'json'): Promise<Catalog> {
+  if (format === 'csv') return catalogFromCsv(Readable.from([text]));
+  const rows = rowCollector();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`is not valid JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(data)) throw new Error('must be a JSON array of {code, label} objects');
+  data.forEach((row, i) => rows.accept(row, i + 1));
+  return rows.catalog();
+}
+
+async function catalogFromCsv(input: Readable): Promise<Catalog> {
+  const rows = rowCollector();
+  const parser = parseCsv({
+    columns: true,
+    skip_empty_lines: true,
+    bom: true,
+    trim: true,
+    relax_column_count: true,
+    info: true,
+  });
+  // pipeline (unlike pipe) hands a read error to the parser, so the loop below throws it.
+  pipeline(input, parser, () => undefined);
+  let first = true;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
+      if (first && !('code' in record && 'label' in record))
+        throw new HeaderMissing('needs a header row naming the columns code and label');
+      first = false;
+      rows.accept(record, info.lines);
+    }
+  } catch (error) {
+    if (error instanceof HeaderMissing || (error as NodeJS.ErrnoException).syscall) throw error;
+    throw new Error(`is not valid CSV (${(error as Error).message})`);
+  }
+  return rows.catalog();
+}
+
+/** Rows checked one at a time: bad ones and repeated codes are kept as problems with their line numbers. */
+function rowCollector() {
   const problems: RowProblem[] = [];
   const items: CatalogRow[] = [];
   const seen = new Set<string>();
@@ -125,46 +178,7 @@ export async function loadCatalogFile(path: string): Promise<Catalog> {
       ...(Object.keys(attributes).length ? { attributes } : {}),
     });
   };
-  if (extname(path).toLowerCase() === '.json') {
-    const text = await readFile(path, 'utf8');
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`is not valid JSON (${(error as Error).message})`);
-    }
-    if (!Array.isArray(data)) throw new Error('must be a JSON array of {code, label} objects');
-    data.forEach((row, i) => accept(row, i + 1));
-  } else {
-    // A missing file or a folder is reported as such, before parsing.
-    if ((await stat(path)).isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
-    const parser = parseCsv({
-      columns: true,
-      skip_empty_lines: true,
-      bom: true,
-      trim: true,
-      relax_column_count: true,
-      info: true,
-    });
-    // pipeline (unlike pipe) hands a read error to the parser, so the loop below throws it.
-    pipeline(createReadStream(path), parser, () => undefined);
-    let first = true;
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: Record<string, string>;
-        info: { lines: number };
-      }>) {
-        if (first && !('code' in record && 'label' in record))
-          throw new HeaderMissing('needs a header row naming the columns code and label');
-        first = false;
-        accept(record, info.lines);
-      }
-    } catch (error) {
-      if (error instanceof HeaderMissing || (error as NodeJS.ErrnoException).syscall) throw error;
-      throw new Error(`is not valid CSV (${(error as Error).message})`);
-    }
-  }
-  return Catalog.create(items, problems);
+  return { accept, catalog: () => Catalog.create(items, problems) };
 }
 
 const byCode = new Intl.Collator('en', { numeric: true }).compare;

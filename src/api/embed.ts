@@ -13,11 +13,14 @@ export interface EmbedClient {
   search: ScopedSearch;
 }
 
-/** The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host). */
-export async function embedConfig(connector: string): Promise<{ allowedOrigins: string[] }> {
+/**
+ * The origins the connector lets embed its picker (not a secret: the framed page needs it to answer its host).
+ * `base` is a company's picker API: https://connector.example.com/embed/v1, or …/embed/v1/companies/{id}.
+ */
+export async function embedConfig(base: string): Promise<{ allowedOrigins: string[] }> {
   return parseAnswer(
     EmbedConfig,
-    ky.get(new URL('/embed/v1/config', connector), { retry: 1, timeout: 10_000, credentials: 'omit' }),
+    ky.get(`${base.replace(/\/+$/, '')}/config`, { retry: 1, timeout: 10_000, credentials: 'omit' }),
   );
 }
 

@@ -18,6 +18,7 @@ export const SERVER_ERROR_CODES = [
   'internal_error',
   'invalid_request',
   'item_url_not_allowed',
+  'launch_company_mismatch',
   'launch_params_invalid',
   'launch_replayed',
   'launch_signature_invalid',

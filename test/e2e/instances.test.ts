@@ -3,6 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Hono } from 'hono';
 import { proxy } from 'hono/proxy';
 import { type Browser } from 'playwright-core';
@@ -22,6 +27,9 @@ let b: RunningServer;
 let balancer: Awaited<ReturnType<typeof serveOnLoopback>> | undefined;
 let lb: string;
 let browser: Browser;
+let env: Record<string, string>;
+const COMPANY_CLI = new URL('../../server/cli/company.ts', import.meta.url).pathname;
+const run = promisify(execFile);
 const JSON_FROM = { accept: 'application/json' };
 /** Which instance answered each request through the balancer. */
 const served: { path: string; by: 'a' | 'b' }[] = [];
@@ -45,7 +53,7 @@ before(async () => {
   balancer = await serveOnLoopback(app.fetch);
   lb = balancer.url;
   // Both instances: the balancer's public address, one Redis, one key.
-  const env = {
+  env = {
     ...ENV,
     PUBLIC_URL: lb,
     STORE_URL: await redisUrl(),
@@ -134,6 +142,47 @@ test('the same launch sent to both instances at once is accepted exactly once', 
       .map(async (r) => ((await r.json()) as { error: { code: string } }).error.code),
   );
   assert.deepEqual([...new Set(codes)], ['launch_replayed']);
+});
+
+test('a company added with npm run company on the shared Redis is served by the other instance within seconds', async () => {
+  // The administrator's command, with the servers' store: it knows nothing of the running instances.
+  const command = (...args: string[]) =>
+    run(process.execPath, ['--experimental-strip-types', COMPANY_CLI, ...args], { env: { ...process.env, ...env } });
+  const added = JSON.parse((await command('add', 'initech.example', '--json')).stdout) as {
+    company: string;
+    connectorUsername: string;
+    connectorPassword: string;
+  };
+  const catalog = join(mkdtempSync(join(tmpdir(), 'initech-')), 'projects.csv');
+  writeFileSync(catalog, 'code,label\nINI-7,TPS report automation\n');
+  await command('set-catalog', 'initech.example', '--field', 'custom12', catalog);
+  // Instance b reads the registry every two seconds; it has never been asked about this company.
+  const seen = Date.now() + 10_000;
+  while (!b.deps.registry.records().some((r) => r.id === added.company) && Date.now() < seen)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.ok(
+    b.deps.registry.records().some((r) => r.id === added.company),
+    'b read the new company from Redis',
+  );
+
+  const query = fake.launch({
+    signed: { company_domain: 'initech.example' },
+    credentials: { username: added.connectorUsername, password: added.connectorPassword },
+  });
+  const launched = await fetch(`${b.url}/launchexternalurl/v4/form?${query}`, { redirect: 'manual' });
+  assert.equal(launched.status, 303);
+  const cookie = launched.headers.get('set-cookie')!.split(';')[0]!;
+  const { token } = (await (await fetch(`${a.url}/api/session`, { method: 'POST', headers: { cookie } })).json()) as {
+    token: string;
+  };
+  const found = (await (
+    await fetch(`${a.url}/api/search?q=tps`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { items: { code: string }[] };
+  assert.deepEqual(
+    found.items.map((i) => i.code),
+    ['INI-7'],
+    "a, too, serves Initech's own catalog",
+  );
 });
 
 test('both instances are ready on Redis, and count refused launches together', async () => {

@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
-import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS } from '../concur-state.ts';
+import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS, SANDBOX_GLOBEX, SANDBOX_USER } from '../concur-state.ts';
 
 interface Field {
   id: string;
@@ -185,15 +185,17 @@ export class SimExpenseListElement extends LitElement {
   @property({ type: Number, attribute: 'popup-height' }) popupHeight = 400;
 
   @state() private waiting = false;
-  @state() private actor: 'owner' | 'delegate' = 'owner';
+  @state() private actor: 'owner' | 'delegate' | 'globex' = 'owner';
   /** The language_code and is_mobile Concur would send for this user and device. */
   @state() private language = '';
   @state() private mobile = false;
   #poll?: ReturnType<typeof setInterval>;
 
   private readonly reports = new Task(this, {
-    task: async ([base], { signal }) => ky.get(`${base}/sandbox-ui/reports`, { signal, retry: 0 }).json<Report[]>(),
-    args: () => [this.concurBase] as const,
+    task: async ([base, user], { signal }) =>
+      ky.get(`${base}/sandbox-ui/reports`, { searchParams: { user }, signal, retry: 0 }).json<Report[]>(),
+    // Gina works at Globex, the sandbox's second company: her reports, launched under Globex's registration.
+    args: () => [this.concurBase, this.actor === 'globex' ? SANDBOX_GLOBEX.user.id : SANDBOX_USER.id] as const,
   });
 
   /** The wizard fields configured for the sandbox (examples/fields.json), each a button on the taxi entry. */
@@ -268,7 +270,7 @@ export class SimExpenseListElement extends LitElement {
       source,
       ...ids,
       field,
-      as: this.actor,
+      ...(this.actor === 'globex' ? { company: 'globex' } : { as: this.actor }),
       lang: this.language || navigator.language.replace('-', '_'),
       mobile: String(this.mobile),
     }).toString()}`;
@@ -392,17 +394,18 @@ export class SimExpenseListElement extends LitElement {
   override render() {
     return html`
       <p class="banner">Concur sandbox: simulated SAP Concur expense reports. Nothing here reaches a real Concur.</p>
-      <h1>Expense reports of Jane Traveller</h1>
+      <h1>Expense reports of ${this.actor === 'globex' ? `${SANDBOX_GLOBEX.user.name} (Globex)` : 'Jane Traveller'}</h1>
       <div class="settings">
         <label
           >Logged in as
           <select
             @change=${(ev: Event) => {
-              this.actor = (ev.target as HTMLSelectElement).value as 'owner' | 'delegate';
+              this.actor = (ev.target as HTMLSelectElement).value as 'owner' | 'delegate' | 'globex';
             }}
           >
             <option value="owner">Jane Traveller (owner)</option>
             <option value="delegate">Dan Delegate (delegate)</option>
+            <option value="globex">${SANDBOX_GLOBEX.user.name} (Globex, another company)</option>
           </select>
         </label>
         <label

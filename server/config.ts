@@ -135,7 +135,11 @@ export interface Config {
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
   sandbox: boolean;
-  connector: { username: string; password: string };
+  /**
+   * The configuration's own company's connector credentials (CONNECTOR_USERNAME, CONNECTOR_PASSWORD); undefined
+   * when the deployment serves registered companies only.
+   */
+  connector?: { username: string; password: string };
   oauth: { clientId: string; clientSecret: string; redirectUri: string; tokenBase: string };
   extraAllowedHosts: string[];
   /** An administrator's override of Concur's API base, used instead of the token's geolocation. */
@@ -184,16 +188,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!r.success) throw new ConfigError(`${name}: ${r.error.issues[0]!.message}`);
     return r.data;
   };
-  const username = check(
-    'CONNECTOR_USERNAME',
-    credential('CONNECTOR_USERNAME'),
-    e.CONNECTOR_USERNAME ?? (sandbox ? SANDBOX_DEFAULTS.connectorUsername : undefined),
-  );
-  const password = check(
-    'CONNECTOR_PASSWORD',
-    credential('CONNECTOR_PASSWORD'),
-    e.CONNECTOR_PASSWORD ?? (sandbox ? SANDBOX_DEFAULTS.connectorPassword : undefined),
-  );
+  // A partner's deployment may serve registered companies only (npm run company): without either connector
+  // variable, no company is configured by the environment.
+  const registryOnly = !sandbox && e.CONNECTOR_USERNAME === undefined && e.CONNECTOR_PASSWORD === undefined;
+  const connector = registryOnly
+    ? undefined
+    : {
+        username: check(
+          'CONNECTOR_USERNAME',
+          credential('CONNECTOR_USERNAME'),
+          e.CONNECTOR_USERNAME ?? (sandbox ? SANDBOX_DEFAULTS.connectorUsername : undefined),
+        ),
+        password: check(
+          'CONNECTOR_PASSWORD',
+          credential('CONNECTOR_PASSWORD'),
+          e.CONNECTOR_PASSWORD ?? (sandbox ? SANDBOX_DEFAULTS.connectorPassword : undefined),
+        ),
+      };
 
   let oauth: Config['oauth'];
   if (sandbox) {
@@ -277,7 +288,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'CATALOG_FIELDS: give either FIELDS_FILE or CATALOG_FIELDS; with a fields file, list the fields there',
     );
-  if (!e.FIELDS_FILE && !e.CATALOG_FIELDS.length && !sandbox) {
+  if (!e.FIELDS_FILE && !e.CATALOG_FIELDS.length && !sandbox && !registryOnly) {
     throw new ConfigError(
       'CATALOG_FIELDS: is required without FIELDS_FILE: list the Launch URL fields that search CATALOG_FILE ' +
         '(e.g. custom12); launches for any other field are refused',
@@ -299,7 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host,
     publicUrl,
     sandbox,
-    connector: { username, password },
+    ...(connector ? { connector } : {}),
     oauth,
     extraAllowedHosts,
     apiBase,

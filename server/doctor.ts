@@ -42,6 +42,14 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
   const http = ky.create({ fetch: opts.fetch, timeout: 15_000, retry: 0, throwHttpErrors: false, redirect: 'manual' });
   const { publicUrl, connector } = config;
   const host = new URL(publicUrl);
+  if (!connector)
+    return {
+      ok: false,
+      lines: [
+        '✗ No company is configured by CONNECTOR_USERNAME and CONNECTOR_PASSWORD: this deployment serves registered ' +
+          'companies only. Run npm run doctor -- --company <company_domain> for one of them (npm run company -- list).',
+      ],
+    };
 
   lines.push(
     'Concur > Administration > Web Services > Register Application Connector:',

@@ -101,7 +101,8 @@ export async function addCompany(deps: AdminDeps, domain: string, displayName?: 
     );
   const all = await deps.store.listCompanies();
   if (all.some((r) => r.domain === wanted)) throw new CompanyCommandError(`${wanted} is registered already.`);
-  const taken = new Set([deps.config.connector.username.toLowerCase(), ...all.flatMap(usernames)]);
+  const own = deps.config.connector ? [deps.config.connector.username.toLowerCase()] : [];
+  const taken = new Set([...own, ...all.flatMap(usernames)]);
   let username: string;
   do username = `leu-${readable(10)}`;
   while (taken.has(username.toLowerCase()));

@@ -165,9 +165,13 @@ export function registeredCompany(
   };
 }
 
-/** The configuration's own company, from the app's collaborators as the environment made them. */
-export function defaultCompany(deps: CompanyParts & { config: Config }) {
+/**
+ * The configuration's own company, from the app's collaborators as the environment made them; none when the
+ * deployment serves registered companies only (no CONNECTOR_USERNAME or CONNECTOR_PASSWORD).
+ */
+export function defaultCompany(deps: CompanyParts & { config: Config }): Company | undefined {
   const { config } = deps;
+  if (!config.connector) return undefined;
   return {
     id: DEFAULT_COMPANY_ID,
     displayName: config.connect.appName,
@@ -179,7 +183,7 @@ export function defaultCompany(deps: CompanyParts & { config: Config }) {
     company: deps.company,
     catalog: deps.catalog,
     embed: { origins: config.embedOrigins, fields: config.embedFields },
-  } satisfies Company;
+  };
 }
 
 /**

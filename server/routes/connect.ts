@@ -119,7 +119,9 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
   const linkOf = async (pending: PendingConnect) => {
     const registered = await deps.store.listCompanies();
     const linked = registered.find((r) => r.concurCompanyId?.toLowerCase() === pending.companyId.toLowerCase());
-    return { linked, askCode: !linked && registered.some((r) => r.verificationHash !== undefined) };
+    // Without a company of its own (registered companies only), every first Connect needs its code.
+    const waiting = registered.some((r) => r.verificationHash !== undefined) || !deps.config.connector;
+    return { linked, askCode: !linked && waiting };
   };
 
   /** A company's connection: the linked company's, else the configuration's own. */
@@ -280,6 +282,12 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
         });
     }
     const target = linked ?? verified;
+    // A deployment without a company of its own connects registered companies only: the code says which.
+    if (!target && !deps.config.connector) {
+      await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
+      setConnectCookie(c, code);
+      throw new VerificationWrong();
+    }
     const connection = target ? (await deps.companies.get(target.id))?.company : deps.company;
     if (!connection) return expired(c);
     const taken = await takenByAnother(c, pending, connection);

@@ -81,7 +81,8 @@ export function sandboxRoutes(
       source,
       ...(expenseIds ? { expense_ids: expenseIds } : {}),
       is_mobile: q.mobile === 'true' ? 'true' : 'false',
-      signature: signLaunchV4(signed, globex ? globex.connector : deps.config.connector),
+      // The sandbox always has its own company (SANDBOX_DEFAULTS).
+      signature: signLaunchV4(signed, globex ? globex.connector : deps.config.connector!),
       client_auth_code: concur.issueAuthCode(user),
       language_code: q.lang ?? 'en',
     });

@@ -12,7 +12,13 @@ import {
   postCommit,
   useFakeConcur,
   EXPENSE_ID,
+  ENV,
 } from '../helpers.ts';
+import { loadConfig } from '../../../server/config.ts';
+import { buildDeps } from '../../../server/compose.ts';
+import { createApp } from '../../../server/app.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { Catalog } from '../../../server/sources/catalog.ts';
 import {
   addCompany,
   removeCompany,
@@ -327,4 +333,29 @@ test("a registered company's embedding routes answer its own origins, fields and
     page.headers.get('content-security-policy') ?? '',
     /frame-ancestors https:\/\/portal\.alpha\.example(;|$)/,
   );
+});
+
+test('a partner deployment without a company of its own serves registered companies only', async () => {
+  const { CONNECTOR_USERNAME: _u, CONNECTOR_PASSWORD: _p, CATALOG_FIELDS: _f, ...partner } = ENV;
+  const config = loadConfig(partner);
+  assert.equal(config.connector, undefined, 'no CONNECTOR_* and no CATALOG_FIELDS: no company of its own');
+  const deps = await buildDeps(config, { logger: createLogger('silent'), catalog: new Catalog([]) });
+  const app = createApp(deps);
+  const alpha = await addCompany(deps, 'alpha.example');
+  await setCatalog(deps, 'alpha.example', csv([['ALPHA-1', 'Apollo programme']]), 'custom12');
+  const pair = { username: alpha.connectorUsername, password: alpha.connectorPassword };
+  const a = await launchSession(app, concur(), { signed: { company_domain: 'alpha.example' }, credentials: pair });
+  assert.deepEqual(
+    (await search(app, a, 'apollo')).items.map((i) => i.code),
+    ['ALPHA-1'],
+  );
+
+  const other = launchQuery(concur(), { signed: { company_domain: 'acmecorp.com' }, credentials: CREDENTIALS });
+  const refused = await app.request(`/launchexternalurl/v4/form?${other.toString()}`, {
+    headers: { accept: 'application/json' },
+  });
+  assert.equal(refused.status, 401, 'a domain no registered company claims');
+  assert.match(((await refused.json()) as ErrorBody).error.message, /does not serve/);
+  const basic = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
+  assert.equal((await app.request('/system/v1.0/testconnection', { headers: { authorization: basic } })).status, 401);
 });

@@ -7,9 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../../../server/config.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { startServer } from '../../../server/serve.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../../server/cli/company.ts', import.meta.url).pathname;
+const DOCTOR = new URL('../../../server/cli/doctor.ts', import.meta.url).pathname;
 
 /** The command with a sandbox configuration over its own data folder; its exit code, standard output and error. */
 function company(dataDir: string, ...args: string[]) {
@@ -101,4 +105,33 @@ test('set-fields, set-catalog and remove; every mistake is one line and exit 1',
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stdout, /removed: its tokens, sessions, recent picks and catalogs are forgotten/);
   assert.match((await company(dir, 'list')).stdout, /No company is registered/);
+});
+
+test("npm run doctor -- --company checks a registered company's registration against the running server", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'doctor-company-'));
+  const server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger('silent'),
+  });
+  t.after(() => server.close());
+  const doctor = (...args: string[]) =>
+    run(process.execPath, ['--experimental-strip-types', DOCTOR, ...args], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PUBLIC_URL: server.url, LOG_LEVEL: 'silent' },
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => error,
+    );
+  // The sandbox registers Globex at its start: its own pair, its own Concur company, Gina's launch.
+  const globex = await doctor('--company', 'globex.sandbox.example');
+  assert.equal(globex.code, 0, globex.stdout);
+  assert.match(globex.stdout, /^Company Globex \(globex\.sandbox\.example\), id [a-z0-9]+/);
+  assert.match(globex.stdout, /User Name +leu-\w+/);
+  assert.match(globex.stdout, /✓ a signed test launch was verified/);
+  assert.match(globex.stdout, /✓ company 9100be11-5e5e-4a0b-8c0d-0e0f10111213 is connected/);
+  const record = (await server.deps.store.listCompanies())[0]!;
+  assert.ok(!globex.stdout.includes(record.connector.password), 'the password is never printed');
+  const nobody = await doctor('--company', 'nobody.example');
+  assert.equal(nobody.code, 1);
+  assert.match(nobody.stdout, /No company nobody\.example is registered/);
 });

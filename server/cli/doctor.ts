@@ -31,7 +31,7 @@ if (values.company !== undefined) {
   const store = await openStore(cfg.store, { logger: createLogger('silent') });
   try {
     const wanted = values.company.trim().toLowerCase();
-    company = (await store.listCompanies()).find((r) => r.domain === wanted || r.id === wanted);
+    company = (await store.listCompanies()).find((r) => r.domain === wanted);
   } finally {
     await store.close();
   }

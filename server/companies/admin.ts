@@ -82,7 +82,8 @@ export const describeRegistration = (r: Registration): string[] => [
 
 async function byDomain(store: Store, domain: string): Promise<CompanyRecord> {
   const wanted = domain.trim().toLowerCase();
-  const record = (await store.listCompanies()).find((r) => r.domain === wanted || r.id === wanted);
+  // By domain only: a domain could be made to look like another company's id.
+  const record = (await store.listCompanies()).find((r) => r.domain === wanted);
   if (!record) throw new CompanyCommandError(`No company ${domain} is registered (npm run company -- list).`);
   return record;
 }
@@ -99,6 +100,8 @@ export async function addCompany(deps: AdminDeps, domain: string, displayName?: 
     throw new CompanyCommandError(
       `${domain} is not a company domain: give it as Concur sends it in company_domain (e.g. acme.com).`,
     );
+  if (!wanted.includes('.'))
+    throw new CompanyCommandError(`${domain} is not a company domain: Concur's company_domain has a dot (acme.com).`);
   const all = await deps.store.listCompanies();
   if (all.some((r) => r.domain === wanted)) throw new CompanyCommandError(`${wanted} is registered already.`);
   const own = deps.config.connector ? [deps.config.connector.username.toLowerCase()] : [];
@@ -190,10 +193,16 @@ export async function showCompany(deps: AdminDeps, domain: string): Promise<Comp
  */
 export async function rotateCredentials(deps: AdminDeps, domain: string): Promise<Registration> {
   const record = await byDomain(deps.store, domain);
+  // A second rotation before the first was tested could drop the pair Concur signs with now (the first one's,
+  // entered but not tested): refused until Test Connection has used the new pair.
+  if (record.previousConnector)
+    throw new CompanyCommandError(
+      `A rotation of ${record.domain} is waiting for Concur's Test Connection with the new pair; once it has passed, ` +
+        'rotate again.',
+    );
   const next: CompanyRecord = touched(deps, {
     ...record,
-    // A second rotation before the first was tested keeps the pair Concur last knew, not the untested one.
-    previousConnector: record.previousConnector ?? record.connector,
+    previousConnector: record.connector,
     connector: { username: record.connector.username, password: newPassword() },
   });
   await deps.store.putCompany(next);

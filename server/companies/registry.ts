@@ -4,11 +4,12 @@
 // while (rebuilt on its next request), so memory follows the catalogs in use, not the number of companies.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { SourceUnavailable } from '../errors.ts';
 import type { ConnectorCredentials } from '../launch/signature.ts';
 import { scopedStore } from '../store/scoped.ts';
 import { companyAccess, registeredCompany, registeredFields, type Company, type CompanyBuildDeps } from './company.ts';
-import { companyScope, type CompanyRecord } from './record.ts';
+import { COMPANY_ID, companyScope, type CompanyRecord } from './record.ts';
 
 export interface RegistryOptions extends CompanyBuildDeps {
   /** How often the registry is read again (default 2 s). */
@@ -40,6 +41,7 @@ export class CompanyRegistry {
   /** Each company's fields and catalogs, by id and record version: large, dropped when idle. */
   readonly #fields: LRUCache<string, Promise<Fields>>;
   #loaded?: Promise<void>;
+  #reading?: Promise<void>;
   #lastRead = 0;
   #timer?: ReturnType<typeof setInterval>;
 
@@ -91,8 +93,10 @@ export class CompanyRegistry {
 
   /** Reads every company from the store; a changed or removed company's built parts are dropped. */
   refresh(): Promise<void> {
+    // One read at a time, however many requests ask for one: the throttle counts from when a read starts.
+    if (this.#reading) return this.#reading;
+    this.#lastRead = Date.now();
     const read = this.#o.store.listCompanies().then((records) => {
-      this.#lastRead = Date.now();
       const next = new Map(records.map((r) => [r.id, r]));
       for (const [id, kept] of this.#access) {
         const record = next.get(id);
@@ -107,8 +111,11 @@ export class CompanyRegistry {
       this.#records = next;
       this.#byDomain = new Map(records.map((r) => [r.domain.toLowerCase(), r.id]));
     });
+    this.#reading = read.finally(() => {
+      this.#reading = undefined;
+    });
     this.#loaded ??= read;
-    return read;
+    return this.#reading;
   }
 
   /** Every registered company, as last read. */
@@ -128,6 +135,8 @@ export class CompanyRegistry {
   /** A company by its id (a session's, a Connect's); the configuration's own company is `default`. */
   async get(id: string, fallback?: Company): Promise<Company | undefined> {
     if (fallback?.id === id) return fallback;
+    // Not an id onboarding can make: no lookup (and no registry read) for it.
+    if (!COMPANY_ID.test(id)) return undefined;
     const record = await this.#find(() => this.#recordFor(id));
     return record ? this.#company(record) : undefined;
   }
@@ -152,7 +161,10 @@ export class CompanyRegistry {
         ),
       ];
       for (const [id, pair] of candidates) {
-        const same = sameText(pair.username, username) && sameText(pair.password, password);
+        // Both compared always, so the time does not tell a known user name from an unknown one.
+        const sameUser = sameText(pair.username, username);
+        const samePassword = sameText(pair.password, password);
+        const same = sameUser && samePassword;
         if (same && !found) found = { id, pair };
       }
       return found;
@@ -196,7 +208,15 @@ export class CompanyRegistry {
       // A company whose configuration cannot be built is not kept: its next request tries again (and says why).
       fields.catch(() => this.#fields.delete(key));
     }
-    const built = await fields;
+    const built = await fields.catch((error: unknown) => {
+      // A configuration that cannot be built (a catalog removed meanwhile, a company removed mid-request) is a
+      // readable 503, with the reason in the log; never a 500.
+      this.#log.error({ company: record.id, cause: (error as Error).message }, "a company's fields cannot be built");
+      throw new SourceUnavailable(
+        "This company's settings in the connector cannot be used right now. Your administrator can check them " +
+          '(npm run company -- show).',
+      );
+    });
     return registeredCompany(record, this.#accessFor(record), built);
   }
 
@@ -205,19 +225,16 @@ export class CompanyRegistry {
     if (kept?.updatedAt === record.updatedAt) return kept.access;
     const store = scopedStore(this.#o.store, companyScope(record.id), record.id);
     const access = { store, ...companyAccess(this.#o, store) };
+    // Kept (and its scheduled refresh started) only for the record as last read: a request that began before a
+    // change gets this access once, and it is not left running.
+    if (this.#records.get(record.id)?.updatedAt !== record.updatedAt) return access;
+    kept?.access.company.stop();
     access.company.start();
     this.#access.set(record.id, { updatedAt: record.updatedAt, access });
     return access;
   }
 }
 
-const sameText = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  // Compared at the longer length, so a shorter guess takes as long as a right one.
-  const n = Math.max(x.length, y.length);
-  return (
-    timingSafeEqual(Buffer.concat([x, Buffer.alloc(n - x.length)]), Buffer.concat([y, Buffer.alloc(n - y.length)])) &&
-    x.length === y.length
-  );
-};
+/** Equal, in a time that says nothing about either value: fixed-length digests compared in constant time. */
+const sameText = (a: string, b: string) =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());

@@ -26,13 +26,17 @@ class VerificationWrong extends AppError {
   readonly status = 403;
   readonly code = 'unauthorized';
   override readonly title = 'That verification code is not right';
-  constructor() {
-    super(
-      'The verification code does not match a company waiting for its connection, or it was used already. ' +
-        'Check the code your connector provider gave you and try again.',
-    );
+  constructor(
+    message = 'The verification code does not match a company waiting for its connection, or it was used already. ' +
+      'Check the code your connector provider gave you and try again.',
+  ) {
+    super(message);
   }
 }
+
+const CODE_NEEDED =
+  'This connector needs the verification code your connector provider gave you when your company was set up: ' +
+  'enter it, then Connect.';
 /** How long an administrator has between Concur's link and Confirm (the request token itself lasts 24 hours). */
 const PENDING_TTL_MS = 30 * 60 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -264,7 +268,18 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
     deleteCookie(c, CONNECT_COOKIE, { ...cookie, secure });
     if (!pending) return expired(c);
     const verification = typeof form.verification === 'string' ? form.verification.trim().slice(0, 64) : '';
-    const { linked } = await linkOf(pending);
+    const { linked, askCode } = await linkOf(pending);
+    /** The Connect stays open, so the administrator can type the code (again). */
+    const keepOpen = async () => {
+      await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
+      setConnectCookie(c, code);
+    };
+    // Where a code is asked for, it is needed: an empty field never connects the Concur company to another one
+    // (the configuration's own company connects with npm run company-token while codes are waiting).
+    if (askCode && !verification) {
+      await keepOpen();
+      throw new VerificationWrong(CODE_NEEDED);
+    }
     // An administrator who enters a code links this Concur company to the registered company it was made for.
     let verified: CompanyRecord | undefined;
     if (!linked && verification) {
@@ -275,18 +290,15 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
           return found;
         })
         .catch(async (error: unknown) => {
-          // The Connect stays open, so the administrator can type the code again.
-          await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
-          setConnectCookie(c, code);
+          await keepOpen();
           throw error;
         });
     }
     const target = linked ?? verified;
     // A deployment without a company of its own connects registered companies only: the code says which.
     if (!target && !deps.config.connector) {
-      await deps.store.putPending(code, pending, PENDING_TTL_MS).catch(() => undefined);
-      setConnectCookie(c, code);
-      throw new VerificationWrong();
+      await keepOpen();
+      throw new VerificationWrong(CODE_NEEDED);
     }
     const connection = target ? (await deps.companies.get(target.id))?.company : deps.company;
     if (!connection) return expired(c);
@@ -295,8 +307,14 @@ export function connectRoutes(deps: Pick<AppDeps, 'config' | 'company' | 'store'
     try {
       await connection.connect(pending.companyId, pending.requestToken, pending.userId);
       if (verified) {
-        const { verificationHash: _used, ...rest } = verified;
-        await deps.store.putCompany({ ...rest, concurCompanyId: pending.companyId });
+        // Read again: a change made meanwhile (a rotation, new fields) is kept; only the link is added.
+        const now = (await deps.store.getCompany(verified.id)) ?? verified;
+        const { verificationHash: _used, ...rest } = now;
+        await deps.store.putCompany({
+          ...rest,
+          concurCompanyId: pending.companyId,
+          updatedAt: Math.max(deps.now(), now.updatedAt + 1),
+        });
         c.get('log')().info({ company: verified.id, companyId: pending.companyId }, 'App Center connection linked');
       }
     } catch (error) {

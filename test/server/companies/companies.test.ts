@@ -359,3 +359,55 @@ test('a partner deployment without a company of its own serves registered compan
   const basic = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`;
   assert.equal((await app.request('/system/v1.0/testconnection', { headers: { authorization: basic } })).status, 401);
 });
+
+test('requests naming unknown companies share one registry read, and a second rotation waits for Test Connection', async () => {
+  const { app, admin } = await twoCompanies();
+  let reads = 0;
+  const list = admin.store.listCompanies.bind(admin.store);
+  admin.store.listCompanies = async () => {
+    reads++;
+    await new Promise((r) => setTimeout(r, 50));
+    return list();
+  };
+  await new Promise((r) => setTimeout(r, 1100)); // past the once-a-second throttle
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      app.request('/api/context', { headers: bearer(`nosuch${String(i).padStart(4, '0')}.x`) }),
+    ),
+  );
+  assert.ok(answers.every((r) => r.status === 401));
+  assert.ok(reads <= 1, `${reads} registry reads for 200 requests`);
+  const junk = await Promise.all(
+    ['x.', '.x', 'NOT-AN-ID.x', `${'a'.repeat(40)}.x`].map((t) => app.request('/api/context', { headers: bearer(t) })),
+  );
+  assert.ok(junk.every((r) => r.status === 401));
+
+  await rotateCredentials(admin, 'alpha.example');
+  await assert.rejects(rotateCredentials(admin, 'alpha.example'), /waiting for Concur's Test Connection/);
+  await assert.rejects(addCompany(admin, 'localhost'), /has a dot/);
+});
+
+test('where the Connect page asks for a verification code, an empty one connects nothing', async () => {
+  const LINKS = {
+    CONNECT_PRIVACY_URL: 'https://connector.example.com/privacy',
+    CONNECT_SUPPORT_URL: 'https://connector.example.com/support',
+  };
+  const { app, deps } = await makeApp({ env: LINKS, connected: false });
+  await addCompany(deps, 'alpha.example');
+  const link = `/concur/connect?${new URLSearchParams({
+    id: SANDBOX_COMPANY.id,
+    requestToken: concur().issueCompanyRequestToken(),
+  }).toString()}`;
+  const cookie = (await app.request(link)).headers.get('set-cookie')!.split(';')[0]!;
+  const html = await (await app.request('/concur/connect/confirm', { headers: { cookie } })).text();
+  const code = /name="code" value="([^"]+)"/.exec(html)![1]!;
+  const res = await app.request('/concur/connect/confirm', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, accept: 'text/html' },
+    body: new URLSearchParams({ code, verification: '' }).toString(),
+  });
+  assert.equal(res.status, 403);
+  assert.match(await res.text(), /needs the verification code/);
+  assert.equal(concur().grants.password, 0, 'nothing was exchanged');
+  assert.equal(await deps.store.getConnection(COMPANY_CONNECTION), undefined);
+});

@@ -371,14 +371,16 @@ test('requests naming unknown companies share one registry read, and a second ro
   };
   await new Promise((r) => setTimeout(r, 1100)); // past the once-a-second throttle
   const answers = await Promise.all(
-    Array.from({ length: 200 }, (_, i) =>
+    Array.from({ length: 200 }, async (_, i) =>
       app.request('/api/context', { headers: bearer(`nosuch${String(i).padStart(4, '0')}.x`) }),
     ),
   );
   assert.ok(answers.every((r) => r.status === 401));
   assert.ok(reads <= 1, `${reads} registry reads for 200 requests`);
   const junk = await Promise.all(
-    ['x.', '.x', 'NOT-AN-ID.x', `${'a'.repeat(40)}.x`].map((t) => app.request('/api/context', { headers: bearer(t) })),
+    ['x.', '.x', 'NOT-AN-ID.x', `${'a'.repeat(40)}.x`].map(async (t) =>
+      app.request('/api/context', { headers: bearer(t) }),
+    ),
   );
   assert.ok(junk.every((r) => r.status === 401));
 

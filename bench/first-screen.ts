@@ -7,25 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../test/chromium.ts';
-import { loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
-import { startServer } from '../server/serve.ts';
+import { startSandboxServer } from './sandbox-server.ts';
 import { sandboxLaunch } from '../test/connector-process.ts';
 import { median } from './stats.ts';
-import { tempDataDir } from '../test/data-dir.ts';
 
 const ROUNDS = Number(process.env.FIRST_SCREEN_ROUNDS ?? 20);
-const server = await startServer(
-  (bound) =>
-    loadConfig({
-      PORT: '0',
-      PUBLIC_URL: bound,
-      DATA_DIR: tempDataDir(),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '0',
-    }),
-  { port: 0, host: '127.0.0.1', logger: createLogger('silent') },
-);
+const server = await startSandboxServer();
 // The static page: as many bytes as the first screen's files (HTML, JS, CSS) take on the wire. The server sends
 // those Brotli-compressed (the build's .br files), and the static page as it is.
 const assets = readFileSync('dist/index.html', 'utf8');

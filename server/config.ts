@@ -102,6 +102,8 @@ export const Env = z.object({
   RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** How many reverse proxies in front of the server append to X-Forwarded-For (0: use the socket's address). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** The sandbox's fake Concur answers each call after this many milliseconds (Concur's own latency, for benches). */
+  SANDBOX_CONCUR_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   /** The Launch URL fields those pages may search, comma-separated: embedding exposes a field's values. */
   EMBED_FIELDS: commaList(z.string().regex(FIELD_ID, 'each entry must be a field id such as custom12')),
 });
@@ -135,6 +137,8 @@ export interface Config {
   /** Origin (and optional path prefix) the outside world uses to reach us, without a trailing slash. */
   publicUrl: string;
   sandbox: boolean;
+  /** How long the sandbox's fake Concur takes to answer each call (SANDBOX_CONCUR_LATENCY_MS). */
+  sandboxLatencyMs: number;
   /**
    * The configuration's own company's connector credentials (CONNECTOR_USERNAME, CONNECTOR_PASSWORD); undefined
    * when the deployment serves registered companies only.
@@ -310,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host,
     publicUrl,
     sandbox,
+    sandboxLatencyMs: e.SANDBOX_CONCUR_LATENCY_MS,
     ...(connector ? { connector } : {}),
     oauth,
     extraAllowedHosts,

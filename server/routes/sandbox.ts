@@ -3,6 +3,7 @@ import { getResponse } from 'msw';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { factory, type AppDeps } from '../env.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
@@ -25,6 +26,8 @@ export function sandboxRoutes(
   const r = factory.createApp();
 
   r.all(`${PREFIX}/*`, async (c) => {
+    // A real Concur takes a few hundred milliseconds a call; benches ask the fake one to take as long.
+    if (deps.config.sandboxLatencyMs) await sleep(deps.config.sandboxLatencyMs);
     // Answer at the canonical base whatever Host the caller used (localhost vs 127.0.0.1).
     const url = new URL(c.req.url);
     const canonical = new Request(concur.base + url.pathname.slice(PREFIX.length) + url.search, c.req.raw);

@@ -172,15 +172,19 @@ export class SearchController implements ReactiveController {
   }
 
   async #firstPage() {
+    const before = this.#askedOf;
     const search = (this.#askedOf = this.host.search);
     const query = this.#query;
+    // A query typed before the search could run (the box shows while the popup loads) has waited long enough: it is
+    // searched the moment the search arrives, without the typing pause.
+    const waited = before === undefined && search !== undefined;
     const parent = this.#parents.at(-1)?.code;
     this.#supersede();
     const request = (this.#request = new AbortController());
     this.status = TaskStatus.PENDING;
     this.host.requestUpdate();
     try {
-      if (search) await wait(query ? this.host.debounce : 0, request.signal);
+      if (search) await wait(query && !waited ? this.host.debounce : 0, request.signal);
       const page = await search?.(query, request.signal, 0, parent);
       if (!this.#settle(request)) return;
       [this.#value, this.#error, this.status] = [page, undefined, TaskStatus.COMPLETE];

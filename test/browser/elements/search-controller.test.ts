@@ -82,3 +82,40 @@ describe('SearchController', () => {
     expect(results.items.map((i) => i.code)).to.deep.equal(['B']);
   });
 });
+
+describe('SearchController, before its search arrives', () => {
+  it('searches a query typed before the search could run at once, without the typing pause', async () => {
+    const calls: string[] = [];
+    const controllers: ReactiveController[] = [];
+    const host: { -readonly [K in keyof SearchHost]: SearchHost[K] } = {
+      search: undefined,
+      // A pause far longer than this test may take: a query searched after it would time the test out.
+      debounce: 60_000,
+      addController: (c) => controllers.push(c),
+      removeController: () => undefined,
+      requestUpdate: () => undefined,
+      updateComplete: Promise.resolve(true),
+    };
+    const results = new SearchController(host, () => undefined);
+    const update = () => controllers.forEach((c) => c.hostUpdate?.());
+    update();
+    results.setQuery('frank');
+    update();
+    await settle();
+    expect(calls, 'nothing to search with yet').to.deep.equal([]);
+    host.search = (query) => {
+      calls.push(query);
+      return Promise.resolve({ query, offset: 0, items: [item('F')], total: 1 });
+    };
+    update();
+    await settle();
+    expect(calls).to.deep.equal(['frank']);
+    expect(results.items.map((i) => i.code)).to.deep.equal(['F']);
+
+    // Typing on, once the search is there, waits for the pause as before.
+    results.setQuery('frankf');
+    update();
+    await settle();
+    expect(calls).to.deep.equal(['frank']);
+  });
+});

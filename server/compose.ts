@@ -8,10 +8,6 @@ import { createApp } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { ConcurClient, type ConcurClientOptions } from './concur/client.ts';
 import { createHostAllowlist } from './concur/hosts.ts';
-import { ExpenseApi } from './concur/expense.ts';
-import { CompanyConnection } from './concur/company-connection.ts';
-import { SessionTokens } from './sessions/session-tokens.ts';
-import { createItemAccess } from './sessions/items.ts';
 import { CatalogFile, type CatalogLike } from './sources/catalog.ts';
 import { createFieldSources, readFieldsFile } from './fields/fields.ts';
 import { openStore } from './store/open.ts';
@@ -19,7 +15,7 @@ import type { Store } from './store/store.ts';
 import type { SandboxConcur } from './sandbox/concur-state.ts';
 import { Metrics } from './metrics.ts';
 import { CompanyRegistry, type RegistryOptions } from './companies/registry.ts';
-import { defaultCompany } from './companies/company.ts';
+import { companyAccess, defaultCompany } from './companies/company.ts';
 import { sandboxFieldsFile } from './sandbox/fields.ts';
 import { connectSandboxCompany, sandboxConcur, setUpSandboxGlobex } from './sandbox/setup.ts';
 
@@ -50,13 +46,7 @@ export async function buildDeps(config: Config, opts: BuildOptions): Promise<App
   const allowlist = createHostAllowlist(config.extraAllowedHosts);
   const metrics = opts.metrics ?? new Metrics();
   const concur = new ConcurClient({ oauth: config.oauth, allowlist, logger, now, metrics, ...opts.client });
-  const company = new CompanyConnection({ store, client: concur, logger, now, revokeBase: config.revokeBase });
-  const items = createItemAccess({
-    expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
-    sessionTokens: new SessionTokens(concur, store, now),
-    company,
-    apiBase: config.apiBase,
-  });
+  const { company, items } = companyAccess({ config, store, concur, logger, now }, store);
   const fields = config.fieldsFile
     ? await readFieldsFile(config.fieldsFile).catch((error: Error) => {
         throw new ConfigError(`FIELDS_FILE: ${error.message}`);

@@ -233,6 +233,19 @@ export class SourceUnavailable extends AppError {
   override readonly title = 'The list of values is not available';
 }
 
+/** The verification code on the Connect page is not one onboarding printed (or it was used already). */
+export class VerificationWrong extends AppError {
+  readonly status = 403;
+  readonly code = 'unauthorized';
+  override readonly title = 'That verification code is not right';
+  constructor(
+    message = 'The verification code does not match a company waiting for its connection, or it was used already. ' +
+      'Check the code your connector provider gave you and try again.',
+  ) {
+    super(message);
+  }
+}
+
 /** No company is connected (or Concur revoked the connection): company-token writes fail closed. */
 export class CompanyNotConnected extends AppError {
   readonly status = 409;

@@ -152,13 +152,8 @@ export async function summarize(deps: AdminDeps, record: CompanyRecord): Promise
   const status = await companyAccess(deps, store).company.status();
   let fields: string[] = [];
   try {
-    fields =
-      record.fields === undefined
-        ? []
-        : Object.keys({
-            ...parseCompanyFields(record.fields).file.fields,
-            ...parseCompanyFields(record.fields).file.flows,
-          });
+    const file = record.fields === undefined ? undefined : parseCompanyFields(record.fields).file;
+    fields = file ? Object.keys({ ...file.fields, ...file.flows }) : [];
   } catch {
     fields = [];
   }

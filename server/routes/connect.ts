@@ -10,7 +10,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { factory, type AppDeps, type AppEnv } from '../env.ts';
 import { page } from '../pages.ts';
-import { AppError, ConcurUnavailable, NotConnected, NotFound, Unauthorized } from '../errors.ts';
+import { AppError, ConcurUnavailable, NotConnected, NotFound, Unauthorized, VerificationWrong } from '../errors.ts';
 import { jsonErrors } from '../error-handler.ts';
 import { bearerToken } from './bearer.ts';
 import type { PendingConnect } from '../store/store.ts';
@@ -20,19 +20,6 @@ import { verifyConnect } from '../companies/admin.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
 const CONNECT_COOKIE = 'leu_connect';
-
-/** The verification code on the Connect page is not one onboarding printed (or it was used already). */
-class VerificationWrong extends AppError {
-  readonly status = 403;
-  readonly code = 'unauthorized';
-  override readonly title = 'That verification code is not right';
-  constructor(
-    message = 'The verification code does not match a company waiting for its connection, or it was used already. ' +
-      'Check the code your connector provider gave you and try again.',
-  ) {
-    super(message);
-  }
-}
 
 const CODE_NEEDED =
   'This connector needs the verification code your connector provider gave you when your company was set up: ' +

@@ -15,10 +15,10 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import { createMemoryStore } from '../../../server/store/memory.ts';
 import { createSqliteStore } from '../../../server/store/sqlite.ts';
 import { createRedisStore } from '../../../server/store/redis.ts';
-import type { Store, WriteRecord } from '../../../server/store/store.ts';
+import type { Store } from '../../../server/store/store.ts';
 import type { CompanyConnectionRecord } from '../../../server/concur/company-connection.ts';
 import { redisPrefix, redisUrl } from '../../redis.ts';
-import { SESSION } from './session-fixture.ts';
+import { auditRecord, SESSION } from './session-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 const KEY = randomBytes(32);
@@ -56,15 +56,7 @@ const BARE_CONNECTION: CompanyConnectionRecord = {
   disconnected: { at: 4, reason: 'revoked' },
 };
 
-const record = (at: number, n: number): WriteRecord => ({
-  at,
-  companyDomain: 'acme.com',
-  userId: 'u1',
-  item: `ENTRY R1/E${n}`,
-  fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }],
-  result: 'written',
-  correlationId: `corr-${n}`,
-});
+const record = auditRecord;
 
 interface Kind {
   name: string;

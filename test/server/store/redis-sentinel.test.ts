@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisStore } from '../../../server/store/redis.ts';
-import type { Store, WriteRecord } from '../../../server/store/store.ts';
+import type { Store } from '../../../server/store/store.ts';
 import { ask, info, runStoreContract, startSentinel, until, type SentinelTopology } from '../../redis-topology.ts';
 import { redisPrefix } from '../../redis.ts';
-import { SESSION } from './session-fixture.ts';
+import { auditRecord, SESSION } from './session-fixture.ts';
 
 const KEY = randomBytes(32);
 let sentinel: SentinelTopology;
@@ -24,15 +24,7 @@ after(async () => {
   await sentinel?.stop();
 });
 
-const record = (n: number): WriteRecord => ({
-  at: Date.now(),
-  companyDomain: 'acme.com',
-  userId: 'u1',
-  item: `ENTRY R1/E${n}`,
-  fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }],
-  result: 'written',
-  correlationId: `corr-${n}`,
-});
+const record = (n: number) => auditRecord(Date.now(), n);
 
 /** The longest any one operation may take, failover or not: past it the store hangs, and the test fails. */
 const OPERATION_BOUND_MS = 8000;

@@ -1,6 +1,7 @@
-// A popup session as the stores keep it, for the store tests (contract, Cluster, Sentinel): its tokens are
-// secrets, so a test can look for them at rest.
+// What the store tests (contract, Cluster, Sentinel) keep: a popup session, whose tokens are secrets a test can look
+// for at rest, and a write-back attempt for the audit log.
 import type { Session } from '../../../server/sessions/session.ts';
+import type { WriteRecord } from '../../../server/store/store.ts';
 
 export const SESSION: Session = {
   version: 4,
@@ -27,3 +28,14 @@ export const SESSION: Session = {
     expiresAt: 2,
   },
 };
+
+/** The n-th write-back attempt, at `at`: its correlation id and value tell it apart. */
+export const auditRecord = (at: number, n: number): WriteRecord => ({
+  at,
+  companyDomain: 'acme.com',
+  userId: 'u1',
+  item: `ENTRY R1/E${n}`,
+  fields: [{ field: 'custom12', old: null, new: `PRJ-${n}` }],
+  result: 'written',
+  correlationId: `corr-${n}`,
+});

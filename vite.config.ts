@@ -3,8 +3,10 @@
 // manifest in dist/lib/, and one self-contained module in dist/embed/ for pages without a bundler.
 import { build, defineConfig, type InlineConfig, type Plugin, type Rolldown } from 'vite';
 import { compression } from 'vite-plugin-compression2';
+import { minifyHTMLLiterals } from 'minify-literals';
 import dts from 'vite-plugin-dts';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -47,7 +49,14 @@ function nestedBuilds(): Plugin {
             outDir: 'dist',
             emptyOutDir: false,
             target: 'es2022',
-            rolldownOptions: { input: { embed: 'embed.html', simulator: 'server/sandbox/simulator.html' }, onwarn },
+            rolldownOptions: {
+              input: {
+                embed: 'embed.html',
+                simulator: 'server/sandbox/simulator.html',
+                requests: 'server/sandbox/requests.html',
+              },
+              onwarn,
+            },
           },
         }),
       );
@@ -92,7 +101,10 @@ function nestedBuilds(): Plugin {
   };
 }
 
-/** The popup's first screen (index.html's entry, its static imports and their CSS), gzipped: at most this. */
+/**
+ * Everything the popup needs before its first results, gzipped, at most this: the page (index.html), its entry,
+ * the entry's static imports and their CSS. The first search needs no other chunk (src/api/lazy-client.ts).
+ */
 const FIRST_SCREEN_BUDGET = 20 * 1024;
 
 /** Prints the popup's first-screen weight and fails the build above the budget; LEU_BUNDLE_REPORT=1 lists modules. */
@@ -100,6 +112,8 @@ function firstScreenBudget(): Plugin {
   return {
     name: 'leu-first-screen-budget',
     apply: 'build',
+    // After vite's own HTML plugin, which emits index.html.
+    enforce: 'post',
     generateBundle(_options, bundle) {
       const entry = Object.values(bundle).find(
         (f): f is Rolldown.OutputChunk =>
@@ -116,6 +130,7 @@ function firstScreenBudget(): Plugin {
         chunk.viteMetadata?.importedCss.forEach((css) => files.add(css));
       };
       visit(entry.fileName);
+      files.add('index.html');
       const sizes = [...files].map((name) => {
         const f = bundle[name]!;
         return [name, gzipSync(f.type === 'chunk' ? f.code : f.source, { level: 9 }).length] as const;
@@ -148,6 +163,43 @@ function firstScreenBudget(): Plugin {
   };
 }
 
+/**
+ * Lit's html`` and css`` templates minified (minify-literals: whitespace, comments, CSS), which the JS minifier
+ * leaves as they are written: the first screen is mostly templates and styles.
+ */
+function minifyTemplates(): Plugin {
+  return {
+    name: 'leu-minify-templates',
+    apply: 'build',
+    // After TypeScript has been compiled away, on our own modules only.
+    enforce: 'post',
+    async transform(code, id) {
+      if (!/\/src\/.*\.ts$/.test(id) || !/\b(?:html|css)`/.test(code)) return null;
+      const result = await minifyHTMLLiterals(code, { fileName: id });
+      return result ? { code: result.code, map: result.map } : null;
+    },
+  };
+}
+
+/**
+ * The popup page's stylesheet inline (`<link rel="stylesheet" href="…" inline>`): a stylesheet of its own would hold
+ * up the first paint for a request. The server allows the style by its hash (server/popup-page.ts).
+ */
+function inlineStylesheet(): Plugin {
+  return {
+    name: 'leu-inline-stylesheet',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'pre',
+      handler: (html) =>
+        html.replace(
+          /<link rel="stylesheet" href="\/(src\/[\w.-]+\.css)" inline \/>/g,
+          (_, file: string) => `<style>${readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '')}</style>`,
+        ),
+    },
+  };
+}
+
 export default defineConfig({
   base: '/app/',
   oxc,
@@ -155,6 +207,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // No preload list for the lazy chunks (nor its polyfill): the API chunk would compete with the first screen for
+    // the bandwidth of a slow network, and every lazy chunk is asked for only when it is needed.
+    modulePreload: false,
     rolldownOptions: {
       // The popup alone; the other pages are built after it (nestedBuilds).
       input: { app: 'index.html' },
@@ -163,6 +218,8 @@ export default defineConfig({
   },
   // Each of the popup's files also as .br and .gz, which the server sends to browsers that accept them.
   plugins: [
+    inlineStylesheet(),
+    minifyTemplates(),
     firstScreenBudget(),
     compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }),
     nestedBuilds(),

@@ -15,7 +15,8 @@
 // Run: npm run build && npm run bench:load   (BENCH_SECONDS, BENCH_CONNECTIONS)
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { figuresRow, measure, type Figures } from './autocannon-run.ts';
 import { openSession, sandboxLaunch, startNodeProcess } from '../test/connector-process.ts';
 import { startBenchConnector } from './connector.ts';
 import { bearer } from '../test/server/helpers.ts';
@@ -47,36 +48,9 @@ async function mintLaunches(n: number): Promise<string[]> {
   return out;
 }
 
-interface Figures {
-  name: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  bytes: number;
-}
-
-/** One run; every answer whose status is not `expect` counts as an error, as do socket errors and timeouts. */
-async function run(name: string, opts: autocannon.Options, expect: number): Promise<Figures> {
-  // A count (amount) takes precedence over the duration.
-  const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
-  const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce(
-    (n, [status, s]) => (Number(status) === expect ? n : n + (s.count ?? 0)),
-    0,
-  );
-  return {
-    // Requests over the run's own length: a run bounded by a count may last under a second.
-    name,
-    requests: r.requests.total,
-    rps: r.requests.total / r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    // autocannon's errors include its timeouts.
-    errors: r.errors + unexpected,
-    bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
-  };
-}
+/** One run at the bench's connections and length (a count, `amount`, takes precedence over the length). */
+const run = (name: string, opts: autocannon.Options, expect: number): Promise<Figures> =>
+  measure(name, { connections: CONNECTIONS, duration: SECONDS, ...opts }, expect);
 
 /** The bare server answering the same method, request size, body, answer status and answer size. */
 function baseline(
@@ -113,9 +87,9 @@ results.push([
       amount: launches.length,
       requests: [{ setupRequest: (req) => ({ ...req, path: launches[next++ % launches.length]! }) }],
     },
-    303,
+    200,
   ),
-  await baseline('launch', 303, launches[0]!, await answerSize(sample)),
+  await baseline('launch', 200, launches[0]!, await answerSize(sample)),
 ]);
 
 // verification: one used launch, replayed (signature verified, nonce found used, refused 401).
@@ -187,10 +161,7 @@ const targets: [string, boolean][] = [
   ],
   [`zero errors across every run: ${errors}`, errors === 0],
 ];
-const row = (f: Figures) =>
-  `${f.name.padEnd(28)} ${String(Math.round(f.rps)).padStart(7)} req/s  ` +
-  `p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  ` +
-  `errors ${f.errors}  (${f.requests} requests, ~${f.bytes} B answers)`;
+const row = figuresRow;
 const lines = [
   `Load on loopback: ${CONNECTIONS} connections, ${SECONDS} s per run (launch: one request per fresh launch), ` +
     new Date().toISOString(),

@@ -31,8 +31,12 @@ interface Sample {
   bytes: number;
 }
 
-/** The longest chain of requests each starting after the one before it ended: the sequential round trips. */
-function sequentialRoundTrips(requests: { start: number; end: number }[]): number {
+/**
+ * The sequential round trips to the first results: the longest chain of requests, each starting after the one before
+ * it ended, that ends with the search whose answer showed them (requests beside that chain, such as the chunks the
+ * context needs, are not on the way to the results).
+ */
+function sequentialRoundTrips(requests: { start: number; end: number; url: string }[]): number {
   const sorted = [...requests].sort((a, b) => a.end - b.end);
   const depth: number[] = [];
   sorted.forEach((r, i) => {
@@ -40,7 +44,8 @@ function sequentialRoundTrips(requests: { start: number; end: number }[]): numbe
     for (let j = 0; j < i; j++) if (sorted[j]!.end <= r.start) best = Math.max(best, depth[j]!);
     depth[i] = best + 1;
   });
-  return Math.max(0, ...depth);
+  const last = sorted.findLastIndex((r) => new URL(r.url).pathname === '/api/search');
+  return last < 0 ? Math.max(0, ...depth) : depth[last]!;
 }
 
 async function emulated(
@@ -111,6 +116,15 @@ async function popupRound(
     );
     const results = performance.now() - started;
     // The round trips up to the first results: every request that had ended by then (the search among them).
+    if (process.env.BENCH_NETWORK_DEBUG) {
+      const t0 = Math.min(...requests().map((r) => r.start));
+      console.log(
+        `${profile.name}: ` +
+          requests()
+            .map((r) => `${new URL(r.url).pathname} ${(r.start - t0).toFixed(0)}-${(r.end - t0).toFixed(0)}`)
+            .join(', '),
+      );
+    }
     return { box, results, roundTrips: sequentialRoundTrips(requests()), bytes: bytes() };
   } finally {
     await context.close();

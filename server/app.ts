@@ -9,6 +9,9 @@ import { requestGuards } from './request-guards.ts';
 import { secretTap } from './secret-tap.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { PAGE_STYLE_SOURCE } from './pages.ts';
+import { inlineSources } from './popup-page.ts';
+import { LaunchesInFlight } from './launch/handoffs.ts';
+import { ItemReads } from './popup/item-reads.ts';
 import { launchRoutes } from './routes/launch.ts';
 import { defaultCompany } from './companies/company.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -17,23 +20,32 @@ import { staticRoutes } from './routes/static.ts';
 import { embedRoutes } from './routes/embed.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { adminRoutes, connectRoutes } from './routes/connect.ts';
+import { fetchListRoutes } from './routes/fetch-list.ts';
+import { sandboxFetchListRoutes } from './routes/sandbox-fetch-list.ts';
 
 const COMPANY_PICKER = /^\/embed\/v1\/companies\/([a-z0-9]{6,32})\/picker$/;
 
 export function createApp(given: AppDeps) {
   // The configuration's own company is made of the parts given here (tests give their own store or sources).
-  const deps: AppDeps = { ...given, companies: given.registry.directory(defaultCompany(given)) };
+  const deps = {
+    ...given,
+    companies: given.registry.directory(defaultCompany(given)),
+    launches: given.launches ?? new LaunchesInFlight(),
+    itemReads: given.itemReads ?? new ItemReads(),
+  };
   const app = factory.createApp();
 
   // Security headers on every response. Only the picker page for other hosts (/embed/v1/picker) may be framed,
   // and only by the origins in EMBED_ALLOWED_ORIGINS.
+  const inline = inlineSources(deps.distDir);
   const headersFor = (framable: boolean, shared: boolean, origins: readonly string[] = deps.config.embedOrigins) => {
     const frameAncestors = framable && origins.length ? [...origins] : ["'none'"];
     return secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", PAGE_STYLE_SOURCE],
+        // The popup page's inline script (it claims the session while the page's module loads) and style, by hash.
+        scriptSrc: ["'self'", ...inline.scripts],
+        styleSrc: ["'self'", PAGE_STYLE_SOURCE, ...inline.styles],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
@@ -112,6 +124,8 @@ export function createApp(given: AppDeps) {
   app.route('/api', forPrograms(apiRoutes(deps)));
   app.route('/embed', forPrograms(embedRoutes(deps)));
   app.route('/ops/company', forPrograms(adminRoutes(deps)));
+  // Concur's Fetch List callout, at each company's own path: XML refusals, its guards run by itself.
+  app.route('/', fetchListRoutes(deps));
 
   // Pages and everything else: JSON when the client asks for it, a page a person can read otherwise.
   app.use(...guards);
@@ -119,7 +133,11 @@ export function createApp(given: AppDeps) {
   app.route('/', launchRoutes(deps));
   app.route('/', systemRoutes(deps));
   app.route('/', connectRoutes(deps));
-  if (deps.sandbox) app.route('/', sandboxRoutes(deps, deps.sandbox));
+  if (deps.sandbox) {
+    app.route('/', sandboxRoutes(deps, deps.sandbox));
+    const dispatch = (request: Request) => app.request(request);
+    app.route('/', sandboxFetchListRoutes(deps, dispatch));
+  }
   app.route('/', staticRoutes(deps));
 
   const answer = negotiatedErrors(deps.logger);

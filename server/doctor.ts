@@ -1,6 +1,7 @@
 // The doctor: prints what an administrator enters on Concur's registration pages, then checks the running server
 // end to end (test connection, a signed launch, the replay guard, the token exchange), naming each problem.
 import ky from 'ky';
+import { LAUNCH_PATHS } from './launch/request-params.ts';
 import type { Config } from './config.ts';
 import { signLaunchV4 } from './launch/signature.ts';
 import { readFieldsFile } from './fields/fields.ts';
@@ -17,7 +18,7 @@ interface ErrorJson {
   error?: { code?: string; message?: string };
 }
 
-const LAUNCH_PATH = '/launchexternalurl/v4/form';
+const LAUNCH_PATH = LAUNCH_PATHS.expense;
 
 export interface DoctorOptions {
   /** With --company: the registered company's company_domain, so the test launch is verified with its pair. */
@@ -55,6 +56,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
     'Concur > Administration > Web Services > Register Application Connector:',
     `  Host Name                     ${host.origin}`,
     `  Launch External URL endpoint  ${host.pathname.replace(/\/$/, '')}${LAUNCH_PATH}`,
+    `  (for Concur Request fields)   ${host.pathname.replace(/\/$/, '')}${LAUNCH_PATHS.request}`,
     `  User Name                     ${connector.username}`,
     '  Password                      the value of CONNECTOR_PASSWORD (not shown)',
     'Then Test Connection; on the Launch External URL service configuration choose Service Version V4 and enter:',
@@ -137,11 +139,19 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
     });
     launchUrl = `${publicUrl}${LAUNCH_PATH}?${q.toString()}`;
   }
+  // The launch answers with the popup's page while it exchanges the code; the popup's claim of its session (with
+  // the hand-off cookie) says how the exchange went.
   const launch = await http.get(launchUrl, { headers: { accept: 'application/json' } });
-  const body = (launch.status === 303 ? {} : await launch.json().catch(() => ({}))) as ErrorJson;
+  const cookie = launch.headers.get('set-cookie')?.split(';')[0];
+  const claim =
+    launch.status === 200 && cookie
+      ? await http.post(`${publicUrl}/api/session`, { headers: { cookie, accept: 'application/json' } })
+      : launch;
+  const accepted = launch.status === 200 && claim.status === 200;
+  const body = (accepted ? {} : await claim.json().catch(() => ({}))) as ErrorJson;
   const code = body.error?.code;
-  if (launch.status === 303) {
-    pass('a signed test launch was verified, its nonce claimed and its code exchanged for a token (303 to the popup)');
+  if (accepted) {
+    pass('a signed test launch was verified, its nonce claimed and its code exchanged for a token (the popup page)');
   } else if (code === 'launch_signature_invalid') {
     problem(
       "the running server refused the test launch's signature: its CONNECTOR_USERNAME or CONNECTOR_PASSWORD " +
@@ -168,9 +178,9 @@ export async function runDoctor(config: Config, opts: DoctorOptions = {}): Promi
     pass('a signed test launch was verified and its nonce claimed');
     problem(`the token exchange at ${config.oauth.tokenBase} failed: ${body.error?.message}`);
   } else {
-    problem(`the test launch answered ${launch.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
+    problem(`the test launch answered ${claim.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
   }
-  if (launch.status === 303 || code?.startsWith('oauth_')) {
+  if (accepted || code?.startsWith('oauth_')) {
     const replay = await http.get(launchUrl, { headers: { accept: 'application/json' } });
     const replayCode = ((await replay.json().catch(() => ({}))) as ErrorJson).error?.code;
     if (replay.status === 401 && replayCode === 'launch_replayed') pass('replaying the same launch is refused (401)');

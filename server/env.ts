@@ -16,6 +16,8 @@ import type { SandboxConcur } from './sandbox/concur-state.ts';
 import type { Metrics } from './metrics.ts';
 import type { CompanyDirectory, CompanyRegistry } from './companies/registry.ts';
 import type { Company } from './companies/company.ts';
+import type { LaunchesInFlight } from './launch/handoffs.ts';
+import type { ItemReads } from './popup/item-reads.ts';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +47,10 @@ export interface AppDeps {
   companies: CompanyDirectory;
   /** The registered companies, read from the store; started and stopped with the connector. */
   registry: CompanyRegistry;
+  /** Launches this instance is completing while their pages load (createApp makes them when not given). */
+  launches?: LaunchesInFlight;
+  /** Items launches on this instance started reading, for the popups' first context and searches. */
+  itemReads?: ItemReads;
 }
 
 export interface AppEnv {

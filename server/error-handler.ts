@@ -1,6 +1,6 @@
 // How a refusal reads: every error becomes its status and an answer, JSON for a program, a page for a person.
 // The app's own handler asks the request which it wants (Accept); the sub-apps only programs call (/api, /embed,
-// /ops/company) set the JSON one as their onError.
+// /ops/company) set the JSON one as their onError; Concur's XML callouts (Fetch List) set the XML one.
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { accepts } from 'hono/accepts';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppEnv } from './env.ts';
 import { AppError } from './errors.ts';
 import { errorPage } from './pages.ts';
+import { xmlError } from './fetch-list/xml.ts';
 import type { ErrorBody } from '../src/contract/api.ts';
 import type { ServerErrorCode } from '../src/contract/error-codes.ts';
 
@@ -79,6 +80,24 @@ function answerJson(c: Context<AppEnv>, r: Refusal): Response {
 function answerPage(c: Context<AppEnv>, r: Refusal): Response | Promise<Response> {
   for (const [name, value] of Object.entries(r.headers ?? {})) c.header(name, value);
   return c.html(errorPage({ title: r.title, message: r.message, reference: r.reference }), r.status as 400);
+}
+
+/**
+ * A callout's refusal, in the XML Concur posted: <error><code/><message/></error>. A body too large is a 400 like
+ * the request's other faults (Concur shows any refusal to its user the same way; the callout's contract names 400).
+ */
+function answerXml(c: Context<AppEnv>, r: Refusal): Response {
+  for (const [name, value] of Object.entries(r.headers ?? {})) c.header(name, value);
+  c.header('Content-Type', 'application/xml; charset=utf-8');
+  // Hono's Basic challenge carries no sentence of its own.
+  const message =
+    r.message || (r.status === 401 ? 'The user name or password is not the connector registration’s.' : r.title);
+  return c.body(xmlError(r.code, message), (r.status === 413 ? 400 : r.status) as 400);
+}
+
+/** The onError of Concur's XML callouts: every refusal in XML. */
+export function xmlErrors(logger: Logger): ErrorHandler<AppEnv> {
+  return (err, c) => answerXml(c, refusalOf(err, c, logger));
 }
 
 /** Whether the client asked for JSON rather than a page. */

@@ -292,6 +292,20 @@ export class ConcurRequestRefused extends AppError {
   override readonly title = 'Concur refused the change';
 }
 
+/**
+ * A Fetch List callout Concur cannot be answered (its XML, its list, its search): `code` says which, for the
+ * administrator reading the answer or the log.
+ */
+export class FetchListRefused extends AppError {
+  readonly status = 400;
+  override readonly title = 'This list search cannot be answered';
+  readonly code: 'xml_invalid' | 'list_unknown' | 'search_by_unsupported' | 'invalid_request';
+  constructor(code: FetchListRefused['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** A rate limit was reached: the answer says when to try again (Retry-After). */
 export class TooManyRequests extends AppError {
   readonly status = 429;

@@ -49,7 +49,8 @@ export function statusPage(opts: { publicUrl: string }) {
     body: html`<h1>Concur Launch External URL connector</h1>
       <p>
         This server is running. Concur opens it through the Launch External URL endpoint
-        <code>${opts.publicUrl}/launchexternalurl/v4/form</code>; the Test Connection button calls
+        <code>${opts.publicUrl}/launchexternalurl/v4/form</code> (Concur Request:
+        <code>${opts.publicUrl}/request/launchexternalurl/v4/form</code>); the Test Connection button calls
         <code>${opts.publicUrl}/system/v1.0/testconnection</code>.
       </p>`,
   });

@@ -114,6 +114,24 @@ export class FailureGuard {
   }
 }
 
+/**
+ * Wrong connector user names or passwords, wherever Concur's HTTP Basic is checked (Test Connection, the Fetch List
+ * callout): one count per store, so guessing at two endpoints gets no more tries than guessing at one.
+ */
+const pairGuards = new WeakMap<AppDeps['store'], FailureGuard>();
+export function connectorPairGuard(deps: Pick<AppDeps, 'store' | 'config'>): FailureGuard {
+  let guard = pairGuards.get(deps.store);
+  if (!guard) {
+    guard = new FailureGuard(
+      deps,
+      'testconnection-refusals',
+      'Too many wrong user names or passwords from this address. Wait a minute, then try again.',
+    );
+    pairGuards.set(deps.store, guard);
+  }
+  return guard;
+}
+
 /** One bucket per IPv4 address, and per /64 for IPv6 (one subscriber usually holds a whole /64). */
 export function addressBucket(address: string): string {
   if (!ipaddr.isValid(address)) return address;

@@ -3,10 +3,15 @@ import { createLazyApiClient } from './api/lazy-client.ts';
 import { pickLocale, setLocale } from './i18n/locale.ts';
 import './elements/leu-popup.ts';
 
-// The launch's redirect says when the field has a wizard (`?wizard`), so no search box shows before it.
-const expectWizard = new URLSearchParams(location.search).has('wizard');
-// Launch parameters never stay in the address bar (the server already redirected them away; this is a guard).
-if (location.search || location.hash) history.replaceState(null, '', location.pathname);
+// index.html is the whole first paint: its style (src/page.css, inline, since a stylesheet of its own would hold up
+// the first paint for a request) and a "Loading…" line this module replaces. Its inline script runs at once, before
+// anything loads: the launch's parameters leave the address bar (the page takes the popup's own address, and its
+// history entry keeps whether the field has a wizard, which the launch put on <html>), and the session is claimed
+// while this module loads (src/api/session-token.ts takes the claim). The server allows both by their hashes.
+//
+// The page's inline script has taken the launch's parameters out of the address bar and kept, in the history
+// entry's state, whether the field has a wizard (so no search box shows before the wizard, a reload included).
+const expectWizard = (history.state as { leuWizard?: boolean } | null)?.leuWizard === true;
 
 // Until the session says which language the user works in, the browser's is the best guess.
 void setLocale(pickLocale(navigator.language));
@@ -25,4 +30,4 @@ new MutationObserver(() => {
   document.documentElement.dir = popup.dir || 'ltr';
   if (popup.heading) document.title = popup.heading;
 }).observe(popup, { attributes: true, attributeFilter: ['lang', 'dir'] });
-document.querySelector('main')!.append(popup);
+document.querySelector('main')!.replaceChildren(popup);

@@ -51,7 +51,7 @@ export async function sandboxLaunch(base: string, expense = SANDBOX_IDS.taxi, fi
 /** Follows a launch (path and query) and trades its hand-off for the popup's bearer token, as the popup does. */
 export async function openSession(base: string, launch: string): Promise<string> {
   const res = await fetch(`${base}${launch}`, { redirect: 'manual' });
-  if (res.status !== 303) throw new Error(`the launch was answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`the launch was answered ${res.status}: ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   return (
     (await (await fetch(`${base}/api/session`, { method: 'POST', headers: { cookie } })).json()) as { token: string }

@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { LAUNCH_PATHS } from '../launch/request-params.ts';
 import type { Store } from '../store/store.ts';
 import type { ConcurClient } from '../concur/client.ts';
 import { scopedStore } from '../store/scoped.ts';
@@ -73,6 +74,7 @@ export const describeRegistration = (r: Registration): string[] => [
   'Its Concur administrator enters, in Administration > Web Services > Register Application Connector:',
   `  Host Name       ${r.hostName}`,
   `  Launch External URL endpoint  ${r.endpoint} (Service Version V4)`,
+  `  (for Concur Request fields)   ${LAUNCH_PATHS.request}`,
   `  User Name       ${r.connectorUsername}`,
   `  Password        ${r.connectorPassword}`,
   `  Redirect URL    ${r.redirectUrl}`,

@@ -12,6 +12,7 @@ import { LaunchCompanyMismatch } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { CompanyConnection } from '../concur/company-connection.ts';
 import { ExpenseApi } from '../concur/expense.ts';
+import { RequestApi } from '../concur/request.ts';
 import { SessionTokens } from '../sessions/session-tokens.ts';
 import { createItemAccess, type ItemAccess } from '../sessions/items.ts';
 import { createFieldSources, FieldsFile, type FieldSources } from '../fields/fields.ts';
@@ -63,6 +64,7 @@ export function companyAccess(deps: CompanyBuildDeps, store: Store) {
   const company = new CompanyConnection({ store, client: concur, logger, now, revokeBase: config.revokeBase });
   const items = createItemAccess({
     expenses: new ExpenseApi(concur, { apiBase: config.apiBase }),
+    requests: new RequestApi(concur, { apiBase: config.apiBase }),
     sessionTokens: new SessionTokens(concur, store, now),
     company,
     apiBase: config.apiBase,
@@ -126,6 +128,8 @@ export async function registeredFields(
     sources: { ...file?.sources },
     fields: { ...file?.fields },
     flows: { ...file?.flows },
+    products: { ...file?.products },
+    ...(file?.fetchList ? { fetchList: file.fetchList } : {}),
   };
   for (const field of own) {
     merged.sources[`catalog-${field}`] = { type: 'catalog', title: 'the catalog', file: field, filters: [] };
@@ -193,7 +197,7 @@ export function defaultCompany(deps: CompanyParts & { config: Config }): Company
  */
 export function ownerCheck(company: Company, deps: { concur: ConcurClient; config: Config }) {
   if (!company.concurCompanyId) return undefined;
-  return async (query: LaunchV4Query, item: ItemRef) => {
+  return async (query: LaunchV4Query, item: Pick<ItemRef, 'base'>) => {
     if (!(await company.company.isConnected())) return;
     await company.company.withToken(async (token) => {
       const base = apiBase(deps.config.apiBase, token, item.base);

@@ -1,8 +1,8 @@
 // Expense v4 reads and writes for the three launch sources: report header, expense entry, allocation.
 import { z } from 'zod';
-import type { ConcurClient, ConcurToken } from './client.ts';
+import type { ConcurToken } from './client.ts';
 import type { ItemRef } from './item-url.ts';
-import { apiBase } from './hosts.ts';
+import { ConcurItemApi, type ItemApiOptions } from './item-api.ts';
 import {
   formFieldsPath,
   itemPath,
@@ -12,7 +12,7 @@ import {
   type FieldRule,
   type ReportState,
 } from './write-rules.ts';
-import { ConcurUnavailable, ReportPaid, withCorrelation } from '../errors.ts';
+import { ConcurUnavailable, ReportPaid } from '../errors.ts';
 import type { FieldWrite, ItemSummary, Money } from '../../src/contract/api.ts';
 
 const MoneyJson = z.looseObject({ value: z.number(), currencyCode: z.string() });
@@ -53,6 +53,12 @@ const FormFields = z.union([z.array(FormField), z.looseObject({ formFields: z.ar
 /** Runs a call with a token: the launch's user token, or the company's (from its connection). */
 export type TokenRunner = <T>(call: (token: ConcurToken) => Promise<T>) => Promise<T>;
 
+/** What a search's context reads of the item: an entry's transaction date (YYYY-MM-DD) and expense type. */
+export interface ItemFacts {
+  date?: string;
+  expenseType?: string;
+}
+
 export interface ItemView {
   summary: ItemSummary;
   reportName: string | null;
@@ -64,6 +70,8 @@ export interface ItemView {
   values: Record<string, string | null>;
   /** The form's rules for each field, keyed by field id in lower case; empty where Concur has no form fields. */
   fields: Record<string, FieldRule>;
+  /** A travel request's dates, YYYY-MM-DD (Concur Request items: see request.ts); reports have none. */
+  dates?: { startDate: string | null; endDate: string | null };
 }
 
 const money = (m: z.infer<typeof MoneyJson> | null | undefined): Money | null =>
@@ -75,50 +83,18 @@ const fieldValue = (data: { id: string; value?: string | null }[], fieldId: stri
 const allValues = (data: { id: string; value?: string | null }[]) =>
   Object.fromEntries(data.map((f) => [f.id.toLowerCase(), emptyAsNull(f.value)]));
 
-export interface ExpenseApiOptions {
-  /** An administrator's override of where Concur's APIs live, ignoring the token's geolocation. */
-  apiBase?: string;
-}
+export type ExpenseApiOptions = ItemApiOptions;
 
-export class ExpenseApi {
-  private readonly client: ConcurClient;
-  private readonly opts: ExpenseApiOptions;
-  constructor(client: ConcurClient, opts: ExpenseApiOptions = {}) {
-    this.client = client;
-    this.opts = opts;
-  }
-
-  #url(ref: ItemRef, token: ConcurToken, path: string): URL {
-    return new URL(apiBase(this.opts.apiBase, token, ref.base) + path);
-  }
-
-  async #get<T>(
-    call: string,
-    ref: ItemRef,
-    token: ConcurToken,
-    path: string,
-    schema: z.ZodType<T>,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    const { json, correlationId } = await this.client.getJson(call, this.#url(ref, token, path), token, signal);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success)
-      throw withCorrelation(
-        new ConcurUnavailable('Concur sent an answer we could not read. Please try again.'),
-        correlationId,
-      );
-    return parsed.data;
-  }
-
+export class ExpenseApi extends ConcurItemApi {
   #report(ref: ItemRef, token: ConcurToken, signal?: AbortSignal) {
-    return this.#get('expense.report.get', ref, token, reportPath(ref), Report, signal);
+    return this.get('expense.report.get', ref, token, reportPath(ref), Report, signal);
   }
 
   /** The item as the user's token sees it: a user never reaches an item Concur does not show them. */
   #item(ref: ItemRef, token: ConcurToken, signal?: AbortSignal) {
-    if (ref.kind === 'ENTRY') return this.#get('expense.entry.get', ref, token, itemPath(ref), Entry, signal);
+    if (ref.kind === 'ENTRY') return this.get('expense.entry.get', ref, token, itemPath(ref), Entry, signal);
     if (ref.kind === 'ALLOCATION')
-      return this.#get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
+      return this.get('expense.allocation.get', ref, token, itemPath(ref), Allocation, signal);
     return Promise.resolve(undefined);
   }
 
@@ -135,7 +111,7 @@ export class ExpenseApi {
     const path = formFieldsPath(ref, ids);
     if (!path) return {};
     try {
-      const answer = await this.#get('expense.form_fields.get', ref, token, path, FormFields, signal);
+      const answer = await this.get('expense.form_fields.get', ref, token, path, FormFields, signal);
       const list = Array.isArray(answer) ? answer : answer.formFields;
       const rules: Record<string, FieldRule> = {};
       for (const f of list) {
@@ -152,9 +128,23 @@ export class ExpenseApi {
   }
 
   /** The item a launch named, and its field `fieldId`'s current value. */
-  async read(ref: ItemRef, fieldId: string, user: TokenRunner, signal?: AbortSignal): Promise<ItemView> {
+  /**
+   * The item, its report and its form's rules. `onFacts` hears what a search's context needs of the item (an entry's
+   * date and type) as soon as the item itself has been read, before its form's rules are.
+   */
+  async read(
+    ref: ItemRef,
+    fieldId: string,
+    user: TokenRunner,
+    signal?: AbortSignal,
+    onFacts?: (facts: ItemFacts) => void,
+  ): Promise<ItemView> {
     return user(async (token) => {
       const [r, item] = await Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]);
+      const entry = ref.kind === 'ENTRY' ? (item as z.infer<typeof Entry>) : undefined;
+      // A search's facts, as factsOf reads them from the summary: an empty type is no type.
+      const type = entry && (entry.expenseType?.name ?? entry.expenseType?.id);
+      onFacts?.(entry ? { date: entry.transactionDate ?? undefined, expenseType: type === '' ? undefined : type } : {});
       const state = reportState(r.approvalStatusId, r.paymentStatusId);
       const base = { reportName: r.name ?? null, state };
       if (ref.kind === 'HEADER') {
@@ -167,8 +157,8 @@ export class ExpenseApi {
           fields,
         };
       }
-      if (ref.kind === 'ENTRY') {
-        const e = item as z.infer<typeof Entry>;
+      if (entry) {
+        const e = entry;
         const fields = await this.#formFields(ref, token, { expenseTypeId: e.expenseType?.id }, signal);
         return {
           ...base,
@@ -221,7 +211,7 @@ export class ExpenseApi {
     const plan = writePlan(ref, state, customData, expenseId ?? undefined);
     const run = plan.token === 'company' ? tokens.company : tokens.user;
     return run((token) =>
-      this.client.send(plan.call, 'patch', this.#url(ref, token, plan.path), token, plan.body, signal),
+      this.client.send(plan.call, 'patch', this.url(ref, token, plan.path), token, plan.body, signal),
     );
   }
 }

@@ -19,17 +19,25 @@ const ITEM_PATH = new RegExp(
     '/reports/([^/?#]+)(?:/(expenses|allocations)/([^/?#]+))?/?$',
 );
 
-/** Parses an Expense v4 report, expense or allocation URL, or returns null when item_url is none of these. */
-export function parseItemUrl(itemUrl: string): ItemRef | null {
+/**
+ * item_url as a web address without credentials, or null: only a web address can be an API item (a signed
+ * "javascript:" or "file:" value has no origin to check). Its host is checked against the allowlist later.
+ */
+export function itemAddress(itemUrl: string): URL | null {
   let url: URL;
   try {
     url = new URL(itemUrl);
   } catch {
     return null;
   }
-  // Only a web address can be an API item (a signed "javascript:" or "file:" value has no origin to check).
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  if (url.search || url.hash || url.username || url.password) return null;
+  return url.username || url.password ? null : url;
+}
+
+/** Parses an Expense v4 report, expense or allocation URL, or returns null when item_url is none of these. */
+export function parseItemUrl(itemUrl: string): ItemRef | null {
+  const url = itemAddress(itemUrl);
+  if (!url || url.search || url.hash) return null;
   const m = ITEM_PATH.exec(url.pathname);
   if (!m) return null;
   const [, prefix, userId, contextType, reportId, collection, id] = m as unknown as [

@@ -12,8 +12,11 @@ import { HttpSource, HttpSourceConfig } from '../sources/http-source.ts';
 import { ConcurListSource, ConcurListSourceConfig } from '../sources/concur-list-source.ts';
 import { ConcurRequestSource, ConcurRequestSourceConfig } from '../sources/concur-request-source.ts';
 import type { DataSource } from '../sources/source.ts';
+import type { Product } from '../../src/contract/api.ts';
 import { FlowConfig } from './flows.ts';
 import { withinFilter } from '../sources/context-filter.ts';
+import { checkFetchList, FetchListConfig } from '../fetch-list/config.ts';
+import { FetchLists } from '../fetch-list/lists.ts';
 
 const CatalogSourceConfig = z
   .object({
@@ -40,6 +43,16 @@ export const FieldsFile = z
     fields: z.record(z.string(), z.string()).default({}),
     /** Launch URL field id -> a wizard whose answers are written together (see flows.ts). */
     flows: z.record(z.string(), FlowConfig).default({}),
+    /**
+     * Launch URL field id -> whose forms it serves: "expense" (a report's header, entry, allocation), "request" (a
+     * travel request's header, expected expense, allocation: Concur Request) or "both". A field not listed serves
+     * Expense only, so a file written before Concur Request launches keeps its meaning.
+     */
+    products: z
+      .record(z.string(), z.enum(['expense', 'request', 'both'], { error: 'is expense, request or both' }))
+      .default({}),
+    /** Concur lists answered through the Fetch List callout, each from a catalog source (see fetch-list/config.ts). */
+    fetchList: FetchListConfig.optional(),
     /**
      * Once "the source for fields not listed". Refused with a clear message: the field id in a launch is not
      * signed, so a source for any field would let a user aim a write at any field by editing it.
@@ -82,6 +95,16 @@ export const FieldsFile = z
           });
       });
     }
+    checkFetchList(f.fetchList, f.sources, ctx);
+    const configured = new Set([...Object.keys(f.fields), ...Object.keys(f.flows)].map((k) => k.toLowerCase()));
+    for (const field of Object.keys(f.products)) {
+      if (!configured.has(field.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['products', field],
+          message: `${field} is not listed under fields or flows; list it there first`,
+        });
+    }
     if (f.default !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -117,9 +140,10 @@ export async function readFieldsFile(path: string): Promise<FieldsFile> {
 export interface FieldSources {
   /**
    * The field id as the configuration spells it (Concur's own spelling), whatever case a launch used; undefined for a
-   * field the configuration does not name (a single search or a wizard): only named fields can be launched.
+   * field the configuration does not name (a single search or a wizard): only named fields can be launched. With a
+   * product, undefined too for a field that does not serve that product's forms (`products`).
    */
-  canonical(fieldId: string): string | undefined;
+  canonical(fieldId: string, product?: Product): string | undefined;
   /** The source a field with a single search searches; undefined for a field the configuration does not name. */
   forField(fieldId: string): DataSource | undefined;
   /** The field's wizard, when it has one. */
@@ -128,6 +152,8 @@ export interface FieldSources {
   forStep(fieldId: string, stepId: string): DataSource | undefined;
   /** Every configured wizard, by field id as written in the file. */
   flows(): [string, FlowConfig][];
+  /** The Concur lists the Fetch List callout is answered for, when the configuration maps any. */
+  fetchList(): FetchLists | undefined;
   close(): void;
 }
 
@@ -151,11 +177,13 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     const catalog = new CatalogSource(deps.catalog);
     const named = new Map((deps.catalogFields ?? []).map((f) => [f.toLowerCase(), f]));
     return {
-      canonical: (fieldId) => named.get(fieldId.toLowerCase()),
+      // CATALOG_FIELDS are Expense's fields: a field serves Concur Request only through a fields file's products.
+      canonical: (fieldId, product) => (product === 'request' ? undefined : named.get(fieldId.toLowerCase())),
       forField: (fieldId) => (named.has(fieldId.toLowerCase()) ? catalog : undefined),
       flowFor: () => undefined,
       forStep: () => undefined,
       flows: () => [],
+      fetchList: () => undefined,
       close: () => undefined,
     };
   }
@@ -215,12 +243,28 @@ export async function createFieldSources(file: FieldsFile | undefined, deps: Fie
     }
   }
   const spelled = new Map([...Object.keys(file.fields), ...Object.keys(file.flows)].map((f) => [f.toLowerCase(), f]));
+  const products = new Map(Object.entries(file.products).map(([f, p]) => [f.toLowerCase(), p]));
+  const serves = (fieldId: string, product: Product | undefined) => {
+    const served = products.get(fieldId.toLowerCase()) ?? 'expense';
+    return product === undefined || served === 'both' || served === product;
+  };
+  const lists =
+    file.fetchList &&
+    new FetchLists(
+      file.fetchList,
+      (name) => {
+        const { catalog, filters } = catalogs.get(name)!;
+        return { catalog, filters: filters.filters };
+      },
+      deps.logger,
+    );
   return {
-    canonical: (fieldId) => spelled.get(fieldId.toLowerCase()),
+    canonical: (fieldId, product) => (serves(fieldId, product) ? spelled.get(fieldId.toLowerCase()) : undefined),
     forField: (fieldId) => byField.get(fieldId.toLowerCase()),
     flowFor: (fieldId) => flows.get(fieldId.toLowerCase()),
     forStep: (fieldId, stepId) => stepSources.get(`${fieldId.toLowerCase()}|${stepId}`),
     flows: () => Object.entries(file.flows),
+    fetchList: () => lists,
     close: () => opened.forEach((f) => f.close()),
   };
 }

@@ -1,14 +1,17 @@
 // Turns Concur's signed v4 launch into a popup session: verify, refuse replays, check the item, get a token.
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { LaunchV4Query } from './params.ts';
+import type { LaunchV4Query } from './params.ts';
+import { parseLaunchV4Query } from './request-params.ts';
 import { isValidSignatureV4, type ConnectorCredentials } from './signature.ts';
 import { HANDOFF_TTL_MS, NONCE_TTL_MS, SESSION_TTL_MS } from './limits.ts';
 import { parseItemUrl, type ItemRef } from '../concur/item-url.ts';
+import { isRequestItem, parseRequestItemUrl, type RequestItemRef } from '../concur/request-item-url.ts';
+import type { Product } from '../../src/contract/api.ts';
 import type { HostAllowlist } from '../concur/hosts.ts';
 import type { ConcurClient } from '../concur/client.ts';
 import type { Store } from '../store/store.ts';
-import type { Session, V4Session } from '../sessions/session.ts';
+import type { Session } from '../sessions/session.ts';
 import {
   FieldNotConfigured,
   LaunchUserMismatch,
@@ -20,7 +23,8 @@ import {
 
 /** Which Launch URL fields the configuration names (a single search or a wizard), spelled as it spells them. */
 export interface LaunchFields {
-  canonical(fieldId: string): string | undefined;
+  /** Undefined for a field not set up (for this product's forms, when one is given). */
+  canonical(fieldId: string, product?: Product): string | undefined;
 }
 
 export interface LaunchDeps {
@@ -32,12 +36,13 @@ export interface LaunchDeps {
   /** What the hand-off code starts with: the company it belongs to (companyTokenPrefix). */
   tokenPrefix?: string;
   /** Refuses a launch whose owner is not the company's (a linked company's check); runs beside the code exchange. */
-  checkOwner?: (query: LaunchV4Query, item: ItemRef) => Promise<void>;
+  checkOwner?: (query: LaunchV4Query, item: Pick<ItemRef, 'base'>) => Promise<void>;
 }
 
 export interface VerifiedLaunch {
   query: LaunchV4Query;
-  item: ItemRef;
+  /** An expense report's item (Concur Expense), or a travel request's (Concur Request: query.product). */
+  item: ItemRef | RequestItemRef;
   expenseIds: string[];
 }
 
@@ -46,7 +51,15 @@ export function describeIssues(error: z.ZodError): string {
   return `Concur's link is missing something we need: ${names.join('; ')}.`;
 }
 
-const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOCATION: 'an allocation' } as const;
+const KIND_NAMES = {
+  expense: { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOCATION: 'an allocation' },
+  request: { HEADER: 'a travel request', ENTRY: 'an expected expense', ALLOCATION: 'an allocation' },
+} as const;
+const PRODUCT_FORMS = { expense: 'expense reports', request: 'travel requests' } as const;
+const ITEM_FORMATS = {
+  expense: 'an Expense v4 report, expense or allocation address',
+  request: 'a Request v4 travel request, expected expense or allocation address',
+} as const;
 
 /**
  * Checks a v4 launch's parameters and signature, and nothing else: what a forger controls. Pure and cheap, so it
@@ -55,13 +68,17 @@ const KIND_NAMES = { HEADER: 'a report header', ENTRY: 'an expense entry', ALLOC
 export function authenticateLaunchV4(
   raw: Record<string, string>,
   credentials: ConnectorCredentials | readonly ConnectorCredentials[],
+  product: Product = 'expense',
 ): LaunchV4Query {
-  const parsed = LaunchV4Query.safeParse(raw);
+  // A Request launch's owner ids (request_owner_*) are read into the report owner's place: the signed string is
+  // byte-identical (protocol sheet §2). A launch that names its owner both ways, or the other product's way, stops.
+  const parsed = parseLaunchV4Query(raw, product);
   if (!parsed.success) {
     const error = new LaunchParamsInvalid(describeIssues(parsed.error));
     // Should Concur ever send user ids in another form (the sheet's example says "login ID"), the log shows their
     // shape (letters as a, digits as 9), never the ids themselves.
-    error.logContext = { userIdShapes: [raw.logged_in_user_id, raw.report_owner_user_id].map(shapeOf) };
+    const owner = product === 'request' ? raw.request_owner_user_id : raw.report_owner_user_id;
+    error.logContext = { userIdShapes: [raw.logged_in_user_id, owner].map(shapeOf) };
     throw error;
   }
   const query = parsed.data;
@@ -85,18 +102,16 @@ const shapeOf = (v: string | undefined) =>
 
 /** Checks that a signed launch's item_url is a trusted item of the launch's source. Pure. */
 export function checkLaunchItem(query: LaunchV4Query, allowlist: HostAllowlist): VerifiedLaunch {
-  const item = parseItemUrl(query.item_url);
+  const item = query.product === 'request' ? parseRequestItemUrl(query.item_url) : parseItemUrl(query.item_url);
   if (!item) {
     // item_url's format is undocumented: keep what Concur sent (it holds no secret) for the administrator.
-    const error = new LaunchParamsInvalid(
-      'The item_url in this link is not an Expense v4 report, expense or allocation address.',
-    );
-    error.logContext = { itemUrl: query.item_url, source: query.source };
+    const error = new LaunchParamsInvalid(`The item_url in this link is not ${ITEM_FORMATS[query.product]}.`);
+    error.logContext = { itemUrl: query.item_url, source: query.source, product: query.product };
     throw error;
   }
   if (item.kind !== query.source) {
     throw new LaunchParamsInvalid(
-      `This link says source=${query.source}, but its item_url points to ${KIND_NAMES[item.kind]}.`,
+      `This link says source=${query.source}, but its item_url points to ${KIND_NAMES[query.product][item.kind]}.`,
     );
   }
   // Kept as Concur sent them, as a hint only: an allocation is written with the expense Concur says it belongs to.
@@ -117,17 +132,25 @@ export function verifyLaunchV4(
   raw: Record<string, string>,
   credentials: ConnectorCredentials | readonly ConnectorCredentials[],
   allowlist: HostAllowlist,
+  product: Product = 'expense',
 ): VerifiedLaunch {
-  return checkLaunchItem(authenticateLaunchV4(raw, credentials), allowlist);
+  return checkLaunchItem(authenticateLaunchV4(raw, credentials, product), allowlist);
 }
 
 /**
  * The field a launch names is not signed: a user can edit it. Only a field the configuration names gets a session,
  * so an edited id can never aim a write at another field.
  */
-export function checkLaunchField(fieldId: string, fields: LaunchFields): string {
-  const configured = fields.canonical(fieldId);
+export function checkLaunchField(fieldId: string, fields: LaunchFields, product: Product = 'expense'): string {
+  const configured = fields.canonical(fieldId, product);
   if (!configured) {
+    const other: Product = product === 'expense' ? 'request' : 'expense';
+    if (fields.canonical(fieldId, other))
+      throw new FieldNotConfigured(
+        `The field this button belongs to (${fieldId}) is set up in the connector for ${PRODUCT_FORMS[other]} ` +
+          `only, not for ${PRODUCT_FORMS[product]}, so nothing can be chosen or saved for it here. ` +
+          "Your administrator can set it up for both under products in the connector's fields configuration.",
+      );
     throw new FieldNotConfigured(
       `The field this button belongs to (${fieldId}) is not set up in the connector, ` +
         'so nothing can be chosen or saved for it. ' +
@@ -146,50 +169,55 @@ export function saveSession(store: Store, key: string, session: Session, now: nu
   return store.putSession(key, session, session.createdAt + SESSION_TTL_MS - now);
 }
 
-/** Parks a launched session under a one-time hand-off code the popup trades for it. */
-export async function createSession(
-  store: Store,
-  session: Session,
-  prefix = '',
-): Promise<{ handoff: string; fieldId: string }> {
-  const handoff = prefix + randomBytes(24).toString('base64url');
-  // Like the session token, the hand-off code is a bearer secret: the store only ever sees its hash.
-  await store.putHandoff(sessionKey(handoff), session, HANDOFF_TTL_MS);
-  return { handoff, fieldId: session.fieldId };
-}
+/** A one-time hand-off code (a bearer secret, like the session token: the store only ever sees its hash). */
+export const newHandoffCode = (prefix = '') => prefix + randomBytes(24).toString('base64url');
 
 /**
- * Trades a hand-off code for the popup's bearer token. The token is made here and given only to the browser;
- * the store keeps its hash.
+ * Stores a launched session under a new bearer token and leaves the token under the hand-off code the popup trades
+ * for it. The token is given only to the browser; the store keeps its hash (and, sealed, the hand-off's copy).
  */
-export async function claimSession(
+export async function parkSession(
   store: Store,
   handoff: string,
+  session: Session,
   now: number,
   prefix = '',
-): Promise<string | undefined> {
-  const session = await store.takeHandoff(sessionKey(handoff));
-  if (!session) return undefined;
+): Promise<string> {
   const token = prefix + randomBytes(32).toString('base64url');
-  await saveSession(store, sessionKey(token), session, now);
-  return token;
+  const key = sessionKey(token);
+  await saveSession(store, key, session, now);
+  await store.putHandoff(sessionKey(handoff), { token }, HANDOFF_TTL_MS);
+  return key;
+}
+
+/** A launch checked and its nonce claimed: what the code exchange and the session are made from. */
+export interface AcceptedLaunch {
+  query: LaunchV4Query;
+  item: ItemRef | RequestItemRef;
+  expenseIds: string[];
+  fieldId: string;
 }
 
 /**
- * Runs an authenticated launch (see authenticateLaunchV4) and returns a one-time hand-off code for the popup. The
- * nonce is claimed only after the signature is verified, so unsigned requests cannot burn nonces.
+ * Checks an authenticated launch's item and field (see authenticateLaunchV4) and claims its nonce. The nonce is
+ * claimed only after the signature is verified, so unsigned requests cannot burn nonces. No call to Concur.
  */
-export async function startLaunchV4(
-  query: LaunchV4Query,
-  deps: LaunchDeps,
-): Promise<{ handoff: string; fieldId: string }> {
+export async function acceptLaunchV4(query: LaunchV4Query, deps: LaunchDeps): Promise<AcceptedLaunch> {
   const { item, expenseIds } = checkLaunchItem(query, deps.allowlist);
-  const fieldId = checkLaunchField(query.custom_field_launched_from, deps.fields);
+  const fieldId = checkLaunchField(query.custom_field_launched_from, deps.fields, query.product);
   if (!(await deps.store.claimNonce(`v4:${query.nonce}`, NONCE_TTL_MS))) {
     throw new LaunchReplayed(
       'This link from Concur was already used. Close this window and click the button in Concur again.',
     );
   }
+  return { query, item, expenseIds, fieldId };
+}
+
+/** Trades an accepted launch's authorization code for the user's token (and checks its owner): its session. */
+export async function exchangeLaunchV4(
+  { query, item, expenseIds, fieldId }: AcceptedLaunch,
+  deps: LaunchDeps,
+): Promise<Session> {
   // Sign in where this company's users were last found (Concur's error 16), else at the app's geolocation.
   const remembered = await deps.store.tokenBaseFor(query.company_domain);
   const [{ token, movedTo, subject }] = await Promise.all([
@@ -205,9 +233,10 @@ export async function startLaunchV4(
         'Close this window and click the button in Concur again.',
     );
   }
-  const session: V4Session = {
+  return {
     version: 4,
-    item,
+    // The session records which product launched it, with that product's item.
+    ...(isRequestItem(item) ? { product: 'request' as const, item } : { product: 'expense' as const, item }),
     fieldId,
     expenseIds,
     companyDomain: query.company_domain,
@@ -219,5 +248,4 @@ export async function startLaunchV4(
     token,
     createdAt: deps.now(),
   };
-  return createSession(deps.store, session, deps.tokenPrefix);
 }

@@ -16,6 +16,30 @@ export interface SignedLaunchV4 {
   nonce: string;
 }
 
+/**
+ * The signed parameters of a Concur Request launch (protocol sheet §2): the request owner's ids where Expense has the
+ * report owner's. The base string is byte-identical, so it is signed and verified as a SignedLaunchV4 holding them.
+ */
+export interface SignedRequestLaunchV4 extends Omit<
+  SignedLaunchV4,
+  'report_owner_user_id' | 'report_owner_employee_id'
+> {
+  request_owner_user_id: string;
+  request_owner_employee_id: string;
+}
+
+type RequestOwner = Pick<SignedRequestLaunchV4, 'request_owner_user_id' | 'request_owner_employee_id'>;
+type ReportOwner = Pick<SignedLaunchV4, 'report_owner_user_id' | 'report_owner_employee_id'>;
+
+/** A Request launch's values (signed, and any others) with its owner's ids in the places Expense's take. */
+export function requestOwnerSigned<T extends RequestOwner>({
+  request_owner_user_id,
+  request_owner_employee_id,
+  ...rest
+}: T): Omit<T, keyof RequestOwner> & ReportOwner {
+  return { ...rest, report_owner_user_id: request_owner_user_id, report_owner_employee_id: request_owner_employee_id };
+}
+
 /** The HMAC key (lowercased username + password, protocol sheet §1, §12.5), made once per set of credentials. */
 const keys = new WeakMap<ConnectorCredentials, KeyObject>();
 function keyOf(credentials: ConnectorCredentials): KeyObject {
@@ -56,6 +80,11 @@ function matches(expected: Buffer, signature: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
   const provided = Buffer.from(b64, 'base64');
   return provided.length === expected.length && timingSafeEqual(provided, expected);
+}
+
+/** The Base64 signature Concur Request would send for these parameters. */
+export function signRequestLaunchV4(p: SignedRequestLaunchV4, credentials: ConnectorCredentials): string {
+  return signLaunchV4(requestOwnerSigned(p), credentials);
 }
 
 export function isValidSignatureV4(p: SignedLaunchV4, signature: string, credentials: ConnectorCredentials): boolean {

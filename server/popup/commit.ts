@@ -10,9 +10,14 @@ import type { CommitRequest, CommitResponse, FieldWrite, Flow } from '../../src/
 import { LOOKUP_DEADLINE_MS, WRITE_DEADLINE_MS, type PopupDeps } from './deps.ts';
 import { checkWrites, fieldSource, RECENT_PICKS, recentKey, searchContext, stepLookup, withFacts } from './facts.ts';
 
-/** What the audit log calls the item a session writes. */
+/** What the audit log calls the item a session writes (a travel request's: REQUEST, then its ids). */
 const itemName = (s: Session) =>
-  [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId].filter(Boolean).join(' ');
+  (s.product === 'request'
+    ? ['REQUEST', s.item.kind, s.item.requestId, s.item.expenseId, s.item.allocationId]
+    : [s.item.kind, s.item.reportId, s.item.expenseId, s.item.allocationId]
+  )
+    .filter(Boolean)
+    .join(' ');
 
 /**
  * Writes the session's item in Concur. Every attempt is counted by outcome and recorded in the audit log with old

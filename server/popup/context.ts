@@ -1,8 +1,8 @@
 // The popup's first read: the item as Concur has it now, why nothing could be saved, and a wizard's answers so far.
 import { saveSession } from '../launch/launch.ts';
-import { needsCompanyToken } from '../concur/write-rules.ts';
+import { companyNotConnected, needsCompanyTokenFor } from '../sessions/items.ts';
 import type { ItemView } from '../concur/expense.ts';
-import { CompanyNotConnected, ReportPaid } from '../errors.ts';
+import { ReportPaid } from '../errors.ts';
 import type { Session } from '../sessions/session.ts';
 import { resolveFlow } from '../fields/flows.ts';
 import type { Flow, SessionContext } from '../../src/contract/api.ts';
@@ -15,8 +15,8 @@ async function blockedReason(deps: PopupDeps, s: Session, view: ItemView): Promi
   if (view.state.paid) return { code: 'report_paid', message: new ReportPaid().message };
   const locked = notWritable(writtenFields(deps, s), view.fields);
   if (locked) return { code: 'field_not_writable', ...locked };
-  if (needsCompanyToken(s.item.kind, view.state) && !(await deps.company.isConnected()))
-    return { code: 'company_not_connected', message: new CompanyNotConnected().message };
+  if (needsCompanyTokenFor(s, view.state) && !(await deps.company.isConnected()))
+    return { code: 'company_not_connected', message: companyNotConnected(s).message };
   return undefined;
 }
 
@@ -48,7 +48,7 @@ async function wizardContext(
 
 /** What the popup shows first: the item, its report, the field's rule, the current value, and any wizard. */
 export async function readContext(deps: PopupDeps, key: string, s: Session): Promise<SessionContext> {
-  const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
+  const view = await (deps.itemReads?.take(key) ?? deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS)));
   const { currentValue } = view;
   // Remember what the item says now, for later searches and the audit log.
   const facts = factsOf(deps, s, view);
@@ -71,6 +71,8 @@ export async function readContext(deps: PopupDeps, key: string, s: Session): Pro
   const rule = view.fields[s.fieldId.toLowerCase()];
   const blocked = await blockedReason(deps, s, view);
   return {
+    // Said for Concur Request only: a context without it is an Expense launch's (the contract's default).
+    ...(s.product === 'request' ? { product: s.product } : {}),
     item: view.summary,
     report: {
       name: view.reportName,
@@ -78,6 +80,7 @@ export async function readContext(deps: PopupDeps, key: string, s: Session): Pro
       paid: view.state.paid,
       ownerEmployeeId: s.reportOwnerEmployeeId || null,
       onBehalfOfOwner,
+      ...view.dates,
     },
     field: {
       id: s.fieldId,

@@ -1,8 +1,12 @@
 // What the popup's use cases need from the app, and how long each kind of call to Concur may take.
 import type { AppDeps } from '../env.ts';
+import type { ItemReads } from './item-reads.ts';
 
 /** The collaborators the popup's reads, searches and writes use: nothing else of the app reaches them. */
-export type PopupDeps = Pick<AppDeps, 'store' | 'items' | 'sources' | 'company' | 'metrics' | 'now' | 'config'>;
+export type PopupDeps = Pick<AppDeps, 'store' | 'items' | 'sources' | 'company' | 'metrics' | 'now' | 'config'> & {
+  /** The reads launches started on this instance, which the first context and searches take. */
+  itemReads?: ItemReads;
+};
 
 /**
  * Every read and write to Concur ends within these, retries included, so the server always answers before the

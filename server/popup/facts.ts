@@ -71,13 +71,38 @@ export function checkWrites(s: Session, writes: readonly FieldWrite[]): void {
   }
 }
 
-/** The item's facts are read once, before the first search or commit needs them. */
-export async function withFacts(deps: PopupDeps, key: string, s: Session): Promise<Session> {
+/**
+ * The item's facts are read once, before the first search or commit needs them. A search needs only an entry's date
+ * and type: it takes them from the launch's read under way as soon as that read has them (the read keeps the whole
+ * facts in the session when it ends).
+ */
+export async function withFacts(
+  deps: PopupDeps,
+  key: string,
+  s: Session,
+  need: 'search' | 'all' = 'all',
+): Promise<Session> {
   if (s.facts) return s;
-  const view = await deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS));
+  const early = need === 'search' ? deps.itemReads?.facts(key) : undefined;
+  if (early) return { ...s, facts: await early };
+  const view = await (deps.itemReads?.view(key) ?? deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS)));
   s.facts = factsOf(deps, s, view);
   await saveSession(deps.store, key, s, deps.now());
   return s;
+}
+
+/**
+ * Starts reading a launched session's item while the popup's page loads (a search takes the facts, the context the
+ * view); the facts are kept in the session when the read ends. A failure is said by whatever needed the read.
+ */
+export function readItemEarly(deps: PopupDeps, key: string, s: Session): void {
+  deps.itemReads
+    ?.start(key, (onFacts) => deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS), onFacts))
+    .then(async (view) => {
+      s.facts = factsOf(deps, s, view);
+      await saveSession(deps.store, key, s, deps.now());
+    })
+    .catch(() => undefined);
 }
 
 /** The launch context a search runs in, from the session. */

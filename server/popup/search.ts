@@ -1,6 +1,6 @@
 // The popup's search: the session's field (or wizard step), in the launch's context, with recent picks first.
 import type { Session } from '../sessions/session.ts';
-import { fieldSearch, searchPage } from '../sources/search.ts';
+import { fieldSearch, searchPage, searchSource } from '../sources/search.ts';
 import type { SearchRequest, SearchResponse } from '../../src/contract/api.ts';
 import type { PopupDeps } from './deps.ts';
 import { recentKey, searchContext, withFacts } from './facts.ts';
@@ -12,7 +12,10 @@ export async function searchForSession(
   session: Session,
   request: SearchRequest,
 ): Promise<SearchResponse> {
-  const s = await withFacts(deps, key, session);
+  // Only a source that reads the item's date or type waits for them (the launch's read may still be under way).
+  const s = searchSource(deps.sources, session.fieldId, request.step).needsItemFacts
+    ? await withFacts(deps, key, session, 'search')
+    : session;
   const search = fieldSearch(deps.sources, s.fieldId, request, searchContext(deps, key, s));
   const result = await searchPage(search, request);
   const { q, offset, parent, step } = request;

@@ -3,11 +3,11 @@
 import { deleteCookie, getCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { factory, type AppDeps, type AppEnv } from '../env.ts';
-import { companyOfToken, companyScope, companyTokenPrefix } from '../companies/record.ts';
+import { companyOfToken, companyScope } from '../companies/record.ts';
 import { HANDOFF_COOKIE, handoffCookie } from './launch.ts';
 import { validated } from './validation.ts';
 import { bearerToken } from './bearer.ts';
-import { claimSession, sessionKey } from '../launch/launch.ts';
+import { sessionKey } from '../launch/launch.ts';
 import { NotFound, SessionMissing } from '../errors.ts';
 import { jsonErrors } from '../error-handler.ts';
 import { searchLimit } from '../rate-limits.ts';
@@ -22,7 +22,9 @@ import type { Session } from '../sessions/session.ts';
 const current = (found: Session | undefined) =>
   (found as { version?: number } | undefined)?.version === 4 ? found : undefined;
 
-export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger' | 'companies'>) {
+export function apiRoutes(
+  deps: PopupDeps & Pick<AppDeps, 'logger' | 'companies'> & Required<Pick<AppDeps, 'launches' | 'itemReads'>>,
+) {
   const api = factory.createApp();
   api.onError(jsonErrors(deps.logger));
   const cookie = handoffCookie(deps.config.publicUrl.startsWith('https:'));
@@ -30,12 +32,10 @@ export function apiRoutes(deps: PopupDeps & Pick<AppDeps, 'logger' | 'companies'
   api.post('/session', async (c) => {
     const handoff = getCookie(c, HANDOFF_COOKIE, cookie.prefix);
     deleteCookie(c, HANDOFF_COOKIE, { path: cookie.path, secure: cookie.prefix === 'host', prefix: cookie.prefix });
-    // The code names its company; the session is looked for only in that company's scope.
+    // The code names its company; the session is looked for only in that company's scope. Its launch may still be
+    // exchanging the authorization code: the claim waits for it, and says why if Concur refused.
     const company = handoff ? await deps.companies.get(companyOfToken(handoff)) : undefined;
-    const token =
-      handoff && company
-        ? await claimSession(company.store, handoff, deps.now(), companyTokenPrefix(company.id))
-        : undefined;
+    const token = handoff && company ? await deps.launches.claim(company.store, handoff) : undefined;
     if (!token) throw new SessionMissing();
     c.header('Cache-Control', 'no-store');
     return c.json({ token } satisfies SessionClaim);

@@ -1,12 +1,23 @@
-// Concur's signed v4 launches; each answers 303 to the popup app with a one-time hand-off. v1's old path answers 410.
+// Concur's signed v4 launches; each answers with the popup page and a one-time hand-off, and completes (the code
+// exchange) while the page loads. v1's old path answers 410.
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { factory, type AppDeps, type AppEnv } from '../env.ts';
-import { AppError } from '../errors.ts';
-import { authenticateLaunchV4, startLaunchV4 } from '../launch/launch.ts';
+import { AppError, NotBuilt } from '../errors.ts';
+import {
+  acceptLaunchV4,
+  authenticateLaunchV4,
+  exchangeLaunchV4,
+  newHandoffCode,
+  parkSession,
+} from '../launch/launch.ts';
+import { loadPopupPage } from '../popup-page.ts';
+import { readItemEarly } from '../popup/facts.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';
 import { LaunchParamsInvalid, LaunchSignatureInvalid, LaunchVersionGone } from '../errors.ts';
 import { ownerCheck, type Company } from '../companies/company.ts';
+import type { LaunchV4Query } from '../launch/params.ts';
+import { LAUNCH_PATHS } from '../launch/request-params.ts';
 import { companyTokenPrefix } from '../companies/record.ts';
 import { FailureGuard } from '../rate-limits.ts';
 
@@ -29,17 +40,22 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
 }
 
 export function launchRoutes(
-  deps: Pick<AppDeps, 'config' | 'metrics' | 'store' | 'allowlist' | 'concur' | 'now' | 'companies'>,
+  deps: Pick<AppDeps, 'config' | 'metrics' | 'store' | 'allowlist' | 'concur' | 'now' | 'companies' | 'distDir'> &
+    Required<Pick<AppDeps, 'launches' | 'itemReads'>>,
 ) {
-  /** Every launch is counted: accepted, or refused under the refusal's code (launch_replayed, ...). */
-  const counted = <T>(version: '4', launch: Promise<T>) =>
+  /**
+   * Every launch is counted once: refused under the refusal's code (launch_replayed, ...), before its page or while
+   * it loads (the code exchange), or accepted once its session is there.
+   */
+  const counted = <T>(launch: Promise<T>, done: boolean) =>
     launch.then(
       (r) => {
-        deps.metrics.launches.inc({ version, outcome: 'accepted' });
+        if (done) deps.metrics.launches.inc({ version: '4', outcome: 'accepted' });
         return r;
       },
       (error: unknown) => {
-        deps.metrics.launches.inc({ version, outcome: error instanceof AppError ? error.code : 'internal_error' });
+        const outcome = error instanceof AppError ? error.code : 'internal_error';
+        deps.metrics.launches.inc({ version: '4', outcome });
         throw error;
       },
     );
@@ -64,16 +80,44 @@ export function launchRoutes(
     }
     return company;
   };
+  /**
+   * Accepts a verified launch (its item, field and nonce) and completes it in the background: the code exchange and
+   * the owner check run while the page loads, and the item is read as soon as the user's token is there, for the
+   * popup's first context and searches (one read, not one each). The popup's claim waits for it (handoffs.ts).
+   */
+  const launchFor = async (c: Context<AppEnv>, { company, query }: { company: Company; query: LaunchV4Query }) => {
+    const launchDeps = {
+      allowlist: deps.allowlist,
+      fields: company.sources,
+      store: company.store,
+      concur: deps.concur,
+      now: deps.now,
+      checkOwner: ownerCheck(company, deps),
+    };
+    const accepted = await acceptLaunchV4(query, launchDeps);
+    const prefix = companyTokenPrefix(company.id);
+    const handoff = newHandoffCode(prefix);
+    const complete = async () => {
+      const session = await exchangeLaunchV4(accepted, launchDeps);
+      const key = await parkSession(company.store, handoff, session, deps.now(), prefix);
+      readItemEarly({ ...deps, ...company }, key, session);
+    };
+    await deps.launches.start(company.store, handoff, () => counted(complete(), true), c.get('log'));
+    return { handoff, fieldId: accepted.fieldId, company };
+  };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
+  const page = loadPopupPage(deps.distDir);
   /**
-   * The popup trades this cookie for its session once. The app URL carries no secret: only, for a field with a
-   * wizard, `?wizard`, so the popup waits for the wizard instead of first showing a search box.
+   * The launch answers with the popup's page itself, and the popup trades this cookie for its session once. The page
+   * carries no secret: only, for a field with a wizard, `data-wizard`, so the popup waits for the wizard instead of
+   * first showing a search box. Its script then takes the launch's parameters out of the address bar.
    */
   const toPopup = (
     c: Context<AppEnv>,
     { handoff, fieldId, company }: { handoff: string; fieldId: string; company: Company },
   ) => {
+    if (!page) throw new NotBuilt('The popup (dist/index.html)');
     setCookie(c, HANDOFF_COOKIE, handoff, {
       httpOnly: true,
       secure,
@@ -83,44 +127,36 @@ export function launchRoutes(
       maxAge: HANDOFF_TTL_MS / 1000,
     });
     c.header('Cache-Control', 'no-store');
-    return c.redirect(company.sources.flowFor(fieldId) ? '/app/?wizard' : '/app/', 303);
+    return c.html(page.html(company.sources.flowFor(fieldId) !== undefined));
   };
   return (
     factory
       .createApp()
-      .get('/launchexternalurl/v4/form', async (c) => {
+      // Concur Expense's and Concur Request's launches: one verification, replay guard, limit and answer; the path
+      // says which owner names the signature takes (protocol sheet §2).
+      .on('GET', [LAUNCH_PATHS.expense, LAUNCH_PATHS.request], async (c) => {
         const raw = singleQuery(c);
+        const product = c.req.path === LAUNCH_PATHS.request ? 'request' : 'expense';
         return toPopup(
           c,
           await counted(
-            '4',
             guard.guard(
               c,
               async () => {
                 const company = await companyOf(raw);
                 try {
-                  return { company, query: authenticateLaunchV4(raw, company.credentials) };
+                  return { company, query: authenticateLaunchV4(raw, company.credentials, product) };
                 } catch (error) {
                   // A pair rotated on another instance a moment ago: read the company again, once, and check again.
                   const again =
                     error instanceof LaunchSignatureInvalid ? await deps.companies.reread(company) : undefined;
                   if (!again || again.version === company.version) throw error;
-                  return { company: again, query: authenticateLaunchV4(raw, again.credentials) };
+                  return { company: again, query: authenticateLaunchV4(raw, again.credentials, product) };
                 }
               },
-              async ({ company, query }) => {
-                const started = await startLaunchV4(query, {
-                  allowlist: deps.allowlist,
-                  fields: company.sources,
-                  store: company.store,
-                  concur: deps.concur,
-                  now: deps.now,
-                  tokenPrefix: companyTokenPrefix(company.id),
-                  checkOwner: ownerCheck(company, deps),
-                });
-                return { ...started, company };
-              },
+              (verified) => launchFor(c, verified),
             ),
+            false,
           ),
         );
       })

@@ -1,10 +1,9 @@
-// The sandbox: the fake Concur under /sandbox/concur/, the simulated expense form at /, and Concur's click.
+// The sandbox: the fake Concur under /sandbox/concur/, the simulated expense form at / (its travel requests at
+// /sandbox/requests, sandbox-requests.ts), and Concur's click.
 import { getResponse } from 'msw';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import { factory, type AppDeps } from '../env.ts';
 import type { SandboxConcur } from '../sandbox/concur-state.ts';
 import { SANDBOX_COMPANY, SANDBOX_DELEGATE, SANDBOX_GLOBEX, SANDBOX_USER } from '../sandbox/concur-state.ts';
@@ -15,6 +14,7 @@ import { signLaunchV4 } from '../launch/signature.ts';
 import { LaunchParamsInvalid } from '../errors.ts';
 import { localText } from '../fields/flows.ts';
 import { isFieldId } from '../../src/contract/field-id.ts';
+import { sandboxRequestRoutes, simulatorPage } from './sandbox-requests.ts';
 
 const PREFIX = '/sandbox/concur';
 
@@ -158,17 +158,15 @@ export function sandboxRoutes(
       ),
     );
 
+  // Concur Request: the travel-request forms and their launches.
+  r.route('/', sandboxRequestRoutes(deps, concur));
+
   r.post('/sandbox/reset', (c) => {
     concur.reset();
     return c.body(null, 204);
   });
 
-  r.get('/', async (c) => {
-    const html = await readFile(join(deps.distDir, 'server/sandbox/simulator.html'), 'utf8').catch(() => null);
-    if (!html) return c.text('The simulator has not been built: run npm run build (npm start does this for you).', 503);
-    c.header('Cache-Control', 'no-store');
-    return c.html(html);
-  });
+  r.get('/', (c) => simulatorPage(c, deps.distDir, 'simulator.html'));
 
   return r;
 }

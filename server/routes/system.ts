@@ -3,15 +3,11 @@
 // pair is tested.
 import { basicAuth } from 'hono/basic-auth';
 import { factory, type AppDeps } from '../env.ts';
-import { FailureGuard } from '../rate-limits.ts';
+import { connectorPairGuard } from '../rate-limits.ts';
 
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'companies'>) {
   // The password also keys every launch signature: wrong guesses are throttled per address, like refused launches.
-  const guard = new FailureGuard(
-    deps,
-    'testconnection-refusals',
-    'Too many wrong user names or passwords from this address. Wait a minute, then test the connection again.',
-  );
+  const guard = connectorPairGuard(deps);
   // Hono's basicAuth answers 401 with WWW-Authenticate; the registry compares every pair in constant time.
   const check = basicAuth({
     realm: 'Concur connector',

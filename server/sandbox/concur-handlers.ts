@@ -16,6 +16,7 @@ import {
   type SandboxReport,
 } from './concur-state.ts';
 import { CONCUR_REVOKE_HOST } from '../concur/hosts.ts';
+import { travelRequestHandlers, travelRequestJson } from './request-handlers.ts';
 
 const SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TA', 'TR', 'UI'];
 const REPORT_SOURCES = ['EA', 'MOB', 'OTHER', 'SE', 'TR', 'UI'];
@@ -573,20 +574,12 @@ export function concurHandlers(concur: SandboxConcur) {
       const data = concur.travelRequests
         .filter((r) => r.ownerId === owner && (view !== 'ACTIVE' || r.status.code !== 'CANCELED'))
         .slice(0, Number(limit))
-        .map((r) => ({
-          id: r.id,
-          requestId: r.requestId,
-          name: r.name,
-          startDate: r.startDate,
-          endDate: r.endDate,
-          mainDestination: { city: r.city, countryCode: r.countryCode },
-          approvalStatus: r.status,
-          owner: { id: r.ownerId },
-          closed: false,
-          canceledPostApproval: false,
-        }));
+        .map((r) => travelRequestJson(concur, r));
       return HttpResponse.json({ data, operations: [] }, { headers: correlation(request) });
     }),
+
+    // A travel request's header, expected expenses and allocations (Concur Request launches).
+    ...travelRequestHandlers(concur),
 
     // Concur's own web form reads its database directly; the simulator stands in for it with this view.
     // The simulator's list: one traveller's reports (?user=, Jane by default).

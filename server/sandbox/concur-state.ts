@@ -1,6 +1,8 @@
 // The fake Concur's data: a company, a traveller and her delegate, three reports (one unsubmitted, one submitted,
 // one paid) with entries and allocations, the OAuth codes and tokens it issued, and the writes it accepted.
 // Browser-safe (no Node imports): the same state backs msw in node tests, browser tests and the running sandbox.
+// The travel requests' forms (Concur Request launches) are in request-state.ts.
+import { SandboxRequestForms } from './request-state.ts';
 
 export interface SandboxCustomField {
   id: string;
@@ -123,6 +125,13 @@ export interface SandboxTravelRequest {
   status: { code: string; name: string };
 }
 
+/** Jane's travel requests (Request v4's `id`s); Frankfurt's form has expected expenses (request-state.ts). */
+export const SANDBOX_TRAVEL_REQUESTS = {
+  frankfurt: { id: 'a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f607', requestId: '3KX9', name: 'Frankfurt client visit' },
+  lisbon: { id: 'a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f608', requestId: '3KXA', name: 'Lisbon customer summit' },
+  zurich: { id: 'a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f609', requestId: '3KW2', name: 'Zürich partner workshop' },
+} as const;
+
 /** A connected list in the sandbox: regions, then client projects within each. */
 export const SANDBOX_LIST = { id: 'b7c1d2e3-f405-4a6b-9c8d-0e1f2a3b4c5d', name: 'Client projects by region' } as const;
 
@@ -208,6 +217,8 @@ export class SandboxConcur {
   ]);
   readonly listItems = new Map<string, SandboxListItem>();
   readonly travelRequests: SandboxTravelRequest[] = [];
+  /** The travel requests' Launch URL fields, expected expenses and allocations, and the Request v4 writes. */
+  readonly requestForms = new SandboxRequestForms();
   readonly #codes = new Map<string, { userId: string; expiresAt: number; used: boolean }>();
   readonly #requestTokens = new Map<string, { companyId: string; clientId: string; expiresAt: number }>();
   readonly #tokens = new Map<string, { principal: Principal; expiresAt: number }>();
@@ -246,6 +257,7 @@ export class SandboxConcur {
     this.writes.length = 0;
     this.formFieldsShape = 'array';
     this.#seedListAndRequests();
+    this.requestForms.reset(this.travelRequests);
     this.delegates.set(SANDBOX_DELEGATE.id, new Set([SANDBOX_USER.id]));
     this.#seedGlobex();
     const user = SANDBOX_USER.id;
@@ -372,8 +384,7 @@ export class SandboxConcur {
     item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f21', 'ITAU', 'Banco Itaú payments', 2, am);
     item('1e8c9d72-2b3c-4d4e-9f50-6b7c8d9e0f22', 'MTL', 'Montréal office opening', 2, am);
     const req = (
-      requestId: string,
-      name: string,
+      { id, requestId, name }: (typeof SANDBOX_TRAVEL_REQUESTS)[keyof typeof SANDBOX_TRAVEL_REQUESTS],
       startDate: string,
       endDate: string,
       city: string,
@@ -382,7 +393,7 @@ export class SandboxConcur {
       statusName: string,
     ) =>
       this.travelRequests.push({
-        id: crypto.randomUUID(),
+        id,
         requestId,
         ownerId: SANDBOX_USER.id,
         name,
@@ -392,9 +403,10 @@ export class SandboxConcur {
         countryCode,
         status: { code, name: statusName },
       });
-    req('3KX9', 'Frankfurt client visit', '2026-11-10', '2026-11-13', 'Frankfurt', 'DE', 'APPROVED', 'Approved');
-    req('3KXA', 'Lisbon customer summit', '2026-12-02', '2026-12-05', 'Lisbon', 'PT', 'SUBMITTED', 'Submitted');
-    req('3KW2', 'Zürich partner workshop', '2026-10-05', '2026-10-06', 'Zürich', 'CH', 'CANCELED', 'Canceled');
+    const { frankfurt, lisbon, zurich } = SANDBOX_TRAVEL_REQUESTS;
+    req(frankfurt, '2026-11-10', '2026-11-13', 'Frankfurt', 'DE', 'APPROVED', 'Approved');
+    req(lisbon, '2026-12-02', '2026-12-05', 'Lisbon', 'PT', 'SUBMITTED', 'Submitted');
+    req(zurich, '2026-10-05', '2026-10-06', 'Zürich', 'CH', 'CANCELED', 'Canceled');
   }
 
   /** Gina's report at Globex: one flight with the Launch URL field, for the second connector company. */

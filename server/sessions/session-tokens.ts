@@ -2,12 +2,12 @@
 import type { ConcurClient, ConcurToken } from '../concur/client.ts';
 import { TokenKeeper } from '../concur/token-keeper.ts';
 import type { Store } from '../store/store.ts';
-import type { V4Session } from './session.ts';
+import type { Session } from './session.ts';
 import { SESSION_TTL_MS } from '../launch/limits.ts';
 
 interface Held {
   key: string;
-  session: V4Session;
+  session: Session;
 }
 
 export class SessionTokens {
@@ -29,7 +29,7 @@ export class SessionTokens {
   }
 
   /** Runs a call with a valid token; if Concur rejects the token anyway (revoked early), refreshes once and retries. */
-  withToken<T>(key: string, session: V4Session, call: (token: ConcurToken) => Promise<T>): Promise<T> {
+  withToken<T>(key: string, session: Session, call: (token: ConcurToken) => Promise<T>): Promise<T> {
     return this.#tokens.withToken({ key, session }, call);
   }
 }

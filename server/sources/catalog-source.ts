@@ -3,16 +3,18 @@ import type { SearchItem } from '../../src/contract/api.ts';
 import { settle } from '../settle.ts';
 import type { CatalogLike } from './catalog.ts';
 import { compileFilters, compileHiding, judge, type FilterRule } from './context-filter.ts';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
+import { namesItemFacts, type DataSource, type SearchContext, type SourcePage, type SourceQuery } from './source.ts';
 
 export class CatalogSource implements DataSource {
   private readonly catalog: CatalogLike;
   private readonly filters: readonly FilterRule[];
   readonly title: string;
+  readonly needsItemFacts: boolean;
   constructor(catalog: CatalogLike, filters: readonly FilterRule[] = [], title = 'the catalog') {
     this.catalog = catalog;
     this.filters = filters;
     this.title = title;
+    this.needsItemFacts = namesItemFacts(filters.flatMap((f) => [f.equals, f.onOrBefore, f.onOrAfter]));
   }
 
   search(q: SourceQuery, ctx: SearchContext): Promise<SourcePage> {

@@ -33,6 +33,8 @@ const Row = z.looseObject({
 /** A catalog row: what the popup shows, and any further columns, which stay on the server (context filters). */
 export interface CatalogRow extends CatalogItem {
   attributes?: Record<string, string>;
+  /** Its line in the file, for messages about it found after loading (a Concur list's rule on codes). */
+  line?: number;
 }
 
 export interface RowProblem {
@@ -70,6 +72,11 @@ export class Catalog {
 
   get size(): number {
     return this.#index.rows.length;
+  }
+
+  /** Every row, in code order (server side only); a new array when the catalog is replaced. */
+  get rows(): readonly CatalogRow[] {
+    return this.#index.rows;
   }
 
   /** The row for a code, with its extra columns (server side only). */
@@ -176,6 +183,7 @@ function rowCollector() {
       label,
       ...(detail ? { detail } : {}),
       ...(Object.keys(attributes).length ? { attributes } : {}),
+      line,
     });
   };
   return { accept, catalog: () => Catalog.create(items, problems) };
@@ -184,7 +192,7 @@ function rowCollector() {
 const byCode = new Intl.Collator('en', { numeric: true }).compare;
 const sortByCode = (items: CatalogRow[]) => [...items].sort((a, b) => byCode(a.code, b.code));
 
-export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'row' | 'size'>;
+export type CatalogLike = Pick<Catalog, 'search' | 'byCode' | 'row' | 'size' | 'rows'>;
 
 interface CatalogLogger {
   info(obj: object, msg: string): void;
@@ -220,6 +228,10 @@ export class CatalogFile implements CatalogLike {
 
   get problems(): RowProblem[] {
     return this.#current.problems;
+  }
+
+  get rows() {
+    return this.#current.rows;
   }
 
   byCode(code: string) {

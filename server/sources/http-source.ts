@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { CONCUR_VALUE_MAX, type SearchItem } from '../../src/contract/api.ts';
 import { SourceUnavailable } from '../errors.ts';
-import type { DataSource, SearchContext, SourcePage, SourceQuery } from './source.ts';
+import { namesItemFacts, type DataSource, type SearchContext, type SourcePage, type SourceQuery } from './source.ts';
 import { CONTEXT_KEYS, IDENTITY_KEYS } from './context-filter.ts';
 
 /** The search's own placeholders, then the launch's context (the keys context filters read). */
@@ -71,6 +71,7 @@ const asText = (v: unknown) =>
 
 export class HttpSource implements DataSource {
   readonly needsLaunchContext: boolean;
+  readonly needsItemFacts: boolean;
   readonly title: string;
   readonly #cache: LRUCache<string, { items: SearchItem[]; total: number }>;
   readonly #headers: Record<string, string>;
@@ -99,6 +100,7 @@ export class HttpSource implements DataSource {
     this.needsLaunchContext = [config.url, config.lookupUrl ?? ''].some((t) =>
       CONTEXT_KEYS.some((k) => t.includes(`{${k}}`)),
     );
+    this.needsItemFacts = namesItemFacts([config.url, config.lookupUrl]);
   }
 
   /**

@@ -16,7 +16,7 @@ export class NoSearchStep extends AppError {
 }
 
 /** The source a search of `fieldId` (and `step`, in a form of several steps) reads. */
-function searchSource(sources: FieldSources, fieldId: string, step?: string): DataSource {
+export function searchSource(sources: FieldSources, fieldId: string, step?: string): DataSource {
   const flow = sources.flowFor(fieldId);
   const source = step !== undefined ? sources.forStep(fieldId, step) : flow ? undefined : sources.forField(fieldId);
   if (source) return source;

@@ -42,7 +42,16 @@ export interface DataSource {
   readonly title: string;
   /** True when the source's requests carry who the user is (employee id, user id): it needs a Concur launch. */
   readonly needsLaunchContext?: boolean;
+  /** True when its answers depend on what is read of the item ({date}, {expenseType}), not only on the launch. */
+  readonly needsItemFacts?: boolean;
   search(q: SourceQuery, context: SearchContext, signal?: AbortSignal): Promise<SourcePage>;
   /** The item a code stands for, to check a commit and show the current value; undefined when unknown. */
   lookup(code: string, context: SearchContext, signal?: AbortSignal): Promise<SearchItem | undefined>;
 }
+
+/** The context keys read from the item in Concur rather than from the launch. */
+const ITEM_KEYS = /\{(?:date|expenseType)\}/;
+
+/** True when any of these templates (a URL, a filter's value) names a key read from the item. */
+export const namesItemFacts = (templates: readonly (string | undefined)[]) =>
+  templates.some((t) => t !== undefined && ITEM_KEYS.test(t));

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { settle } from '../settle.ts';
 import type { PendingConnect, Store, WriteRecord } from './store.ts';
-import type { Session } from '../sessions/session.ts';
+import type { Handoff, Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 import type { CompanyRecord, StoredCatalog } from '../companies/record.ts';
 
@@ -20,7 +20,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const exact = { perf, ttlResolution: 0 };
   const nonces = new LRUCache<string, true>({ max: opts.maxNonces ?? 1_000_000, ttlAutopurge: false, ...exact });
   const sessions = new LRUCache<string, Session>({ max: opts.maxSessions ?? 100_000, ...exact });
-  const handoffs = new LRUCache<string, Session>({ max: 100_000, ...exact });
+  const handoffs = new LRUCache<string, Handoff>({ max: 100_000, ...exact });
   const tokenBases = new Map<string, string>();
   // No expiry: a connection lives until it is deleted or overwritten. Copies in and out, so no caller shares one.
   const connections = new Map<string, CompanyConnectionRecord>();
@@ -55,16 +55,16 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
     getSession(key) {
       return settle(() => sessions.get(key));
     },
-    putHandoff(code, session, ttlMs) {
+    putHandoff(code, handoff, ttlMs) {
       return settle(() => {
-        handoffs.set(code, session, { ttl: ttlMs });
+        handoffs.set(code, handoff, { ttl: ttlMs });
       });
     },
     takeHandoff(code) {
       return settle(() => {
-        const session = handoffs.get(code);
+        const handoff = handoffs.get(code);
         handoffs.delete(code);
-        return session;
+        return handoff;
       });
     },
     pushRecent(key, code, max) {

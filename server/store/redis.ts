@@ -12,10 +12,12 @@ import {
   openConnection,
   openPending,
   openCompany,
+  openHandoff,
   openSession,
   sealCompany,
   sealConnection,
   sealPending,
+  sealHandoff,
   sealSession,
   verifyKeyCheck,
 } from './sealed.ts';
@@ -186,15 +188,15 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       const text = await redis.get(`session:${key}`);
       return text ? openSession(opts.key, `session:${key}`, text) : undefined;
     },
-    async putHandoff(code, session, ttlMs) {
-      const sealed = sealSession(opts.key, `handoff:${code}`, session);
+    async putHandoff(code, handoff, ttlMs) {
+      const sealed = sealHandoff(opts.key, `handoff:${code}`, handoff);
       await replicated((queue) => queue.set(`handoff:${code}`, sealed, 'PX', Math.max(1, Math.ceil(ttlMs))));
     },
     async takeHandoff(code) {
-      // GETDEL: of two instances taking one code, one gets the session and the other nothing (and a failover
+      // GETDEL: of two instances taking one code, one gets the token and the other nothing (and a failover
       // does not bring a taken code back: replicated()).
       const text = (await replicated((queue) => queue.getdel(`handoff:${code}`))) as string | null;
-      return text ? openSession(opts.key, `handoff:${code}`, text) : undefined;
+      return text ? openHandoff(opts.key, `handoff:${code}`, text) : undefined;
     },
     async pushRecent(key, code, max) {
       await pushRecent(`recent:${key}`, code, max, RECENT_TTL_MS);

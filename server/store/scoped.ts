@@ -16,7 +16,7 @@ export function scopedStore(store: Store, scope: string, company?: string): Stor
     claimNonce: (nonce, ttlMs) => store.claimNonce(k(nonce), ttlMs),
     putSession: (key, session, ttlMs) => store.putSession(k(key), session, ttlMs),
     getSession: (key) => store.getSession(k(key)),
-    putHandoff: (code, session, ttlMs) => store.putHandoff(k(code), session, ttlMs),
+    putHandoff: (code, handoff, ttlMs) => store.putHandoff(k(code), handoff, ttlMs),
     takeHandoff: (code) => store.takeHandoff(k(code)),
     pushRecent: (key, code, max) => store.pushRecent(k(key), code, max),
     recent: (key) => store.recent(k(key)),

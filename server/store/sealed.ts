@@ -4,7 +4,7 @@
 import { open, seal, type Sealed } from '../crypto/secret-box.ts';
 import { ConfigError } from '../config.ts';
 import type { PendingConnect } from './store.ts';
-import type { Session } from '../sessions/session.ts';
+import type { Handoff, Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 import type { CompanyRecord } from '../companies/record.ts';
 
@@ -33,6 +33,15 @@ export function sealSession(key: Buffer, slot: string, session: Session): string
 /** The session, or undefined for another key or a damaged value: gone, as if it had expired. */
 export function openSession(key: Buffer, slot: string, text: string): Session | undefined {
   return openValue<Session>(key, 'session', slot, text);
+}
+
+/** A hand-off holds the popup's session token: sealed under its own kind. */
+export function sealHandoff(key: Buffer, slot: string, handoff: Handoff): string {
+  return sealValue(key, 'handoff', slot, handoff);
+}
+
+export function openHandoff(key: Buffer, slot: string, text: string): Handoff | undefined {
+  return openValue<Handoff>(key, 'handoff', slot, text);
 }
 
 /** A company connection holds the company's refresh token: sealed like a session, under its own kind. */

@@ -11,10 +11,12 @@ import {
   openConnection,
   openPending,
   openCompany,
+  openHandoff,
   openSession,
   sealCompany,
   sealConnection,
   sealPending,
+  sealHandoff,
   sealSession,
   verifyKeyCheck,
 } from './sealed.ts';
@@ -200,15 +202,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         return row ? openSession(opts.key, `session:${key}`, row.sealed) : undefined;
       });
     },
-    putHandoff(code, session, ttlMs) {
+    putHandoff(code, handoff, ttlMs) {
       return settle(() => {
-        q.putHandoff.run(code, sealSession(opts.key, `handoff:${code}`, session), now() + ttlMs);
+        q.putHandoff.run(code, sealHandoff(opts.key, `handoff:${code}`, handoff), now() + ttlMs);
       });
     },
     takeHandoff(code) {
       return settle(() => {
         const row = q.takeHandoff.get(code, now());
-        return row ? openSession(opts.key, `handoff:${code}`, row.sealed) : undefined;
+        return row ? openHandoff(opts.key, `handoff:${code}`, row.sealed) : undefined;
       });
     },
     pushRecent(key, code, max) {

@@ -1,7 +1,7 @@
 // The Store interface: where nonces, launch hand-offs, popup sessions, recent picks, the audit log, learned
 // geolocations and rate-limit counters live. Implementations: memory (tests), SQLite (embedded default), Redis.
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Session } from '../sessions/session.ts';
+import type { Handoff, Session } from '../sessions/session.ts';
 import type { CompanyConnectionRecord } from '../concur/company-connection.ts';
 import type { CompanyRecord, StoredCatalog } from '../companies/record.ts';
 
@@ -44,10 +44,10 @@ export interface Store {
   claimNonce(nonce: string, ttlMs: number): Promise<boolean>;
   putSession(key: string, session: Session, ttlMs: number): Promise<void>;
   getSession(key: string): Promise<Session | undefined>;
-  /** Keeps a launched session under a one-time hand-off code until the popup claims it. */
-  putHandoff(code: string, session: Session, ttlMs: number): Promise<void>;
-  /** Returns the session for a hand-off code and forgets the code. */
-  takeHandoff(code: string): Promise<Session | undefined>;
+  /** Keeps what a launch's one-time hand-off code stands for until the popup claims it. */
+  putHandoff(code: string, handoff: Handoff, ttlMs: number): Promise<void>;
+  /** Returns what a hand-off code stands for and forgets the code. */
+  takeHandoff(code: string): Promise<Handoff | undefined>;
   /** Remembers a user's pick for a field, most recent first, keeping at most `max`. */
   pushRecent(key: string, code: string, max: number): Promise<void>;
   recent(key: string): Promise<string[]>;

@@ -1,10 +1,9 @@
 // The one client for the companion server's /api (ky); every answer is parsed with the shared contract.
 import ky, { type KyInstance } from 'ky';
 import type * as z from 'zod/mini';
-import { CommitResponse, type CommitRequest, SearchResponse, SessionClaim, SessionContext } from '../contract/api.ts';
-
-import { ApiError } from './api-error.ts';
+import { CommitResponse, type CommitRequest, SearchResponse, SessionContext } from '../contract/api.ts';
 import { parseAnswer, translateError } from './errors.ts';
+import { apiPrefix, sessionToken, TOKEN_KEY, type TokenStorage } from './session-token.ts';
 import { searchParams, type ScopedSearch } from './search-params.ts';
 
 export interface ApiClient {
@@ -19,17 +18,18 @@ export interface ApiClientOptions {
   /** Where the API lives; defaults to /api/ on this origin. */
   baseUrl?: string;
   /** Keeps the session token across reloads of the popup (sessionStorage in the app). */
-  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  storage?: TokenStorage;
+  /** The session token, when the page settles it (the popup's first screen does, src/api/session-token.ts). */
+  token?: () => Promise<string>;
   /** How many results a search returns. */
   limit?: number;
 }
 
-const TOKEN_KEY = 'leu.session';
-
 export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
   const storage = opts.storage ?? sessionStorage;
+  const prefix = apiPrefix(opts.baseUrl);
   const http: KyInstance = ky.create({
-    prefix: new URL(opts.baseUrl ?? '/api/', location.href).href,
+    prefix,
     timeout: 20_000,
     retry: 0,
     credentials: 'same-origin',
@@ -44,26 +44,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
 
   const parse = <T>(schema: z.ZodMiniType<T>, response: Promise<Response>) => parseAnswer(schema, response, translate);
 
-  /**
-   * The session token, settled once per page load. A fresh launch always wins: Concur may open a new launch in
-   * the same named window, so the hand-off is claimed first. Only when there is none (a reload of the popup)
-   * does the token kept in storage carry on.
-   */
-  let settled: Promise<string> | undefined;
-  function token(): Promise<string> {
-    settled ??= parse(SessionClaim, http.post('session'))
-      .then((claim) => {
-        storage.setItem(TOKEN_KEY, claim.token);
-        return claim.token;
-      })
-      .catch((error: unknown) => {
-        const stored = storage.getItem(TOKEN_KEY);
-        if (error instanceof ApiError && error.code === 'session_missing' && stored) return stored;
-        settled = undefined;
-        throw error;
-      });
-    return settled;
-  }
+  const token = opts.token ?? sessionToken(new URL('session', prefix).href, storage);
 
   const authorized = async () => ({ authorization: `Bearer ${await token()}` });
 

@@ -68,6 +68,10 @@ export type SearchResponse = z.infer<typeof SearchResponse>;
 export const Money = z.object({ value: z.number(), currency: z.string() });
 export type Money = z.infer<typeof Money>;
 
+/** Which Concur product a launch came from: an expense report (Expense) or a travel request (Concur Request). */
+export const Product = z.enum(['expense', 'request']);
+export type Product = z.infer<typeof Product>;
+
 /** What the user is working on, read from Concur through the launch's item_url. */
 export const ItemSummary = z.discriminatedUnion('kind', [
   z.object({
@@ -78,6 +82,13 @@ export const ItemSummary = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('HEADER'), reportName: z.string(), total: z.nullable(Money) }),
   z.object({ kind: z.literal('ALLOCATION'), percentage: z.nullable(z.number()), amount: z.nullable(Money) }),
+  /** A travel request's header (Concur Request): its name and dates (YYYY-MM-DD). */
+  z.object({
+    kind: z.literal('REQUEST'),
+    requestName: z.string(),
+    startDate: z.nullable(z.string()),
+    endDate: z.nullable(z.string()),
+  }),
 ]);
 export type ItemSummary = z.infer<typeof ItemSummary>;
 
@@ -151,14 +162,22 @@ export const Flow = z.object({ title: z.string(), steps: z.array(FlowStep) });
 export type Flow = z.infer<typeof Flow>;
 
 export const SessionContext = z.object({
+  /** Absent: expense (a server from before Concur Request launches). */
+  product: z.optional(Product),
   item: ItemSummary,
-  /** The report the item belongs to, and whose it is (a delegate may be working on someone else's). */
+  /**
+   * The report the item belongs to (for a Request launch, the travel request), and whose it is (a delegate may be
+   * working on someone else's).
+   */
   report: z.object({
     name: z.nullable(z.string()),
     submitted: z.boolean(),
     paid: z.optional(z.boolean()),
     ownerEmployeeId: z.nullable(z.string()),
     onBehalfOfOwner: z.boolean(),
+    /** A travel request's dates (YYYY-MM-DD); reports have none. */
+    startDate: z.optional(z.nullable(z.string())),
+    endDate: z.optional(z.nullable(z.string())),
   }),
   /**
    * The launched field, with its rules on the item's form where Concur gives them: RW (the user may change it),

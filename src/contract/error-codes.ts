@@ -24,6 +24,7 @@ export const SERVER_ERROR_CODES = [
   'launch_signature_invalid',
   'launch_user_mismatch',
   'launch_v1_gone',
+  'list_unknown',
   'not_built',
   'not_connected',
   'not_found',
@@ -44,12 +45,14 @@ export const SERVER_ERROR_CODES = [
   'oauth_token_not_yours',
   'rate_limited',
   'report_paid',
+  'search_by_unsupported',
   'session_missing',
   'source_unavailable',
   'store_unavailable',
   'unauthorized',
   'value_not_in_catalog',
   'value_too_long',
+  'xml_invalid',
 ] as const;
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
 

@@ -10,7 +10,7 @@ import { intlLocale, pickLocale, setLocale, textDirection } from '../i18n/locale
 import { failureAlert } from './failure.ts';
 import { chosenLine, chosenStyles } from './chosen.ts';
 import { SEARCH_EXPORTPARTS, WIZARD_EXPORTPARTS } from './parts.ts';
-import { formatDate, formatMoney, formatPercent } from '../i18n/format.ts';
+import { formatDate, formatDateRange, formatMoney, formatPercent } from '../i18n/format.ts';
 import { theme } from './theme.ts';
 import { LeuSearchElement } from './leu-search.ts';
 import type { SearchFunction } from './leu-search.ts';
@@ -55,10 +55,13 @@ export class LeuPopupElement extends LitElement {
         line-height: 1.4;
         background: var(--_surface);
       }
+      /* The header's usual height (the heading and three lines) is kept while the context loads, so nothing below
+         it moves when the context comes. */
       header {
         display: flex;
         flex-direction: column;
         gap: 0.125rem;
+        min-height: 5.625rem;
       }
       h1 {
         font-size: 1.0625rem;
@@ -195,7 +198,17 @@ export class LeuPopupElement extends LitElement {
     void this.commit.run([{ answers: e.answers }]);
   }
 
-  /** One line on what the user is working on: the entry, the report, or the allocation. */
+  /** A travel request (Concur Request): its name and dates. */
+  private describeRequest(
+    name: string,
+    start: string | null | undefined,
+    end: string | null | undefined,
+    locale: string,
+  ) {
+    return [msg(str`Request: ${name}`), formatDateRange(start, end, locale)].filter(Boolean).join(' · ');
+  }
+
+  /** One line on what the user is working on: the entry, the report, the allocation, or the travel request. */
   private describeItem(ctx: SessionContext): string {
     const locale = intlLocale(ctx.languageCode);
     const { item } = ctx;
@@ -214,26 +227,41 @@ export class LeuPopupElement extends LitElement {
         ]
           .filter(Boolean)
           .join(' · ');
+      case 'REQUEST':
+        return this.describeRequest(item.requestName, item.startDate, item.endDate, locale);
     }
   }
 
   private renderHeader(ctx: SessionContext) {
     const { report } = ctx;
     const owner = report.ownerEmployeeId ? msg(str`employee ${report.ownerEmployeeId}`) : msg('another employee');
+    // A Concur Request launch's item belongs to a travel request, which is named with its dates.
+    const request = ctx.product === 'request';
+    const parent = request
+      ? this.describeRequest(report.name ?? '', report.startDate, report.endDate, intlLocale(ctx.languageCode))
+      : msg(str`Report: ${report.name}`);
     return html`<header part="header">
       <h1>${this.heading}</h1>
       <p class="item">${this.describeItem(ctx)}</p>
-      ${
-        ctx.item.kind !== 'HEADER' && report.name
-          ? html`<p class="item">${msg(str`Report: ${report.name}`)}</p>`
-          : nothing
-      }
+      ${ctx.item.kind !== 'HEADER' && ctx.item.kind !== 'REQUEST' && report.name ? html`<p class="item">${parent}</p>` : nothing}
       ${
         report.onBehalfOfOwner
-          ? html`<p class="owner">${msg(str`You are working on the report of ${owner}, as a delegate.`)}</p>`
+          ? html`<p class="owner">
+              ${
+                request
+                  ? msg(str`You are working on the travel request of ${owner}, as a delegate.`)
+                  : msg(str`You are working on the report of ${owner}, as a delegate.`)
+              }
+            </p>`
           : nothing
       }
-      ${report.submitted ? html`<p class="owner">${msg('This report has been submitted.')}</p>` : nothing}
+      ${
+        report.submitted
+          ? html`<p class="owner">
+              ${request ? msg('This travel request has been submitted.') : msg('This report has been submitted.')}
+            </p>`
+          : nothing
+      }
       ${
         ctx.flow
           ? nothing
@@ -286,8 +314,8 @@ export class LeuPopupElement extends LitElement {
   }
 
   /**
-   * A single search. The box shows (and takes the focus) while the context is still loading, so the user can start
-   * typing; it searches once the context has said the field has no wizard. The same box stays when it arrives.
+   * A single search. The box shows (and takes the focus) while the context is still loading, and searches at once:
+   * the launch has said the field has no wizard. The same box stays when the context arrives.
    */
   private renderSearch(ctx?: SessionContext) {
     const saving = this.commit.status === TaskStatus.PENDING;
@@ -296,12 +324,15 @@ export class LeuPopupElement extends LitElement {
       ${
         ctx
           ? this.renderHeader(ctx)
-          : html`<p class="status" role="status">${msg('Loading the expense from Concur…')}</p>`
+          : html`<header part="header">
+              <h1>${msg('Choose a value')}</h1>
+              <p class="status" role="status">${msg('Loading the expense from Concur…')}</p>
+            </header>`
       }
       <leu-search
         exportparts=${SEARCH_EXPORTPARTS}
         label=${msg('Search values')}
-        .search=${ctx ? this.search : undefined}
+        .search=${this.search}
         .chosen=${chosen}
         @leu-select=${(e: ValueSelectEvent) => this.onSelect(e)}
       ></leu-search>

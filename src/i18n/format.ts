@@ -30,6 +30,16 @@ export const formatDate = (d: string | null, locale: string) =>
       )
     : '';
 
+/** Two YYYY-MM-DD dates as one range of calendar days (10–13 Nov 2026); one alone as itself. */
+export const formatDateRange = (start: string | null | undefined, end: string | null | undefined, locale: string) => {
+  if (!start || !end) return formatDate(start ?? end ?? null, locale);
+  const day = (d: string) => new Date(`${d.slice(0, 10)}T00:00:00Z`);
+  return safely(
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).formatRange(day(start), day(end)),
+    `${start} – ${end}`,
+  );
+};
+
 export const formatNumber = (n: number, locale: string) =>
   safely(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 6 }).format(n), String(n));
 

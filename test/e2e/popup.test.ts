@@ -90,6 +90,46 @@ test('choose a project in the popup: it is written to Concur, the popup closes, 
   await page.close();
 });
 
+test('the launch answers with the page: its parameters leave the address bar and the history entry, the API chunk loads once, a reload keeps the session', async () => {
+  const page = await openSimulator();
+  const requests: string[] = [];
+  page.context().on('request', (r) => requests.push(new URL(r.url()).pathname));
+  const popup = await openPopup(page);
+  await popup.getByText(/Taxi · €42\.50 · /).waitFor();
+  // The launch itself was answered with the page (no redirect), whose inline script took its parameters away.
+  const launches = requests.filter((p) => p === '/launchexternalurl/v4/form');
+  assert.equal(launches.length, 1);
+  assert.equal(popup.url(), `${server.url}/app/`);
+  const seen = await popup.evaluate(() => ({
+    href: location.href,
+    entries: history.length,
+    state: history.state as unknown,
+    referrer: document.referrer,
+  }));
+  assert.deepEqual(seen, { href: `${server.url}/app/`, entries: 1, state: { leuWizard: false }, referrer: '' });
+  // A result for a query typed at once; then the page goes on with the same, single API chunk.
+  await popup.getByRole('combobox').pressSequentially('frankfurt');
+  await popup.getByRole('option', { name: /PRJ-1042/ }).waitFor();
+  const chunks = (list: string[]) => list.filter((p) => /^\/app\/assets\/client-[\w-]+\.js$/.test(p));
+  assert.equal(chunks(requests).length, 1, `the API chunk once: ${requests.join(', ')}`);
+  assert.equal(requests.filter((p) => p === '/api/session').length, 1, 'the session claimed once');
+  // A reload asks for the popup's own page, never the launch again, and carries on with the session.
+  requests.length = 0;
+  await popup.reload();
+  await popup.getByText(/Taxi · €42\.50 · /).waitFor();
+  assert.deepEqual(
+    requests.filter((p) => p === '/launchexternalurl/v4/form' || p === '/app/'),
+    ['/app/'],
+    'the reload asked for the popup, not for the launch',
+  );
+  assert.equal(popup.url(), `${server.url}/app/`);
+  assert.equal(await popup.evaluate(() => history.length), 1);
+  await popup.getByRole('combobox').fill('PRJ-1042');
+  await popup.getByRole('option', { name: /PRJ-1042/ }).waitFor();
+  await popup.close();
+  await page.close();
+});
+
 test('Cancel closes the popup and writes nothing', async () => {
   const page = await openSimulator();
   const popup = await openPopup(page);

@@ -1,10 +1,13 @@
 // Builds the app around the fake Concur for node tests: no port is opened, msw answers for Concur.
 import { setupServer, type SetupServer } from 'msw/node';
-import { after, before, beforeEach } from 'node:test';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.ts';
+import type { AppDeps } from '../../server/env.ts';
+import { LaunchesInFlight } from '../../server/launch/handoffs.ts';
+import { ItemReads } from '../../server/popup/item-reads.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { ConcurClientOptions } from '../../server/concur/client.ts';
 import { Catalog } from '../../server/sources/catalog.ts';
@@ -52,6 +55,9 @@ export const SECRETS = [CREDENTIALS.password, CLIENT.secret];
 let currentConcur: SandboxConcur | undefined;
 
 /** One msw server per test file, reset to the fake Concur's success handlers before each test. */
+/** The apps the tests made, whose launches may still be completing in the background. */
+const backgrounds: AppDeps[] = [];
+
 export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur } {
   const msw = setupServer();
   let concur!: SandboxConcur;
@@ -66,6 +72,10 @@ export function useFakeConcur(): { msw: SetupServer; concur: () => SandboxConcur
     });
     currentConcur = concur;
     msw.resetHandlers(...concurHandlers(concur));
+  });
+  // A launch completes after its page is sent: what a test started ends before the next one counts calls.
+  afterEach(async () => {
+    for (const deps of backgrounds.splice(0)) await Promise.all([deps.launches?.idle(), deps.itemReads?.idle()]);
   });
   after(() => {
     currentConcur = undefined;
@@ -117,6 +127,9 @@ export async function makeApp(
       SANDBOX_COMPANY.adminId,
     );
   }
+  deps.launches = new LaunchesInFlight();
+  deps.itemReads = new ItemReads();
+  backgrounds.push(deps);
   return { app: createApp(deps), deps, logs, config };
 }
 
@@ -159,10 +172,18 @@ export function launchQuery(concur: SandboxConcur, opts: LaunchOptions = {}): UR
 
 type App = Awaited<ReturnType<typeof makeApp>>['app'];
 
+/** The popup's claim of the session a launch answered with: its page comes first, then the claim waits for the exchange. */
+export async function claimAfter(app: App, q: URLSearchParams): Promise<Response> {
+  const launched = await app.request(`/launchexternalurl/v4/form?${q.toString()}`);
+  if (launched.status !== 200) throw new Error(`launch answered ${launched.status}: ${await launched.text()}`);
+  const cookie = launched.headers.get('set-cookie')!.split(';')[0]!;
+  return app.request('/api/session', { method: 'POST', headers: { cookie } });
+}
+
 /** Runs a launch and claims its session, as the popup does; returns the bearer token. */
 export async function launchSession(app: App, concur: SandboxConcur, opts: LaunchOptions = {}): Promise<string> {
   const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur, opts).toString()}`);
-  if (res.status !== 303) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   const claim = await app.request('/api/session', { method: 'POST', headers: { cookie } });
   return ((await claim.json()) as { token: string }).token;

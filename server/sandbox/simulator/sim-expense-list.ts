@@ -5,6 +5,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
 import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS, SANDBOX_GLOBEX, SANDBOX_USER } from '../concur-state.ts';
+import './sim-list-field.ts';
+import { ConcurPopup } from './concur-popup.ts';
 
 interface Field {
   id: string;
@@ -189,7 +191,7 @@ export class SimExpenseListElement extends LitElement {
   /** The language_code and is_mobile Concur would send for this user and device. */
   @state() private language = '';
   @state() private mobile = false;
-  #poll?: ReturnType<typeof setInterval>;
+  readonly #popup = new ConcurPopup();
 
   private readonly reports = new Task(this, {
     task: async ([base, user], { signal }) =>
@@ -259,7 +261,7 @@ export class SimExpenseListElement extends LitElement {
 
   override disconnectedCallback() {
     super.disconnectedCallback();
-    clearInterval(this.#poll);
+    this.#popup.stop();
   }
 
   /** Concur opens the popup and watches it; when it closes, the form reloads. */
@@ -274,16 +276,11 @@ export class SimExpenseListElement extends LitElement {
       lang: this.language || navigator.language.replace('-', '_'),
       mobile: String(this.mobile),
     }).toString()}`;
-    const popup = window.open(url, 'leu-popup', `popup,width=${this.popupWidth},height=${this.popupHeight}`);
-    if (!popup) return;
-    this.waiting = true;
-    clearInterval(this.#poll);
-    this.#poll = setInterval(() => {
-      if (!popup.closed) return;
-      clearInterval(this.#poll);
+    const opened = this.#popup.open(url, { width: this.popupWidth, height: this.popupHeight }, () => {
       this.waiting = false;
       void this.reports.run();
-    }, 250);
+    });
+    if (opened) this.waiting = true;
   }
 
   private renderField(label: string, context: string, value: string, target: Launch, field: string) {
@@ -343,6 +340,19 @@ export class SimExpenseListElement extends LitElement {
                       <dd class="written" data-field=${w.field}>${valueOf(e.customData, w.field) || '—'}</dd>`,
                 )}`,
           )}
+        ${
+          // A list field of Concur's own, filled by the Fetch List callout (examples/fields.json maps the list).
+          this.actor === 'globex'
+            ? nothing
+            : html`<dt>Project / Task (Concur list)</dt>
+                <dd>
+                  <sim-list-field
+                    list="Project / Task"
+                    .levels=${['Project', 'Task']}
+                    context=${context}
+                  ></sim-list-field>
+                </dd>`
+        }
       </dl>
       ${
         e.allocations.length

@@ -100,7 +100,7 @@ for (const { name, make, raw } of KINDS) {
       const b = scopedStore(store, companyScope('bbbbbb2'), 'bbbbbb2');
       for (const s of [store, a, b]) {
         await s.putSession('key-1', SESSION, 60_000);
-        await s.putHandoff('code-1', SESSION, 60_000);
+        await s.putHandoff('code-1', { token: 'token-1' }, 60_000);
         await s.pushRecent('recent-1', 'PRJ-1', 5);
         await s.rememberTokenBase('a.example', 'https://eu2.api.concursolutions.com');
         assert.equal(await s.claimNonce('nonce-1', 60_000), true, 'each scope has its own nonces');

@@ -12,6 +12,7 @@ import {
   makeApp,
   useFakeConcur,
   postCommit,
+  fieldsFile,
 } from '../helpers.ts';
 import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 import type { CommitResponse, ErrorBody, SearchResponse } from '../../../src/contract/api.ts';
@@ -51,6 +52,35 @@ function recordPatches() {
 }
 
 describe('context and search', () => {
+  test('the item is read from Concur once, while the page loads: the first context and searches take that read', async () => {
+    // A source that reads the entry's date (a context filter): its search waits for the read, and asks no other.
+    const FIELDS_FILE = fieldsFile({
+      sources: {
+        projects: {
+          type: 'catalog',
+          filters: [{ column: 'valid_to', onOrAfter: '{date}', reason: 'closed on {value}' }],
+        },
+      },
+      fields: { custom12: 'projects' },
+    });
+    const gets: string[] = [];
+    msw.events.on('request:start', ({ request }) => {
+      if (request.method === 'GET') gets.push(new URL(request.url).pathname);
+    });
+    const { app } = await makeApp({ env: { FIELDS_FILE } });
+    const token = await launchSession(app, concur());
+    const [search, context] = await Promise.all([
+      app.request('/api/search?q=z%C3%BCrich', { headers: bearer(token) }),
+      app.request('/api/context', { headers: bearer(token) }),
+    ]);
+    msw.events.removeAllListeners();
+    assert.deepEqual([search.status, context.status], [200, 200]);
+    assert.ok(((await search.json()) as SearchResponse).items.length > 0);
+    const counts = Object.values(Object.groupBy(gets, (p) => p)).map((list) => list!.length);
+    assert.ok(gets.length >= 3, `the entry, its report and its form: ${gets.join(', ')}`);
+    assert.deepEqual(new Set(counts), new Set([1]), `each read once: ${gets.join(', ')}`);
+  });
+
   test('the context shows the expense, the field and its current value', async () => {
     const { app } = await makeApp();
     concur()
@@ -135,7 +165,7 @@ describe('commit', () => {
     assert.match(patch!.authorization!, /^Bearer sbx-at-/);
     // The launch's user token read the item (the facts, then again before the write); not it, the company's wrote.
     const userAuth = [...new Set(reads)];
-    assert.equal(userAuth.length, 1, 'every read with the one user token');
+    assert.equal(userAuth.length, 1, `every read with the one user token: ${userAuth.join(', ')}`);
     assert.notEqual(patch!.authorization, userAuth[0]);
     assert.deepEqual(
       concur().writes.map((w) => [w.path, w.principal.kind, w.itemId]),

@@ -3,21 +3,27 @@ import { createHash } from 'node:crypto';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
-import { CLIENT, CONCUR, SECRETS, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
+import { CLIENT, CONCUR, SECRETS, claimAfter, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
 import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
 import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 
 const { msw, concur } = useFakeConcur();
 const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q.toString()}`;
 const JSON_ACCEPT = { accept: 'application/json' };
+const messageOf = async (res: Response) =>
+  ((await res.json()) as { error: { message: string; correlationId?: string } }).error;
 
 describe('a valid launch', () => {
-  test('answers 303 to the popup app, with a one-time hand-off cookie and nothing in the URL', async () => {
+  test('answers with the popup page itself, a one-time hand-off cookie, and no secret in the page', async () => {
     const { app } = await makeApp();
     const q = launchQuery(concur());
     const res = await app.request(form(q));
-    assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/app/');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('location'), null);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const page = await res.text();
+    assert.match(page, /<script type="module" crossorigin src="\/app\/assets\/app-[\w-]+\.js"><\/script>/);
+    for (const [name, value] of q) assert.ok(!page.includes(value), `the page does not carry ${name}`);
     const cookie = res.headers.get('set-cookie')!;
     assert.match(
       cookie,
@@ -32,7 +38,7 @@ describe('a valid launch', () => {
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   });
 
-  test("for a field with a wizard, the popup's address says so (and nothing else)", async () => {
+  test('for a field with a wizard, the page says so (and nothing else)', async () => {
     const fields = fieldsFile({
       sources: { projects: { type: 'catalog' } },
       fields: { custom12: 'projects' },
@@ -47,9 +53,11 @@ describe('a valid launch', () => {
     const wizard = await app.request(
       form(launchQuery(concur(), { unsigned: { custom_field_launched_from: 'custom20' } })),
     );
-    assert.deepEqual([wizard.status, wizard.headers.get('location')], [303, '/app/?wizard']);
+    assert.equal(wizard.status, 200);
+    assert.match(await wizard.text(), /<html lang="en" data-wizard>/);
     const search = await app.request(form(launchQuery(concur())));
-    assert.deepEqual([search.status, search.headers.get('location')], [303, '/app/']);
+    assert.equal(search.status, 200);
+    assert.match(await search.text(), /<html lang="en">/);
   });
 
   test('exchanges the authorization code exactly as Concur expects', async () => {
@@ -66,7 +74,7 @@ describe('a valid launch', () => {
     });
     const { app } = await makeApp();
     const q = launchQuery(concur());
-    assert.equal((await app.request(form(q))).status, 303);
+    assert.equal((await claimAfter(app, q)).status, 200);
     msw.events.removeAllListeners();
     assert.equal(seen.length, 1);
     const [call] = seen;
@@ -101,7 +109,7 @@ describe('refused launches', () => {
   test('a reused nonce is refused with 401 and a page that says so', async () => {
     const { app } = await makeApp();
     const q = launchQuery(concur());
-    assert.equal((await app.request(form(q))).status, 303);
+    assert.equal((await app.request(form(q))).status, 200);
     const again = await app.request(form(q));
     assert.equal(again.status, 401);
     assert.match(again.headers.get('content-type')!, /text\/html/);
@@ -111,7 +119,7 @@ describe('refused launches', () => {
   test('a reused nonce with a fresh authorization code is still refused', async () => {
     const { app } = await makeApp();
     const nonce = crypto.randomUUID();
-    assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 303);
+    assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 200);
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 401);
   });
 
@@ -208,24 +216,24 @@ describe('refused launches', () => {
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { item_url: item } })))).status, 400);
   });
 
-  test('an expired or used authorization code gives a message telling the user to click again', async () => {
+  test('an expired or used authorization code: the claim tells the user to click again', async () => {
     const { app } = await makeApp();
     const q = launchQuery(concur());
     // The same code, redeemed once already by someone else.
     assert.ok(concur().redeemCode(q.get('client_auth_code')!));
-    const res = await app.request(form(q));
+    const res = await claimAfter(app, q);
     assert.equal(res.status, 401);
     assert.match(
-      await res.text(),
+      (await messageOf(res)).message,
       /expired or was already used. Close this window and click the button in Concur again/,
     );
   });
 
   test('a redirect URI that Concur does not recognise tells the administrator what to set', async () => {
     const { app } = await makeApp({ env: { CONCUR_REDIRECT_URI: 'https://connector.example.com/wrong' } });
-    const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
+    const res = await claimAfter(app, launchQuery(concur()));
     assert.equal(res.status, 401);
-    assert.match(((await res.json()) as { error: { message: string } }).error.message, /CONCUR_REDIRECT_URI/);
+    assert.match((await messageOf(res)).message, /CONCUR_REDIRECT_URI/);
   });
 
   test('Concur being down during the exchange gives 502 with the correlation id, after retrying', async () => {
@@ -240,10 +248,10 @@ describe('refused launches', () => {
       }),
     );
     const { app } = await makeApp();
-    const res = await app.request(form(launchQuery(concur())), { headers: JSON_ACCEPT });
+    const res = await claimAfter(app, launchQuery(concur()));
     assert.equal(res.status, 502);
     assert.equal(calls, 3);
-    assert.equal(((await res.json()) as { error: { correlationId: string } }).error.correlationId, 'cid-3');
+    assert.equal((await messageOf(res)).correlationId, 'cid-3');
   });
 
   test('an unknown source is refused with 400 saying which are known', async () => {
@@ -274,6 +282,26 @@ test(
     assert.ok(style, 'the page has a style block');
     const hash = createHash('sha256').update(style).digest('base64');
     const styleSrc = /style-src ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
-    assert.deepEqual(styleSrc.split(' '), ["'self'", `'sha256-${hash}'`]);
+    assert.deepEqual(styleSrc.split(' ').slice(0, 2), ["'self'", `'sha256-${hash}'`]);
+    // Beside it only the popup page's own inline style, by its hash: nothing inline is allowed wholesale.
+    assert.equal(styleSrc.split(' ').length, 3);
+    assert.doesNotMatch(styleSrc, /unsafe-inline/);
   },
 );
+
+test("the popup page's inline script and style are allowed by their hashes, and nothing else inline is", async () => {
+  const { app } = await makeApp();
+  const res = await app.request(form(launchQuery(concur())));
+  const page = await res.text();
+  const csp = res.headers.get('content-security-policy') ?? '';
+  for (const [tag, directive] of [
+    ['script', 'script-src'],
+    ['style', 'style-src'],
+  ] as const) {
+    const inline = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(page)?.[1];
+    assert.ok(inline, `the page has an inline ${tag}`);
+    const allowed = new RegExp(`${directive} ([^;]*)`).exec(csp)?.[1]?.split(' ') ?? [];
+    assert.ok(allowed.includes(`'sha256-${createHash('sha256').update(inline).digest('base64')}'`), directive);
+    assert.ok(!allowed.includes("'unsafe-inline'"), directive);
+  }
+});

@@ -117,7 +117,7 @@ describe('metrics', () => {
     const { app } = await makeApp();
     const token = await launchSession(app, concur());
     const replay = launchQuery(concur());
-    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay.toString()}`)).status, 303);
+    assert.equal((await app.request(`/launchexternalurl/v4/form?${replay.toString()}`)).status, 200);
     assert.equal((await app.request(`/launchexternalurl/v4/form?${replay.toString()}`)).status, 401);
     const forged = launchQuery(concur(), { tamper: { report_owner_user_id: '00000000-0000-4000-8000-000000000000' } });
     assert.equal((await app.request(`/launchexternalurl/v4/form?${forged.toString()}`)).status, 401);

@@ -82,7 +82,7 @@ test('a failover in the middle of work: what the store acknowledged survives, no
       attempt('claimNonce', () => store.claimNonce(nonce, 600_000)),
       attempt('claimNonce', () => store.claimNonce(nonce, 600_000)),
       attempt('putSession', () => store.putSession(`s-${n}`, { ...SESSION, createdAt: n }, 600_000)),
-      attempt('putHandoff', () => store.putHandoff(`h-${n}`, { ...SESSION, createdAt: n }, 600_000)),
+      attempt('putHandoff', () => store.putHandoff(`h-${n}`, { token: `t-${n}` }, 600_000)),
       attempt('recordWrite', () => store.recordWrite(record(n), 86_400_000)),
     ]);
     const [first, second, session, handoff, audit] = outcomes;
@@ -144,7 +144,7 @@ test('a failover in the middle of work: what the store acknowledged survives, no
   for (const n of acknowledged.sessions)
     assert.deepEqual(await store.getSession(`s-${n}`), { ...SESSION, createdAt: n });
   for (const n of acknowledged.handoffs)
-    assert.deepEqual(await store.takeHandoff(`h-${n}`), { ...SESSION, createdAt: n }, `hand-off h-${n}`);
+    assert.deepEqual(await store.takeHandoff(`h-${n}`), { token: `t-${n}` }, `hand-off h-${n}`);
   const audit = new Set((await store.writesSince(0)).map((r) => r.correlationId));
   for (const n of acknowledged.audit) assert.ok(audit.has(`corr-${n}`), `audit record ${n}`);
 
@@ -200,7 +200,7 @@ test('a write no replica acknowledges fails as store_unavailable, never as a suc
       const claim = await attempt('claimNonce', () => store.claimNonce(`lonely-${name}`, 600_000));
       assert.deepEqual(claim, { ok: false, error: 'no replica acknowledged the write within 1000 ms' }, name);
       assert.ok(Date.now() - started < 2500, `${name}: the claim fails within the WAIT's second`);
-      await assert.rejects(store.putHandoff('h', SESSION, 600_000), { code: 'store_unavailable' });
+      await assert.rejects(store.putHandoff('h', { token: 't' }, 600_000), { code: 'store_unavailable' });
     }
     assert.equal(await viaSentinel.getSession('nobody'), undefined, 'reads still work');
   } finally {

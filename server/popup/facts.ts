@@ -97,7 +97,14 @@ export async function withFacts(
  */
 export function readItemEarly(deps: PopupDeps, key: string, s: Session): void {
   deps.itemReads
-    ?.start(key, (onFacts) => deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS), onFacts))
+    ?.start(
+      key,
+      (onFacts) => deps.items.read(key, s, AbortSignal.timeout(READ_DEADLINE_MS), onFacts),
+      (view) => {
+        const { date, expenseType } = factsOf(deps, s, view);
+        return { date, expenseType };
+      },
+    )
     .then(async (view) => {
       s.facts = factsOf(deps, s, view);
       await saveSession(deps.store, key, s, deps.now());

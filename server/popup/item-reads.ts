@@ -15,14 +15,25 @@ export class ItemReads {
   readonly #reads = new LRUCache<string, ItemRead>({ max: 10_000, ttl: 60_000 });
   readonly #running = new Set<Promise<unknown>>();
 
-  /** Starts a session's read; `read` reports the facts as soon as it knows them. A failed read is forgotten. */
-  start(key: string, read: (onFacts: (facts: ItemFacts) => void) => Promise<ItemView>): Promise<ItemView> {
+  /**
+   * Starts a session's read; `read` reports the facts as soon as it knows them, and when it does not, they are taken
+   * from the view (`factsOf`) once it is in. A failed read is forgotten.
+   */
+  start(
+    key: string,
+    read: (onFacts: (facts: ItemFacts) => void) => Promise<ItemView>,
+    factsOf: (view: ItemView) => ItemFacts,
+  ): Promise<ItemView> {
     let heard!: (facts: ItemFacts) => void;
     let failed!: (reason: unknown) => void;
     const facts = new Promise<ItemFacts>((resolve, reject) => ((heard = resolve), (failed = reject)));
     const view = read(heard);
     const settled = view.catch(() => undefined).finally(() => this.#running.delete(settled));
     this.#running.add(settled);
+    view.then(
+      (v) => heard(factsOf(v)),
+      () => undefined,
+    );
     view.catch((error: unknown) => {
       failed(error);
       if (this.#reads.get(key)?.facts === facts) this.#reads.delete(key);

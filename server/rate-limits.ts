@@ -1,6 +1,7 @@
 // Rate limits, counted in the store so every instance on it shares them (rate-limiter-flexible does the counting):
 // searches per popup session or embedding visitor, and refused launches and Test Connection passwords per address.
 import type { Context, MiddlewareHandler } from 'hono';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import ipaddr from 'ipaddr.js';
@@ -84,10 +85,13 @@ export class FailureGuard {
    * parallel cannot slip past the limit, and past it even a right guess is refused (or the limit would tell the
    * right one apart).
    */
-  async guessing<T>(c: Context<AppEnv>, attempt: () => Promise<T>): Promise<T> {
+  async guessing<T>(c: Context<AppEnv>, attempt: () => Promise<T>, subject?: string): Promise<T> {
     if (!this.limiter) return attempt();
     const limiter = this.limiter;
-    const bucket = this.#bucket(c);
+    // With a subject (the user name a Basic pair presents), its guesses are counted apart: Concur calls every
+    // customer's connector from a few shared addresses, and one company's wrong pair must not lock out the others.
+    const bucket =
+      this.#bucket(c) + (subject === undefined ? '' : `|${createHash('sha256').update(subject).digest('base64url')}`);
     await consume(limiter, bucket, this.message);
     const result = await attempt();
     await limiter.reward(bucket, 1).catch(() => undefined);
@@ -130,6 +134,15 @@ export function connectorPairGuard(deps: Pick<AppDeps, 'store' | 'config'>): Fai
     pairGuards.set(deps.store, guard);
   }
   return guard;
+}
+
+/** The user name an HTTP Basic header presents (undefined without one): what a wrong pair is counted under. */
+export function basicUserName(c: Context<AppEnv>): string | undefined {
+  const [scheme, value] = (c.req.header('authorization') ?? '').trim().split(/\s+/);
+  if (scheme?.toLowerCase() !== 'basic' || !value) return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? decoded : decoded.slice(0, colon);
 }
 
 /** One bucket per IPv4 address, and per /64 for IPv6 (one subscriber usually holds a whole /64). */

@@ -16,6 +16,7 @@ const OWN_PATHS = [
   '/sandbox',
   '/system',
   '/launchexternalurl',
+  '/request/launchexternalurl',
   '/concur/connect',
   '/concur/form',
   '/healthz',

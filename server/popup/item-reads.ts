@@ -30,10 +30,7 @@ export class ItemReads {
     const view = read(heard);
     const settled = view.catch(() => undefined).finally(() => this.#running.delete(settled));
     this.#running.add(settled);
-    view.then(
-      (v) => heard(factsOf(v)),
-      () => undefined,
-    );
+    view.then((v) => heard(factsOf(v))).catch((error: unknown) => failed(error));
     view.catch((error: unknown) => {
       failed(error);
       if (this.#reads.get(key)?.facts === facts) this.#reads.delete(key);

@@ -7,7 +7,7 @@ import { every } from 'hono/combine';
 import { factory, type AppDeps, type AppEnv } from '../env.ts';
 import { AppError, FetchListRefused, NotFound } from '../errors.ts';
 import { xmlErrors } from '../error-handler.ts';
-import { connectorPairGuard } from '../rate-limits.ts';
+import { basicUserName, connectorPairGuard } from '../rate-limits.ts';
 import { requestGuards } from '../request-guards.ts';
 import { configuredPath, DEFAULT_FETCH_LIST_PATH } from '../fetch-list/config.ts';
 import { readFetchListRequest } from '../fetch-list/request.ts';
@@ -53,10 +53,14 @@ export function fetchListRoutes(deps: Deps) {
   });
   /** The company whose pair the request carries; past the limit of wrong pairs, even a right one is refused. */
   const companyOf = async (c: Context<AppEnv, string>) => {
-    const id = await guard.guessing(c, async () => {
-      await check(c, () => Promise.resolve());
-      return matched.get(c)!;
-    });
+    const id = await guard.guessing(
+      c,
+      async () => {
+        await check(c, () => Promise.resolve());
+        return matched.get(c)!;
+      },
+      basicUserName(c),
+    );
     const company = await deps.companies.get(id);
     if (!company) throw new NotFound('The company of this user name is no longer served by the connector.');
     return company;

@@ -3,7 +3,7 @@
 // pair is tested.
 import { basicAuth } from 'hono/basic-auth';
 import { factory, type AppDeps } from '../env.ts';
-import { connectorPairGuard } from '../rate-limits.ts';
+import { basicUserName, connectorPairGuard } from '../rate-limits.ts';
 
 export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'companies'>) {
   // The password also keys every launch signature: wrong guesses are throttled per address, like refused launches.
@@ -20,7 +20,7 @@ export function systemRoutes(deps: Pick<AppDeps, 'config' | 'store' | 'companies
   return factory.createApp().get(
     '/system/v1.0/testconnection',
     // Past the limit even the right password is refused, or the limit would single it out.
-    (c, next) => guard.guessing(c, () => check(c, next)),
+    (c, next) => guard.guessing(c, () => check(c, next), basicUserName(c)),
     (c) => c.text('OK'),
   );
 }

@@ -51,9 +51,11 @@ export interface RequestV4Session extends LaunchedSession {
 export type Session = V4Session | RequestV4Session;
 
 /**
- * What a hand-off code stands for once its launch's calls to Concur have ended: the popup's session token (the
- * session is stored under its hash), or why there is no session (a refusal that came after the page was sent).
+ * What a hand-off code stands for: a launch still under way, then the popup's session token (the session is stored
+ * under its hash), or why there is no session (a refusal that came after the page was sent).
  */
 export type Handoff =
+  /** The launch's calls to Concur are still under way (on whichever instance answered it). */
+  | { pending: true }
   | { token: string }
   | { refused: { status: number; code: string; title: string; message: string; correlationId?: string } };

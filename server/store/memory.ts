@@ -60,6 +60,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         handoffs.set(code, handoff, { ttl: ttlMs });
       });
     },
+    peekHandoff(code) {
+      return settle(() => handoffs.get(code));
+    },
     takeHandoff(code) {
       return settle(() => {
         const handoff = handoffs.get(code);

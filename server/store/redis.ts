@@ -192,6 +192,10 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       const sealed = sealHandoff(opts.key, `handoff:${code}`, handoff);
       await replicated((queue) => queue.set(`handoff:${code}`, sealed, 'PX', Math.max(1, Math.ceil(ttlMs))));
     },
+    async peekHandoff(code) {
+      const text = await redis.get(`handoff:${code}`);
+      return text ? openHandoff(opts.key, `handoff:${code}`, text) : undefined;
+    },
     async takeHandoff(code) {
       // GETDEL: of two instances taking one code, one gets the token and the other nothing (and a failover
       // does not bring a taken code back: replicated()).

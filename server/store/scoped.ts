@@ -18,6 +18,7 @@ export function scopedStore(store: Store, scope: string, company?: string): Stor
     getSession: (key) => store.getSession(k(key)),
     putHandoff: (code, handoff, ttlMs) => store.putHandoff(k(code), handoff, ttlMs),
     takeHandoff: (code) => store.takeHandoff(k(code)),
+    peekHandoff: (code) => store.peekHandoff(k(code)),
     pushRecent: (key, code, max) => store.pushRecent(k(key), code, max),
     recent: (key) => store.recent(k(key)),
     rememberTokenBase: (domain, base) => store.rememberTokenBase(k(domain), base),

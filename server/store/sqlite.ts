@@ -118,6 +118,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       'SELECT sealed FROM sessions WHERE key = ? AND expires_at > ?',
     ),
     putHandoff: db.prepare('INSERT OR REPLACE INTO handoffs (code, sealed, expires_at) VALUES (?, ?, ?)'),
+    peekHandoff: db.prepare<[string, number], { sealed: string }>(
+      'SELECT sealed FROM handoffs WHERE code = ? AND expires_at > ?',
+    ),
     takeHandoff: db.prepare<[string, number], { sealed: string }>(
       'DELETE FROM handoffs WHERE code = ? AND expires_at > ? RETURNING sealed',
     ),
@@ -205,6 +208,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     putHandoff(code, handoff, ttlMs) {
       return settle(() => {
         q.putHandoff.run(code, sealHandoff(opts.key, `handoff:${code}`, handoff), now() + ttlMs);
+      });
+    },
+    peekHandoff(code) {
+      return settle(() => {
+        const row = q.peekHandoff.get(code, now());
+        return row ? openHandoff(opts.key, `handoff:${code}`, row.sealed) : undefined;
       });
     },
     takeHandoff(code) {

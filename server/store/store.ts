@@ -48,6 +48,8 @@ export interface Store {
   putHandoff(code: string, handoff: Handoff, ttlMs: number): Promise<void>;
   /** Returns what a hand-off code stands for and forgets the code. */
   takeHandoff(code: string): Promise<Handoff | undefined>;
+  /** What a hand-off code stands for, leaving it in place (a claim looks whether its launch is still under way). */
+  peekHandoff(code: string): Promise<Handoff | undefined>;
   /** Remembers a user's pick for a field, most recent first, keeping at most `max`. */
   pushRecent(key: string, code: string, max: number): Promise<void>;
   recent(key: string): Promise<string[]>;

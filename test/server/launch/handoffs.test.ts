@@ -80,10 +80,22 @@ test('a refusal after the page is said by the claim, here or on another instance
   });
 });
 
-test('a hand-off no launch made is refused at once: the store is asked once, not polled', async () => {
+test('a hand-off no launch made is refused at once, and the claim writes nothing to the store', async () => {
   const store = createMemoryStore();
-  let asked = 0;
-  const counting = { ...store, takeHandoff: (code: string) => (asked++, store.takeHandoff(code)) };
-  assert.equal(await new LaunchesInFlight().claim(counting, newHandoffCode()), undefined);
-  assert.equal(asked, 1);
+  const calls: string[] = [];
+  const watched = {
+    ...store,
+    peekHandoff: (code: string) => (calls.push('peekHandoff'), store.peekHandoff(code)),
+    takeHandoff: (code: string) => (calls.push('takeHandoff'), store.takeHandoff(code)),
+    putHandoff: (...args: Parameters<typeof store.putHandoff>) => (calls.push('putHandoff'), store.putHandoff(...args)),
+    claimNonce: (...args: Parameters<typeof store.claimNonce>) => (calls.push('claimNonce'), store.claimNonce(...args)),
+  };
+  const claims = new LaunchesInFlight();
+  for (let i = 0; i < 3; i++) assert.equal(await claims.claim(watched, newHandoffCode()), undefined);
+  assert.deepEqual(calls, ['peekHandoff', 'peekHandoff', 'peekHandoff'], 'one look each, no write, no wait');
+  // The same forged code again: still nothing to wait for.
+  const forged = newHandoffCode();
+  assert.equal(await claims.claim(store, forged), undefined);
+  assert.equal(await claims.claim(store, forged), undefined);
+  assert.equal(await store.claimNonce(`v4:a-nonce`, 60_000), true);
 });

@@ -180,6 +180,15 @@ test('wrong pairs are throttled per address, counted with Test Connection: past 
   assert.equal(testConnection.status, 429);
 });
 
+test("wrong pairs are counted per user name too: another company's wrong pair from Concur's address holds no one back", async () => {
+  // Concur calls every customer's connector from a few shared addresses.
+  const { app } = await withLists([LOCATION], { RATE_LIMIT_LAUNCH_FAILURES_PER_MINUTE: '3' });
+  const others = basic({ username: 'another-company-user', password: 'its-old-password-1' });
+  for (let i = 0; i < 3; i++) assert.equal((await post(app, DOC_MULTI_LEVEL, { authorization: others })).status, 401);
+  assert.equal((await post(app, DOC_MULTI_LEVEL, { authorization: others })).status, 429);
+  assert.equal((await post(app, DOC_MULTI_LEVEL)).status, 200, 'the right pair of another user name still answers');
+});
+
 describe('every refusal is a 400 in XML with a log line, never a 500', () => {
   const big = request({ query: 'a', 'config-options': 'x'.repeat(70 * 1024) });
   const streamed = () =>

@@ -98,10 +98,15 @@ for (const { name, make, advance } of KINDS) {
       assert.deepEqual(await store.getSession('k'), SESSION);
       await advance(250);
       assert.equal(await store.getSession('k'), undefined);
+      await store.putHandoff('h', { pending: true }, 1000);
+      assert.deepEqual(await store.peekHandoff('h'), { pending: true });
       await store.putHandoff('h', { token: 'the-session-token' }, 1000);
+      assert.deepEqual(await store.peekHandoff('h'), { token: 'the-session-token' }, 'a look leaves it in place');
+      assert.equal(await store.peekHandoff('nobody'), undefined);
       const taken = await Promise.all(Array.from({ length: 20 }, () => store.takeHandoff('h')));
       assert.deepEqual(taken.filter(Boolean), [{ token: 'the-session-token' }]);
       assert.equal(await store.takeHandoff('h'), undefined);
+      assert.equal(await store.peekHandoff('h'), undefined);
     });
 
     test('recent picks: newest first, no duplicates, at most max; token bases by company, any case', async () => {

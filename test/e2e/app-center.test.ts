@@ -2,43 +2,21 @@
 // the company (the popup then tells the user their administrator must connect the app, before they choose
 // anything), connects it again through the connector's real landing page, and an entry is then written with the
 // company's token.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startServer, type RunningServer } from '../../server/serve.ts';
+import type { Page } from 'playwright-core';
 import { SANDBOX_COMPANY, SANDBOX_IDS } from '../../server/sandbox/concur-state.ts';
-import { tempDataDir } from '../data-dir.ts';
-import { launchChromium } from '../chromium.ts';
+import { E2E_OUT as OUT, useSandboxAndBrowser } from './sandbox-browser.ts';
 
-const dataDir = tempDataDir();
-const OUT = 'test-output/e2e';
 const TAXI = 'Choose Project for Taxi';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('silent'),
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { server, browser } = useSandboxAndBrowser({ resetEachTest: false });
 
 const panel = (page: Page) => page.getByRole('region', { name: 'App Center' });
 
 test('disconnect, see the popup say the administrator must connect, connect again on the landing page, write', async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1600 } });
-  await page.goto(`${server.url}/`);
+  const page = await browser().newPage({ viewport: { width: 1000, height: 1600 } });
+  await page.goto(`${server().url}/`);
   await page.getByRole('button', { name: TAXI }).waitFor();
   await panel(page).getByText(`Connected: company ${SANDBOX_COMPANY.id}`).waitFor();
 
@@ -47,7 +25,7 @@ test('disconnect, see the popup say the administrator must connect, connect agai
   await panel(page)
     .getByText(/Disconnected: .*error 108/)
     .waitFor();
-  assert.equal((await server.deps.company.status())?.connected, false);
+  assert.equal((await server().deps.company.status())?.connected, false);
 
   // The popup says so before anything can be chosen, and offers only Close.
   const [blocked] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: TAXI }).click()]);
@@ -69,18 +47,18 @@ test('disconnect, see the popup say the administrator must connect, connect agai
   await closedBlocked;
 
   // App Center's Connect: a new 800 x 600 window on the landing page; nothing is exchanged until Connect.
-  const grantsBefore = server.sandbox!.grants.password;
+  const grantsBefore = server().sandbox!.grants.password;
   const [landing] = await Promise.all([
     page.waitForEvent('popup'),
     panel(page).getByRole('button', { name: 'Connect' }).click(),
   ]);
   await landing.getByRole('heading', { name: /Connect .* to SAP Concur/ }).waitFor();
   assert.deepEqual(landing.viewportSize(), { width: 800, height: 600 });
-  assert.equal(landing.url(), `${server.url}/concur/connect/confirm`, 'no request token in the address bar');
+  assert.equal(landing.url(), `${server().url}/concur/connect/confirm`, 'no request token in the address bar');
   assert.match(await landing.innerText('body'), /an integration for SAP Concur/);
   await landing.getByRole('link', { name: 'Privacy policy' }).waitFor();
   await landing.getByRole('link', { name: 'Support' }).waitFor();
-  assert.equal(server.sandbox!.grants.password, grantsBefore, 'not exchanged before the administrator confirms');
+  assert.equal(server().sandbox!.grants.password, grantsBefore, 'not exchanged before the administrator confirms');
   const connectButton = landing.getByRole('button', { name: 'Connect' });
   assert.ok(await connectButton.isVisible(), 'Connect is visible without scrolling at 800 x 600');
   await landing.screenshot({ path: `${OUT}/connect-landing-800x600.png` });
@@ -90,7 +68,7 @@ test('disconnect, see the popup say the administrator must connect, connect agai
     .getByText(/is now connected to your company in SAP Concur/)
     .waitFor();
   await landing.getByRole('heading', { name: 'Next steps' }).waitFor();
-  assert.equal(server.sandbox!.grants.password, grantsBefore + 1);
+  assert.equal(server().sandbox!.grants.password, grantsBefore + 1);
   await landing.close();
   await panel(page).getByText(`Connected: company ${SANDBOX_COMPANY.id}`).waitFor();
 
@@ -102,8 +80,8 @@ test('disconnect, see the popup say the administrator must connect, connect agai
   const closed = popup.waitForEvent('close');
   await popup.getByRole('button', { name: 'Done' }).click();
   await closed;
-  assert.equal(server.sandbox!.fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
-  const write = server.sandbox!.writes.at(-1)!;
+  assert.equal(server().sandbox!.fieldValue(SANDBOX_IDS.taxi, 'custom12'), 'PRJ-1042');
+  const write = server().sandbox!.writes.at(-1)!;
   assert.equal(write.path, 'entry');
   assert.equal(write.principal.kind, 'company');
   await page.close();

@@ -1,35 +1,16 @@
 // End to end, two companies in the sandbox: the simulator switches to Gina at Globex, the sandbox's registered
 // company; her popup searches Globex's own cost centres (not the sandbox company's projects), and the value she picks
 // is written to her entry with Globex's own company token.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Browser } from 'playwright-core';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startServer, type RunningServer } from '../../server/serve.ts';
 import { SANDBOX_GLOBEX } from '../../server/sandbox/concur-state.ts';
-import { tempDataDir } from '../data-dir.ts';
-import { launchChromium } from '../chromium.ts';
+import { useSandboxAndBrowser } from './sandbox-browser.ts';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: tempDataDir(), PUBLIC_URL: bound }), {
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('silent'),
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { server, browser } = useSandboxAndBrowser({ resetEachTest: false });
 
 test("as Gina at Globex, the popup searches Globex's catalog and the pick lands on her entry", async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
-  await page.goto(`${server.url}/`);
+  const page = await browser().newPage({ viewport: { width: 1000, height: 1400 } });
+  await page.goto(`${server().url}/`);
   await page.getByRole('combobox', { name: 'Logged in as' }).selectOption('globex');
   await page.getByRole('heading', { name: 'Expense reports of Gina Globex (Globex)' }).waitFor();
   const button = page.getByRole('button', { name: 'Choose Project for Airfare' });
@@ -49,8 +30,8 @@ test("as Gina at Globex, the popup searches Globex's catalog and the pick lands 
   await popup.getByRole('button', { name: 'Done' }).click();
   await closed;
 
-  assert.equal(server.sandbox!.fieldValue(SANDBOX_GLOBEX.expense, 'custom12'), 'GLX-CC-310');
-  const write = server.sandbox!.writes.at(-1)!;
+  assert.equal(server().sandbox!.fieldValue(SANDBOX_GLOBEX.expense, 'custom12'), 'GLX-CC-310');
+  const write = server().sandbox!.writes.at(-1)!;
   assert.deepEqual(write.principal, { kind: 'company', companyId: SANDBOX_GLOBEX.companyId }, "Globex's own token");
   await page.close();
 });

@@ -1,38 +1,17 @@
 // End to end: the real server with its sandbox, Debian's Chromium, the simulator's native Concur list field. Typing
 // in it makes the sandbox post Concur's <fetch-list-request> to the connector's Fetch List endpoint with the
 // connector's pair; the items it answers are listed, and picking a project narrows the tasks to that project's.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startServer, type RunningServer } from '../../server/serve.ts';
+import type { Page } from 'playwright-core';
 import { SANDBOX_DEFAULTS } from '../../server/config.ts';
-import { tempDataDir } from '../data-dir.ts';
-import { launchChromium } from '../chromium.ts';
+import { E2E_OUT as OUT, useSandboxAndBrowser } from './sandbox-browser.ts';
 
-const OUT = 'test-output/e2e';
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: tempDataDir(), PUBLIC_URL: bound }), {
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('silent'),
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { server, browser } = useSandboxAndBrowser({ resetEachTest: false });
 
 async function openSimulator(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1600 } });
-  await page.goto(`${server.url}/`);
+  const page = await browser().newPage({ viewport: { width: 1000, height: 1600 } });
+  await page.goto(`${server().url}/`);
   await page.getByRole('combobox', { name: 'Project from the Concur list, Taxi' }).waitFor();
   return page;
 }
@@ -78,7 +57,7 @@ test('search by code with a wildcard lists the matching short codes', async () =
 });
 
 test("the sandbox's callout is Concur's: its endpoint wants the pair, and answers XML with it", async () => {
-  const url = `${server.url}/concur/list/v1.2/fetch`;
+  const url = `${server().url}/concur/list/v1.2/fetch`;
   const body = '<fetch-list-request><query>*</query><search-by>CODE</search-by></fetch-list-request>';
   assert.equal((await fetch(url, { method: 'POST', body })).status, 401);
   const { connectorUsername: user, connectorPassword: password } = SANDBOX_DEFAULTS;

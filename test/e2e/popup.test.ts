@@ -1,42 +1,19 @@
 // End to end: the real server with its sandbox, Debian's Chromium, the simulator, the popup, the write.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startServer, type RunningServer } from '../../server/serve.ts';
+import type { Page } from 'playwright-core';
 import { SANDBOX_IDS, SANDBOX_REPORT } from '../../server/sandbox/concur-state.ts';
-import { tempDataDir } from '../data-dir.ts';
-import { launchChromium, chooseAndClose } from '../chromium.ts';
+import { chooseAndClose } from '../chromium.ts';
+import { E2E_OUT as OUT, useSandboxAndBrowser, fieldValue, waitForField } from './sandbox-browser.ts';
 
-const dataDir = tempDataDir();
-
-const OUT = 'test-output/e2e';
 const EXPENSE = SANDBOX_IDS.taxi;
 const TAXI = 'Choose Project for Taxi';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('silent'),
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-beforeEach(() => server.sandbox!.reset());
+const { server, browser } = useSandboxAndBrowser();
 
 async function openSimulator(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 1600 } });
-  await page.goto(`${server.url}/`);
+  const page = await browser().newPage({ viewport: { width: 1000, height: 1600 } });
+  await page.goto(`${server().url}/`);
   await page.getByRole('button', { name: TAXI }).waitFor();
   return page;
 }
@@ -47,20 +24,13 @@ async function openPopup(page: Page, button = TAXI): Promise<Page> {
   return popup;
 }
 
-/** The simulator's read-only field, as a user reads it after Concur reloads the form. */
-const fieldValue = (page: Page, label: string) => page.getByRole('textbox', { name: label, exact: true }).inputValue();
-async function waitForField(page: Page, label: string, value: string) {
-  for (let i = 0; i < 40 && (await fieldValue(page, label)) !== value; i++) await page.waitForTimeout(100);
-  assert.equal(await fieldValue(page, label), value);
-}
-
 test('choose a project in the popup: it is written to Concur, the popup closes, the form shows it', async () => {
   const page = await openSimulator();
   assert.equal(await fieldValue(page, 'Project, Taxi'), '');
   const popup = await openPopup(page);
 
   // The popup is the app's own address: no launch parameter, no secret, at the admin's 400 x 400.
-  assert.equal(popup.url(), `${server.url}/app/`);
+  assert.equal(popup.url(), `${server().url}/app/`);
   assert.deepEqual(popup.viewportSize(), { width: 400, height: 400 });
   await popup.getByText(/Taxi · €42\.50 · /).waitFor();
   assert.equal(await popup.evaluate(() => window.opener !== null), true, 'the popup keeps its link to the opener');
@@ -84,7 +54,7 @@ test('choose a project in the popup: it is written to Concur, the popup closes, 
   await popup.getByRole('button', { name: 'Done' }).click();
   await closed;
 
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042', 'Concur holds the value');
+  assert.equal(server().sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042', 'Concur holds the value');
   await waitForField(page, 'Project, Taxi', 'PRJ-1042');
   await page.screenshot({ path: `${OUT}/simulator-after-done.png` });
   await page.close();
@@ -99,14 +69,14 @@ test('the launch answers with the page: its parameters leave the address bar and
   // The launch itself was answered with the page (no redirect), whose inline script took its parameters away.
   const launches = requests.filter((p) => p === '/launchexternalurl/v4/form');
   assert.equal(launches.length, 1);
-  assert.equal(popup.url(), `${server.url}/app/`);
+  assert.equal(popup.url(), `${server().url}/app/`);
   const seen = await popup.evaluate(() => ({
     href: location.href,
     entries: history.length,
     state: history.state as unknown,
     referrer: document.referrer,
   }));
-  assert.deepEqual(seen, { href: `${server.url}/app/`, entries: 1, state: { leuWizard: false }, referrer: '' });
+  assert.deepEqual(seen, { href: `${server().url}/app/`, entries: 1, state: { leuWizard: false }, referrer: '' });
   // A result for a query typed at once; then the page goes on with the same, single API chunk.
   await popup.getByRole('combobox').pressSequentially('frankfurt');
   await popup.getByRole('option', { name: /PRJ-1042/ }).waitFor();
@@ -122,7 +92,7 @@ test('the launch answers with the page: its parameters leave the address bar and
     ['/app/'],
     'the reload asked for the popup, not for the launch',
   );
-  assert.equal(popup.url(), `${server.url}/app/`);
+  assert.equal(popup.url(), `${server().url}/app/`);
   assert.equal(await popup.evaluate(() => history.length), 1);
   await popup.getByRole('combobox').fill('PRJ-1042');
   await popup.getByRole('option', { name: /PRJ-1042/ }).waitFor();
@@ -146,12 +116,12 @@ test('Cancel closes the popup and writes nothing', async () => {
       if (!popup.isClosed()) throw error;
     });
   await closed;
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), null);
+  assert.equal(server().sandbox!.fieldValue(EXPENSE, 'custom12'), null);
   await page.close();
 });
 
 test('the parts loaded after the search box: a failed load says so or falls back, and is tried again', async () => {
-  const page = await browser.newPage({ viewport: { width: 400, height: 400 } });
+  const page = await browser().newPage({ viewport: { width: 400, height: 400 } });
   // The code that talks to the connector fails to load once; the list's virtualizer until it is let through.
   const requested = { client: 0, virtualizer: 0 };
   let clientFailures = 1;
@@ -164,7 +134,7 @@ test('the parts loaded after the search box: a failed load says so or falls back
     requested.virtualizer++;
     return virtualizerBlocked ? route.abort('connectionfailed') : route.continue();
   });
-  await page.goto(`${server.url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
+  await page.goto(`${server().url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
   const alert = page.getByRole('alert');
   await alert.waitFor();
   assert.match(await alert.innerText(), /Could not reach the connector\. Check your connection and try again\./);
@@ -186,12 +156,12 @@ test('the parts loaded after the search box: a failed load says so or falls back
 });
 
 test('the launch URL cannot be replayed: opening it again shows a page that says so', async () => {
-  const page = await browser.newPage();
+  const page = await browser().newPage();
   const launchUrls: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/launchexternalurl/v4/form')) launchUrls.push(r.url());
   });
-  await page.goto(`${server.url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
+  await page.goto(`${server().url}/sandbox/launch?expense=${EXPENSE}&field=custom12`);
   await page.getByRole('combobox').waitFor();
   const again = await page.goto(launchUrls[0]!);
   assert.equal(again?.status(), 401);
@@ -204,7 +174,7 @@ test('a report header launch writes the header field', async () => {
   const popup = await openPopup(page, `Choose Cost centre for report ${SANDBOX_REPORT.name}`);
   await popup.getByText(/Report: November client visit · €352\.50/).waitFor();
   await chooseAndClose(popup, 'CC-200', 'CC-200');
-  assert.equal(server.sandbox!.headerFieldValue(SANDBOX_REPORT.id, 'custom5'), 'CC-200');
+  assert.equal(server().sandbox!.headerFieldValue(SANDBOX_REPORT.id, 'custom5'), 'CC-200');
   await waitForField(page, `Cost centre, report ${SANDBOX_REPORT.name}`, 'CC-200');
   await page.close();
 });
@@ -214,8 +184,8 @@ test('an allocation launch writes that allocation only', async () => {
   const popup = await openPopup(page, 'Choose Project for allocation 40 %');
   await popup.getByText(/Allocation · 40% · €124\.00/).waitFor();
   await chooseAndClose(popup, 'zurich data', 'PRJ-1011');
-  assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), 'PRJ-1011');
-  assert.equal(server.sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationA, 'custom9'), null);
+  assert.equal(server().sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationB, 'custom9'), 'PRJ-1011');
+  assert.equal(server().sandbox!.allocationFieldValue(SANDBOX_IDS.hotelAllocationA, 'custom9'), null);
   await waitForField(page, 'Project, allocation 40 %', 'PRJ-1011');
   await page.close();
 });
@@ -225,7 +195,7 @@ test('an entry on a submitted report is written through the submitted-report pat
   const popup = await openPopup(page, 'Choose Project for Train');
   await popup.getByText('This report has been submitted.').waitFor();
   await chooseAndClose(popup, 'lisbon', 'PRJ-1004');
-  assert.equal(server.sandbox!.fieldValue(SANDBOX_IDS.train, 'custom12'), 'PRJ-1004');
+  assert.equal(server().sandbox!.fieldValue(SANDBOX_IDS.train, 'custom12'), 'PRJ-1004');
   await waitForField(page, 'Project, Train', 'PRJ-1004');
   await page.close();
 });
@@ -236,7 +206,7 @@ test('a delegate sees whose report it is and writes to it', async () => {
   const popup = await openPopup(page);
   await popup.getByText('You are working on the report of employee EMP-00042, as a delegate.').waitFor();
   await chooseAndClose(popup, 'frankfurt office', 'PRJ-1042');
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042');
+  assert.equal(server().sandbox!.fieldValue(EXPENSE, 'custom12'), 'PRJ-1042');
   await page.close();
 });
 
@@ -251,8 +221,8 @@ test('a second launch into the open popup window works on the item it names, not
   ]);
   await second.getByText(/Hotel · €310\.00/).waitFor();
   await chooseAndClose(second, 'CC-300', 'CC-300');
-  assert.equal(server.sandbox!.fieldValue(SANDBOX_IDS.hotel, 'custom12'), 'CC-300');
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom12'), null, 'the first item is untouched');
+  assert.equal(server().sandbox!.fieldValue(SANDBOX_IDS.hotel, 'custom12'), 'CC-300');
+  assert.equal(server().sandbox!.fieldValue(EXPENSE, 'custom12'), null, 'the first item is untouched');
   await page.close();
 });
 
@@ -262,7 +232,7 @@ test("a travel request field lists the traveller's requests from Concur and writ
   await popup.getByText('3KX9').waitFor();
   await popup.getByText(/Not available: cancelled/).waitFor();
   await chooseAndClose(popup, 'frankfurt', '3KX9');
-  assert.equal(server.sandbox!.fieldValue(EXPENSE, 'custom14'), '3KX9');
+  assert.equal(server().sandbox!.fieldValue(EXPENSE, 'custom14'), '3KX9');
   await waitForField(page, 'Travel request, Taxi', '3KX9');
   await page.close();
 });
@@ -273,7 +243,10 @@ test('a connected Concur list is chosen level by level, and its item id is writt
   await popup.getByRole('option', { name: /Europe/ }).click();
   await popup.getByRole('button', { name: 'Back to the previous level' }).waitFor();
   await chooseAndClose(popup, 'allianz', 'ALZ');
-  const written = server.sandbox!.fieldValue(EXPENSE, 'custom15');
-  assert.equal([...server.sandbox!.listItems.values()].find((i) => i.id === written)?.value, 'Allianz claims platform');
+  const written = server().sandbox!.fieldValue(EXPENSE, 'custom15');
+  assert.equal(
+    [...server().sandbox!.listItems.values()].find((i) => i.id === written)?.value,
+    'Allianz claims platform',
+  );
   await page.close();
 });

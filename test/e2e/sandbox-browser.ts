@@ -1,5 +1,6 @@
 // For an end-to-end test file: the real server with its sandbox (its own data folder) and Debian's Chromium, started
-// once for the file, the sandbox's fake Concur reset before each test; and the simulated form's read-only fields.
+// once for the file, the sandbox's fake Concur reset before each test (unless told not to); and the simulated form's
+// read-only fields.
 import { after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -13,7 +14,11 @@ import { launchChromium } from '../chromium.ts';
 /** Where the end-to-end tests save their screenshots. */
 export const E2E_OUT = 'test-output/e2e';
 
-export function useSandboxAndBrowser(): { server: () => RunningServer; browser: () => Browser } {
+/** `resetEachTest: false` keeps the sandbox's fake Concur as the tests before left it. */
+export function useSandboxAndBrowser({ resetEachTest = true } = {}): {
+  server: () => RunningServer;
+  browser: () => Browser;
+} {
   let server: RunningServer;
   let browser: Browser;
   const dataDir = tempDataDir();
@@ -30,7 +35,7 @@ export function useSandboxAndBrowser(): { server: () => RunningServer; browser: 
     await browser?.close();
     await server?.close();
   });
-  beforeEach(() => server.sandbox!.reset());
+  if (resetEachTest) beforeEach(() => server.sandbox!.reset());
   return { server: () => server, browser: () => browser };
 }
 

@@ -1,39 +1,15 @@
 // End to end, keyboard only: a wizard from examples/fields.json in the real server's sandbox, driven in Debian's
 // Chromium from the simulated expense form to the write, at 400 x 400 and at 320 x 480 (German, dark, mobile),
 // with a screenshot of every step saved in test-output/e2e/ for a person to look at.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { startServer, type RunningServer } from '../../server/serve.ts';
+import type { Page } from 'playwright-core';
 import { SANDBOX_IDS } from '../../server/sandbox/concur-state.ts';
-import { tempDataDir } from '../data-dir.ts';
-import { launchChromium } from '../chromium.ts';
+import { E2E_OUT as OUT, useSandboxAndBrowser } from './sandbox-browser.ts';
 
-const dataDir = tempDataDir();
-
-const OUT = 'test-output/e2e';
 const WIZARD = 'Choose Project and task for Taxi';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  server = await startServer((bound) => loadConfig({ PORT: '0', DATA_DIR: dataDir, PUBLIC_URL: bound }), {
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('silent'),
-  });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-beforeEach(() => server.sandbox!.reset());
+const { server, browser } = useSandboxAndBrowser();
 
 /** The element with the keyboard focus, through shadow roots: its role, accessible label and text. */
 const focused = (page: Page) =>
@@ -74,9 +50,9 @@ interface Run {
 }
 
 async function runWizard(run: Run) {
-  const context = await browser.newContext({ colorScheme: run.scheme, viewport: { width: 1000, height: 1600 } });
+  const context = await browser().newContext({ colorScheme: run.scheme, viewport: { width: 1000, height: 1600 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server().url}/`);
   await page.getByRole('button', { name: WIZARD }).waitFor();
 
   // The simulator's settings, by keyboard: the user's language, the device, the popup size the admin set.
@@ -187,7 +163,7 @@ async function runWizard(run: Run) {
   await popup.keyboard.press('Enter');
   await closed;
 
-  const entry = (id: string) => server.sandbox!.fieldValue(SANDBOX_IDS.taxi, id);
+  const entry = (id: string) => server().sandbox!.fieldValue(SANDBOX_IDS.taxi, id);
   assert.deepEqual(['custom16', 'custom17', 'custom18', 'custom19'].map(entry), [
     'PRJ-1001',
     'T-1001-DEV',

@@ -1,12 +1,12 @@
 // <sim-expense-list>: the sandbox's stand-in for Concur's expense forms, with Launch URL fields and their buttons
 // on report headers, expense entries and allocations.
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
 import { SANDBOX_EXTRA_FIELDS, SANDBOX_FIELDS, SANDBOX_GLOBEX, SANDBOX_USER } from '../concur-state.ts';
 import './sim-list-field.ts';
-import { ConcurPopup } from './concur-popup.ts';
+import { SimConcurForm, simFormStyles } from './sim-shared.ts';
 
 interface Field {
   id: string;
@@ -30,11 +30,6 @@ interface Entry {
   allocationState: string;
   customData: Field[];
   allocations: Allocation[];
-}
-interface FlowField {
-  id: string;
-  label: string;
-  writes: { field: string; label: string }[];
 }
 interface Connection {
   companyId: string;
@@ -71,17 +66,9 @@ const money = (m: Money) =>
  * the connector's popup exactly as Concur does. When the popup closes, the form is read again.
  */
 @customElement('sim-expense-list')
-export class SimExpenseListElement extends LitElement {
+export class SimExpenseListElement extends SimConcurForm {
   static override styles = css`
-    :host {
-      display: block;
-      font:
-        0.9375rem/1.4 system-ui,
-        sans-serif;
-      max-width: 48rem;
-      margin: 0 auto;
-      padding: 1rem;
-    }
+    ${simFormStyles}
     .banner {
       background: #fff7d6;
       color: #5c4400;
@@ -115,14 +102,7 @@ export class SimExpenseListElement extends LitElement {
       margin-inline-start: 1.5rem;
     }
     dl {
-      display: grid;
-      grid-template-columns: 10rem 1fr;
-      gap: 0.375rem 1rem;
-      margin: 0;
       align-items: center;
-    }
-    dt {
-      font-weight: 600;
     }
     dd {
       margin: 0;
@@ -180,30 +160,16 @@ export class SimExpenseListElement extends LitElement {
     }
   `;
 
-  /** Where the fake Concur answers. */
-  @property({ attribute: 'concur-base' }) concurBase = '/sandbox/concur';
-  /** Popup size, as an administrator sets it on the Launch URL field. */
-  @property({ type: Number, attribute: 'popup-width' }) popupWidth = 400;
-  @property({ type: Number, attribute: 'popup-height' }) popupHeight = 400;
-
-  @state() private waiting = false;
   @state() private actor: 'owner' | 'delegate' | 'globex' = 'owner';
   /** The language_code and is_mobile Concur would send for this user and device. */
   @state() private language = '';
   @state() private mobile = false;
-  readonly #popup = new ConcurPopup();
 
   private readonly reports = new Task(this, {
     task: async ([base, user], { signal }) =>
       ky.get(`${base}/sandbox-ui/reports`, { searchParams: { user }, signal, retry: 0 }).json<Report[]>(),
     // Gina works at Globex, the sandbox's second company: her reports, launched under Globex's registration.
     args: () => [this.concurBase, this.actor === 'globex' ? SANDBOX_GLOBEX.user.id : SANDBOX_USER.id] as const,
-  });
-
-  /** The wizard fields configured for the sandbox (examples/fields.json), each a button on the taxi entry. */
-  private readonly flows = new Task(this, {
-    task: async (_, { signal }) => ky.get('/sandbox/flows', { signal, retry: 0 }).json<FlowField[]>(),
-    args: () => [],
   });
 
   /** The App Center panel: the company connection as the connector holds it. */
@@ -259,11 +225,6 @@ export class SimExpenseListElement extends LitElement {
     </section>`;
   }
 
-  override disconnectedCallback() {
-    super.disconnectedCallback();
-    this.#popup.stop();
-  }
-
   /** Concur opens the popup and watches it; when it closes, the form reloads. */
   private launch(target: Launch, field: string) {
     const { source, ...ids } = target;
@@ -276,11 +237,7 @@ export class SimExpenseListElement extends LitElement {
       lang: this.language || navigator.language.replace('-', '_'),
       mobile: String(this.mobile),
     }).toString()}`;
-    const opened = this.#popup.open(url, { width: this.popupWidth, height: this.popupHeight }, () => {
-      this.waiting = false;
-      void this.reports.run();
-    });
-    if (opened) this.waiting = true;
+    this.openPopup(url, () => void this.reports.run());
   }
 
   private renderField(label: string, context: string, value: string, target: Launch, field: string) {
@@ -468,8 +425,7 @@ export class SimExpenseListElement extends LitElement {
             }}
         /></label>
       </div>
-      ${this.renderAppCenter()}
-      <div role="status">${this.waiting ? 'The popup is open; the form reloads when it closes.' : ''}</div>
+      ${this.renderAppCenter()} ${this.renderWaiting()}
       ${this.reports.render({
         pending: () =>
           this.reports.value ? this.reports.value.map((r) => this.renderReport(r)) : html`<p>Loading…</p>`,

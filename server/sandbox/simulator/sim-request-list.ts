@@ -1,11 +1,11 @@
 // <sim-request-list>: the sandbox's stand-in for Concur Request's travel-request forms, with Launch URL fields and
 // their buttons on each request's header, its expected expenses and their allocations.
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import ky from 'ky';
 import { SANDBOX_REQUEST_FIELDS } from '../request-state.ts';
-import { ConcurPopup } from './concur-popup.ts';
+import { SimConcurForm, simFormStyles } from './sim-shared.ts';
 
 /** Request v4 custom fields: { value } under their ids (custom5), beside the item's own attributes. */
 type Custom = Record<string, unknown>;
@@ -29,11 +29,6 @@ interface TravelRequest extends Custom {
   approvalStatus: { name: string };
   expenses: ExpectedExpense[];
 }
-interface FlowField {
-  id: string;
-  label: string;
-  writes: { field: string; label: string }[];
-}
 
 type Launch =
   | { source: 'HEADER'; request: string }
@@ -55,17 +50,9 @@ const money = (m: { value: number; currency: string }) =>
  * popup closes, the forms are read again.
  */
 @customElement('sim-request-list')
-export class SimRequestListElement extends LitElement {
+export class SimRequestListElement extends SimConcurForm {
   static override styles = css`
-    :host {
-      display: block;
-      font:
-        0.9375rem/1.4 system-ui,
-        sans-serif;
-      max-width: 48rem;
-      margin: 0 auto;
-      padding: 1rem;
-    }
+    ${simFormStyles}
     section {
       border: 1px solid #c7cdd4;
       border-radius: 6px;
@@ -75,15 +62,6 @@ export class SimRequestListElement extends LitElement {
     .expense {
       border-block-start: 1px solid #e5e7eb;
       padding-block: 0.5rem;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: 10rem 1fr;
-      gap: 0.375rem 1rem;
-      margin: 0;
-    }
-    dt {
-      font-weight: 600;
     }
     dd {
       margin: 0;
@@ -98,15 +76,7 @@ export class SimRequestListElement extends LitElement {
     }
   `;
 
-  /** Where the fake Concur answers. */
-  @property({ attribute: 'concur-base' }) concurBase = '/sandbox/concur';
-  /** Popup size, as an administrator sets it on the Launch URL field. */
-  @property({ type: Number, attribute: 'popup-width' }) popupWidth = 400;
-  @property({ type: Number, attribute: 'popup-height' }) popupHeight = 400;
-
   @state() private actor: 'owner' | 'delegate' = 'owner';
-  @state() private waiting = false;
-  readonly #popup = new ConcurPopup();
 
   private readonly requests = new Task(this, {
     task: async ([base], { signal }) =>
@@ -114,26 +84,11 @@ export class SimRequestListElement extends LitElement {
     args: () => [this.concurBase] as const,
   });
 
-  /** The configured wizards (examples/fields.json): a button on each expected expense whose form has the field. */
-  private readonly flows = new Task(this, {
-    task: async (_, { signal }) => ky.get('/sandbox/flows', { signal, retry: 0 }).json<FlowField[]>(),
-    args: () => [],
-  });
-
-  override disconnectedCallback() {
-    super.disconnectedCallback();
-    this.#popup.stop();
-  }
-
   /** Concur Request opens the popup and watches it; when it closes, the form reloads. */
   private launch(target: Launch, field: string) {
     const { source, ...ids } = target;
     const url = `/sandbox/request-launch?${new URLSearchParams({ source, ...ids, field, as: this.actor }).toString()}`;
-    const opened = this.#popup.open(url, { width: this.popupWidth, height: this.popupHeight }, () => {
-      this.waiting = false;
-      void this.requests.run();
-    });
-    if (opened) this.waiting = true;
+    this.openPopup(url, () => void this.requests.run());
   }
 
   private renderField(label: string, context: string, item: Custom, target: Launch, field: string) {
@@ -208,7 +163,7 @@ export class SimRequestListElement extends LitElement {
           <option value="delegate">Dan Delegate (delegate)</option>
         </select>
       </label>
-      <div role="status">${this.waiting ? 'The popup is open; the form reloads when it closes.' : ''}</div>
+      ${this.renderWaiting()}
       ${this.requests.render({
         pending: () =>
           this.requests.value ? this.requests.value.map((r) => this.renderRequest(r)) : html`<p>Loading…</p>`,

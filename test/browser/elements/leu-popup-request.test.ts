@@ -8,20 +8,11 @@ import '../../../src/elements/leu-popup.ts';
 import type { LeuPopupElement } from '../../../src/elements/leu-popup.ts';
 import type { SessionContext } from '../../../src/contract/api.ts';
 import { CONTEXT, apiHandlers, memoryStorage, startWorker, worker } from '../fake-api.ts';
+import { FRANKFURT_REQUEST_ITEM, FRANKFURT_REQUEST_REPORT } from '../../request-context.ts';
 
 before(startWorker);
 afterEach(() => worker.resetHandlers(...apiHandlers));
 after(() => worker.stop());
-
-const REQUEST = {
-  name: 'Frankfurt client visit',
-  submitted: true,
-  paid: false,
-  ownerEmployeeId: 'EMP-00042',
-  onBehalfOfOwner: false,
-  startDate: '2026-11-10',
-  endDate: '2026-11-13',
-};
 
 async function headerText(context: SessionContext) {
   worker.use(http.get('/api/context', () => HttpResponse.json(context)));
@@ -37,8 +28,8 @@ describe('leu-popup on a travel request', () => {
     const text = await headerText({
       ...CONTEXT,
       product: 'request',
-      item: { kind: 'REQUEST', requestName: REQUEST.name, startDate: REQUEST.startDate, endDate: REQUEST.endDate },
-      report: REQUEST,
+      item: FRANKFURT_REQUEST_ITEM,
+      report: FRANKFURT_REQUEST_REPORT,
       field: { id: 'custom5' },
       currentValue: 'PRJ-1010',
       currentItem: { code: 'PRJ-1010', label: 'Zürich data centre migration' },
@@ -53,7 +44,7 @@ describe('leu-popup on a travel request', () => {
     const text = await headerText({
       ...CONTEXT,
       product: 'request',
-      report: { ...REQUEST, submitted: false, onBehalfOfOwner: true },
+      report: { ...FRANKFURT_REQUEST_REPORT, submitted: false, onBehalfOfOwner: true },
     } satisfies SessionContext);
     expect(text).to.contain('Taxi · €42.50 · 12 Nov 2026');
     expect(text).to.match(/Request: Frankfurt client visit · 10 ?– ?13 Nov 2026/);

@@ -6,19 +6,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The elements after the query, alike in both of the documentation's examples (and written alike). */
+const DOC_OPTIONS = `    <search-by>TEXT</search-by>
+    <lang-code>EN</lang-code>
+    <num-to-return>80</num-to-return>
+    <protected-list-key />
+    <list-name />
+    <connector-version />
+    <config-options />`;
+
 /** post-list-search-request.markdown, "XML Example Request for Single Level List". */
 export const DOC_SINGLE_LEVEL = `<?xml version="1.0" ?>
 <fetch-list-request>
     <long-code></long-code>
     <short-code></short-code>
     <query>Alph*</query>
-    <search-by>TEXT</search-by>
-    <lang-code>EN</lang-code>
-    <num-to-return>80</num-to-return>
-    <protected-list-key />
-    <list-name />
-    <connector-version />
-    <config-options />
+${DOC_OPTIONS}
 </fetch-list-request>`;
 
 /** post-list-search-request.markdown, "XML Example Request for Multi-Level List". */
@@ -27,13 +30,7 @@ export const DOC_MULTI_LEVEL = `<?xml version="1.0" ?>
     <long-code>US-W-CA</long-code>
     <short-code>CA</short-code>
     <query>San*</query>
-    <search-by>TEXT</search-by>
-    <lang-code>EN</lang-code>
-    <num-to-return>80</num-to-return>
-    <protected-list-key />
-    <list-name />
-    <connector-version />
-    <config-options />
+${DOC_OPTIONS}
     <code-by-level>
         <level1>US</level1>
         <level2>W</level2>

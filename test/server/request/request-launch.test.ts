@@ -2,11 +2,11 @@
 // and rate-limited as an Expense one, with its own owner names; every way it is refused.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { http, HttpResponse } from 'msw';
 import { CONCUR, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
-import { SANDBOX_DELEGATE, SANDBOX_TRAVEL_REQUESTS, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { SANDBOX_TRAVEL_REQUESTS, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
 import { SANDBOX_REQUEST_IDS } from '../../../server/sandbox/request-state.ts';
 import { errorOf, REQUEST_FIELDS, requestForm, requestLaunchQuery, requestSession } from './request-launch.ts';
+import { countEvilHostCalls, countTokenCalls, signedParams, tamperedValue } from '../launch/tampering.ts';
 
 const { msw, concur } = useFakeConcur();
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -99,33 +99,19 @@ describe('refused Request launches', () => {
     assert.match((await errorOf(res)).message, /employee id twice/);
   });
 
-  for (const name of [
-    'company_domain',
-    'logged_in_user_id',
-    'request_owner_user_id',
-    'request_owner_employee_id',
-    'item_url',
-    'nonce',
-  ]) {
+  for (const name of signedParams('request')) {
     test(`tampering with ${name} gives 401, and no token is requested`, async () => {
-      let tokenCalls = 0;
-      msw.events.on('request:start', ({ request }) => {
-        if (request.url.endsWith('/token')) tokenCalls += 1;
-      });
+      const tokenCalls = countTokenCalls(msw);
       const { app } = await makeApp({ env: env() });
-      const value =
-        name === 'item_url'
-          ? concur().requestForms.itemUrl(CONCUR, { request: SANDBOX_TRAVEL_REQUESTS.lisbon.id })
-          : name.endsWith('user_id')
-            ? SANDBOX_DELEGATE.id
-            : 'tampered-value';
+      const lisbon = concur().requestForms.itemUrl(CONCUR, { request: SANDBOX_TRAVEL_REQUESTS.lisbon.id });
+      const value = tamperedValue(name, lisbon);
       const res = await app.request(requestForm(requestLaunchQuery(concur(), { tamper: { [name]: value } })), {
         headers: JSON_ACCEPT,
       });
-      msw.events.removeAllListeners();
+      tokenCalls.stop();
       assert.equal(res.status, 401);
       assert.equal((await errorOf(res)).code, 'launch_signature_invalid');
-      assert.equal(tokenCalls, 0);
+      assert.equal(tokenCalls.count(), 0);
     });
   }
 
@@ -174,13 +160,7 @@ describe('refused Request launches', () => {
   });
 
   test('an item_url on a host that is not allowed gets 400 and never sees a token', async () => {
-    let evilCalls = 0;
-    msw.use(
-      http.all('https://evil.example.com/*', () => {
-        evilCalls += 1;
-        return HttpResponse.json({});
-      }),
-    );
+    const evilCalls = countEvilHostCalls(msw);
     const { app } = await makeApp({ env: env() });
     const item = `https://evil.example.com/travelrequest/v4/requests/${SANDBOX_TRAVEL_REQUESTS.frankfurt.id}`;
     const res = await app.request(requestForm(requestLaunchQuery(concur(), { signed: { item_url: item } })), {
@@ -188,7 +168,7 @@ describe('refused Request launches', () => {
     });
     assert.equal(res.status, 400);
     assert.equal((await errorOf(res)).code, 'item_url_not_allowed');
-    assert.equal(evilCalls, 0);
+    assert.equal(evilCalls(), 0);
   });
 
   test('a field set up for Expense only is refused on a travel request, and a Request-only one on a report', async () => {

@@ -8,6 +8,7 @@ import { authenticateLaunchV4, verifyLaunchV4 } from '../../../server/launch/lau
 import { createHostAllowlist } from '../../../server/concur/hosts.ts';
 import { parseRequestItemUrl } from '../../../server/concur/request-item-url.ts';
 import { LaunchParamsInvalid, LaunchSignatureInvalid } from '../../../server/errors.ts';
+import { signedParams } from '../launch/tampering.ts';
 
 const creds = { username: 'LeuConnectorUser', password: 'S3cret-Passw0rd!' };
 const allowlist = createHostAllowlist([]);
@@ -107,14 +108,7 @@ describe('v4 signature vectors with the Request owner names', () => {
     });
   });
 
-  for (const name of [
-    'company_domain',
-    'logged_in_user_id',
-    'request_owner_user_id',
-    'request_owner_employee_id',
-    'item_url',
-    'nonce',
-  ] as const) {
+  for (const name of signedParams('request')) {
     test(`a tampered ${name} is refused`, () => {
       const q: Record<string, string> = { ...VECTOR };
       q[name] = name.endsWith('user_id') ? q[name]!.replace(/.$/, (c) => (c === '0' ? '1' : '0')) : `${q[name]}x`;

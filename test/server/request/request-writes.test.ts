@@ -12,6 +12,7 @@ import {
 } from '../../../server/sandbox/concur-state.ts';
 import { SANDBOX_REQUEST_IDS } from '../../../server/sandbox/request-state.ts';
 import { errorOf, REQUEST_FIELDS, requestSession } from './request-launch.ts';
+import { FRANKFURT_REQUEST_ITEM, FRANKFURT_REQUEST_REPORT } from '../../request-context.ts';
 
 const { msw, concur } = useFakeConcur();
 const FRANKFURT = SANDBOX_TRAVEL_REQUESTS.frankfurt.id;
@@ -26,22 +27,8 @@ describe('the popup reads a travel request', () => {
     const token = await requestSession(app, concur());
     const ctx = await context(app, token);
     assert.equal(ctx.product, 'request');
-    assert.deepEqual(ctx.item, {
-      kind: 'REQUEST',
-      requestName: 'Frankfurt client visit',
-      startDate: '2026-11-10',
-      endDate: '2026-11-13',
-    });
-    assert.deepEqual(ctx.report, {
-      name: 'Frankfurt client visit',
-      // Approved: past the employee's own editing, as Concur says it.
-      submitted: true,
-      paid: false,
-      ownerEmployeeId: 'EMP-00042',
-      onBehalfOfOwner: false,
-      startDate: '2026-11-10',
-      endDate: '2026-11-13',
-    });
+    assert.deepEqual(ctx.item, FRANKFURT_REQUEST_ITEM);
+    assert.deepEqual(ctx.report, FRANKFURT_REQUEST_REPORT);
     assert.equal(ctx.currentValue, 'PRJ-1011');
     assert.equal((ctx.currentItem as { label: string }).label, 'Zürich data centre migration');
   });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { http, HttpResponse } from 'msw';
 import { CLIENT, CONCUR, SECRETS, claimAfter, fieldsFile, launchQuery, makeApp, useFakeConcur } from '../helpers.ts';
 import { CONCUR_TOKEN_HOST } from '../../../server/concur/hosts.ts';
-import { SANDBOX_DELEGATE, SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { SANDBOX_USER } from '../../../server/sandbox/concur-state.ts';
+import { countEvilHostCalls, countTokenCalls, signedParams, tamperedValue } from '../launch/tampering.ts';
 
 const { msw, concur } = useFakeConcur();
 const form = (q: URLSearchParams) => `/launchexternalurl/v4/form?${q.toString()}`;
@@ -123,35 +124,23 @@ describe('refused launches', () => {
     assert.equal((await app.request(form(launchQuery(concur(), { signed: { nonce } })))).status, 401);
   });
 
-  for (const name of [
-    'company_domain',
-    'logged_in_user_id',
-    'report_owner_user_id',
-    'report_owner_employee_id',
-    'item_url',
-    'nonce',
-  ]) {
+  for (const name of signedParams('report')) {
     test(`tampering with ${name} gives 401, and no token is requested`, async () => {
-      let tokenCalls = 0;
-      msw.events.on('request:start', ({ request }) => {
-        if (request.url.endsWith('/token')) tokenCalls += 1;
-      });
+      const tokenCalls = countTokenCalls(msw);
       const { app } = await makeApp();
       // Tampered within each value's format: the signature is what refuses it.
-      const value =
-        name === 'item_url'
-          ? `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
-            '/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000'
-          : name.endsWith('user_id')
-            ? SANDBOX_DELEGATE.id
-            : 'tampered-value';
+      const value = tamperedValue(
+        name,
+        `${CONCUR}/expensereports/v4/users/${SANDBOX_USER.id}/context/TRAVELER` +
+          '/reports/764428DD6A664AF0BFCB/expenses/OTHER0000000000000000000000000000',
+      );
       const res = await app.request(form(launchQuery(concur(), { tamper: { [name]: value } })), {
         headers: JSON_ACCEPT,
       });
-      msw.events.removeAllListeners();
+      tokenCalls.stop();
       assert.equal(res.status, 401);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'launch_signature_invalid');
-      assert.equal(tokenCalls, 0);
+      assert.equal(tokenCalls.count(), 0);
     });
   }
 
@@ -189,13 +178,7 @@ describe('refused launches', () => {
   });
 
   test('an item_url on a host that is not allowed gets 400 and never sees a token', async () => {
-    let evilCalls = 0;
-    msw.use(
-      http.all('https://evil.example.com/*', () => {
-        evilCalls += 1;
-        return HttpResponse.json({});
-      }),
-    );
+    const evilCalls = countEvilHostCalls(msw);
     const { app } = await makeApp();
     const item =
       `https://evil.example.com/expensereports/v4/users/${SANDBOX_USER.id}` +
@@ -205,7 +188,7 @@ describe('refused launches', () => {
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'item_url_not_allowed');
-    assert.equal(evilCalls, 0);
+    assert.equal(evilCalls(), 0);
   });
 
   test('plain http to a Concur host is not allowed', async () => {

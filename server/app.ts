@@ -9,7 +9,7 @@ import { requestGuards } from './request-guards.ts';
 import { secretTap } from './secret-tap.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { PAGE_STYLE_SOURCE } from './pages.ts';
-import { inlineSources } from './popup-page.ts';
+import { loadPopupPage } from './popup-page.ts';
 import { LaunchesInFlight } from './launch/handoffs.ts';
 import { ItemReads } from './popup/item-reads.ts';
 import { launchRoutes } from './routes/launch.ts';
@@ -37,15 +37,16 @@ export function createApp(given: AppDeps) {
 
   // Security headers on every response. Only the picker page for other hosts (/embed/v1/picker) may be framed,
   // and only by the origins in EMBED_ALLOWED_ORIGINS.
-  const inline = inlineSources(deps.distDir);
+  // The popup page, read once: the launches answer with it, and its inline script and style are allowed by hash.
+  const popupPage = loadPopupPage(deps.distDir);
   const headersFor = (framable: boolean, shared: boolean, origins: readonly string[] = deps.config.embedOrigins) => {
     const frameAncestors = framable && origins.length ? [...origins] : ["'none'"];
     return secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
         // The popup page's inline script (it claims the session while the page's module loads) and style, by hash.
-        scriptSrc: ["'self'", ...inline.scripts],
-        styleSrc: ["'self'", PAGE_STYLE_SOURCE, ...inline.styles],
+        scriptSrc: ["'self'", ...(popupPage?.scripts ?? [])],
+        styleSrc: ["'self'", PAGE_STYLE_SOURCE, ...(popupPage?.styles ?? [])],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
@@ -130,7 +131,7 @@ export function createApp(given: AppDeps) {
   // Pages and everything else: JSON when the client asks for it, a page a person can read otherwise.
   app.use(...guards);
   app.route('/', opsRoutes(deps));
-  app.route('/', launchRoutes(deps));
+  app.route('/', launchRoutes(deps, popupPage));
   app.route('/', systemRoutes(deps));
   app.route('/', connectRoutes(deps));
   if (deps.sandbox) {

@@ -1,15 +1,18 @@
 // The popup's page as a launch answers it: the built index.html, saying whether the field has a wizard. A launch
 // answers with the page itself (no redirect to it), so the page's files start loading one round trip sooner.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cspHash } from './pages.ts';
 
 export interface PopupPage {
   /** The page for a field: with `data-wizard` on its <html> when the field has a wizard. */
   html(wizard: boolean): string;
+  /** CSP sources for its inline scripts (the early claim of the session) and styles, by hash. */
+  scripts: string[];
+  styles: string[];
 }
 
-/** The built page, or undefined before `npm run build`. */
+/** The built page, read once, or undefined before `npm run build`. */
 export function loadPopupPage(distDir: string): PopupPage | undefined {
   let built: string;
   try {
@@ -18,20 +21,7 @@ export function loadPopupPage(distDir: string): PopupPage | undefined {
     return undefined;
   }
   const wizardPage = built.replace('<html lang="en">', '<html lang="en" data-wizard>');
-  return { html: (wizard) => (wizard ? wizardPage : built) };
-}
-
-/** CSP sources for the built page's inline scripts and styles (the early claim, the page's own style), by hash. */
-export function inlineSources(distDir: string): { scripts: string[]; styles: string[] } {
-  let built: string;
-  try {
-    built = readFileSync(join(distDir, 'index.html'), 'utf8');
-  } catch {
-    return { scripts: [], styles: [] };
-  }
   const hashes = (tag: string) =>
-    [...built.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map(
-      (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
-    );
-  return { scripts: hashes('script'), styles: hashes('style') };
+    [...built.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => cspHash(m[1]!));
+  return { html: (wizard) => (wizard ? wizardPage : built), scripts: hashes('script'), styles: hashes('style') };
 }

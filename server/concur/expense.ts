@@ -143,8 +143,8 @@ export class ExpenseApi extends ConcurItemApi {
       const [r, item] = await Promise.all([this.#report(ref, token, signal), this.#item(ref, token, signal)]);
       const entry = ref.kind === 'ENTRY' ? (item as z.infer<typeof Entry>) : undefined;
       // A search's facts, as factsOf reads them from the summary: an empty type is no type.
-      const type = entry && (entry.expenseType?.name ?? entry.expenseType?.id);
-      onFacts?.(entry ? { date: entry.transactionDate ?? undefined, expenseType: type === '' ? undefined : type } : {});
+      const type = entry?.expenseType?.name ?? entry?.expenseType?.id ?? '';
+      onFacts?.(entry ? { date: entry.transactionDate ?? undefined, expenseType: type || undefined } : {});
       const state = reportState(r.approvalStatusId, r.paymentStatusId);
       const base = { reportName: r.name ?? null, state };
       if (ref.kind === 'HEADER') {

@@ -11,7 +11,7 @@ import {
   newHandoffCode,
   parkSession,
 } from '../launch/launch.ts';
-import { loadPopupPage } from '../popup-page.ts';
+import type { PopupPage } from '../popup-page.ts';
 import { readItemEarly } from '../popup/facts.ts';
 import { HANDOFF_TTL_MS } from '../launch/limits.ts';
 import { LaunchParamsInvalid, LaunchSignatureInvalid, LaunchVersionGone } from '../errors.ts';
@@ -40,8 +40,10 @@ function singleQuery(c: Context<AppEnv>): Record<string, string> {
 }
 
 export function launchRoutes(
-  deps: Pick<AppDeps, 'config' | 'metrics' | 'store' | 'allowlist' | 'concur' | 'now' | 'companies' | 'distDir'> &
+  deps: Pick<AppDeps, 'config' | 'metrics' | 'store' | 'allowlist' | 'concur' | 'now' | 'companies'> &
     Required<Pick<AppDeps, 'launches' | 'itemReads'>>,
+  /** The built popup page (undefined before `npm run build`: a launch then says so). */
+  page: PopupPage | undefined,
 ) {
   /**
    * Every launch is counted once: refused under the refusal's code (launch_replayed, ...), before its page or while
@@ -107,7 +109,6 @@ export function launchRoutes(
   };
   const secure = deps.config.publicUrl.startsWith('https:');
   const { prefix, path } = handoffCookie(secure);
-  const page = loadPopupPage(deps.distDir);
   /**
    * The launch answers with the popup's page itself, and the popup trades this cookie for its session once. The page
    * carries no secret: only, for a field with a wizard, `data-wizard`, so the popup waits for the wizard instead of

@@ -53,8 +53,7 @@ export function createLazyApiClient(
     context: async (signal) => (await ready()).context(signal),
     async search(query, signal, offset = 0, parent, scope) {
       const url = new URL('search', prefix);
-      for (const [k, v] of Object.entries(searchParams(query, opts.limit ?? 50, offset, parent, scope)))
-        url.searchParams.set(k, v);
+      url.search = new URLSearchParams(searchParams(query, opts.limit ?? 50, offset, parent, scope)).toString();
       const answer: unknown = await fetch(url, { headers: { authorization: `Bearer ${await token()}` }, signal })
         .then((r): Promise<unknown> | undefined => (r.ok ? r.json() : undefined))
         .catch((error: unknown) => {

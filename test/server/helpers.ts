@@ -182,10 +182,7 @@ export async function claimAfter(app: App, q: URLSearchParams): Promise<Response
 
 /** Runs a launch and claims its session, as the popup does; returns the bearer token. */
 export async function launchSession(app: App, concur: SandboxConcur, opts: LaunchOptions = {}): Promise<string> {
-  const res = await app.request(`/launchexternalurl/v4/form?${launchQuery(concur, opts).toString()}`);
-  if (res.status !== 200) throw new Error(`launch answered ${res.status}: ${await res.text()}`);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const claim = await app.request('/api/session', { method: 'POST', headers: { cookie } });
+  const claim = await claimAfter(app, launchQuery(concur, opts));
   return ((await claim.json()) as { token: string }).token;
 }
 
